@@ -1,0 +1,274 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { loadConfig, type LoadedConfig } from '../../shared/config/load.ts';
+import { auditClean, auditSource, idsToRepair, type SourceAudit } from '../../shared/core/audit.ts';
+import { ConfigError, errorMessage, TributaryError } from '../../shared/core/errors.ts';
+import { search } from '../../shared/core/search.ts';
+import { openLocalStack, type LocalStack } from '../../shared/wiring/local-stack.ts';
+import { consoleLogger, type LogLevel } from './logger.ts';
+import { startRuntime } from './runtime.ts';
+import { collectStatus } from './status.ts';
+import { syncSources, type SourceSyncReport } from './sync.ts';
+
+interface CommonOptions {
+  config?: string;
+  verbose?: boolean;
+}
+
+/** A user-facing failure: printed without a stack trace, exit code 1 (or the one given). */
+class CliError extends TributaryError {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message, { expose: true });
+  }
+}
+
+const positiveInt = (name: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+  return n;
+};
+
+function load(options: CommonOptions, allowDemo = true): LoadedConfig {
+  return loadConfig({ ...(options.config !== undefined ? { path: options.config } : {}), cwd: process.cwd(), allowDemo });
+}
+
+async function withStack<T>(options: CommonOptions, role: string, level: LogLevel, fn: (stack: LocalStack) => Promise<T>, requireHost = false): Promise<T> {
+  const loaded = load(options);
+  const log = consoleLogger(options.verbose ? 'info' : level);
+  const stack = await openLocalStack(loaded, { log, role, requireHost });
+  try {
+    return await fn(stack);
+  } finally {
+    await stack.close();
+  }
+}
+
+function pickSources(stack: LocalStack, sourceId: string | undefined): string[] {
+  const ids = stack.loaded.config.sources.map((s) => s.id);
+  if (sourceId === undefined) return ids;
+  if (!ids.includes(sourceId)) throw new CliError(`unknown source "${sourceId}"; configured sources: ${ids.join(', ')}`);
+  return [sourceId];
+}
+
+function withCommon(cmd: Command): Command {
+  return cmd
+    .option('--config <path>', 'config file', undefined)
+    .option('-v, --verbose', 'log progress details to stderr');
+}
+
+function printSyncSummary(reports: SourceSyncReport[]): void {
+  for (const r of reports) {
+    const head = r.status === 'deferred'
+      ? `${r.id}: another run holds this source's lease; it was asked to run again and will pick up any change`
+      : r.status === 'failed'
+        ? `${r.id}: FAILED — ${r.error ?? 'unknown error'}`
+        : `${r.id}: ${r.docsSeen} seen, ${r.docsChanged} changed, ${r.docsDeleted} deleted, ${r.docsUnchanged} unchanged`;
+    console.log(head);
+    if (r.status === 'synced') {
+      console.log(`  ${r.chunksEmbedded} chunks embedded in ${r.embeddingCalls} calls (${r.tokensEmbedded} tokens), ${r.vectorsUpserted} vectors written, ${r.vectorsDeleted} deleted, ${(r.durationMs / 1000).toFixed(1)}s`);
+    }
+    if (r.recovered > 0) console.log(`  recovered ${r.recovered} documents left unsettled by an interrupted run`);
+    if (r.tasksFailed > 0) console.log(`  ${r.tasksFailed} tasks failed and are in the dead-letter queue (see \`tributary status\`)`);
+    if (r.breaker) console.log(`  ${r.breaker}`);
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('tributary')
+    .description('Keeps a vector index exactly in step with your sources, paying only for what changed.')
+    .showHelpAfterError()
+    .configureHelp({ showGlobalOptions: true });
+
+  withCommon(program.command('start'))
+    .description('run the local runtime: schedules, file watchers, queue workers and the HTTP server (status page, search, webhooks)')
+    .addOption(new Option('--port <n>', 'HTTP port (default: server.port from the config, 8787)').argParser(positiveInt('--port')))
+    .action(async (opts: CommonOptions & { port?: number }) => {
+      const loaded = load(opts);
+      const log = consoleLogger(opts.verbose ? 'info' : 'info');
+      const stack = await openLocalStack(loaded, { log, role: 'start', requireHost: true });
+      const runtime = await startRuntime(stack, {
+        port: opts.port ?? loaded.config.server.port, host: loaded.config.server.host, log,
+        secret: (name) => process.env[name],
+      });
+      console.log(`Tributary is running (config: ${loaded.origin}).`);
+      console.log(`Status page and search: ${runtime.url}/`);
+      console.log(`Sources: ${loaded.config.sources.map((s) => `${s.id} (${s.kind})`).join(', ')}. Press Ctrl+C to stop.`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      console.log('stopping…');
+      await runtime.stop();
+      await stack.close();
+    });
+
+  withCommon(program.command('sync'))
+    .description('run one sync of the sources and wait until every change is in the index')
+    .option('--source <id>', 'only this source')
+    .option('--full', 'full pass: re-read every document (content hashes still spare unchanged ones from re-embedding)')
+    .option('--allow-mass-delete', 'let this sync delete more documents than the circuit breaker allows')
+    .option('--json', 'print exactly one JSON object on stdout')
+    .action(async (opts: CommonOptions & { source?: string; full?: boolean; json?: boolean; allowMassDelete?: boolean }) => {
+      const reports = await withStack(opts, 'sync', 'warn', async (stack) => {
+        const sourceIds = pickSources(stack, opts.source);
+        const bar = !opts.json && process.stderr.isTTY
+          ? new cliProgress.SingleBar({ format: '{source} |{bar}| {value}/{total} tasks · {pages} pages · {seen} docs seen', stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
+          : undefined;
+        bar?.start(0, 0, { source: '', pages: 0, seen: 0 });
+        try {
+          return await syncSources(stack, {
+            sourceIds, full: opts.full === true, allowMassDelete: opts.allowMassDelete === true,
+            onProgress: (p) => {
+              if (!bar) return;
+              if (p.fetch) bar.update({ source: p.sourceId, pages: p.fetch.pages, seen: p.fetch.docsSeen });
+              else {
+                bar.setTotal(p.tasksEnqueued);
+                bar.update(p.tasksDone, { source: p.sourceId });
+              }
+            },
+          });
+        } finally {
+          bar?.stop();
+        }
+      });
+      if (opts.json) {
+        const sources = reports.map(({ id, status, docsSeen, docsChanged, docsDeleted, docsUnchanged, chunksEmbedded, embeddingCalls, tokensEmbedded, vectorsUpserted, vectorsDeleted, tasksFailed, durationMs, breaker, error }) => ({
+          id, status, docsSeen, docsChanged, docsDeleted, docsUnchanged, chunksEmbedded, embeddingCalls, tokensEmbedded, vectorsUpserted, vectorsDeleted, tasksFailed, durationMs,
+          ...(breaker ? { breaker } : {}), ...(error ? { error } : {}),
+        }));
+        console.log(JSON.stringify({ sources }));
+      } else {
+        printSyncSummary(reports);
+      }
+      if (reports.some((r) => r.status === 'failed' || r.tasksFailed > 0)) process.exitCode = 1;
+    });
+
+  withCommon(program.command('status'))
+    .description('freshness, last run, errors and queue health of every source')
+    .option('--json', 'print JSON')
+    .action(async (opts: CommonOptions & { json?: boolean }) => {
+      const status = await withStack(opts, 'status', 'warn', (stack) => collectStatus(stack));
+      if (opts.json) {
+        console.log(JSON.stringify(status, null, 2));
+        return;
+      }
+      for (const s of status.sources) {
+        const lag = s.lagSeconds === null ? 'never synced' : `last sync ${s.lagSeconds}s ago`;
+        console.log(`${s.id} (${s.kind}): ${s.documents} documents, ${lag}${s.stale ? ' — STALE' : ''}${s.running ? ', running' : ''}`);
+        if (s.lastError) console.log(`  last error: ${s.lastError} (${s.consecutiveFailures} failures in a row)`);
+        if (s.breaker) console.log(`  breaker: ${s.breaker}`);
+      }
+      console.log(`queues: fetch ${status.queues.fetch.visible} waiting, embed ${status.queues.embed.visible} waiting; ${status.deadLetters.length} dead-lettered`);
+      for (const d of status.deadLetters) console.log(`  dead letter (${d.queue}): ${d.reason}`);
+    });
+
+  withCommon(program.command('search'))
+    .description('search the index')
+    .argument('<query>', 'what to look for')
+    .addOption(new Option('--top <k>', 'number of results').default(5).argParser(positiveInt('--top')))
+    .option('--source <id>', 'only this source')
+    .option('--json', 'print JSON')
+    .action(async (query: string, opts: CommonOptions & { top: number; source?: string; json?: boolean }) => {
+      const results = await withStack(opts, 'search', 'warn', async (stack) => {
+        if (opts.source !== undefined) pickSources(stack, opts.source);
+        return search(stack.deps, query, { topK: Math.max(1, opts.top), ...(opts.source ? { sourceId: opts.source } : {}) });
+      });
+      if (opts.json) {
+        console.log(JSON.stringify({ query, results }));
+        return;
+      }
+      if (results.length === 0) console.log('no results');
+      for (const r of results) {
+        console.log(`${r.score.toFixed(3)}  ${r.sourceId}:${r.docId} #${r.chunkIndex}${r.title ? ` — ${r.title}` : ''}`);
+        console.log(`       ${r.text.replace(/\s+/g, ' ').slice(0, 160)}`);
+      }
+    });
+
+  withCommon(program.command('export'))
+    .description('print the index content of a source as JSON lines, one per vector')
+    .requiredOption('--source <id>', 'source to export')
+    .action(async (opts: CommonOptions & { source: string }) => {
+      await withStack(opts, 'export', 'warn', async (stack) => {
+        pickSources(stack, opts.source);
+        const rows = await stack.deps.vectors.scan(`${opts.source}#`);
+        const lines = rows.map(({ id, metadata: m }) => ({
+          id, sourceId: String(m['sourceId']), docId: String(m['docId']), chunkIndex: Number(m['chunkIndex']),
+          version: String(m['version']), hash: String(m['hash']), text: String(m['text']),
+        })).sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : a.chunkIndex - b.chunkIndex));
+        for (const line of lines) process.stdout.write(`${JSON.stringify(line)}\n`);
+      });
+    });
+
+  withCommon(program.command('audit'))
+    .description('compare source, ledger and index; exits 1 when they disagree')
+    .option('--source <id>', 'only this source')
+    .option('--repair', 're-fetch what disagrees and delete orphan vectors, then audit again')
+    .option('--json', 'print JSON')
+    .action(async (opts: CommonOptions & { source?: string; repair?: boolean; json?: boolean }) => {
+      const audits = await withStack(opts, 'audit', 'warn', async (stack) => {
+        const sourceIds = pickSources(stack, opts.source);
+        let results: SourceAudit[] = [];
+        for (const id of sourceIds) results.push(await auditSource(stack.deps, id));
+        if (opts.repair && results.some((a) => !auditClean(a))) {
+          for (const a of results) if (a.orphanVectors.length > 0) await stack.deps.vectors.delete(a.orphanVectors);
+          const byId = new Map(results.map((a) => [a.sourceId, idsToRepair(a)]));
+          const requestedAt = new Date().toISOString();
+          await syncSources(stack, {
+            sourceIds: results.filter((a) => (byId.get(a.sourceId) ?? []).length > 0).map((a) => a.sourceId),
+            full: false, allowMassDelete: false,
+            tasksFor: (sourceId) => [{ type: 'fetch', sourceId, trigger: 'admin', ids: byId.get(sourceId) ?? [], recover: true, requestedAt }],
+          });
+          results = [];
+          for (const id of sourceIds) results.push(await auditSource(stack.deps, id));
+        }
+        return results;
+      });
+      const ok = audits.every(auditClean);
+      if (opts.json) {
+        console.log(JSON.stringify({ ok, sources: audits }));
+      } else {
+        for (const a of audits) {
+          const problems = (['unindexed', 'outdated', 'deletedInSource', 'unsettled', 'missingVectors', 'staleVectors', 'orphanVectors'] as const)
+            .filter((k) => a[k].length > 0).map((k) => `${a[k].length} ${k}`);
+          console.log(`${a.sourceId}: source ${a.sourceDocuments ?? 'n/a'} documents, ledger ${a.ledgerDocuments}, index ${a.vectors} vectors — ${problems.length === 0 ? 'in step' : problems.join(', ')}`);
+        }
+      }
+      if (!ok) process.exitCode = 1;
+    });
+
+  withCommon(program.command('reset'))
+    .description("forget a source's cursor and ledger and remove its vectors (the embedding cache is kept)")
+    .requiredOption('--source <id>', 'source to reset')
+    .option('--yes', 'confirm: this removes the source from the index')
+    .action(async (opts: CommonOptions & { source: string; yes?: boolean }) => {
+      if (!opts.yes) throw new CliError(`reset removes every vector of source "${opts.source}" and forgets its sync state; run again with --yes to confirm`, 2);
+      const removed = await withStack(opts, 'reset', 'warn', async (stack) => {
+        pickSources(stack, opts.source);
+        const lease = await stack.state.acquireLease({ sourceId: opts.source, owner: stack.owner, now: Date.now(), ttlMs: 60_000 });
+        if (!lease.acquired) throw new CliError(`source "${opts.source}" is being synced right now; try again when the run ends`);
+        const ids = await stack.deps.vectors.listIds(`${opts.source}#`);
+        await stack.deps.vectors.delete(ids);
+        await stack.state.resetSource(opts.source);
+        return ids.length;
+      });
+      console.log(`reset ${opts.source}: removed ${removed} vectors and the source's cursor and ledger; the next sync indexes it from scratch (reusing cached embeddings)`);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof CliError || (error instanceof TributaryError && error.expose)) {
+      console.error(`tributary: ${error.message}`);
+      process.exitCode = error instanceof CliError ? error.exitCode : 2;
+      return;
+    }
+    console.error(`tributary: ${errorMessage(error)}`);
+    if (error instanceof Error && error.stack && process.env['TRIBUTARY_DEBUG']) console.error(error.stack);
+    process.exitCode = 1;
+  }
+}

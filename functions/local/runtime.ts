@@ -1,0 +1,92 @@
+import { createEmbedderHandler } from '../embedder/embedder.ts';
+import { createFetcherHandler } from '../fetcher/fetcher.ts';
+import { rateMs } from '../../shared/config/load.ts';
+import type { Logger } from '../../shared/core/deps.ts';
+import { errorMessage } from '../../shared/core/errors.ts';
+import { unsettledDocuments } from '../../shared/core/recovery.ts';
+import { isLocalOwnerAlive, type LocalStack } from '../../shared/wiring/local-stack.ts';
+import { QueuePoller } from './poller.ts';
+import { buildServer } from './server.ts';
+
+export interface RuntimeOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly log: Logger;
+  readonly secret: (envName: string) => string | undefined;
+}
+
+export interface Runtime {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The long-running local runtime: queue pollers driving the Lambda handlers, a scheduler
+ * per source, file watchers, and the HTTP server. Must host the stack.
+ */
+export async function startRuntime(stack: LocalStack, options: RuntimeOptions): Promise<Runtime> {
+  const { deps, loaded } = stack;
+  const { log } = options;
+  const maxReceives = loaded.config.queues.maxReceives;
+  const fetchPoller = new QueuePoller(stack.queue, 'fetch', createFetcherHandler(deps, {
+    maxReceives, owner: () => stack.owner, isOwnerAlive: isLocalOwnerAlive,
+    onResult: (r) => {
+      if (r.status === 'completed' && (r.counters.docsChanged > 0 || r.counters.docsDeleted > 0)) {
+        log.info('sync run', { sourceId: r.sourceId, changed: r.counters.docsChanged, deleted: r.counters.docsDeleted, unchanged: r.counters.docsUnchanged });
+      }
+      if (r.breaker) log.error('mass-delete breaker tripped', { sourceId: r.sourceId, wouldDelete: r.breaker.wouldDelete, known: r.breaker.known });
+    },
+  }), { concurrency: 2, log });
+  const embedPoller = new QueuePoller(stack.queue, 'embed', createEmbedderHandler(deps, { maxReceives }), {
+    concurrency: loaded.config.queues.embedConcurrency, log,
+  });
+
+  const now = () => new Date(deps.clock.now()).toISOString();
+  // Work that a crashed process had queued is gone with its in-memory queue: re-fetch it.
+  for (const source of loaded.config.sources) {
+    const ids = await unsettledDocuments(deps, source.id);
+    if (ids.length > 0) {
+      log.warn('recovering unsettled documents from an earlier crash', { sourceId: source.id, documents: ids.length });
+      await stack.queue.sendFetch([{ type: 'fetch', sourceId: source.id, trigger: 'recovery', ids, recover: true, requestedAt: now() }]);
+    }
+  }
+  fetchPoller.start();
+  embedPoller.start();
+
+  const timers: NodeJS.Timeout[] = [];
+  const stops: Array<() => Promise<void>> = [];
+  for (const source of loaded.config.sources) {
+    const schedule = async (): Promise<void> => {
+      await stack.queue.sendFetch([{ type: 'fetch', sourceId: source.id, trigger: 'schedule', requestedAt: now() }])
+        .catch((error: unknown) => log.error('could not schedule a sync', { sourceId: source.id, error: errorMessage(error) }));
+    };
+    await schedule(); // sync at start, then on the schedule
+    timers.push(setInterval(() => void schedule(), rateMs(source.schedule)));
+    const connector = stack.connectors.get(source.id);
+    if (source.watch && connector?.watch) {
+      try {
+        stops.push(await connector.watch((hints) => {
+          stack.eventBus.publish([{ ...hints, sourceId: source.id }])
+            .catch((error: unknown) => log.error('could not publish a watcher hint', { sourceId: source.id, error: errorMessage(error) }));
+        }));
+      } catch (error) {
+        log.error('file watcher did not start; scheduled syncs still run', { sourceId: source.id, error: errorMessage(error) });
+      }
+    }
+  }
+
+  const server = buildServer(stack, { secret: options.secret });
+  const address = await server.listen({ port: options.port, host: options.host });
+  const url = address.replace('://127.0.0.1', '://localhost');
+
+  return {
+    url,
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      for (const stop of stops) await stop().catch(() => undefined);
+      await server.close();
+      await fetchPoller.stop();
+      await embedPoller.stop();
+    },
+  };
+}

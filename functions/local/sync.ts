@@ -1,0 +1,151 @@
+import { createEmbedderHandler } from '../embedder/embedder.ts';
+import { runFetch, type FetchProgress, type FetchRunResult } from '../../shared/core/fetch-run.ts';
+import { unsettledDocuments } from '../../shared/core/recovery.ts';
+import type { FetchTask, RunRecord } from '../../shared/ports/index.ts';
+import { isLocalOwnerAlive, type LocalStack } from '../../shared/wiring/local-stack.ts';
+import { QueuePoller } from './poller.ts';
+
+/** One line of `sync --json`. */
+export interface SourceSyncReport {
+  id: string;
+  status: 'synced' | 'deferred' | 'failed';
+  docsSeen: number;
+  docsChanged: number;
+  docsDeleted: number;
+  docsUnchanged: number;
+  chunksEmbedded: number;
+  embeddingCalls: number;
+  tokensEmbedded: number;
+  vectorsUpserted: number;
+  vectorsDeleted: number;
+  tasksFailed: number;
+  recovered: number;
+  durationMs: number;
+  breaker?: string;
+  error?: string;
+}
+
+export interface SyncProgress {
+  readonly sourceId: string;
+  readonly fetch?: FetchProgress;
+  readonly tasksDone: number;
+  readonly tasksEnqueued: number;
+}
+
+export interface SyncOptions {
+  readonly sourceIds: readonly string[];
+  readonly full: boolean;
+  readonly allowMassDelete: boolean;
+  readonly onProgress?: (progress: SyncProgress) => void;
+  /** Runs these fetch tasks instead of an incremental (or full) sync: repairs. */
+  readonly tasksFor?: (sourceId: string) => FetchTask[];
+}
+
+const SETTLE_POLL_MS = 100;
+
+/**
+ * Runs one sync of each source and waits until every task it enqueued has been applied
+ * (by this process's pollers when it hosts the stack, or by the host's).
+ */
+export async function syncSources(stack: LocalStack, options: SyncOptions): Promise<SourceSyncReport[]> {
+  const { deps } = stack;
+  const poller = stack.role === 'host'
+    ? new QueuePoller(stack.queue, 'embed', createEmbedderHandler(deps, { maxReceives: stack.loaded.config.queues.maxReceives }), {
+      concurrency: stack.loaded.config.queues.embedConcurrency, log: deps.log,
+    })
+    : undefined;
+  poller?.start();
+  const reports: SourceSyncReport[] = [];
+  try {
+    for (const sourceId of options.sourceIds) reports.push(await syncOne(stack, sourceId, options));
+  } finally {
+    await poller?.stop();
+  }
+  return reports;
+}
+
+async function syncOne(stack: LocalStack, sourceId: string, options: SyncOptions): Promise<SourceSyncReport> {
+  const { deps } = stack;
+  const started = deps.clock.now();
+  const report: SourceSyncReport = {
+    id: sourceId, status: 'synced', docsSeen: 0, docsChanged: 0, docsDeleted: 0, docsUnchanged: 0, chunksEmbedded: 0,
+    embeddingCalls: 0, tokensEmbedded: 0, vectorsUpserted: 0, vectorsDeleted: 0, tasksFailed: 0, recovered: 0, durationMs: 0,
+  };
+  const now = () => new Date(deps.clock.now()).toISOString();
+  const tasks: FetchTask[] = [];
+  if (stack.role === 'host') {
+    // This process's queue is new: work a crashed process had enqueued is gone from it.
+    const unsettled = await unsettledDocuments(deps, sourceId);
+    report.recovered = unsettled.length;
+    if (unsettled.length > 0) tasks.push({ type: 'fetch', sourceId, trigger: 'recovery', ids: unsettled, recover: true, requestedAt: now() });
+  }
+  if (options.tasksFor) tasks.push(...options.tasksFor(sourceId));
+  else tasks.push({ type: 'fetch', sourceId, trigger: 'cli', ...(options.full ? { full: true } : {}), requestedAt: now() });
+
+  try {
+    while (tasks.length > 0) {
+      const task = tasks.shift() as FetchTask;
+      const result = await runFetch(deps, task, {
+        owner: stack.owner, isOwnerAlive: isLocalOwnerAlive, allowMassDelete: options.allowMassDelete,
+        onProgress: (fetch) => options.onProgress?.({ sourceId, fetch, tasksDone: 0, tasksEnqueued: 0 }),
+      });
+      if (result.status === 'deferred') {
+        // The holder was asked to run again; it will see whatever this run would have.
+        if (task.trigger !== 'recovery') report.status = 'deferred';
+        continue;
+      }
+      const run = await settle(stack, result, options);
+      accumulate(report, result, run);
+      if (result.status === 'continued' || result.rerun) {
+        tasks.push({ type: 'fetch', sourceId, trigger: result.rerun ? 'rerun' : 'continuation', requestedAt: now() });
+      }
+    }
+  } catch (error) {
+    report.status = 'failed';
+    report.error = error instanceof Error ? error.message : String(error);
+  }
+  report.durationMs = deps.clock.now() - started;
+  return report;
+}
+
+/** Waits until the run's embed tasks are all done or dead-lettered. */
+async function settle(stack: LocalStack, result: FetchRunResult, options: SyncOptions): Promise<RunRecord | undefined> {
+  if (!result.runSk) return undefined;
+  for (;;) {
+    const run = await stack.state.getRun(result.sourceId, result.runSk);
+    const done = (run?.tasksDone ?? 0) + (run?.tasksFailed ?? 0);
+    options.onProgress?.({ sourceId: result.sourceId, tasksDone: done, tasksEnqueued: result.counters.tasksEnqueued });
+    if (!run || done >= result.counters.tasksEnqueued) return run;
+    if (stack.role === 'client' && !hostAlive(stack)) {
+      throw new Error(`the process hosting the local stack (pid ${stack.hostRecord.pid}) exited before the sync finished; run the sync again`);
+    }
+    await new Promise((r) => setTimeout(r, SETTLE_POLL_MS));
+  }
+}
+
+function hostAlive(stack: LocalStack): boolean {
+  try {
+    process.kill(stack.hostRecord.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function accumulate(report: SourceSyncReport, result: FetchRunResult, run: RunRecord | undefined): void {
+  report.docsSeen += result.counters.docsSeen;
+  report.docsChanged += result.counters.docsChanged;
+  report.docsDeleted += result.counters.docsDeleted;
+  report.docsUnchanged += result.counters.docsUnchanged;
+  if (run) {
+    report.chunksEmbedded += run.chunksEmbedded ?? 0;
+    report.embeddingCalls += run.embeddingCalls ?? 0;
+    report.tokensEmbedded += run.tokensEmbedded ?? 0;
+    report.vectorsUpserted += run.vectorsUpserted ?? 0;
+    report.vectorsDeleted += run.vectorsDeleted ?? 0;
+    report.tasksFailed += run.tasksFailed ?? 0;
+  }
+  if (result.breaker) {
+    report.breaker = `mass-delete breaker tripped: the source no longer lists ${result.breaker.wouldDelete} of ${result.breaker.known} indexed documents; nothing was deleted. If that is real, run: tributary sync --source ${report.id} --allow-mass-delete`;
+  }
+}

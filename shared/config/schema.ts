@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/** Source ids appear in queue group ids, vector ids and URLs: keep them plain. */
+const sourceId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, {
+  message: 'must be 1-63 characters of lowercase letters, digits, "-" or "_", starting with a letter or digit (e.g. "docs")',
+});
+
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, {
+  message: 'must name an environment variable (UPPER_SNAKE_CASE, e.g. "DOCS_WEBHOOK_SECRET"); secrets are never written inline',
+});
+
+/** `rate(5 minutes)` — the EventBridge rate syntax, so one config serves local and AWS. */
+export const RATE_PATTERN = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+
+const chunking = z.strictObject({
+  targetTokens: z.number().int().min(32).max(8000).default(300),
+  maxTokens: z.number().int().min(64).max(8000).default(800),
+}).refine((c) => c.maxTokens >= c.targetTokens, { message: 'maxTokens must be at least targetTokens' });
+
+const webhook = z.strictObject({
+  /** Environment variable that holds the HMAC secret. */
+  secretEnv: envName,
+});
+
+const filesystemSource = z.strictObject({
+  id: sourceId,
+  kind: z.literal('filesystem'),
+  /** Folder to index; relative paths resolve against the config file's folder. */
+  root: z.string().min(1),
+  include: z.array(z.string().min(1)).min(1).default(['**/*.md', '**/*.markdown', '**/*.txt']),
+  exclude: z.array(z.string().min(1)).default(['**/node_modules/**', '**/.git/**']),
+  schedule: z.string().regex(RATE_PATTERN, { message: 'must be a rate expression like "rate(15 minutes)"' }).default('rate(15 minutes)'),
+  /** Watch the folder and sync changes within about a second. */
+  watch: z.boolean().default(true),
+  webhook: webhook.optional(),
+  lookbackSeconds: z.number().int().min(0).max(7 * 86_400).default(600),
+  maxDeleteShare: z.number().min(0).max(1).default(0.3),
+  deleteGuardMin: z.number().int().min(0).default(5),
+  freshnessSloMinutes: z.number().int().min(1).default(60),
+  pageSize: z.number().int().min(1).max(5000).default(200),
+  maxFileBytes: z.number().int().min(1).default(5 * 1024 * 1024),
+  chunking: chunking.optional(),
+});
+
+export const sourceSchema = z.discriminatedUnion('kind', [filesystemSource]);
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  /** Local state (DynamoDB data, LanceDB, host record); relative to the config file. */
+  stateDir: z.string().min(1).default('.tributary'),
+  embedder: z.discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('local'),
+      dimensions: z.number().int().min(16).max(4096).default(384),
+    }),
+  ]).default({ kind: 'local', dimensions: 384 }),
+  vectorStore: z.discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('lancedb'),
+      /** Folder of the LanceDB database; defaults to `<stateDir>/lancedb`. */
+      path: z.string().min(1).optional(),
+    }),
+  ]).default({ kind: 'lancedb' }),
+  chunking: chunking.default({ targetTokens: 300, maxTokens: 800 }),
+  server: z.strictObject({
+    port: z.number().int().min(0).max(65535).default(8787),
+    host: z.string().default('127.0.0.1'),
+  }).default({ port: 8787, host: '127.0.0.1' }),
+  queues: z.strictObject({
+    /** Attempts before a task goes to the dead-letter queue with its reason. */
+    maxReceives: z.number().int().min(1).max(20).default(5),
+    /** Embed tasks processed at once by the local runtime. */
+    embedConcurrency: z.number().int().min(1).max(32).default(4),
+  }).default({ maxReceives: 5, embedConcurrency: 4 }),
+  sources: z.array(sourceSchema).min(1, { message: 'add at least one source, e.g. {"id":"docs","kind":"filesystem","root":"./docs"}' }),
+}).superRefine((config, ctx) => {
+  const seen = new Set<string>();
+  config.sources.forEach((s, i) => {
+    if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'id'], message: `duplicate source id "${s.id}": ids must be unique` });
+    seen.add(s.id);
+  });
+});
+
+export type TributaryConfig = z.output<typeof configSchema>;
+export type SourceConfig = z.output<typeof sourceSchema>;
+export type FilesystemSourceConfig = Extract<SourceConfig, { kind: 'filesystem' }>;

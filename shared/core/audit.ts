@@ -1,0 +1,104 @@
+import type { CoreDeps } from './deps.ts';
+import { isLive } from './fetch-run.ts';
+import { chunkIndexOf, docKey, vectorId } from './ids.ts';
+import type { LedgerEntry } from '../ports/index.ts';
+
+/** How source, ledger and index disagree for one source. Every list holds ids. */
+export interface SourceAudit {
+  readonly sourceId: string;
+  readonly sourceDocuments: number | null;
+  readonly ledgerDocuments: number;
+  readonly vectors: number;
+  /** In the source, unknown to the ledger. */
+  readonly unindexed: string[];
+  /** In the ledger with another version than the source has. */
+  readonly outdated: string[];
+  /** In the ledger, gone from the source. */
+  readonly deletedInSource: string[];
+  /** Tasks enqueued or started and never committed. */
+  readonly unsettled: string[];
+  /** Vector ids the ledger expects and the index lacks. */
+  readonly missingVectors: string[];
+  /** Vectors whose chunk hash differs from the ledger's. */
+  readonly staleVectors: string[];
+  /** Vectors of no live document, or past a document's last chunk. */
+  readonly orphanVectors: string[];
+  /** Live documents with a missing or stale vector. */
+  readonly damagedDocuments: string[];
+}
+
+export interface AuditReport {
+  readonly ok: boolean;
+  readonly sources: SourceAudit[];
+}
+
+/**
+ * Compares the source listing, the ledger and the index. A source without a slim
+ * listing is checked ledger-against-index only (`sourceDocuments: null`).
+ */
+export async function auditSource(deps: CoreDeps, sourceId: string): Promise<SourceAudit> {
+  const connector = deps.connector(sourceId);
+  let listing: Map<string, string> | null = null;
+  if (connector?.list) {
+    listing = new Map();
+    for await (const item of connector.list()) listing.set(item.id, item.version);
+  }
+  const live = new Map<string, LedgerEntry>();
+  const unsettled: string[] = [];
+  for await (const entry of deps.state.listDocuments(sourceId)) {
+    if (entry.pending || entry.claim) unsettled.push(entry.docId);
+    if (isLive(entry)) live.set(entry.docId, entry);
+  }
+  const byKey = new Map<string, LedgerEntry>();
+  for (const entry of live.values()) byKey.set(docKey(entry.docId), entry);
+
+  const vectors = await deps.vectors.scan(`${sourceId}#`);
+  const present = new Map<string, string>();
+  const orphanVectors: string[] = [];
+  for (const v of vectors) {
+    present.set(v.id, String(v.metadata['hash'] ?? ''));
+    const key = v.id.slice(sourceId.length + 1, v.id.lastIndexOf('#'));
+    const entry = byKey.get(key);
+    if (!entry || chunkIndexOf(v.id) >= (entry.chunkHashes?.length ?? 0)) orphanVectors.push(v.id);
+  }
+  const missingVectors: string[] = [];
+  const staleVectors: string[] = [];
+  const damaged = new Set<string>();
+  for (const entry of live.values()) {
+    if (entry.pending || entry.claim) continue;
+    (entry.chunkHashes ?? []).forEach((hash, i) => {
+      const id = vectorId(sourceId, entry.docId, i);
+      const found = present.get(id);
+      if (found === undefined) missingVectors.push(id);
+      else if (found !== hash) staleVectors.push(id);
+      else return;
+      damaged.add(entry.docId);
+    });
+  }
+  const unindexed: string[] = [];
+  const outdated: string[] = [];
+  const deletedInSource: string[] = [];
+  if (listing) {
+    for (const [id, version] of listing) {
+      const entry = live.get(id);
+      if (!entry) unindexed.push(id);
+      else if (!entry.pending && !entry.claim && entry.version !== version) outdated.push(id);
+    }
+    for (const id of live.keys()) if (!listing.has(id)) deletedInSource.push(id);
+  }
+  return {
+    sourceId, sourceDocuments: listing ? listing.size : null, ledgerDocuments: live.size, vectors: vectors.length,
+    unindexed, outdated, deletedInSource, unsettled, missingVectors, staleVectors, orphanVectors,
+    damagedDocuments: [...damaged],
+  };
+}
+
+export function auditClean(a: SourceAudit): boolean {
+  return a.unindexed.length + a.outdated.length + a.deletedInSource.length + a.unsettled.length
+    + a.missingVectors.length + a.staleVectors.length + a.orphanVectors.length === 0;
+}
+
+/** Document ids a repair must re-fetch (re-embed or delete) to settle the audit's findings. */
+export function idsToRepair(a: SourceAudit): string[] {
+  return [...new Set([...a.unindexed, ...a.outdated, ...a.deletedInSource, ...a.unsettled, ...a.damagedDocuments])];
+}

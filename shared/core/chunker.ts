@@ -1,0 +1,413 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Structure-aware chunker.
+ *
+ * The point of Tributary is that an edit re-embeds as few chunks as possible, so the chunker is
+ * built around one property: **locality**. A document is first cut into sections (Markdown ATX
+ * headings, or runs of 2+ blank lines in plain text), and each section is chunked on its own,
+ * looking at nothing but its own text and the options. Editing a section can therefore only change
+ * that section's chunks; every other chunk keeps byte-identical text and hash (its index shifts
+ * only when the edited section gains or loses chunks).
+ *
+ * Pipeline per section: blocks (blank-line separated; fenced code, lists and tables kept whole)
+ * → blocks above the hard limit are cut into units at line (for multi-line blocks such as code,
+ * lists and tables), sentence, word, then character boundaries → units are packed greedily up to
+ * `targetTokens`, never across a section boundary. Everything is a single linear
+ * pass over lines and units, so a 5,000-word document takes on the order of a millisecond.
+ */
+
+/** Size knobs for {@link chunkDocument}. All values are in {@link estimateTokens} tokens. */
+export interface ChunkingOptions {
+  /** Chunks are packed up to about this many tokens. @default 300 */
+  targetTokens: number;
+  /** Hard upper bound; longer paragraphs are split at sentence, then word boundaries. @default 800 */
+  maxTokens: number;
+}
+
+/** Defaults used for every option `chunkDocument` is not given. */
+export const DEFAULT_CHUNKING: ChunkingOptions = Object.freeze({ targetTokens: 300, maxTokens: 800 });
+
+/** One chunk of a document, ready to embed. */
+export interface Chunk {
+  /** Position in the document, contiguous from 0. */
+  index: number;
+  /** Chunk text: never empty, no trailing whitespace, LF line endings. */
+  text: string;
+  /** `chunkHash(text)`: lets the sync engine skip re-embedding unchanged chunks. */
+  hash: string;
+  /** `estimateTokens(text)`; never above `maxTokens`. */
+  tokens: number;
+}
+
+/**
+ * Characters per token of {@link estimateTokens}. A character ratio (rather than 0.75 words per
+ * token) is used because it bounds the size of *any* text, including code, URLs and languages
+ * without spaces, and because it lets the packer budget in string lengths with no re-counting.
+ */
+const CHARS_PER_TOKEN = 4;
+
+/**
+ * Approximate token count: one token per 4 characters (UTF-16 code units), rounded up.
+ * This is the usual rule of thumb for English with BPE tokenizers; it is deliberately a pure
+ * function of the length so that limits computed from it are exact and cheap to enforce.
+ */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / CHARS_PER_TOKEN);
+}
+
+/** sha256 hex digest of the chunk text (UTF-8). */
+export function chunkHash(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * Splits a document into chunks.
+ *
+ * - `markdown`: sections start at ATX headings (`#`..`######`) outside fenced code blocks and
+ *   YAML front matter; text before the first heading is its own section. A section that is only
+ *   headings (e.g. `# Title` directly followed by `## Intro`) is merged into the following section,
+ *   so no chunk is a bare heading unless the document ends with one. Setext headings are treated
+ *   as ordinary text.
+ * - `text`: sections are separated by two or more blank lines (the whole text is one section if
+ *   there are none); paragraphs are separated by one blank line.
+ *
+ * Chunks never span sections. In Markdown, every chunk of a section starts with the section's
+ * heading line(s) followed by a blank line, so each chunk is self-describing. (A heading longer
+ * than a quarter of `targetTokens` appears whole only in the first chunk; later chunks repeat
+ * it truncated with `…`.)
+ *
+ * @throws RangeError if an option is not a positive integer.
+ */
+export function chunkDocument(
+  text: string,
+  format: 'markdown' | 'text',
+  options: Partial<ChunkingOptions> = {},
+): Chunk[] {
+  const limits = resolveLimits(options);
+  // Normalise line endings (CRLF and lone CR) and a leading BOM, which would hide a first heading.
+  const normalised = text.replace(/\r\n?/g, '\n').replace(/^\uFEFF/, '');
+  if (!/\S/.test(normalised)) return [];
+
+  const sections = format === 'markdown' ? markdownSections(normalised) : textSections(normalised);
+  const chunks: Chunk[] = [];
+  for (const section of sections) {
+    for (const chunkText of chunkSection(section, limits)) {
+      chunks.push({ index: chunks.length, text: chunkText, hash: chunkHash(chunkText), tokens: estimateTokens(chunkText) });
+    }
+  }
+  return chunks;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+interface Limits {
+  /** Greedy packing stops before a chunk exceeds this many characters. */
+  readonly targetChars: number;
+  /** No chunk is ever longer than this many characters. */
+  readonly maxChars: number;
+}
+
+function resolveLimits(options: Partial<ChunkingOptions>): Limits {
+  // `??` rather than spread: a caller bypassing exactOptionalPropertyTypes may pass `undefined`.
+  const maxTokens = options.maxTokens ?? DEFAULT_CHUNKING.maxTokens;
+  const requestedTarget = options.targetTokens ?? DEFAULT_CHUNKING.targetTokens;
+  for (const [name, value] of [['maxTokens', maxTokens], ['targetTokens', requestedTarget]] as const) {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new RangeError(`chunking option ${name} must be a positive integer, got ${String(value)}`);
+    }
+  }
+  // A target above the hard bound can never be reached; the bound wins.
+  const targetTokens = Math.min(requestedTarget, maxTokens);
+  return { targetChars: targetTokens * CHARS_PER_TOKEN, maxChars: maxTokens * CHARS_PER_TOKEN };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+
+interface Section {
+  /** Heading lines (Markdown only), trimmed; used as the context prefix of the chunks. */
+  readonly headings: readonly string[];
+  /** Body blocks in order, each non-empty with no trailing whitespace. */
+  readonly blocks: readonly string[];
+}
+
+const ATX_HEADING = /^ {0,3}#{1,6}(?:[ \t]|$)/;
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+const FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
+const LIST_ITEM = /^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)/;
+const INDENTED = /^(?: {2}|\t)/;
+
+/** Tracks fenced code blocks line by line (CommonMark rules, simplified). */
+class FenceTracker {
+  private marker: string | undefined;
+
+  /** Whether this line is inside a fence (the opening and closing lines count as inside). */
+  step(line: string): boolean {
+    if (this.marker !== undefined) {
+      const close = FENCE_CLOSE.exec(line);
+      if (close?.[1] !== undefined && close[1][0] === this.marker[0] && close[1].length >= this.marker.length) {
+        this.marker = undefined;
+      }
+      return true;
+    }
+    const open = FENCE_OPEN.exec(line);
+    // A backtick fence's info string may not contain backticks (that is inline code instead).
+    if (open?.[1] !== undefined && !(open[1][0] === '`' && (open[2] ?? '').includes('`'))) {
+      this.marker = open[1];
+      return true;
+    }
+    return false;
+  }
+}
+
+function markdownSections(text: string): Section[] {
+  const lines = text.split('\n');
+  // Raw sections: heading line (if any) + body lines. An unclosed fence runs to the end of the
+  // document (as in CommonMark), so fences never span sections.
+  const raw: { heading: string | undefined; body: string[] }[] = [{ heading: undefined, body: [] }];
+  let start = 0;
+  if (lines[0] === '---') {
+    // YAML front matter: its `# comment` lines are not headings; it stays in the preamble.
+    const end = lines.findIndex((line, i) => i > 0 && (line === '---' || line === '...'));
+    if (end > 0) {
+      raw[0]!.body.push(...lines.slice(0, end + 1));
+      start = end + 1;
+    }
+  }
+  const fence = new FenceTracker();
+  for (let i = start; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!fence.step(line) && ATX_HEADING.test(line)) {
+      raw.push({ heading: line.trim(), body: [] });
+    } else {
+      raw[raw.length - 1]!.body.push(line);
+    }
+  }
+
+  const sections: Section[] = [];
+  let pendingHeadings: string[] = [];
+  for (const { heading, body } of raw) {
+    const blocks = markdownBlocks(body);
+    if (heading === undefined) {
+      // The preamble (always first) has no heading and nothing to absorb; drop it if empty.
+      if (blocks.length > 0) sections.push({ headings: [], blocks });
+      continue;
+    }
+    const headings = [...pendingHeadings, heading];
+    if (blocks.length === 0) {
+      // Heading-only section: carry it into the next section rather than emit a bare-heading
+      // chunk. Locality cost is small: only the next section's chunks depend on it.
+      pendingHeadings = headings;
+      continue;
+    }
+    pendingHeadings = [];
+    sections.push({ headings, blocks });
+  }
+  if (pendingHeadings.length > 0) sections.push({ headings: pendingHeadings, blocks: [] });
+  return sections;
+}
+
+/** Blank-line separated blocks; fenced code is never split and loose lists are kept together. */
+function markdownBlocks(lines: readonly string[]): string[] {
+  const blocks: string[] = [];
+  let current: string[] = [];
+  // Whether the previous emitted block was a list, so a following item/continuation joins it.
+  let previousIsList = false;
+  const flush = (): void => {
+    if (current.length === 0) return;
+    const block = current.join('\n').trimEnd();
+    current = [];
+    const firstLine = block.split('\n', 1)[0] ?? '';
+    if (previousIsList && blocks.length > 0 && (LIST_ITEM.test(firstLine) || INDENTED.test(firstLine))) {
+      blocks[blocks.length - 1] += `\n\n${block}`;
+    } else {
+      blocks.push(block);
+      previousIsList = LIST_ITEM.test(firstLine);
+    }
+  };
+  const fence = new FenceTracker();
+  for (const line of lines) {
+    const inFence = fence.step(line);
+    if (!inFence && !/\S/.test(line)) {
+      flush();
+    } else {
+      current.push(line);
+    }
+  }
+  flush();
+  return blocks;
+}
+
+function textSections(text: string): Section[] {
+  return text
+    .split(/\n[ \t]*\n(?:[ \t]*\n)+/)
+    .map((part) => ({
+      headings: [],
+      blocks: part
+        .split(/\n[ \t]*\n/)
+        .map((block) => block.replace(/^(?:[ \t]*\n)+/, '').trimEnd())
+        .filter((block) => /\S/.test(block)),
+    }))
+    .filter((section) => section.blocks.length > 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Packing
+
+/** A piece of a section that is never split again, and the separator that preceded it. */
+interface Unit {
+  readonly text: string;
+  readonly sep: string;
+}
+
+const BLOCK_SEP = '\n\n';
+
+function chunkSection(section: Section, limits: Limits): string[] {
+  const headingText = section.headings.join('\n');
+  if (section.blocks.length === 0) return splitToChunks([headingText], '', false, limits);
+  const prefix = contextPrefix(section.headings, limits);
+  // Normal case: the heading fits the prefix whole, so it *is* the prefix of every chunk,
+  // including the first. That keeps a short heading from ending up alone in a chunk when the
+  // first paragraph is large. Otherwise (a heading too long for the prefix) the full heading is
+  // the first block and later chunks carry the truncated prefix (or none, for tiny targets).
+  if (headingText === '' || prefix === headingText + BLOCK_SEP) {
+    return splitToChunks(section.blocks, prefix, true, limits);
+  }
+  return splitToChunks([headingText, ...section.blocks], prefix, false, limits, true);
+}
+
+/**
+ * Cuts blocks into units and packs them greedily into chunk texts. `prefix` starts every chunk
+ * after the first, and the first one too when `prefixFirst`. With `firstIsHeading`, the first
+ * block is a (long) heading that should not end up alone in a chunk.
+ */
+function splitToChunks(
+  blocks: readonly string[],
+  prefix: string,
+  prefixFirst: boolean,
+  limits: Limits,
+  firstIsHeading = false,
+): string[] {
+  // Units must leave room for the prefix. Using the same limits for every unit, wherever it
+  // falls, keeps the cut independent of the packing.
+  const unitBudget = limits.targetChars - prefix.length;
+  const blockLimit = limits.maxChars - prefix.length;
+  const units: Unit[] = [];
+  let headingUnits = 0;
+  for (const [i, block] of blocks.entries()) {
+    if (i === 1 && firstIsHeading) headingUnits = units.length;
+    if (block.length <= blockLimit) {
+      units.push({ text: block, sep: BLOCK_SEP });
+    } else {
+      splitOversize(block, BLOCK_SEP, unitBudget, 0, units);
+    }
+  }
+
+  // Greedy packing. A unit longer than the target (but within the hard limit) gets a chunk of
+  // its own; several units together never exceed the target.
+  const bodies: string[] = [];
+  let parts: string[] = [];
+  let length = 0;
+  for (const [i, unit] of units.entries()) {
+    // The first body unit may stretch the heading's chunk up to the hard limit rather than leave
+    // the heading alone in a chunk. The heading-only chunk has no prefix.
+    const joinsHeading = i === headingUnits && i > 0 && bodies.length === 0;
+    const budget = joinsHeading ? limits.maxChars : bodies.length === 0 && !prefixFirst ? limits.targetChars : unitBudget;
+    if (parts.length > 0 && length + unit.sep.length + unit.text.length > budget) {
+      bodies.push(parts.join(''));
+      parts = [];
+      length = 0;
+    }
+    if (parts.length > 0) {
+      parts.push(unit.sep);
+      length += unit.sep.length;
+    }
+    parts.push(unit.text);
+    length += unit.text.length;
+  }
+  if (parts.length > 0) bodies.push(parts.join(''));
+  return bodies.map((body, i) => (i === 0 && !prefixFirst ? body : prefix + body).trimEnd());
+}
+
+/**
+ * The heading context repeated at the start of a section's chunks. Capped at a quarter of
+ * the target so it can never crowd out the content; a heading too long for that is truncated
+ * (deterministically), and if even a stub would not fit there is no prefix.
+ */
+function contextPrefix(headings: readonly string[], limits: Limits): string {
+  if (headings.length === 0) return '';
+  const cap = Math.floor(limits.targetChars / 4) - BLOCK_SEP.length;
+  if (cap < 8) return '';
+  let heading = headings.join('\n');
+  if (heading.length > cap) heading = `${heading.slice(0, cutIndex(heading, 0, cap - 1)).trimEnd()}…`;
+  return heading + BLOCK_SEP;
+}
+
+/** Split levels for a block above the hard limit, coarsest first. */
+const SPLIT_LEVELS = ['lines', 'sentences', 'words'] as const;
+/** Sentence ends: terminal punctuation, optional closing quotes/brackets, then whitespace. */
+const SENTENCE_BREAK = /(?<=[.!?…。！？]["'”’)\]]*)\s+/u;
+
+/**
+ * Cuts `text` into units no longer than `budget`, appending them to `out`. Tries line, then
+ * sentence, then word boundaries, and finally hard cuts; each level only refines the pieces that
+ * are still too long. Line breaks (and blank lines inside code) are kept as unit separators;
+ * spacing between sentences or words is normalised to one space.
+ */
+function splitOversize(text: string, firstSep: string, budget: number, level: number, out: Unit[]): void {
+  if (text.length <= budget) {
+    out.push({ text, sep: firstSep });
+    return;
+  }
+  for (let l = level; l < SPLIT_LEVELS.length; l++) {
+    const pieces = splitAt(text, SPLIT_LEVELS[l]!);
+    if (pieces.length > 1) {
+      pieces.forEach((piece, i) => splitOversize(piece.text, i === 0 ? firstSep : piece.sep, budget, l + 1, out));
+      return;
+    }
+  }
+  // No boundary left (one huge "word"): hard cuts. Leading indentation is dropped first so no
+  // piece can be whitespace only.
+  const word = text.trim();
+  for (let start = 0; start < word.length; ) {
+    const end = cutIndex(word, start, budget);
+    out.push({ text: word.slice(start, end), sep: start === 0 ? firstSep : '' });
+    start = end;
+  }
+}
+
+function splitAt(text: string, level: (typeof SPLIT_LEVELS)[number]): Unit[] {
+  if (level === 'lines') {
+    // Blank lines (e.g. inside code) become part of the next line's separator, not units.
+    const units: Unit[] = [];
+    let sep = '';
+    for (const line of text.split('\n')) {
+      const trimmed = line.trimEnd();
+      if (trimmed === '') {
+        sep += '\n';
+      } else {
+        units.push({ text: trimmed, sep: units.length === 0 ? '' : `\n${sep}` });
+        sep = '';
+      }
+    }
+    return units;
+  }
+  const pattern = level === 'sentences' ? SENTENCE_BREAK : /\s+/;
+  return text
+    .split(pattern)
+    .filter((piece) => piece !== '')
+    .map((piece) => ({ text: piece, sep: ' ' }));
+}
+
+/**
+ * End of a cut of at most `length` code units starting at `start`, backing off one so a
+ * surrogate pair is never cut in half (unless that would leave the cut empty).
+ */
+function cutIndex(text: string, start: number, length: number): number {
+  const end = start + length;
+  if (end >= text.length) return text.length;
+  const last = text.charCodeAt(end - 1);
+  return last >= 0xd800 && last <= 0xdbff && length > 1 ? end - 1 : end;
+}

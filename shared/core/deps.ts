@@ -1,0 +1,38 @@
+import type { ChunkingOptions } from './chunker.ts';
+import type { Clock, Embedder, SourceConnector, StateStore, TaskQueue, VectorStore } from '../ports/index.ts';
+
+/** What the core needs to know about one configured source. */
+export interface SourceSettings {
+  readonly id: string;
+  /** Re-read this far behind the last watermark, to absorb clock skew and late commits. */
+  readonly lookbackMs: number;
+  /** A lease not renewed for this long is free to take. */
+  readonly leaseTtlMs: number;
+  /** Reconcile refuses to delete more than this share of known documents without an override. */
+  readonly maxDeleteShare: number;
+  /** Deleting at most this many documents never trips the breaker. */
+  readonly deleteGuardMin: number;
+  readonly chunking: ChunkingOptions;
+}
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+/** The ports the use cases run on, handed in by the wiring layer. */
+export interface CoreDeps {
+  readonly state: StateStore;
+  readonly queue: TaskQueue;
+  readonly vectors: VectorStore;
+  readonly embedder: Embedder;
+  readonly clock: Clock;
+  readonly connector: (sourceId: string) => SourceConnector | undefined;
+  readonly settings: (sourceId: string) => SourceSettings | undefined;
+  readonly log: Logger;
+  /** Skip the embedding cache (the `--no-cache` escape hatch). */
+  readonly noEmbeddingCache?: boolean;
+}

@@ -1,0 +1,144 @@
+import { chunkDocument } from './chunker.ts';
+import type { CoreDeps } from './deps.ts';
+import { PoisonTaskError } from './errors.ts';
+import { chunkIndexOf, contentHash as hashContent, docVectorPrefix, vectorId } from './ids.ts';
+import type { ChunkPayload, DeleteTask, EmbedTask, Metadata, RunCounters, UpsertTask, VectorRecord } from '../ports/index.ts';
+
+/** Chunk text kept in vector metadata (Pinecone caps metadata at 40 KB per vector). */
+export const MAX_METADATA_TEXT = 8_000;
+
+export interface EmbedOutcome {
+  readonly status: 'committed' | 'stale' | 'superseded' | 'gone';
+  readonly chunksEmbedded: number;
+  readonly embeddingCalls: number;
+  readonly tokensEmbedded: number;
+  readonly vectorsUpserted: number;
+  readonly vectorsDeleted: number;
+}
+
+/**
+ * Applies one embed task. Safe to replay and to run after a crash at any point:
+ * the claim is the version guard, vector ids are deterministic, and the ledger commit is
+ * conditional on the claim.
+ */
+export async function processEmbedTask(deps: CoreDeps, task: EmbedTask): Promise<EmbedOutcome> {
+  if (!deps.settings(task.sourceId)) throw new PoisonTaskError(`unknown source "${task.sourceId}"`, { sourceId: task.sourceId });
+  const outcome = task.type === 'upsert' ? await upsert(deps, task) : await remove(deps, task);
+  const delta: Partial<RunCounters> = {
+    tasksDone: 1,
+    chunksEmbedded: outcome.chunksEmbedded,
+    embeddingCalls: outcome.embeddingCalls,
+    tokensEmbedded: outcome.tokensEmbedded,
+    vectorsUpserted: outcome.vectorsUpserted,
+    vectorsDeleted: outcome.vectorsDeleted,
+  };
+  await deps.state.addRunCounters(task.sourceId, task.runSk, delta);
+  return outcome;
+}
+
+const nothing = (status: EmbedOutcome['status']): EmbedOutcome => ({
+  status, chunksEmbedded: 0, embeddingCalls: 0, tokensEmbedded: 0, vectorsUpserted: 0, vectorsDeleted: 0,
+});
+
+async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
+  const claim = await deps.state.claimDocument({ sourceId: task.sourceId, docId: task.docId, rev: task.rev });
+  if (!claim.ok) {
+    deps.log.info('dropped a stale task: the ledger holds a newer version', { sourceId: task.sourceId, docId: task.docId, rev: task.rev });
+    return nothing('stale');
+  }
+  const previous = claim.previous;
+  // A claim left behind means vectors may have been written without a commit: trust nothing.
+  const dirty = previous?.claim !== undefined || task.rewrite === true;
+
+  let chunks: readonly ChunkPayload[] | undefined = task.chunks;
+  let version = task.version;
+  let title = task.title;
+  let url = task.url;
+  let updatedAt = task.updatedAt;
+  let contentHash = task.contentHash;
+  if (!chunks) {
+    // Too large to travel in the message: read the document now (its current version).
+    const connector = deps.connector(task.sourceId);
+    const settings = deps.settings(task.sourceId);
+    const [doc] = connector ? await connector.fetch([task.docId]) : [];
+    if (!doc || !settings) return nothing('gone');
+    chunks = chunkDocument(doc.text, doc.format ?? 'text', settings.chunking).map((c) => ({ index: c.index, hash: c.hash, text: c.text }));
+    version = doc.version;
+    title = doc.title;
+    url = doc.url;
+    updatedAt = doc.updatedAt ?? updatedAt;
+    contentHash = hashContent(doc.text, doc.title);
+  }
+
+  const known = !dirty && previous && !previous.deleted ? previous.chunkHashes : undefined;
+  const toWrite = chunks.filter((c) => known?.[c.index] !== c.hash);
+
+  // Embedding reuse: a chunk text embedded before with this model is never sent again.
+  const { embedder } = deps;
+  const cached = deps.noEmbeddingCache
+    ? new Map<string, Float32Array>()
+    : await deps.state.getEmbeddings(embedder.model, embedder.dimensions, toWrite.map((c) => c.hash));
+  const misses = new Map<string, string>();
+  for (const c of toWrite) if (!cached.has(c.hash) && !misses.has(c.hash)) misses.set(c.hash, c.text);
+  let calls = 0;
+  let tokens = 0;
+  if (misses.size > 0) {
+    const hashes = [...misses.keys()];
+    const result = await embedder.embed([...misses.values()]);
+    calls = result.calls;
+    tokens = result.tokens;
+    const fresh = new Map<string, Float32Array>();
+    hashes.forEach((h, i) => {
+      const v = result.vectors[i];
+      if (!v) throw new Error(`embedder returned ${result.vectors.length} vectors for ${hashes.length} texts`);
+      fresh.set(h, v);
+      cached.set(h, v);
+    });
+    if (!deps.noEmbeddingCache) await deps.state.putEmbeddings(embedder.model, embedder.dimensions, fresh);
+  }
+
+  const records: VectorRecord[] = toWrite.map((c) => {
+    const metadata: Metadata = {
+      sourceId: task.sourceId, docId: task.docId, chunkIndex: c.index, version, hash: c.hash, contentHash,
+      updatedAt, text: c.text.slice(0, MAX_METADATA_TEXT),
+    };
+    if (c.text.length > MAX_METADATA_TEXT) metadata['textTruncated'] = true;
+    if (title !== undefined) metadata['title'] = title;
+    if (url !== undefined) metadata['url'] = url;
+    const values = cached.get(c.hash);
+    if (!values) throw new Error(`no vector for chunk ${c.index} of ${task.docId}`);
+    return { id: vectorId(task.sourceId, task.docId, c.index), values, metadata };
+  });
+  if (records.length > 0) await deps.vectors.upsert(records);
+
+  // Tail chunks: the ledger is exact unless a crashed attempt may have written more.
+  const count = chunks.length;
+  let tail: string[] = [];
+  if (dirty) {
+    tail = (await deps.vectors.listIds(docVectorPrefix(task.sourceId, task.docId))).filter((id) => chunkIndexOf(id) >= count);
+  } else if (previous?.chunkHashes) {
+    for (let i = count; i < previous.chunkHashes.length; i++) tail.push(vectorId(task.sourceId, task.docId, i));
+  }
+  if (tail.length > 0) await deps.vectors.delete(tail);
+
+  const committed = await deps.state.commitDocument({
+    sourceId: task.sourceId, docId: task.docId, rev: task.rev, version, contentHash,
+    chunkHashes: chunks.map((c) => c.hash), updatedAt, ...(title !== undefined ? { title } : {}),
+  });
+  return {
+    status: committed ? 'committed' : 'superseded',
+    chunksEmbedded: misses.size, embeddingCalls: calls, tokensEmbedded: tokens,
+    vectorsUpserted: records.length, vectorsDeleted: tail.length,
+  };
+}
+
+async function remove(deps: CoreDeps, task: DeleteTask): Promise<EmbedOutcome> {
+  const claim = await deps.state.claimDocument({ sourceId: task.sourceId, docId: task.docId, rev: task.rev });
+  if (!claim.ok) return nothing('stale');
+  const ids = await deps.vectors.listIds(docVectorPrefix(task.sourceId, task.docId));
+  if (ids.length > 0) await deps.vectors.delete(ids);
+  const committed = await deps.state.commitDeletion({
+    sourceId: task.sourceId, docId: task.docId, rev: task.rev, at: new Date(deps.clock.now()).toISOString(),
+  });
+  return { ...nothing(committed ? 'committed' : 'superseded'), vectorsDeleted: ids.length };
+}

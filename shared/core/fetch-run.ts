@@ -1,0 +1,395 @@
+import { chunkDocument } from './chunker.ts';
+import type { CoreDeps, SourceSettings } from './deps.ts';
+import { CursorExpiredError, LeaseLostError, PoisonTaskError, errorMessage } from './errors.ts';
+import { contentHash, makeRev } from './ids.ts';
+import type {
+  BreakerState,
+  DocumentRef,
+  EmbedTask,
+  FetchTask,
+  LedgerEntry,
+  PassState,
+  PullWindow,
+  RunRecord,
+  SourceConnector,
+  SourceDocument,
+  UpsertTask,
+} from '../ports/index.ts';
+
+/** An embed task carries its chunks inline only while the message stays well under SQS's 256 KiB. */
+const INLINE_TASK_BYTES = 200 * 1024;
+/** Stop paging this long before the deadline, leaving time to persist and enqueue a continuation. */
+const DEADLINE_MARGIN_MS = 10_000;
+
+export interface FetchRunOptions {
+  /** Lease owner id of this process or invocation. */
+  readonly owner: string;
+  /** Epoch ms by which the run must have handed over (Lambda's time limit). */
+  readonly deadline?: number;
+  /** Local mode: tells whether a lease owner's process still lives (false: take over at once). */
+  readonly isOwnerAlive?: (owner: string) => boolean | undefined;
+  /** Lets one reconcile delete more than the breaker allows. */
+  readonly allowMassDelete?: boolean;
+  readonly onProgress?: (progress: FetchProgress) => void;
+}
+
+export interface FetchProgress {
+  readonly sourceId: string;
+  readonly pages: number;
+  readonly docsSeen: number;
+  readonly docsChanged: number;
+  readonly docsDeleted: number;
+  readonly phase: 'pulling' | 'reconciling' | 'done';
+}
+
+export interface FetchCounters {
+  docsSeen: number;
+  docsChanged: number;
+  docsDeleted: number;
+  docsUnchanged: number;
+  tasksEnqueued: number;
+}
+
+export interface FetchRunResult {
+  readonly sourceId: string;
+  readonly status: 'completed' | 'deferred' | 'continued' | 'failed';
+  readonly runSk?: string;
+  /** Another trigger arrived during the run: run the source again. */
+  readonly rerun: boolean;
+  readonly counters: FetchCounters;
+  readonly breaker?: BreakerState;
+  readonly error?: string;
+}
+
+const zeroCounters = (): FetchCounters => ({ docsSeen: 0, docsChanged: 0, docsDeleted: 0, docsUnchanged: 0, tasksEnqueued: 0 });
+
+/**
+ * One fetch run of one source: take the lease, page through the source (or fetch the hinted
+ * ids), diff against the ledger, enqueue embed tasks, write the cursor after every page
+ * (fenced by the lease epoch), reconcile deletions, and record the run.
+ */
+export async function runFetch(deps: CoreDeps, task: FetchTask, options: FetchRunOptions): Promise<FetchRunResult> {
+  const settings = deps.settings(task.sourceId);
+  const connector = deps.connector(task.sourceId);
+  if (!settings || !connector) throw new PoisonTaskError(`unknown source "${task.sourceId}"`, { sourceId: task.sourceId });
+
+  const startedAt = deps.clock.now();
+  const prior = await deps.state.getSource(task.sourceId);
+  let deadOwner: string | undefined;
+  if (prior?.leaseOwner && prior.leaseOwner !== options.owner && (prior.leaseUntil ?? 0) >= startedAt
+    && options.isOwnerAlive?.(prior.leaseOwner) === false) {
+    deadOwner = prior.leaseOwner;
+    deps.log.warn('taking over the lease of a dead process', { sourceId: task.sourceId, owner: prior.leaseOwner });
+  }
+  const lease = await deps.state.acquireLease({
+    sourceId: task.sourceId, owner: options.owner, now: startedAt, ttlMs: settings.leaseTtlMs,
+    ...(deadOwner !== undefined ? { deadOwner } : {}),
+  });
+  if (!lease.acquired) {
+    deps.log.info('source busy: another run holds the lease; it will run again', {
+      sourceId: task.sourceId, holder: lease.state.leaseOwner,
+    });
+    return { sourceId: task.sourceId, status: 'deferred', rerun: false, counters: zeroCounters() };
+  }
+
+  const run = new FetchRun(deps, settings, connector, task, options, lease.epoch, startedAt, lease.state.pass, lease.state.watermark);
+  return run.execute();
+}
+
+class FetchRun {
+  private seq = 0;
+  private readonly counters = zeroCounters();
+  private readonly runSk: string;
+  private pages = 0;
+  private breaker: BreakerState | undefined;
+
+  constructor(
+    private readonly deps: CoreDeps,
+    private readonly settings: SourceSettings,
+    private readonly connector: SourceConnector,
+    private readonly task: FetchTask,
+    private readonly options: FetchRunOptions,
+    private readonly epoch: number,
+    private readonly startedAt: number,
+    private readonly savedPass: PassState | undefined,
+    private readonly watermark: string | undefined,
+  ) {
+    this.runSk = `RUN#${new Date(startedAt).toISOString()}#${String(epoch).padStart(8, '0')}`;
+  }
+
+  private get sourceId(): string {
+    return this.task.sourceId;
+  }
+
+  async execute(): Promise<FetchRunResult> {
+    const record: RunRecord = {
+      sourceId: this.sourceId, runSk: this.runSk, trigger: this.task.trigger,
+      startedAt: new Date(this.startedAt).toISOString(), pages: 0, status: 'running',
+      ...zeroCounters(), tasksDone: 0, tasksFailed: 0, chunksEmbedded: 0, embeddingCalls: 0,
+      tokensEmbedded: 0, vectorsUpserted: 0, vectorsDeleted: 0,
+    };
+    await this.deps.state.putRun(record);
+    // Only a targeted run leaves the pass in progress alone.
+    let keepPass: PassState | undefined = this.savedPass;
+    try {
+      let status: FetchRunResult['status'] = 'completed';
+      let watermark: string | undefined;
+      if (this.task.ids && this.task.ids.length > 0 && this.task.full !== true) {
+        await this.targeted(this.task.ids);
+      } else {
+        const outcome = await this.pass();
+        status = outcome.finished ? 'completed' : 'continued';
+        keepPass = outcome.finished ? undefined : outcome.pass;
+        if (outcome.finished) watermark = outcome.pass.snapshotAt;
+      }
+      const finish = await this.deps.state.finishRun({
+        sourceId: this.sourceId, owner: this.options.owner, epoch: this.epoch, now: this.deps.clock.now(),
+        outcome: { ok: true, ...(watermark !== undefined ? { watermark } : {}), ...(keepPass ? { keepPass } : {}) },
+        ...(this.isTargeted() ? {} : { breaker: this.breaker ?? null }),
+      });
+      if (status === 'continued') {
+        await this.deps.queue.sendFetch([{ type: 'fetch', sourceId: this.sourceId, trigger: 'continuation', requestedAt: new Date(this.deps.clock.now()).toISOString() }]);
+      }
+      await this.deps.state.updateRun(this.sourceId, this.runSk, {
+        ...this.counters, pages: this.pages, status: 'succeeded', finishedAt: new Date(this.deps.clock.now()).toISOString(),
+        ...(this.breaker ? { breaker: `refused to delete ${this.breaker.wouldDelete} of ${this.breaker.known} documents` } : {}),
+      });
+      this.progress('done');
+      return {
+        sourceId: this.sourceId, status, runSk: this.runSk, rerun: finish.rerunRequested, counters: { ...this.counters },
+        ...(this.breaker ? { breaker: this.breaker } : {}),
+      };
+    } catch (error) {
+      const message = errorMessage(error);
+      this.deps.log.error('fetch run failed', { sourceId: this.sourceId, error: message });
+      await this.deps.state.updateRun(this.sourceId, this.runSk, {
+        ...this.counters, pages: this.pages, status: 'failed', error: message, finishedAt: new Date(this.deps.clock.now()).toISOString(),
+      }).catch(() => undefined);
+      if (!(error instanceof LeaseLostError)) {
+        // Keep the pass so the next run resumes after the last persisted page.
+        await this.deps.state.finishRun({
+          sourceId: this.sourceId, owner: this.options.owner, epoch: this.epoch, now: this.deps.clock.now(),
+          outcome: { ok: false, error: message, ...(await this.currentPass()) },
+        }).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  private isTargeted(): boolean {
+    return this.task.ids !== undefined && this.task.ids.length > 0 && this.task.full !== true;
+  }
+
+  private async currentPass(): Promise<{ keepPass?: PassState }> {
+    const state = await this.deps.state.getSource(this.sourceId);
+    return state?.pass ? { keepPass: state.pass } : {};
+  }
+
+  /** Pages through the source from the saved cursor; returns whether the pass finished. */
+  private async pass(): Promise<{ finished: boolean; pass: PassState }> {
+    let pass = this.newOrResumedPass();
+    for (;;) {
+      if (this.options.deadline !== undefined && this.deps.clock.now() > this.options.deadline - DEADLINE_MARGIN_MS) {
+        return { finished: false, pass };
+      }
+      const window: PullWindow = {
+        snapshotAt: pass.snapshotAt, full: pass.full, ...(pass.since !== undefined ? { since: pass.since } : {}),
+      };
+      let page;
+      try {
+        page = await this.connector.pull(pass.cursor, window);
+      } catch (error) {
+        if (error instanceof CursorExpiredError && !pass.full) {
+          this.deps.log.warn('change token expired; starting a full pass', { sourceId: this.sourceId });
+          pass = this.freshPass(true);
+          continue;
+        }
+        throw error;
+      }
+      await this.processRefs(page.changed, pass.full);
+      await this.deleteIds(page.deleted);
+      this.pages += 1;
+      pass = { ...pass, cursor: page.next, pages: pass.pages + 1 };
+      await this.deps.state.saveProgress({
+        sourceId: this.sourceId, owner: this.options.owner, epoch: this.epoch,
+        now: this.deps.clock.now(), ttlMs: this.settings.leaseTtlMs, pass,
+      });
+      await this.deps.state.updateRun(this.sourceId, this.runSk, { ...this.counters, pages: this.pages });
+      this.progress('pulling');
+      if (page.done) break;
+    }
+    if (this.connector.list) {
+      this.progress('reconciling');
+      await this.reconcile();
+    }
+    return { finished: true, pass };
+  }
+
+  private newOrResumedPass(): PassState {
+    const full = this.task.full === true;
+    if (this.savedPass && (!full || this.savedPass.full)) return this.savedPass;
+    return this.freshPass(full);
+  }
+
+  private freshPass(full: boolean): PassState {
+    const snapshotAt = new Date(this.startedAt).toISOString();
+    const since = !full && this.watermark !== undefined
+      ? new Date(Date.parse(this.watermark) - this.settings.lookbackMs).toISOString()
+      : undefined;
+    return {
+      snapshotAt, full: full || this.watermark === undefined, pages: 0, runSk: this.runSk,
+      ...(since !== undefined ? { since } : {}),
+    };
+  }
+
+  /** A hint named these ids: fetch them; the ones the source no longer has are deletions. */
+  private async targeted(ids: readonly string[]): Promise<void> {
+    const unique = [...new Set(ids)];
+    const docs = await this.connector.fetch(unique);
+    const found = new Set(docs.map((d) => d.id));
+    await this.processRefs(docs.map((d) => ({ id: d.id, version: d.version, document: d })), false);
+    await this.deleteIds(unique.filter((id) => !found.has(id)));
+    this.pages = 1;
+  }
+
+  /** Diffs refs against the ledger; enqueues tasks for what changed. */
+  private async processRefs(refs: readonly DocumentRef[], full: boolean): Promise<void> {
+    if (refs.length === 0) return;
+    this.counters.docsSeen += refs.length;
+    const ledger = await this.deps.state.getDocuments(this.sourceId, refs.map((r) => r.id));
+    const recover = this.task.recover === true;
+
+    const needContent: DocumentRef[] = [];
+    for (const ref of refs) {
+      const entry = ledger.get(ref.id);
+      if (!full && !recover && isCurrent(entry, ref.version)) {
+        this.counters.docsUnchanged += 1;
+      } else if (!full && !recover && entry?.pending?.version === ref.version) {
+        // A task for exactly this version is already queued.
+        this.counters.docsUnchanged += 1;
+      } else {
+        needContent.push(ref);
+      }
+    }
+
+    const missing = needContent.filter((r) => !r.document).map((r) => r.id);
+    const fetched = new Map<string, SourceDocument>();
+    if (missing.length > 0) for (const doc of await this.connector.fetch(missing)) fetched.set(doc.id, doc);
+
+    const tasks: EmbedTask[] = [];
+    const vanished: string[] = [];
+    for (const ref of needContent) {
+      const doc = ref.document ?? fetched.get(ref.id);
+      if (!doc) {
+        vanished.push(ref.id);
+        continue;
+      }
+      const entry = ledger.get(ref.id);
+      const hash = contentHash(doc.text, doc.title);
+      if (!recover && entry?.rev && !entry.deleted && entry.contentHash === hash && !entry.pending && !entry.claim) {
+        // Same content under a new version (touched, copied back): record the version, embed nothing.
+        const touched = await this.deps.state.touchDocument({
+          sourceId: this.sourceId, docId: doc.id, expectRev: entry.rev, rev: this.nextRev(), version: doc.version,
+        });
+        if (touched) {
+          this.counters.docsUnchanged += 1;
+          continue;
+        }
+      }
+      tasks.push(this.upsertTask(doc, hash));
+      this.counters.docsChanged += 1;
+    }
+    await this.enqueue(tasks);
+    // Gone between listing and reading: a deletion if we know it.
+    await this.deleteIds(vanished);
+  }
+
+  private upsertTask(doc: SourceDocument, hash: string): UpsertTask {
+    const chunks = chunkDocument(doc.text, doc.format ?? 'text', this.settings.chunking)
+      .map((c) => ({ index: c.index, hash: c.hash, text: c.text }));
+    const base = {
+      type: 'upsert' as const, sourceId: this.sourceId, docId: doc.id, rev: this.nextRev(), version: doc.version,
+      contentHash: hash, updatedAt: doc.updatedAt ?? new Date(this.deps.clock.now()).toISOString(), runSk: this.runSk,
+      ...(this.task.recover === true ? { rewrite: true } : {}),
+      ...(doc.title !== undefined ? { title: doc.title } : {}), ...(doc.url !== undefined ? { url: doc.url } : {}),
+    };
+    const inline: UpsertTask = { ...base, chunks };
+    return Buffer.byteLength(JSON.stringify(inline), 'utf8') <= INLINE_TASK_BYTES ? inline : base;
+  }
+
+  /** Enqueues delete tasks for ids the ledger holds as live (or pending). */
+  private async deleteIds(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const ledger = await this.deps.state.getDocuments(this.sourceId, ids);
+    const tasks: EmbedTask[] = [];
+    for (const id of new Set(ids)) {
+      const entry = ledger.get(id);
+      if (!entry || (entry.deleted && !entry.pending && !entry.claim)) continue;
+      tasks.push({ type: 'delete', sourceId: this.sourceId, docId: id, rev: this.nextRev(), runSk: this.runSk });
+    }
+    this.counters.docsDeleted += tasks.length;
+    await this.enqueue(tasks);
+  }
+
+  /** Marks pending first: with an in-memory queue, the marker is what survives a crash. */
+  private async enqueue(tasks: EmbedTask[]): Promise<void> {
+    if (tasks.length === 0) return;
+    await this.deps.state.markPending(this.sourceId, tasks.map((t) => ({
+      docId: t.docId, pending: { rev: t.rev, version: t.type === 'upsert' ? t.version : '' },
+    })));
+    await this.deps.queue.sendEmbed(tasks);
+    this.counters.tasksEnqueued += tasks.length;
+  }
+
+  /** Deletes what the ledger knows and the source no longer lists — unless that is too much. */
+  private async reconcile(): Promise<void> {
+    const list = this.connector.list;
+    if (!list) return;
+    const listed = new Set<string>();
+    for await (const item of list.call(this.connector)) listed.add(item.id);
+    let known = 0;
+    const gone: string[] = [];
+    for await (const entry of this.deps.state.listDocuments(this.sourceId)) {
+      if (!isLive(entry)) continue;
+      known += 1;
+      if (!listed.has(entry.docId)) gone.push(entry.docId);
+    }
+    const limit = Math.max(this.settings.deleteGuardMin, Math.floor(this.settings.maxDeleteShare * known));
+    if (gone.length > limit && this.options.allowMassDelete !== true) {
+      this.breaker = {
+        trippedAt: new Date(this.deps.clock.now()).toISOString(), wouldDelete: gone.length, known,
+        maxShare: this.settings.maxDeleteShare,
+      };
+      this.deps.log.error('mass-delete circuit breaker tripped: no document deleted', {
+        sourceId: this.sourceId, wouldDelete: gone.length, known, limit,
+        fix: 'check the source; if the deletions are real, run `tributary sync --allow-mass-delete`',
+      });
+      return;
+    }
+    await this.deleteIds(gone);
+  }
+
+  private nextRev(): string {
+    this.seq += 1;
+    return makeRev(this.epoch, this.seq);
+  }
+
+  private progress(phase: FetchProgress['phase']): void {
+    this.options.onProgress?.({
+      sourceId: this.sourceId, pages: this.pages, docsSeen: this.counters.docsSeen,
+      docsChanged: this.counters.docsChanged, docsDeleted: this.counters.docsDeleted, phase,
+    });
+  }
+}
+
+/** The ledger holds this exact version, committed, with nothing in flight. */
+function isCurrent(entry: LedgerEntry | undefined, version: string): boolean {
+  return entry !== undefined && !entry.deleted && entry.rev !== undefined && entry.version === version
+    && entry.pending === undefined && entry.claim === undefined;
+}
+
+/** Known to the index, or about to be: reconcile must consider it. */
+export function isLive(entry: LedgerEntry): boolean {
+  if (entry.pending) return entry.pending.version !== '';
+  return !entry.deleted && (entry.rev !== undefined || entry.claim !== undefined);
+}

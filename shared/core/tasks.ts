@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { PoisonTaskError } from './errors.ts';
+import type { EmbedTask, FetchTask } from '../ports/index.ts';
+
+const id = z.string().min(1).max(1024);
+
+const fetchTask = z.strictObject({
+  type: z.literal('fetch'),
+  sourceId: id,
+  trigger: z.enum(['schedule', 'webhook', 'watch', 'cli', 'continuation', 'rerun', 'recovery', 'admin']),
+  full: z.boolean().optional(),
+  ids: z.array(id).max(10_000).optional(),
+  recover: z.boolean().optional(),
+  requestedAt: z.string().datetime(),
+});
+
+const chunk = z.strictObject({ index: z.number().int().min(0), hash: z.string().length(64), text: z.string() });
+
+const upsertTask = z.strictObject({
+  type: z.literal('upsert'),
+  sourceId: id,
+  docId: id,
+  rev: z.string().min(1),
+  version: z.string(),
+  contentHash: z.string(),
+  title: z.string().optional(),
+  url: z.string().optional(),
+  updatedAt: z.string(),
+  runSk: z.string().min(1),
+  rewrite: z.boolean().optional(),
+  chunks: z.array(chunk).optional(),
+});
+
+const deleteTask = z.strictObject({
+  type: z.literal('delete'),
+  sourceId: id,
+  docId: id,
+  rev: z.string().min(1),
+  runSk: z.string().min(1),
+});
+
+const embedTask = z.discriminatedUnion('type', [upsertTask, deleteTask]);
+
+/** Decodes a fetch task body; anything else is poison (dead-lettered with the reason). */
+export function decodeFetchTask(body: unknown): FetchTask {
+  const parsed = fetchTask.safeParse(typeof body === 'string' ? safeJson(body) : body);
+  if (!parsed.success) throw new PoisonTaskError(`malformed fetch task: ${z.prettifyError(parsed.error).replaceAll('\n', '; ')}`);
+  return parsed.data as FetchTask;
+}
+
+/** Decodes an embed task body; anything else is poison. */
+export function decodeEmbedTask(body: unknown): EmbedTask {
+  const parsed = embedTask.safeParse(typeof body === 'string' ? safeJson(body) : body);
+  if (!parsed.success) throw new PoisonTaskError(`malformed embed task: ${z.prettifyError(parsed.error).replaceAll('\n', '; ')}`);
+  return parsed.data as EmbedTask;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new PoisonTaskError('task body is not JSON');
+  }
+}

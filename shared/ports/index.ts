@@ -1,0 +1,393 @@
+/**
+ * Ports: the interfaces the pure core depends on. Adapters (DynamoDB, SQS, LanceDB,
+ * the local embedder, connectors) implement them; `shared/core` never imports an adapter.
+ */
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** Metadata values a vector store can hold and filter on. */
+export type MetadataValue = string | number | boolean;
+export type Metadata = Record<string, MetadataValue>;
+
+// ───────────────────────────── Clock ─────────────────────────────
+
+/** Time source. Production uses the system clock; tests use a controllable one. */
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+}
+
+// ───────────────────────── SourceConnector ─────────────────────────
+
+/** A connector's position in a source: opaque to the core, persisted as JSON. */
+export type Cursor = { readonly [key: string]: Json };
+
+/** The time window of one pass: `[since, snapshotAt)`. `since` is absent on a full pass. */
+export interface PullWindow {
+  /** ISO-8601; the previous pass's snapshot minus the source's lookback. */
+  readonly since?: string;
+  /** ISO-8601; taken once when the pass starts. */
+  readonly snapshotAt: string;
+  /** True when the pass must list everything (first sync, `--full`, expired change token). */
+  readonly full: boolean;
+}
+
+/** A document as the source has it now. */
+export interface SourceDocument {
+  /** Stable id within the source (a relative path, a row id, a message ts). */
+  readonly id: string;
+  /** Source-side version: changes whenever the document may have changed (mtime+size, updated_at, etag). */
+  readonly version: string;
+  readonly text: string;
+  readonly title?: string;
+  readonly url?: string;
+  /** ISO-8601 time the source says the document last changed. */
+  readonly updatedAt?: string;
+  /** Markdown is chunked by headings; text by paragraphs. */
+  readonly format?: 'markdown' | 'text';
+  readonly metadata?: Metadata;
+}
+
+/** What a page of changes names: a whole document, or only its id and version (content fetched on demand). */
+export interface DocumentRef {
+  readonly id: string;
+  readonly version: string;
+  /** Present when the connector already has the content at hand. */
+  readonly document?: SourceDocument;
+}
+
+export interface PullPage {
+  readonly changed: readonly DocumentRef[];
+  /** Ids the source reports as deleted (change feeds). */
+  readonly deleted: readonly string[];
+  /** Cursor to pass to the next `pull` of this pass. */
+  readonly next: Cursor;
+  /** True when this was the pass's last page. */
+  readonly done: boolean;
+}
+
+/** Ids and versions only: the slim listing reconcile diffs against the ledger. */
+export interface ListedDocument {
+  readonly id: string;
+  readonly version: string;
+}
+
+export interface RawRequest {
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: string;
+}
+
+/** Hints decoded from a webhook: which documents changed, or "something changed". */
+export interface Hints {
+  readonly sourceId: string;
+  /** Ids known to have changed or been deleted; empty means "run an incremental sync". */
+  readonly ids: readonly string[];
+}
+
+/** One connector instance per configured source. */
+export interface SourceConnector {
+  readonly sourceId: string;
+  /** One page of changes after `cursor`, within the pass window. */
+  pull(cursor: Cursor | undefined, window: PullWindow): Promise<PullPage>;
+  /** Current documents by id; ids absent from the result no longer exist. */
+  fetch(ids: readonly string[]): Promise<SourceDocument[]>;
+  /** Every current id and version; present on sources without a delete feed. */
+  list?(): AsyncIterable<ListedDocument>;
+  /** Starts pushing change hints (e.g. a file watcher); returns a stop function. */
+  watch?(onHints: (hints: Hints) => void): Promise<() => Promise<void>>;
+}
+
+// ───────────────────────────── Embedder ─────────────────────────────
+
+export interface EmbeddingResult {
+  readonly vectors: Float32Array[];
+  /** Tokens the provider billed (or counted locally). */
+  readonly tokens: number;
+  /** Requests made to the provider for this call. */
+  readonly calls: number;
+}
+
+/** Turns texts into vectors. One instance per model and dimension count. */
+export interface Embedder {
+  /** Model name, part of the embedding cache key. */
+  readonly model: string;
+  readonly dimensions: number;
+  /** Embeds in batches the provider accepts; `vectors[i]` belongs to `texts[i]`. */
+  embed(texts: readonly string[]): Promise<EmbeddingResult>;
+}
+
+// ─────────────────────────── VectorStore ───────────────────────────
+
+export interface VectorRecord {
+  readonly id: string;
+  readonly values: Float32Array | readonly number[];
+  readonly metadata: Metadata;
+}
+
+export interface QueryMatch {
+  readonly id: string;
+  readonly score: number;
+  readonly metadata: Metadata;
+}
+
+export interface VectorQuery {
+  readonly vector: Float32Array | readonly number[];
+  readonly topK: number;
+  /** Equality filter on metadata fields. */
+  readonly filter?: Readonly<Record<string, MetadataValue>>;
+}
+
+/** A vector index. Upserts overwrite by id; deletes of absent ids are no-ops. */
+export interface VectorStore {
+  upsert(records: readonly VectorRecord[]): Promise<void>;
+  delete(ids: readonly string[]): Promise<void>;
+  /** Every id starting with `prefix`. */
+  listIds(prefix: string): Promise<string[]>;
+  /** Records (with metadata, without values) whose id starts with `prefix`. */
+  scan(prefix: string): Promise<Array<{ id: string; metadata: Metadata }>>;
+  query(query: VectorQuery): Promise<QueryMatch[]>;
+  close?(): Promise<void>;
+}
+
+// ─────────────────────────── StateStore ───────────────────────────
+
+/** The pass in progress: survives crashes so a restart resumes where the last page ended. */
+export interface PassState {
+  readonly snapshotAt: string;
+  readonly since?: string;
+  readonly full: boolean;
+  readonly cursor?: Cursor;
+  readonly pages: number;
+  /** Sort key of the run record the pass reports to. */
+  readonly runSk: string;
+}
+
+export interface BreakerState {
+  readonly trippedAt: string;
+  readonly wouldDelete: number;
+  readonly known: number;
+  readonly maxShare: number;
+}
+
+export interface SourceState {
+  readonly sourceId: string;
+  readonly epoch: number;
+  readonly leaseOwner?: string;
+  /** Epoch ms. */
+  readonly leaseUntil?: number;
+  readonly rerunRequested: boolean;
+  /** ISO-8601 snapshot of the last completed pass. */
+  readonly watermark?: string;
+  readonly pass?: PassState;
+  readonly lastSuccessAt?: string;
+  readonly lastFailureAt?: string;
+  readonly lastError?: string;
+  readonly consecutiveFailures: number;
+  readonly breaker?: BreakerState;
+}
+
+export type LeaseResult =
+  | { readonly acquired: true; readonly epoch: number; readonly state: SourceState }
+  | { readonly acquired: false; readonly state: SourceState };
+
+/** Marker written before a task is enqueued, cleared when the task commits. */
+export interface PendingMarker {
+  readonly rev: string;
+  readonly version: string;
+}
+
+/** One document's entry in the ledger. */
+export interface LedgerEntry {
+  readonly sourceId: string;
+  readonly docId: string;
+  /** Ordering key of the last committed task; compares as a string. */
+  readonly rev?: string;
+  readonly version?: string;
+  readonly contentHash?: string;
+  readonly chunkHashes?: readonly string[];
+  readonly deleted?: boolean;
+  readonly pending?: PendingMarker;
+  /** Rev of a task that started writing vectors and has not committed. */
+  readonly claim?: string;
+  readonly title?: string;
+  readonly updatedAt?: string;
+}
+
+export interface DocumentCommit {
+  readonly sourceId: string;
+  readonly docId: string;
+  readonly rev: string;
+  readonly version: string;
+  readonly contentHash: string;
+  readonly chunkHashes: readonly string[];
+  readonly title?: string;
+  readonly updatedAt: string;
+}
+
+export type ClaimResult =
+  | { readonly ok: true; readonly previous?: LedgerEntry }
+  | { readonly ok: false; readonly current?: LedgerEntry };
+
+/** Counters a run accumulates; embedders add theirs to the run record. */
+export interface RunCounters {
+  docsSeen: number;
+  docsChanged: number;
+  docsDeleted: number;
+  docsUnchanged: number;
+  tasksEnqueued: number;
+  tasksDone: number;
+  tasksFailed: number;
+  chunksEmbedded: number;
+  embeddingCalls: number;
+  tokensEmbedded: number;
+  vectorsUpserted: number;
+  vectorsDeleted: number;
+}
+
+export interface RunRecord extends RunCounters {
+  readonly sourceId: string;
+  readonly runSk: string;
+  readonly trigger: string;
+  readonly startedAt: string;
+  finishedAt?: string;
+  pages: number;
+  status: 'running' | 'succeeded' | 'failed' | 'deferred';
+  error?: string;
+  breaker?: string;
+}
+
+/** Durable state: leases, cursors, the document ledger, run history, the embedding cache. */
+export interface StateStore {
+  getSource(sourceId: string): Promise<SourceState | undefined>;
+  /** Batch read of source states; sources never synced are absent. */
+  getSources(sourceIds: readonly string[]): Promise<Map<string, SourceState>>;
+  /**
+   * Takes the lease when free, expired, or held by `owner` (or by `deadOwner`, known dead).
+   * Otherwise sets `rerunRequested` so the holder runs again.
+   */
+  acquireLease(input: { sourceId: string; owner: string; now: number; ttlMs: number; deadOwner?: string }): Promise<LeaseResult>;
+  /** Persists pass progress; rejected with LeaseLostError unless `epoch` and `owner` still hold the lease. */
+  saveProgress(input: { sourceId: string; owner: string; epoch: number; now: number; ttlMs: number; pass: PassState }): Promise<void>;
+  /**
+   * Ends the run: releases the lease, records success or failure, and returns (and clears)
+   * whether a rerun was requested meanwhile. Fenced like `saveProgress`.
+   */
+  finishRun(input: {
+    sourceId: string; owner: string; epoch: number; now: number;
+    outcome: { ok: true; watermark?: string; keepPass?: PassState } | { ok: false; error: string; keepPass?: PassState };
+    breaker?: BreakerState | null;
+  }): Promise<{ rerunRequested: boolean }>;
+  /** Forgets cursor, watermark, breaker and ledger for the source. */
+  resetSource(sourceId: string): Promise<void>;
+
+  /** Batch read of ledger entries; missing ids are absent from the map. */
+  getDocuments(sourceId: string, docIds: readonly string[]): Promise<Map<string, LedgerEntry>>;
+  listDocuments(sourceId: string): AsyncIterable<LedgerEntry>;
+  /** Sets the pending marker on each entry (creating it when absent). */
+  markPending(sourceId: string, marks: ReadonlyArray<{ docId: string; pending: PendingMarker }>): Promise<void>;
+  /** Records a new version whose content hash equals the committed one; false when the entry moved on. */
+  touchDocument(input: { sourceId: string; docId: string; expectRev: string; rev: string; version: string }): Promise<boolean>;
+  /** Version guard: claims the entry for `rev` unless a newer or equal rev committed. */
+  claimDocument(input: { sourceId: string; docId: string; rev: string }): Promise<ClaimResult>;
+  /** Commits a claimed entry; false when a newer rev committed meanwhile. */
+  commitDocument(commit: DocumentCommit): Promise<boolean>;
+  /** Marks the entry deleted at `rev` (a tombstone keeps versions monotonic). */
+  commitDeletion(input: { sourceId: string; docId: string; rev: string; at: string }): Promise<boolean>;
+
+  putRun(run: RunRecord): Promise<void>;
+  /** Sets fields of a run record without touching counters other writers add to. */
+  updateRun(sourceId: string, runSk: string, patch: Partial<Omit<RunRecord, 'sourceId' | 'runSk'>>): Promise<void>;
+  /** Adds counters to a run record (embedders report here). */
+  addRunCounters(sourceId: string, runSk: string, delta: Partial<RunCounters>): Promise<void>;
+  getRun(sourceId: string, runSk: string): Promise<RunRecord | undefined>;
+  listRuns(sourceId: string, limit: number): Promise<RunRecord[]>;
+
+  /** Embedding cache keyed by model, dimensions and chunk hash. */
+  getEmbeddings(model: string, dimensions: number, hashes: readonly string[]): Promise<Map<string, Float32Array>>;
+  putEmbeddings(model: string, dimensions: number, entries: ReadonlyMap<string, Float32Array>): Promise<void>;
+}
+
+// ─────────────────────────── TaskQueue ───────────────────────────
+
+/** Asks the fetcher to run a source: incrementally, fully, or for named ids only. */
+export interface FetchTask {
+  readonly type: 'fetch';
+  readonly sourceId: string;
+  readonly trigger: 'schedule' | 'webhook' | 'watch' | 'cli' | 'continuation' | 'rerun' | 'recovery' | 'admin';
+  readonly full?: boolean;
+  /** Targeted run: only these ids (hints). */
+  readonly ids?: readonly string[];
+  /**
+   * Recovery and repair: re-embed the named documents even when the ledger calls them current
+   * or a pending marker names their version, and rewrite all their vectors.
+   */
+  readonly recover?: boolean;
+  readonly requestedAt: string;
+}
+
+export interface ChunkPayload {
+  readonly index: number;
+  readonly hash: string;
+  readonly text: string;
+}
+
+export interface UpsertTask {
+  readonly type: 'upsert';
+  readonly sourceId: string;
+  readonly docId: string;
+  readonly rev: string;
+  readonly version: string;
+  readonly contentHash: string;
+  readonly title?: string;
+  readonly url?: string;
+  readonly updatedAt: string;
+  readonly runSk: string;
+  /** Rewrite every chunk's vector instead of trusting the ledger's chunk hashes (repair). */
+  readonly rewrite?: boolean;
+  /** Absent when the chunks would not fit in a message: the embedder fetches the document. */
+  readonly chunks?: readonly ChunkPayload[];
+}
+
+export interface DeleteTask {
+  readonly type: 'delete';
+  readonly sourceId: string;
+  readonly docId: string;
+  readonly rev: string;
+  readonly runSk: string;
+}
+
+export type EmbedTask = UpsertTask | DeleteTask;
+export type QueueName = 'fetch' | 'embed';
+
+export interface ReceivedMessage<T> {
+  readonly body: T;
+  readonly messageId: string;
+  readonly receipt: string;
+  readonly receiveCount: number;
+  /** FIFO message group. */
+  readonly group?: string;
+  readonly raw: string;
+}
+
+/** Work queues: fetch (grouped per source) and embed (grouped per document), each with a dead-letter queue. */
+export interface TaskQueue {
+  sendFetch(tasks: readonly FetchTask[]): Promise<void>;
+  sendEmbed(tasks: readonly EmbedTask[]): Promise<void>;
+  /** Moves a message body to the queue's DLQ with the reason attached. */
+  deadLetter(queue: QueueName, raw: string, reason: string): Promise<void>;
+  receive(queue: QueueName, options: { max: number; waitSeconds: number; visibilitySeconds?: number }): Promise<Array<ReceivedMessage<unknown>>>;
+  ack(queue: QueueName, receipts: readonly string[]): Promise<void>;
+  /** Makes a message visible again after `delaySeconds` (a failed attempt). */
+  release(queue: QueueName, receipt: string, delaySeconds: number): Promise<void>;
+  /** Messages waiting plus in flight (approximate on SQS). */
+  depth(queue: QueueName): Promise<{ visible: number; inFlight: number }>;
+  /** Dead-lettered messages with their reasons. */
+  listDeadLetters(queue: QueueName, max: number): Promise<Array<{ body: string; reason?: string }>>;
+}
+
+// ─────────────────────────── EventBus ───────────────────────────
+
+/** Fans webhook and watcher hints out to the fetch queue. */
+export interface EventBus {
+  publish(hints: readonly Hints[]): Promise<void>;
+}

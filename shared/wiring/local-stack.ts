@@ -1,0 +1,266 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import dynalite from 'dynalite';
+import { startFauxqs } from 'fauxqs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { DynamoDbStateStore } from '../adapters/aws/dynamodb-state-store.ts';
+import { SqsTaskQueue } from '../adapters/aws/sqs-task-queue.ts';
+import { HashingEmbedder } from '../adapters/local/hashing-embedder.ts';
+import { LanceDbVectorStore } from '../adapters/local/lancedb-vector-store.ts';
+import { FilesystemConnector } from '../connectors/filesystem/filesystem-connector.ts';
+import type { LoadedConfig } from '../config/load.ts';
+import type { SourceConfig } from '../config/schema.ts';
+import type { CoreDeps, Logger, SourceSettings } from '../core/deps.ts';
+import { TributaryError } from '../core/errors.ts';
+import type { Clock, EventBus, Hints, SourceConnector, TaskQueue } from '../ports/index.ts';
+
+const TABLE = 'tributary-state';
+const QUEUE_PREFIX = 'tributary';
+/** Fake credentials: the embedded servers accept any; no AWS account is involved. */
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const REGION = 'us-east-1';
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** Where the hosting process publishes its embedded endpoints. */
+interface HostRecord {
+  pid: number;
+  host: string;
+  role: string;
+  dynamodb: string;
+  sqs: string;
+  startedAt: string;
+}
+
+export interface LocalStack {
+  readonly deps: CoreDeps;
+  readonly queue: SqsTaskQueue;
+  readonly state: DynamoDbStateStore;
+  readonly connectors: ReadonlyMap<string, SourceConnector>;
+  readonly loaded: LoadedConfig;
+  /** Host: this process runs the embedded servers. Client: it uses another process's. */
+  readonly role: 'host' | 'client';
+  readonly hostRecord: HostRecord;
+  /** Lease owner id of this process. */
+  readonly owner: string;
+  readonly eventBus: EventBus;
+  close(): Promise<void>;
+}
+
+export class LocalStackError extends TributaryError {}
+
+/** `<hostname>:<pid>:<random>` — lets a local process tell that a lease holder died. */
+export function newOwnerId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
+/** Whether the process named in a lease owner id is alive; undefined when it is not on this machine. */
+export function isLocalOwnerAlive(owner: string): boolean | undefined {
+  const [host, pidText] = owner.split(':');
+  if (host !== hostname()) return undefined;
+  return pidAlive(Number(pidText));
+}
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function settingsOf(source: SourceConfig, defaults: LoadedConfig['config']['chunking']): SourceSettings {
+  return {
+    id: source.id,
+    lookbackMs: source.lookbackSeconds * 1000,
+    leaseTtlMs: 60_000,
+    maxDeleteShare: source.maxDeleteShare,
+    deleteGuardMin: source.deleteGuardMin,
+    chunking: source.chunking ?? defaults,
+  };
+}
+
+export function connectorOf(source: SourceConfig, onSkip?: (path: string, reason: string) => void): SourceConnector {
+  switch (source.kind) {
+    case 'filesystem':
+      return new FilesystemConnector({
+        sourceId: source.id, root: source.root, include: source.include, exclude: source.exclude,
+        pageSize: source.pageSize, maxFileBytes: source.maxFileBytes, ...(onSkip ? { onSkip } : {}),
+      });
+  }
+}
+
+/**
+ * Opens the embedded stack for this config. The first process hosts dynalite and fauxqs
+ * (LevelDB admits one process) and records their addresses in the state folder; later
+ * processes connect as clients, and the DynamoDB lease decides who runs what.
+ */
+export async function openLocalStack(loaded: LoadedConfig, options: { log: Logger; role: string; requireHost?: boolean }): Promise<LocalStack> {
+  mkdirSync(loaded.stateDir, { recursive: true });
+  const hostFile = join(loaded.stateDir, 'host.json');
+  const lockFile = join(loaded.stateDir, 'host.lock');
+  const closers: Array<() => Promise<void>> = [];
+
+  let record: HostRecord | undefined;
+  let role: 'host' | 'client' = 'client';
+  for (let attempt = 0; attempt < 200 && !record; attempt++) {
+    const existing = readHostRecord(hostFile);
+    if (existing && existing.pid !== process.pid && pidAlive(existing.pid) && await reachable(existing)) {
+      if (options.requireHost) {
+        throw new LocalStackError(`another Tributary process (pid ${existing.pid}, "${existing.role}") is using ${loaded.stateDir}; stop it first or use another stateDir`);
+      }
+      record = existing;
+      break;
+    }
+    let fd: number | undefined;
+    try {
+      fd = openSync(lockFile, 'wx');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    if (fd === undefined) {
+      const holder = Number(readFileSafe(lockFile));
+      // A holder that died (SIGKILL) leaves its lock behind: replace it.
+      if (!pidAlive(holder) && holder !== process.pid) rmSync(lockFile, { force: true });
+      else await sleep(50);
+      continue;
+    }
+    writeFileSync(fd, String(process.pid));
+    closeSync(fd);
+    role = 'host';
+    try {
+      record = await startServers(loaded.stateDir, options.role, closers);
+    } catch (error) {
+      rmSync(lockFile, { force: true });
+      throw error;
+    }
+    const tmp = `${hostFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(record, null, 2));
+    renameSync(tmp, hostFile);
+    closers.push(async () => {
+      if (readHostRecord(hostFile)?.pid === process.pid) rmSync(hostFile, { force: true });
+      if (readFileSafe(lockFile) === String(process.pid)) rmSync(lockFile, { force: true });
+    });
+  }
+  if (!record) throw new LocalStackError(`could not host or reach the local stack in ${loaded.stateDir}`);
+
+  const requestHandler = new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 30_000 });
+  const ddb = new DynamoDBClient({ endpoint: record.dynamodb, region: REGION, credentials: LOCAL_CREDENTIALS, requestHandler, maxAttempts: 5 });
+  const sqs = new SQSClient({ endpoint: record.sqs, region: REGION, credentials: LOCAL_CREDENTIALS, requestHandler, maxAttempts: 5 });
+  closers.unshift(async () => {
+    ddb.destroy();
+    sqs.destroy();
+  });
+  const state = new DynamoDbStateStore({ client: ddb, tableName: TABLE });
+  await state.ensureTable();
+  const urls = await SqsTaskQueue.ensureQueues(sqs, QUEUE_PREFIX, loaded.config.queues.maxReceives + 2);
+  const queue = new SqsTaskQueue({ client: sqs, urls });
+
+  const { config } = loaded;
+  const embedder = new HashingEmbedder({ dimensions: config.embedder.dimensions });
+  const vectors = await LanceDbVectorStore.open({
+    dir: config.vectorStore.path ?? join(loaded.stateDir, 'lancedb'), dimensions: embedder.dimensions,
+    // Several local processes share the database: always read the latest commit.
+    readConsistencyIntervalSeconds: 0,
+  });
+  closers.unshift(async () => {
+    await vectors.close?.();
+  });
+
+  const connectors = new Map<string, SourceConnector>();
+  const settings = new Map<string, SourceSettings>();
+  for (const source of config.sources) {
+    connectors.set(source.id, connectorOf(source, (path, reason) => options.log.warn('file skipped', { sourceId: source.id, path, reason })));
+    settings.set(source.id, settingsOf(source, config.chunking));
+  }
+  const deps: CoreDeps = {
+    state, queue, vectors, embedder, clock: systemClock, log: options.log,
+    connector: (id) => connectors.get(id),
+    settings: (id) => settings.get(id),
+  };
+  return {
+    deps, queue, state, connectors, loaded, role, hostRecord: record, owner: newOwnerId(),
+    eventBus: new InProcessEventBus(queue, systemClock),
+    async close() {
+      for (const close of closers) await close().catch(() => undefined);
+    },
+  };
+}
+
+/** EventBus for local mode: hints go straight to the fetch queue, as the EventBridge rule does on AWS. */
+export class InProcessEventBus implements EventBus {
+  constructor(private readonly queue: TaskQueue, private readonly clock: Clock) {}
+
+  async publish(hints: readonly Hints[]): Promise<void> {
+    const requestedAt = new Date(this.clock.now()).toISOString();
+    await this.queue.sendFetch(hints.map((h) => ({
+      type: 'fetch' as const, sourceId: h.sourceId, trigger: 'webhook' as const, requestedAt,
+      ...(h.ids.length > 0 ? { ids: [...h.ids] } : {}),
+    })));
+  }
+}
+
+async function startServers(stateDir: string, role: string, closers: Array<() => Promise<void>>): Promise<HostRecord> {
+  const dynamo: Server = dynalite({ path: join(stateDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    dynamo.once('error', reject);
+    dynamo.listen(0, '127.0.0.1', () => resolve());
+  });
+  closers.push(() => new Promise<void>((resolve) => {
+    dynamo.close(() => resolve());
+    dynamo.closeAllConnections?.();
+  }));
+  const address = dynamo.address();
+  if (!address || typeof address === 'string') throw new LocalStackError('dynalite did not report a TCP port');
+  const sqs = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
+  closers.push(() => sqs.stop());
+  return {
+    pid: process.pid, host: hostname(), role,
+    dynamodb: `http://127.0.0.1:${address.port}`,
+    sqs: `http://127.0.0.1:${sqs.port}`,
+    startedAt: new Date().toISOString(),
+  };
+}
+
+function readHostRecord(file: string): HostRecord | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as HostRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+function readFileSafe(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+async function reachable(record: HostRecord): Promise<boolean> {
+  const sqs = new SQSClient({
+    endpoint: record.sqs, region: REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 2_000 }),
+  });
+  try {
+    await sqs.send(new ListQueuesCommand({}));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    sqs.destroy();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
