@@ -530,30 +530,3 @@ describe('chunkDocument: generated documents (property test)', () => {
     }
   });
 });
-
-describe('chunkDocument: performance', () => {
-  it('chunks a 5,000-word document well under 10 ms', () => {
-    // Prepare
-    const rand = mulberry32(77);
-    const sections: string[] = [];
-    let wordCount = 0;
-    while (wordCount < 5000) {
-      const body = Array.from({ length: 4 }, () => paragraph(rand, 5)).join('\n\n');
-      sections.push(`## ${sentence(rand, 3)}\n\n${body}`);
-      wordCount += words(body).length + 4;
-    }
-    const doc = sections.join('\n\n');
-    chunkDocument(doc, 'markdown'); // Warm up the JIT.
-
-    // Act: best of several runs, so a busy CI machine does not make the test flaky.
-    let best = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < 10; i++) {
-      const started = performance.now();
-      chunkDocument(doc, 'markdown');
-      best = Math.min(best, performance.now() - started);
-    }
-
-    // Assess
-    expect(best).toBeLessThan(10);
-  });
-});

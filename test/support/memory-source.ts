@@ -1,0 +1,59 @@
+import type { Cursor, ListedDocument, PullPage, PullWindow, SourceConnector, SourceDocument } from '../../shared/ports/index.ts';
+
+/**
+ * A SourceConnector over an in-memory map, for core tests. Every pass lists all documents
+ * in id order, `pageSize` at a time; deletions are found by reconcile through `list()`.
+ * `listOverride` simulates a broken listing (e.g. empty by mistake).
+ */
+export class MemorySource implements SourceConnector {
+  readonly docs = new Map<string, { text: string; version: number; title?: string }>();
+  listOverride: ListedDocument[] | undefined;
+  pulls = 0;
+  fetches = 0;
+  /** Called before each page is returned: lets a test edit the source mid-pass. */
+  beforePage?: (pageIndex: number) => Promise<void> | void;
+
+  constructor(readonly sourceId: string, private readonly pageSize = 3) {}
+
+  put(id: string, text: string, title?: string): void {
+    const prev = this.docs.get(id);
+    this.docs.set(id, { text, version: (prev?.version ?? 0) + 1, ...(title !== undefined ? { title } : {}) });
+  }
+
+  remove(id: string): void {
+    this.docs.delete(id);
+  }
+
+  async pull(cursor: Cursor | undefined, _window: PullWindow): Promise<PullPage> {
+    await this.beforePage?.(this.pulls);
+    this.pulls += 1;
+    const after = typeof cursor?.['after'] === 'string' ? cursor['after'] : '';
+    const ids = [...this.docs.keys()].filter((id) => id > after).sort();
+    const page = ids.slice(0, this.pageSize);
+    const last = page[page.length - 1];
+    return {
+      changed: page.map((id) => ({ id, version: String(this.docs.get(id)?.version) })),
+      deleted: [],
+      next: last === undefined ? { after } : { after: last },
+      done: ids.length <= this.pageSize,
+    };
+  }
+
+  async fetch(ids: readonly string[]): Promise<SourceDocument[]> {
+    this.fetches += 1;
+    const out: SourceDocument[] = [];
+    for (const id of ids) {
+      const d = this.docs.get(id);
+      if (d) out.push({ id, version: String(d.version), text: d.text, format: 'markdown', ...(d.title !== undefined ? { title: d.title } : {}) });
+    }
+    return out;
+  }
+
+  async *list(): AsyncIterable<ListedDocument> {
+    if (this.listOverride) {
+      yield* this.listOverride;
+      return;
+    }
+    for (const [id, d] of [...this.docs].sort(([a], [b]) => (a < b ? -1 : 1))) yield { id, version: String(d.version) };
+  }
+}
