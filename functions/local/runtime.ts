@@ -53,7 +53,25 @@ export async function startRuntime(stack: LocalStack, options: RuntimeOptions): 
   fetchPoller.start();
   embedPoller.start();
 
-  const timers: NodeJS.Timeout[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  let stopped = false;
+  /** Like setInterval, but for periods beyond Node's 24.8-day timer limit too. */
+  const every = (periodMs: number, fn: () => void): void => {
+    let due = Date.now() + periodMs;
+    const arm = (): void => {
+      if (stopped) return;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (Date.now() >= due) {
+          due += periodMs;
+          fn();
+        }
+        arm();
+      }, Math.min(due - Date.now(), 2 ** 31 - 1));
+      timers.add(timer);
+    };
+    arm();
+  };
   const stops: Array<() => Promise<void>> = [];
   for (const source of loaded.config.sources) {
     const schedule = async (): Promise<void> => {
@@ -61,7 +79,7 @@ export async function startRuntime(stack: LocalStack, options: RuntimeOptions): 
         .catch((error: unknown) => log.error('could not schedule a sync', { sourceId: source.id, error: errorMessage(error) }));
     };
     await schedule(); // sync at start, then on the schedule
-    timers.push(setInterval(() => void schedule(), rateMs(source.schedule)));
+    every(rateMs(source.schedule), () => void schedule());
     const connector = stack.connectors.get(source.id);
     if (source.watch && connector?.watch) {
       try {
@@ -82,7 +100,8 @@ export async function startRuntime(stack: LocalStack, options: RuntimeOptions): 
   return {
     url,
     async stop() {
-      for (const t of timers) clearInterval(t);
+      stopped = true;
+      for (const t of timers) clearTimeout(t);
       for (const stop of stops) await stop().catch(() => undefined);
       await server.close();
       await fetchPoller.stop();

@@ -45,21 +45,22 @@ const SETTLE_POLL_MS = 100;
 
 /**
  * Runs one sync of each source and waits until every task it enqueued has been applied
- * (by this process's pollers when it hosts the stack, or by the host's).
+ * (by this process's poller, or by any other process polling the same queue).
+ *
+ * A client polls too: the host may be a process without a poller (an `export`, or a `sync`
+ * that deferred to this one's lease), which keeps its servers up for us but applies nothing.
  */
 export async function syncSources(stack: LocalStack, options: SyncOptions): Promise<SourceSyncReport[]> {
   const { deps } = stack;
-  const poller = stack.role === 'host'
-    ? new QueuePoller(stack.queue, 'embed', createEmbedderHandler(deps, { maxReceives: stack.loaded.config.queues.maxReceives }), {
-      concurrency: stack.loaded.config.queues.embedConcurrency, log: deps.log,
-    })
-    : undefined;
-  poller?.start();
+  const poller = new QueuePoller(stack.queue, 'embed', createEmbedderHandler(deps, { maxReceives: stack.loaded.config.queues.maxReceives }), {
+    concurrency: stack.loaded.config.queues.embedConcurrency, log: deps.log,
+  });
+  poller.start();
   const reports: SourceSyncReport[] = [];
   try {
     for (const sourceId of options.sourceIds) reports.push(await syncOne(stack, sourceId, options));
   } finally {
-    await poller?.stop();
+    await poller.stop();
   }
   return reports;
 }

@@ -58,7 +58,8 @@ export function loadConfig(options: { path?: string; cwd: string; allowDemo: boo
 
 /** Validates a config object; the error names each offending key and how to fix it. */
 export function parseConfig(raw: unknown, origin = 'config'): TributaryConfig {
-  const result = configSchema.safeParse(raw);
+  // reportInput: without it zod leaves `input` out of issues, and a wrong type reads as missing.
+  const result = configSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => `  - ${describeIssue(issue)}`);
   throw new ConfigError(`invalid configuration in ${origin}:\n${lines.join('\n')}`, { issues: result.error.issues.length });
@@ -78,7 +79,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case 'invalid_type':
       return `${where}: expected ${issue.expected}${issue.input === undefined ? ' (required, missing)' : `, got ${describe(issue.input)}`}`;
     case 'invalid_union':
-      if ('discriminator' in issue && issue.discriminator) return `${where}.${String(issue.discriminator)}: unsupported value — ${issue.message}`;
+      if ('discriminator' in issue && issue.discriminator) {
+        // The issue's path may already end at the discriminator key.
+        const at = issue.path.at(-1) === issue.discriminator ? where : `${where}.${String(issue.discriminator)}`;
+        return `${at}: unsupported value — ${issue.message}`;
+      }
       return `${where}: ${issue.message}`;
     case 'invalid_value':
       return `${where}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
@@ -97,8 +102,8 @@ function describe(value: unknown): string {
 export function rateMs(expression: string): number {
   const m = RATE_PATTERN.exec(expression);
   if (!m) throw new ConfigError(`schedule "${expression}" is not a rate expression like "rate(15 minutes)"`);
-  const n = Number(m[1]);
-  const unit = m[2] ?? 'minutes';
+  const n = Number(m[1] ?? m[3]);
+  const unit = m[2] ?? m[4] ?? 'minutes';
   const per = unit.startsWith('minute') ? 60_000 : unit.startsWith('hour') ? 3_600_000 : 86_400_000;
   return n * per;
 }

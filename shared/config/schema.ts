@@ -9,8 +9,11 @@ const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, {
   message: 'must name an environment variable (UPPER_SNAKE_CASE, e.g. "DOCS_WEBHOOK_SECRET"); secrets are never written inline',
 });
 
-/** `rate(5 minutes)` — the EventBridge rate syntax, so one config serves local and AWS. */
-export const RATE_PATTERN = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+/**
+ * `rate(5 minutes)` — the EventBridge rate syntax, so one config serves local and AWS. The
+ * count must be positive: `rate(0 minutes)` would make the local scheduler spin (and EventBridge rejects it).
+ */
+export const RATE_PATTERN = /^rate\((?:(1) (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)$/;
 
 const chunking = z.strictObject({
   targetTokens: z.number().int().min(32).max(8000).default(300),
@@ -29,7 +32,7 @@ const filesystemSource = z.strictObject({
   root: z.string().min(1),
   include: z.array(z.string().min(1)).min(1).default(['**/*.md', '**/*.markdown', '**/*.txt']),
   exclude: z.array(z.string().min(1)).default(['**/node_modules/**', '**/.git/**']),
-  schedule: z.string().regex(RATE_PATTERN, { message: 'must be a rate expression like "rate(15 minutes)"' }).default('rate(15 minutes)'),
+  schedule: z.string().regex(RATE_PATTERN, { message: 'must be a rate expression like "rate(15 minutes)" or "rate(1 hour)" (EventBridge syntax: singular unit for 1, plural otherwise)' }).default('rate(15 minutes)'),
   /** Watch the folder and sync changes within about a second. */
   watch: z.boolean().default(true),
   webhook: webhook.optional(),

@@ -23,8 +23,12 @@ export interface EmbedOutcome {
  */
 export async function processEmbedTask(deps: CoreDeps, task: EmbedTask): Promise<EmbedOutcome> {
   if (!deps.settings(task.sourceId)) throw new PoisonTaskError(`unknown source "${task.sourceId}"`, { sourceId: task.sourceId });
-  const outcome = task.type === 'upsert' ? await upsert(deps, task) : await remove(deps, task);
-  const delta: Partial<RunCounters> = {
+  return task.type === 'upsert' ? upsert(deps, task) : remove(deps, task);
+}
+
+/** What a processed task adds to its run record (a dropped or replayed task still counts as done). */
+export function countersOf(outcome: EmbedOutcome): Partial<RunCounters> {
+  return {
     tasksDone: 1,
     chunksEmbedded: outcome.chunksEmbedded,
     embeddingCalls: outcome.embeddingCalls,
@@ -32,8 +36,6 @@ export async function processEmbedTask(deps: CoreDeps, task: EmbedTask): Promise
     vectorsUpserted: outcome.vectorsUpserted,
     vectorsDeleted: outcome.vectorsDeleted,
   };
-  await deps.state.addRunCounters(task.sourceId, task.runSk, delta);
-  return outcome;
 }
 
 const nothing = (status: EmbedOutcome['status']): EmbedOutcome => ({

@@ -4,7 +4,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -24,6 +24,8 @@ const QUEUE_PREFIX = 'tributary';
 /** Fake credentials: the embedded servers accept any; no AWS account is involved. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const REGION = 'us-east-1';
+/** How long a closing host keeps its servers up for clients still using them. */
+const CLIENT_WAIT_MS = 15 * 60_000;
 
 export const systemClock: Clock = { now: () => Date.now() };
 
@@ -106,6 +108,8 @@ export async function openLocalStack(loaded: LoadedConfig, options: { log: Logge
   mkdirSync(loaded.stateDir, { recursive: true });
   const hostFile = join(loaded.stateDir, 'host.json');
   const lockFile = join(loaded.stateDir, 'host.lock');
+  const clientsDir = join(loaded.stateDir, 'clients');
+  const clientFile = join(clientsDir, String(process.pid));
   const closers: Array<() => Promise<void>> = [];
 
   let record: HostRecord | undefined;
@@ -116,6 +120,17 @@ export async function openLocalStack(loaded: LoadedConfig, options: { log: Logge
       if (options.requireHost) {
         throw new LocalStackError(`another Tributary process (pid ${existing.pid}, "${existing.role}") is using ${loaded.stateDir}; stop it first or use another stateDir`);
       }
+      // Register, then check the host still publishes itself: a closing host unpublishes first and
+      // then waits for every registered client, so either it sees us or we see it gone.
+      mkdirSync(clientsDir, { recursive: true });
+      writeFileSync(clientFile, existing.startedAt);
+      const still = readHostRecord(hostFile);
+      if (still?.pid !== existing.pid || still.startedAt !== existing.startedAt) {
+        rmSync(clientFile, { force: true });
+        await sleep(50);
+        continue;
+      }
+      closers.push(async () => rmSync(clientFile, { force: true }));
       record = existing;
       break;
     }
@@ -144,8 +159,15 @@ export async function openLocalStack(loaded: LoadedConfig, options: { log: Logge
     const tmp = `${hostFile}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(record, null, 2));
     renameSync(tmp, hostFile);
-    closers.push(async () => {
+    // Runs first on close: clients that still use the embedded servers (a `sync` whose run holds
+    // the lease while this process deferred, say) must finish before the servers go away.
+    closers.unshift(async () => {
+      await waitForClients(clientsDir, options.log);
       if (readHostRecord(hostFile)?.pid === process.pid) rmSync(hostFile, { force: true });
+      // A client may have registered just before the record went away.
+      await waitForClients(clientsDir, options.log);
+    });
+    closers.push(async () => {
       if (readFileSafe(lockFile) === String(process.pid)) rmSync(lockFile, { force: true });
     });
   }
@@ -227,6 +249,36 @@ async function startServers(stateDir: string, role: string, closers: Array<() =>
     sqs: `http://127.0.0.1:${sqs.port}`,
     startedAt: new Date().toISOString(),
   };
+}
+
+/** Waits until no live process is registered as a client in `dir` (dead ones are unregistered). */
+async function waitForClients(dir: string, log: Logger): Promise<void> {
+  const deadline = Date.now() + CLIENT_WAIT_MS;
+  let logged = false;
+  for (;;) {
+    let live = 0;
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      // No client ever registered.
+    }
+    for (const name of names) {
+      const pid = Number(name);
+      if (pid !== process.pid && pidAlive(pid)) live += 1;
+      else rmSync(join(dir, name), { force: true });
+    }
+    if (live === 0) return;
+    if (Date.now() > deadline) {
+      log.warn('stopping the local stack although client processes still use it', { clients: live });
+      return;
+    }
+    if (!logged) {
+      log.info('waiting for client processes that use this process\'s local stack', { clients: live });
+      logged = true;
+    }
+    await sleep(100);
+  }
 }
 
 function readHostRecord(file: string): HostRecord | undefined {

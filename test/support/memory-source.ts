@@ -11,7 +11,7 @@ export class MemorySource implements SourceConnector {
   pulls = 0;
   fetches = 0;
   /** Called before each page is returned: lets a test edit the source mid-pass. */
-  beforePage?: (pageIndex: number) => Promise<void> | void;
+  beforePage?: ((pageIndex: number) => Promise<void> | void) | undefined;
 
   constructor(readonly sourceId: string, private readonly pageSize = 3) {}
 

@@ -114,7 +114,8 @@ export class DynamoDbStateStore implements StateStore {
   }
 
   async getSources(sourceIds: readonly string[]): Promise<Map<string, SourceState>> {
-    const items = await this.batchGet(sourceIds.map((id) => ({ pk: srcPk(id), sk: STATE_SK })));
+    // BatchGetItem rejects a request that names one key twice.
+    const items = await this.batchGet([...new Set(sourceIds)].map((id) => ({ pk: srcPk(id), sk: STATE_SK })));
     const out = new Map<string, SourceState>();
     for (const item of items) {
       const id = String(item['sourceId'] ?? String(item['pk']).slice(4));

@@ -82,18 +82,15 @@ export class SqsTaskQueue implements TaskQueue {
   }
 
   async deadLetter(queue: QueueName, raw: string, reason: string): Promise<void> {
-    let group = 'poison';
-    try {
-      const parsed = JSON.parse(raw) as { sourceId?: unknown };
-      if (typeof parsed.sourceId === 'string') group = parsed.sourceId;
-    } catch {
-      // Unparseable bodies share one group.
-    }
+    // One group per dead letter: a FIFO receive hands out only the head of a group, so a
+    // shared group (per source) would hide all but one dead letter per source from
+    // listDeadLetters. A UUID is also always a valid group id, unlike a poison body's sourceId.
+    const id = randomUUID();
     await this.options.client.send(new SendMessageCommand({
       QueueUrl: queue === 'fetch' ? this.options.urls.fetchDlq : this.options.urls.embedDlq,
       MessageBody: raw.length > 0 ? raw : '(empty body)',
-      MessageGroupId: group,
-      MessageDeduplicationId: randomUUID(),
+      MessageGroupId: id,
+      MessageDeduplicationId: id,
       MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 4000) || 'unknown' } },
     }));
   }

@@ -81,6 +81,8 @@ export class LanceDbVectorStore implements VectorStore {
   private opening: Promise<Table | undefined> | undefined;
   /** Tail of the write queue; never rejects, so one failed write does not block the next. */
   private writes: Promise<void> = Promise.resolve();
+  /** The queued upsert merge that later upserts may still join. */
+  private openGroup: UpsertGroup | undefined;
   private closed = false;
   private commitsSinceCompaction = 0;
 
@@ -115,21 +117,31 @@ export class LanceDbVectorStore implements VectorStore {
   async upsert(records: readonly VectorRecord[]): Promise<void> {
     this.assertOpen();
     if (records.length === 0) return;
-    // mergeInsert leaves duplicate source keys undefined (today: duplicate rows), so the
-    // last record of an id wins here, as it would with sequential upserts.
-    const byId = new Map<string, VectorRecord>();
-    for (const record of records) {
-      this.assertDimensions(record.values, `record "${record.id}"`);
-      byId.set(record.id, record);
+    for (const record of records) this.assertDimensions(record.values, `record "${record.id}"`);
+    // Group commit: upserts that arrive while the queue is busy join one pending merge, so
+    // many small concurrent writers (one per embed task) cost one LanceDB commit, not one
+    // each. Only the newest queued op may take joiners, so order against deletes holds.
+    let group = this.openGroup;
+    if (!group) {
+      const created: UpsertGroup = { records: [], done: undefined as unknown as Promise<void> };
+      created.done = this.enqueueWrite(async () => {
+        if (this.openGroup === created) this.openGroup = undefined;
+        // mergeInsert leaves duplicate source keys undefined (today: duplicate rows), so the
+        // last record of an id wins here, as it would with sequential upserts.
+        const byId = new Map<string, VectorRecord>();
+        for (const record of created.records) byId.set(record.id, record);
+        const rows = [...byId.values()].map((record) => toRow(record));
+        const table = await this.tableForWrite();
+        for (const batch of chunked(rows, WRITE_CHUNK)) {
+          await table.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(batch);
+          this.commitsSinceCompaction += 1;
+        }
+      });
+      this.openGroup = created;
+      group = created;
     }
-    const rows = [...byId.values()].map((record) => toRow(record));
-    await this.enqueueWrite(async () => {
-      const table = await this.tableForWrite();
-      for (const batch of chunked(rows, WRITE_CHUNK)) {
-        await table.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(batch);
-        this.commitsSinceCompaction += 1;
-      }
-    });
+    group.records.push(...records);
+    await group.done;
     this.maybeCompact();
   }
 
@@ -250,6 +262,8 @@ export class LanceDbVectorStore implements VectorStore {
 
   /** Runs `op` after every write queued before it; the caller sees `op`'s own outcome. */
   private enqueueWrite(op: () => Promise<void>): Promise<void> {
+    // Anything queued after an upsert group closes it to joiners.
+    this.openGroup = undefined;
     const run = this.writes.then(op);
     this.writes = run.catch(() => undefined);
     return run;
@@ -398,4 +412,10 @@ function readListSize(type: unknown): number | undefined {
   if (typeof type !== 'object' || type === null) return undefined;
   const size: unknown = Reflect.get(type, 'listSize');
   return typeof size === 'number' ? size : undefined;
+}
+
+/** Upserts merged into one queued commit. */
+interface UpsertGroup {
+  readonly records: VectorRecord[];
+  done: Promise<void>;
 }

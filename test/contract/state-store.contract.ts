@@ -1,0 +1,688 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LeaseLostError } from '../../shared/core/errors.ts';
+import { makeRev } from '../../shared/core/ids.ts';
+import type {
+  BreakerState,
+  DocumentCommit,
+  LedgerEntry,
+  PassState,
+  RunCounters,
+  RunRecord,
+  StateStore,
+} from '../../shared/ports/index.ts';
+
+/** A fresh, empty store; `cleanup` removes whatever it created. */
+export interface StateStoreHarness {
+  store: StateStore;
+  cleanup(): Promise<void>;
+}
+
+const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+const TTL = 60_000;
+const SRC = 'docs';
+
+/** Ordering keys as the fetch run makes them: string order is numeric order. */
+const rev = (seq: number, epoch = 1): string => makeRev(epoch, seq);
+
+const pass = (pages: number, runSk = 'RUN#2026-01-01T00:00:00.000Z#00000001'): PassState => ({
+  snapshotAt: '2026-01-01T00:00:00.000Z',
+  since: '2025-12-31T23:50:00.000Z',
+  full: false,
+  cursor: { page: pages, token: `t-${pages}`, nested: { ok: true, list: [1, 'two', null] } },
+  pages,
+  runSk,
+});
+
+const breaker: BreakerState = { trippedAt: '2026-01-01T00:05:00.000Z', wouldDelete: 40, known: 100, maxShare: 0.3 };
+
+const zeroCounters = (): RunCounters => ({
+  docsSeen: 0, docsChanged: 0, docsDeleted: 0, docsUnchanged: 0, tasksEnqueued: 0, tasksDone: 0,
+  tasksFailed: 0, chunksEmbedded: 0, embeddingCalls: 0, tokensEmbedded: 0, vectorsUpserted: 0, vectorsDeleted: 0,
+});
+
+const runRecord = (sourceId: string, startedAt: string, overrides: Partial<RunRecord> = {}): RunRecord => ({
+  sourceId, runSk: `RUN#${startedAt}#00000001`, trigger: 'schedule', startedAt, pages: 0, status: 'running',
+  ...zeroCounters(), ...overrides,
+});
+
+const commitOf = (docId: string, r: string, overrides: Partial<DocumentCommit> = {}): DocumentCommit => ({
+  sourceId: SRC, docId, rev: r, version: `v-${r}`, contentHash: `hash-${r}`, chunkHashes: [`c1-${r}`, `c2-${r}`],
+  title: `Title ${docId}`, updatedAt: '2026-01-01T00:00:00.000Z', ...overrides,
+});
+
+/** Resolves to the rejection of `promise` (fails the test when it resolves). */
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => expect.fail('expected the call to be rejected'),
+    (error: unknown) => error,
+  );
+}
+
+/**
+ * The behaviour every StateStore adapter must have, as a vitest suite: leases fenced by an
+ * epoch, the document ledger's version guards, run records with concurrent counters and
+ * the embedding cache. Each test gets a fresh store from `make`.
+ */
+export function stateStoreContract(name: string, make: () => Promise<StateStoreHarness>): void {
+  describe(`StateStore contract: ${name}`, () => {
+    let harness: StateStoreHarness;
+    let store: StateStore;
+
+    beforeEach(async () => {
+      harness = await make();
+      store = harness.store;
+    });
+
+    afterEach(async () => {
+      await harness.cleanup();
+    });
+
+    const entry = async (docId: string, sourceId = SRC): Promise<LedgerEntry | undefined> =>
+      (await store.getDocuments(sourceId, [docId])).get(docId);
+
+    /** Claims and commits `docId` at `r` (a normal embed task). */
+    const committed = async (docId: string, r: string, overrides: Partial<DocumentCommit> = {}): Promise<void> => {
+      expect((await store.claimDocument({ sourceId: SRC, docId, rev: r })).ok).toBe(true);
+      expect(await store.commitDocument(commitOf(docId, r, overrides))).toBe(true);
+    };
+
+    describe('leases', () => {
+      it('gives the first owner epoch 1 on a source never seen', async () => {
+        // Prepare
+        expect(await store.getSource(SRC)).toBeUndefined();
+
+        // Act
+        const lease = await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });
+
+        // Assess
+        expect(lease.acquired).toBe(true);
+        expect(lease.acquired && lease.epoch).toBe(1);
+        expect(lease.state).toMatchObject({ sourceId: SRC, epoch: 1, leaseOwner: 'a', leaseUntil: T0 + TTL, rerunRequested: false });
+        expect(await store.getSource(SRC)).toMatchObject({ epoch: 1, leaseOwner: 'a', leaseUntil: T0 + TTL, consecutiveFailures: 0 });
+      });
+
+      it('refuses a second owner while the lease is live, and asks the holder to rerun', async () => {
+        // Prepare
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });
+
+        // Act
+        const early = await store.acquireLease({ sourceId: SRC, owner: 'b', now: T0 + 1, ttlMs: TTL });
+        const atExpiry = await store.acquireLease({ sourceId: SRC, owner: 'c', now: T0 + TTL, ttlMs: TTL });
+
+        // Assess: the lease is untouched, only the rerun flag moved.
+        expect(early.acquired).toBe(false);
+        expect(early.state).toMatchObject({ epoch: 1, leaseOwner: 'a', leaseUntil: T0 + TTL, rerunRequested: true });
+        expect(atExpiry.acquired).toBe(false);
+        expect(await store.getSource(SRC)).toMatchObject({ epoch: 1, leaseOwner: 'a', leaseUntil: T0 + TTL, rerunRequested: true });
+      });
+
+      it('lets the holder re-acquire its own live lease with the next epoch', async () => {
+        // Prepare
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });
+
+        // Act
+        const again = await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0 + 10, ttlMs: TTL });
+
+        // Assess
+        expect(again.acquired).toBe(true);
+        expect(again.acquired && again.epoch).toBe(2);
+        expect(await store.getSource(SRC)).toMatchObject({ epoch: 2, leaseOwner: 'a', leaseUntil: T0 + 10 + TTL });
+      });
+
+      it('hands an expired lease to another owner with the next epoch', async () => {
+        // Prepare
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });
+
+        // Act
+        const taken = await store.acquireLease({ sourceId: SRC, owner: 'b', now: T0 + TTL + 1, ttlMs: TTL });
+
+        // Assess
+        expect(taken.acquired).toBe(true);
+        expect(taken.acquired && taken.epoch).toBe(2);
+        expect(await store.getSource(SRC)).toMatchObject({ epoch: 2, leaseOwner: 'b', leaseUntil: T0 + TTL + 1 + TTL });
+      });
+
+      it('lets an owner take a live lease from a known-dead holder, and only from that one', async () => {
+        // Prepare
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });
+
+        // Act
+        const wrongCorpse = await store.acquireLease({ sourceId: SRC, owner: 'b', now: T0 + 1, ttlMs: TTL, deadOwner: 'z' });
+        const taken = await store.acquireLease({ sourceId: SRC, owner: 'b', now: T0 + 2, ttlMs: TTL, deadOwner: 'a' });
+
+        // Assess
+        expect(wrongCorpse.acquired).toBe(false);
+        expect(taken.acquired).toBe(true);
+        expect(taken.acquired && taken.epoch).toBe(2);
+        expect(await store.getSource(SRC)).toMatchObject({ epoch: 2, leaseOwner: 'b' });
+      });
+
+      it('reports a requested rerun from finishRun exactly once', async () => {
+        // Prepare: b is refused while a runs.
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });
+        await store.acquireLease({ sourceId: SRC, owner: 'b', now: T0 + 1, ttlMs: TTL });
+
+        // Act
+        const first = await store.finishRun({ sourceId: SRC, owner: 'a', epoch: 1, now: T0 + 2, outcome: { ok: true } });
+        const lease = await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0 + 3, ttlMs: TTL });
+        const second = await store.finishRun({ sourceId: SRC, owner: 'a', epoch: 2, now: T0 + 4, outcome: { ok: true } });
+
+        // Assess
+        expect(first).toEqual({ rerunRequested: true });
+        expect(lease.acquired).toBe(true);
+        expect(second).toEqual({ rerunRequested: false });
+        expect((await store.getSource(SRC))?.rerunRequested).toBe(false);
+      });
+
+      it('fences saveProgress and finishRun: a stale epoch or another owner gets LeaseLostError and changes nothing', async () => {
+        // Prepare: a's lease (epoch 1) expires and b takes it (epoch 2) and saves a page.
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });
+        const later = T0 + TTL + 1;
+        await store.acquireLease({ sourceId: SRC, owner: 'b', now: later, ttlMs: TTL });
+        await store.saveProgress({ sourceId: SRC, owner: 'b', epoch: 2, now: later, ttlMs: TTL, pass: pass(1) });
+        const before = await store.getSource(SRC);
+
+        // Act
+        const staleSave = await rejectionOf(store.saveProgress({ sourceId: SRC, owner: 'a', epoch: 1, now: later + 1, ttlMs: TTL, pass: pass(9) }));
+        const staleFinish = await rejectionOf(store.finishRun({ sourceId: SRC, owner: 'a', epoch: 1, now: later + 1, outcome: { ok: true, watermark: 'stale' } }));
+        const otherOwnerSave = await rejectionOf(store.saveProgress({ sourceId: SRC, owner: 'a', epoch: 2, now: later + 1, ttlMs: TTL, pass: pass(9) }));
+        const otherOwnerFinish = await rejectionOf(store.finishRun({ sourceId: SRC, owner: 'a', epoch: 2, now: later + 1, outcome: { ok: false, error: 'x' } }));
+        const holderOldEpoch = await rejectionOf(store.saveProgress({ sourceId: SRC, owner: 'b', epoch: 1, now: later + 1, ttlMs: TTL, pass: pass(9) }));
+
+        // Assess
+        for (const error of [staleSave, staleFinish, otherOwnerSave, otherOwnerFinish, holderOldEpoch]) {
+          expect(error).toBeInstanceOf(LeaseLostError);
+        }
+        expect(await store.getSource(SRC)).toEqual(before);
+        expect(before).toMatchObject({ epoch: 2, leaseOwner: 'b', pass: pass(1) });
+      });
+
+      it('fences an older run of the same owner once that owner re-acquired with a newer epoch', async () => {
+        // Prepare: owner a (say, a restarted host with the same id) takes the lease again.
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0 + 1, ttlMs: TTL });
+        await store.saveProgress({ sourceId: SRC, owner: 'a', epoch: 2, now: T0 + 2, ttlMs: TTL, pass: pass(1) });
+
+        // Act: the epoch-1 run is still going and tries to write.
+        const save = await rejectionOf(store.saveProgress({ sourceId: SRC, owner: 'a', epoch: 1, now: T0 + 3, ttlMs: TTL, pass: pass(9) }));
+        const finish = await rejectionOf(store.finishRun({ sourceId: SRC, owner: 'a', epoch: 1, now: T0 + 3, outcome: { ok: true, watermark: 'stale' } }));
+
+        // Assess
+        expect(save).toBeInstanceOf(LeaseLostError);
+        expect(finish).toBeInstanceOf(LeaseLostError);
+        expect(await store.getSource(SRC)).toMatchObject({ epoch: 2, leaseOwner: 'a', pass: pass(1) });
+        expect((await store.getSource(SRC))?.watermark).toBeUndefined();
+      });
+
+      it('fences the holder after it has finished: its epoch no longer writes', async () => {
+        // Prepare
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });
+        await store.finishRun({ sourceId: SRC, owner: 'a', epoch: 1, now: T0 + 1, outcome: { ok: true, watermark: 'w1' } });
+
+        // Act
+        const save = await rejectionOf(store.saveProgress({ sourceId: SRC, owner: 'a', epoch: 1, now: T0 + 2, ttlMs: TTL, pass: pass(1) }));
+        const finish = await rejectionOf(store.finishRun({ sourceId: SRC, owner: 'a', epoch: 1, now: T0 + 2, outcome: { ok: true, watermark: 'w2' } }));
+
+        // Assess
+        expect(save).toBeInstanceOf(LeaseLostError);
+        expect(finish).toBeInstanceOf(LeaseLostError);
+        const state = await store.getSource(SRC);
+        expect(state?.watermark).toBe('w1');
+        expect(state?.pass).toBeUndefined();
+      });
+
+      it('saves progress and extends the lease for the holder', async () => {
+        // Prepare
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });
+
+        // Act
+        await store.saveProgress({ sourceId: SRC, owner: 'a', epoch: 1, now: T0 + 5_000, ttlMs: TTL, pass: pass(1) });
+        await store.saveProgress({ sourceId: SRC, owner: 'a', epoch: 1, now: T0 + 9_000, ttlMs: TTL, pass: pass(2) });
+
+        // Assess: the pass (cursor JSON included) round-trips; another owner is still refused.
+        const state = await store.getSource(SRC);
+        expect(state?.pass).toEqual(pass(2));
+        expect(state?.leaseUntil).toBe(T0 + 9_000 + TTL);
+        expect((await store.acquireLease({ sourceId: SRC, owner: 'b', now: T0 + TTL + 1, ttlMs: TTL })).acquired).toBe(false);
+      });
+
+      it('records success: watermark, lastSuccessAt, no failures, no pass, lease released', async () => {
+        // Prepare: two failed runs first, then a run that saved a page.
+        for (const [epoch, at] of [[1, T0], [2, T0 + 10]] as const) {
+          await store.acquireLease({ sourceId: SRC, owner: 'a', now: at, ttlMs: TTL });
+          await store.finishRun({ sourceId: SRC, owner: 'a', epoch, now: at + 1, outcome: { ok: false, error: `boom ${epoch}` } });
+        }
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0 + 20, ttlMs: TTL });
+        await store.saveProgress({ sourceId: SRC, owner: 'a', epoch: 3, now: T0 + 21, ttlMs: TTL, pass: pass(1) });
+        expect((await store.getSource(SRC))?.consecutiveFailures).toBe(2);
+
+        // Act
+        await store.finishRun({ sourceId: SRC, owner: 'a', epoch: 3, now: T0 + 30, outcome: { ok: true, watermark: '2026-01-01T00:00:00.000Z' } });
+
+        // Assess
+        const state = await store.getSource(SRC);
+        expect(state).toMatchObject({
+          epoch: 3, watermark: '2026-01-01T00:00:00.000Z', lastSuccessAt: new Date(T0 + 30).toISOString(),
+          consecutiveFailures: 0, rerunRequested: false,
+        });
+        expect(state?.pass).toBeUndefined();
+        expect(state?.leaseOwner).toBeUndefined();
+        expect(state?.lastError).toBeUndefined();
+        const next = await store.acquireLease({ sourceId: SRC, owner: 'b', now: T0 + 31, ttlMs: TTL });
+        expect(next.acquired && next.epoch).toBe(4);
+      });
+
+      it('keeps the pass on a successful run when asked (a continued pass)', async () => {
+        // Prepare
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });
+        await store.saveProgress({ sourceId: SRC, owner: 'a', epoch: 1, now: T0 + 1, ttlMs: TTL, pass: pass(1) });
+
+        // Act
+        await store.finishRun({ sourceId: SRC, owner: 'a', epoch: 1, now: T0 + 2, outcome: { ok: true, keepPass: pass(3) } });
+
+        // Assess: the pass stays, the watermark does not move.
+        const state = await store.getSource(SRC);
+        expect(state?.pass).toEqual(pass(3));
+        expect(state?.watermark).toBeUndefined();
+        expect(state?.leaseOwner).toBeUndefined();
+      });
+
+      it('records failure: consecutiveFailures counts up, lastError and lastFailureAt are stored, the watermark stays', async () => {
+        // Prepare
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });
+        await store.finishRun({ sourceId: SRC, owner: 'a', epoch: 1, now: T0 + 1, outcome: { ok: true, watermark: 'w1' } });
+
+        // Act
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0 + 10, ttlMs: TTL });
+        await store.finishRun({ sourceId: SRC, owner: 'a', epoch: 2, now: T0 + 11, outcome: { ok: false, error: 'first failure' } });
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0 + 20, ttlMs: TTL });
+        await store.finishRun({ sourceId: SRC, owner: 'a', epoch: 3, now: T0 + 21, outcome: { ok: false, error: 'second failure', keepPass: pass(2) } });
+
+        // Assess
+        const state = await store.getSource(SRC);
+        expect(state).toMatchObject({
+          consecutiveFailures: 2, lastError: 'second failure', lastFailureAt: new Date(T0 + 21).toISOString(),
+          watermark: 'w1', lastSuccessAt: new Date(T0 + 1).toISOString(), pass: pass(2),
+        });
+        expect(state?.leaseOwner).toBeUndefined();
+      });
+
+      it('sets the breaker, leaves it alone when not given, and clears it with null', async () => {
+        // Prepare
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });
+
+        // Act
+        await store.finishRun({ sourceId: SRC, owner: 'a', epoch: 1, now: T0 + 1, outcome: { ok: true }, breaker });
+        const tripped = await store.getSource(SRC);
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0 + 2, ttlMs: TTL });
+        await store.finishRun({ sourceId: SRC, owner: 'a', epoch: 2, now: T0 + 3, outcome: { ok: true } });
+        const untouched = await store.getSource(SRC);
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0 + 4, ttlMs: TTL });
+        await store.finishRun({ sourceId: SRC, owner: 'a', epoch: 3, now: T0 + 5, outcome: { ok: true }, breaker: null });
+        const cleared = await store.getSource(SRC);
+
+        // Assess
+        expect(tripped?.breaker).toEqual(breaker);
+        expect(untouched?.breaker).toEqual(breaker);
+        expect(cleared?.breaker).toBeUndefined();
+      });
+
+      it('reads many source states in one batch call; sources never synced are absent', async () => {
+        // Prepare
+        for (const id of ['s1', 's2', 's3']) await store.acquireLease({ sourceId: id, owner: 'a', now: T0, ttlMs: TTL });
+        await store.finishRun({ sourceId: 's2', owner: 'a', epoch: 1, now: T0 + 1, outcome: { ok: true, watermark: 'w2' } });
+
+        // Act
+        const states = await store.getSources(['s1', 's2', 'never', 's3', 's2']);
+        const none = await store.getSources([]);
+
+        // Assess
+        expect([...states.keys()].sort()).toEqual(['s1', 's2', 's3']);
+        expect(states.get('s1')).toMatchObject({ sourceId: 's1', epoch: 1, leaseOwner: 'a' });
+        expect(states.get('s2')).toMatchObject({ sourceId: 's2', watermark: 'w2' });
+        expect(states.get('s2')?.leaseOwner).toBeUndefined();
+        expect(none.size).toBe(0);
+      });
+    });
+
+    describe('document ledger', () => {
+      it('reads more than 100 entries in one getDocuments call; missing ids are absent', async () => {
+        // Prepare: 130 entries exist; ask for them plus 30 unknown ids and some repeats.
+        const existing = Array.from({ length: 130 }, (_, i) => `doc-${String(i).padStart(3, '0')}`);
+        await store.markPending(SRC, existing.map((docId, i) => ({ docId, pending: { rev: rev(i + 1), version: `v${i}` } })));
+        const unknown = Array.from({ length: 30 }, (_, i) => `ghost-${i}`);
+
+        // Act
+        const found = await store.getDocuments(SRC, [...unknown, ...existing, ...existing.slice(0, 5)]);
+
+        // Assess
+        expect(found.size).toBe(130);
+        expect([...found.keys()].sort()).toEqual(existing);
+        for (const id of unknown) expect(found.has(id)).toBe(false);
+        expect(found.get('doc-042')).toMatchObject({ sourceId: SRC, docId: 'doc-042', pending: { rev: rev(43), version: 'v42' } });
+        expect((await store.getDocuments('other-source', existing)).size).toBe(0);
+      });
+
+      it('creates entries with markPending and never moves a pending marker backwards', async () => {
+        // Prepare
+        await store.markPending(SRC, [{ docId: 'a', pending: { rev: rev(5), version: 'v5' } }]);
+
+        // Act
+        await store.markPending(SRC, [
+          { docId: 'a', pending: { rev: rev(3), version: 'v3' } },
+          { docId: 'b', pending: { rev: rev(1), version: 'v1' } },
+        ]);
+        const afterOlder = await store.getDocuments(SRC, ['a', 'b']);
+        await store.markPending(SRC, [{ docId: 'a', pending: { rev: rev(7), version: 'v7' } }]);
+
+        // Assess
+        expect(afterOlder.get('a')?.pending).toEqual({ rev: rev(5), version: 'v5' });
+        expect(afterOlder.get('b')).toMatchObject({ docId: 'b', pending: { rev: rev(1), version: 'v1' } });
+        expect(afterOlder.get('b')?.rev).toBeUndefined();
+        expect((await entry('a'))?.pending).toEqual({ rev: rev(7), version: 'v7' });
+      });
+
+      it('claims a fresh document', async () => {
+        // Prepare: nothing.
+
+        // Act
+        const claim = await store.claimDocument({ sourceId: SRC, docId: 'fresh', rev: rev(1) });
+
+        // Assess
+        expect(claim.ok).toBe(true);
+        expect(claim.ok && claim.previous?.rev).toBeUndefined();
+        expect(await entry('fresh')).toMatchObject({ docId: 'fresh', claim: rev(1) });
+      });
+
+      it('refuses a claim when an equal or newer rev is committed', async () => {
+        // Prepare
+        await committed('d', rev(5));
+
+        // Act
+        const equal = await store.claimDocument({ sourceId: SRC, docId: 'd', rev: rev(5) });
+        const older = await store.claimDocument({ sourceId: SRC, docId: 'd', rev: rev(4) });
+        const olderEpoch = await store.claimDocument({ sourceId: SRC, docId: 'd', rev: rev(99, 0) });
+
+        // Assess
+        expect(equal.ok).toBe(false);
+        expect(!equal.ok && equal.current?.rev).toBe(rev(5));
+        expect(older.ok).toBe(false);
+        expect(olderEpoch.ok).toBe(false);
+        expect((await entry('d'))?.claim).toBeUndefined();
+      });
+
+      it('refuses a claim while a newer claim is mid-write', async () => {
+        // Prepare
+        await store.claimDocument({ sourceId: SRC, docId: 'd', rev: rev(8) });
+
+        // Act
+        const older = await store.claimDocument({ sourceId: SRC, docId: 'd', rev: rev(7) });
+
+        // Assess
+        expect(older.ok).toBe(false);
+        expect(!older.ok && older.current?.claim).toBe(rev(8));
+        expect((await entry('d'))?.claim).toBe(rev(8));
+      });
+
+      it('allows an equal claim (a retry) and returns the previous entry with the claim set', async () => {
+        // Prepare
+        await committed('d', rev(1));
+        await store.claimDocument({ sourceId: SRC, docId: 'd', rev: rev(2) });
+
+        // Act
+        const retry = await store.claimDocument({ sourceId: SRC, docId: 'd', rev: rev(2) });
+
+        // Assess
+        expect(retry.ok).toBe(true);
+        expect(retry.ok && retry.previous).toMatchObject({ docId: 'd', rev: rev(1), claim: rev(2), chunkHashes: [`c1-${rev(1)}`, `c2-${rev(1)}`] });
+      });
+
+      it('commits only for the claimant, and clears the claim and an older or equal pending marker', async () => {
+        // Prepare
+        await store.markPending(SRC, [{ docId: 'd', pending: { rev: rev(2), version: 'v-pending' } }]);
+        await store.claimDocument({ sourceId: SRC, docId: 'd', rev: rev(2) });
+
+        // Act
+        const notClaimant = await store.commitDocument(commitOf('d', rev(3)));
+        const olderThanClaim = await store.commitDocument(commitOf('d', rev(1)));
+        const claimant = await store.commitDocument(commitOf('d', rev(2)));
+        const twice = await store.commitDocument(commitOf('d', rev(2)));
+
+        // Assess
+        expect([notClaimant, olderThanClaim, claimant, twice]).toEqual([false, false, true, false]);
+        const saved = await entry('d');
+        expect(saved).toEqual({
+          sourceId: SRC, docId: 'd', rev: rev(2), version: `v-${rev(2)}`, contentHash: `hash-${rev(2)}`,
+          chunkHashes: [`c1-${rev(2)}`, `c2-${rev(2)}`], title: 'Title d', updatedAt: '2026-01-01T00:00:00.000Z',
+        });
+      });
+
+      it('refuses the commit of a claim overtaken by a newer one', async () => {
+        // Prepare
+        await store.claimDocument({ sourceId: SRC, docId: 'd', rev: rev(1) });
+        await store.claimDocument({ sourceId: SRC, docId: 'd', rev: rev(2) });
+
+        // Act
+        const overtaken = await store.commitDocument(commitOf('d', rev(1)));
+        const newest = await store.commitDocument(commitOf('d', rev(2)));
+
+        // Assess
+        expect(overtaken).toBe(false);
+        expect(newest).toBe(true);
+        expect((await entry('d'))?.rev).toBe(rev(2));
+      });
+
+      it('keeps a newer pending marker when committing', async () => {
+        // Prepare: a newer fetch run marked rev 5 while rev 2 was being embedded.
+        await store.claimDocument({ sourceId: SRC, docId: 'd', rev: rev(2) });
+        await store.markPending(SRC, [{ docId: 'd', pending: { rev: rev(5), version: 'v5' } }]);
+
+        // Act
+        const ok = await store.commitDocument(commitOf('d', rev(2)));
+
+        // Assess
+        expect(ok).toBe(true);
+        const saved = await entry('d');
+        expect(saved?.rev).toBe(rev(2));
+        expect(saved?.claim).toBeUndefined();
+        expect(saved?.pending).toEqual({ rev: rev(5), version: 'v5' });
+      });
+
+      it('commits a deletion as a tombstone that keeps revs monotonic', async () => {
+        // Prepare
+        await committed('d', rev(1));
+        await store.markPending(SRC, [{ docId: 'd', pending: { rev: rev(2), version: '' } }]);
+        await store.claimDocument({ sourceId: SRC, docId: 'd', rev: rev(2) });
+
+        // Act
+        const notClaimant = await store.commitDeletion({ sourceId: SRC, docId: 'd', rev: rev(3), at: '2026-01-02T00:00:00.000Z' });
+        const ok = await store.commitDeletion({ sourceId: SRC, docId: 'd', rev: rev(2), at: '2026-01-02T00:00:00.000Z' });
+        const stale = await store.claimDocument({ sourceId: SRC, docId: 'd', rev: rev(1) });
+
+        // Assess
+        expect(notClaimant).toBe(false);
+        expect(ok).toBe(true);
+        expect(await entry('d')).toEqual({
+          sourceId: SRC, docId: 'd', rev: rev(2), deleted: true, updatedAt: '2026-01-02T00:00:00.000Z',
+        });
+        expect(stale.ok).toBe(false);
+      });
+
+      it('touches an entry only when expectRev matches and nothing is pending or claimed', async () => {
+        // Prepare: four committed documents in different situations.
+        for (const id of ['plain', 'pending', 'claimed', 'gone']) await committed(id, rev(1));
+        await store.markPending(SRC, [{ docId: 'pending', pending: { rev: rev(2), version: 'v2' } }]);
+        await store.claimDocument({ sourceId: SRC, docId: 'claimed', rev: rev(2) });
+        await store.claimDocument({ sourceId: SRC, docId: 'gone', rev: rev(2) });
+        await store.commitDeletion({ sourceId: SRC, docId: 'gone', rev: rev(2), at: '2026-01-02T00:00:00.000Z' });
+
+        // Act
+        const wrongExpect = await store.touchDocument({ sourceId: SRC, docId: 'plain', expectRev: rev(0), rev: rev(3), version: 'v3' });
+        const touched = await store.touchDocument({ sourceId: SRC, docId: 'plain', expectRev: rev(1), rev: rev(3), version: 'v3' });
+        const replay = await store.touchDocument({ sourceId: SRC, docId: 'plain', expectRev: rev(1), rev: rev(4), version: 'v4' });
+        const pending = await store.touchDocument({ sourceId: SRC, docId: 'pending', expectRev: rev(1), rev: rev(3), version: 'v3' });
+        const claimed = await store.touchDocument({ sourceId: SRC, docId: 'claimed', expectRev: rev(1), rev: rev(3), version: 'v3' });
+        const tombstone = await store.touchDocument({ sourceId: SRC, docId: 'gone', expectRev: rev(2), rev: rev(3), version: 'v3' });
+        const missing = await store.touchDocument({ sourceId: SRC, docId: 'never', expectRev: rev(1), rev: rev(3), version: 'v3' });
+
+        // Assess
+        expect({ wrongExpect, touched, replay, pending, claimed, tombstone, missing }).toEqual({
+          wrongExpect: false, touched: true, replay: false, pending: false, claimed: false, tombstone: false, missing: false,
+        });
+        expect(await entry('plain')).toMatchObject({ rev: rev(3), version: 'v3', contentHash: `hash-${rev(1)}`, chunkHashes: [`c1-${rev(1)}`, `c2-${rev(1)}`] });
+        expect(await entry('pending')).toMatchObject({ rev: rev(1), version: `v-${rev(1)}` });
+        expect(await entry('never')).toBeUndefined();
+      });
+
+      it('lists every entry of a source (more than 100), and only that source', async () => {
+        // Prepare
+        const ids = Array.from({ length: 150 }, (_, i) => `page/${String(i).padStart(3, '0')}.md`);
+        await store.markPending(SRC, ids.map((docId) => ({ docId, pending: { rev: rev(1), version: 'v1' } })));
+        await store.markPending('other', [{ docId: 'elsewhere', pending: { rev: rev(1), version: 'v1' } }]);
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });
+        await store.putRun(runRecord(SRC, '2026-01-01T00:00:00.000Z'));
+
+        // Act
+        const listed: LedgerEntry[] = [];
+        for await (const item of store.listDocuments(SRC)) listed.push(item);
+
+        // Assess
+        expect(listed.map((e) => e.docId).sort()).toEqual(ids);
+        expect(listed.every((e) => e.sourceId === SRC)).toBe(true);
+      });
+
+      it('resetSource forgets the state and the ledger of that source only', async () => {
+        // Prepare
+        for (const sourceId of [SRC, 'kept']) {
+          await store.acquireLease({ sourceId, owner: 'a', now: T0, ttlMs: TTL });
+          await store.finishRun({ sourceId, owner: 'a', epoch: 1, now: T0 + 1, outcome: { ok: true, watermark: 'w' }, breaker });
+          await store.markPending(sourceId, Array.from({ length: 40 }, (_, i) => ({ docId: `d${i}`, pending: { rev: rev(1), version: 'v' } })));
+        }
+
+        // Act
+        await store.resetSource(SRC);
+
+        // Assess
+        expect(await store.getSource(SRC)).toBeUndefined();
+        const left: LedgerEntry[] = [];
+        for await (const item of store.listDocuments(SRC)) left.push(item);
+        expect(left).toEqual([]);
+        expect(await store.getSource('kept')).toMatchObject({ watermark: 'w', breaker });
+        expect((await store.getDocuments('kept', ['d0', 'd39'])).size).toBe(2);
+        const fresh = await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0 + 2, ttlMs: TTL });
+        expect(fresh.acquired && fresh.state.watermark).toBeUndefined();
+      });
+    });
+
+    describe('runs', () => {
+      it('stores and reads back a run record', async () => {
+        // Prepare
+        const run = runRecord(SRC, '2026-01-01T00:00:00.000Z', { trigger: 'webhook', docsSeen: 3 });
+
+        // Act
+        await store.putRun(run);
+
+        // Assess
+        expect(await store.getRun(SRC, run.runSk)).toEqual(run);
+        expect(await store.getRun(SRC, 'RUN#nope')).toBeUndefined();
+        expect(await store.getRun('other', run.runSk)).toBeUndefined();
+      });
+
+      it('lists runs newest first, up to the limit, for one source only', async () => {
+        // Prepare: written out of order, with ledger entries and another source around.
+        const starts = ['2026-01-03', '2026-01-01', '2026-01-05', '2026-01-02', '2026-01-04'].map((d) => `${d}T00:00:00.000Z`);
+        for (const startedAt of starts) await store.putRun(runRecord(SRC, startedAt));
+        await store.putRun(runRecord('other', '2026-02-01T00:00:00.000Z'));
+        await store.markPending(SRC, [{ docId: 'zzz', pending: { rev: rev(1), version: 'v' } }]);
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });
+
+        // Act
+        const top3 = await store.listRuns(SRC, 3);
+        const all = await store.listRuns(SRC, 50);
+
+        // Assess
+        expect(top3.map((r) => r.startedAt)).toEqual(['2026-01-05', '2026-01-04', '2026-01-03'].map((d) => `${d}T00:00:00.000Z`));
+        expect(all).toHaveLength(5);
+        expect(all.every((r) => r.sourceId === SRC)).toBe(true);
+      });
+
+      it('sets fields with updateRun while concurrent addRunCounters all land', async () => {
+        // Prepare
+        const run = runRecord(SRC, '2026-01-01T00:00:00.000Z', { docsChanged: 7 });
+        await store.putRun(run);
+
+        // Act
+        await Promise.all([
+          ...Array.from({ length: 20 }, (_, i) => store.addRunCounters(SRC, run.runSk, { tasksDone: 1, chunksEmbedded: i, vectorsUpserted: 2 })),
+          store.updateRun(SRC, run.runSk, { status: 'succeeded', finishedAt: '2026-01-01T00:01:00.000Z', pages: 4, docsSeen: 11 }),
+        ]);
+
+        // Assess
+        const saved = await store.getRun(SRC, run.runSk);
+        expect(saved).toMatchObject({
+          status: 'succeeded', finishedAt: '2026-01-01T00:01:00.000Z', pages: 4, docsSeen: 11, docsChanged: 7,
+          tasksDone: 20, chunksEmbedded: 190, vectorsUpserted: 40, tasksFailed: 0, trigger: 'schedule',
+        });
+      });
+    });
+
+    describe('embedding cache', () => {
+      it('round-trips vectors bit for bit, and leaves unknown hashes absent', async () => {
+        // Prepare: values that lossy encodings (JSON, float64 rounding) would change.
+        const special = Float32Array.from([0.1, -0, 1e-45, -3.4028234663852886e38, Math.PI, Infinity, -Infinity, NaN]);
+        const random = Float32Array.from({ length: 8 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453);
+        await store.putEmbeddings('model-a', 8, new Map([['h-special', special], ['h-random', random]]));
+
+        // Act
+        const got = await store.getEmbeddings('model-a', 8, ['h-special', 'h-missing', 'h-random', 'h-special']);
+
+        // Assess
+        expect([...got.keys()].sort()).toEqual(['h-random', 'h-special']);
+        expect(bytes(got.get('h-special'))).toEqual(bytes(special));
+        expect(bytes(got.get('h-random'))).toEqual(bytes(random));
+        expect(got.get('h-special')).toBeInstanceOf(Float32Array);
+      });
+
+      it('handles more than 100 hashes in one call', async () => {
+        // Prepare
+        const entries = new Map(Array.from({ length: 130 }, (_, i) => [`hash-${i}`, Float32Array.from({ length: 16 }, (_, j) => i + j / 100)] as const));
+        await store.putEmbeddings('m', 16, entries);
+        const asked = [...entries.keys(), ...Array.from({ length: 25 }, (_, i) => `absent-${i}`)];
+
+        // Act
+        const got = await store.getEmbeddings('m', 16, asked);
+
+        // Assess
+        expect(got.size).toBe(130);
+        for (const [hash, vector] of entries) expect(bytes(got.get(hash)), hash).toEqual(bytes(vector));
+      });
+
+      it('keeps models and dimension counts apart', async () => {
+        // Prepare: the same hash under three namespaces.
+        const a8 = Float32Array.from({ length: 8 }, () => 1);
+        const b8 = Float32Array.from({ length: 8 }, () => 2);
+        const a16 = Float32Array.from({ length: 16 }, () => 3);
+        await store.putEmbeddings('a', 8, new Map([['same', a8]]));
+        await store.putEmbeddings('b', 8, new Map([['same', b8]]));
+        await store.putEmbeddings('a', 16, new Map([['same', a16]]));
+
+        // Act
+        const gotA8 = await store.getEmbeddings('a', 8, ['same']);
+        const gotB8 = await store.getEmbeddings('b', 8, ['same']);
+        const gotA16 = await store.getEmbeddings('a', 16, ['same']);
+        const gotC8 = await store.getEmbeddings('c', 8, ['same']);
+
+        // Assess
+        expect(bytes(gotA8.get('same'))).toEqual(bytes(a8));
+        expect(bytes(gotB8.get('same'))).toEqual(bytes(b8));
+        expect(bytes(gotA16.get('same'))).toEqual(bytes(a16));
+        expect(gotC8.size).toBe(0);
+      });
+    });
+  });
+}
+
+/** The raw bytes of a vector, so NaN and -0 compare exactly. */
+function bytes(vector: Float32Array | undefined): number[] | undefined {
+  return vector ? [...new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength)] : undefined;
+}
