@@ -42,7 +42,7 @@ export function createEmbedderHandler(deps: CoreDeps, options: EmbedderHandlerOp
       },
     }, async (record) => {
       const task = decodeEmbedTask(record.body);
-      add(task.sourceId, task.runSk, countersOf(await processEmbedTask(deps, task)));
+      add(task.sourceId, task.runSk, countersOf(await processEmbedTask(deps, task), deps.embeddingPricePerMillionTokensUsd ?? 0));
     });
     try {
       for (const { sourceId, runSk, delta } of totals.values()) await deps.state.addRunCounters(sourceId, runSk, delta);

@@ -65,7 +65,8 @@ function printSyncSummary(reports: SourceSyncReport[]): void {
         : `${r.id}: ${r.docsSeen} seen, ${r.docsChanged} changed, ${r.docsDeleted} deleted, ${r.docsUnchanged} unchanged`;
     console.log(head);
     if (r.status === 'synced') {
-      console.log(`  ${r.chunksEmbedded} chunks embedded in ${r.embeddingCalls} calls (${r.tokensEmbedded} tokens), ${r.vectorsUpserted} vectors written, ${r.vectorsDeleted} deleted, ${(r.durationMs / 1000).toFixed(1)}s`);
+      const cost = r.estimatedCostUsd > 0 ? `, ~$${r.estimatedCostUsd.toFixed(4)}` : '';
+      console.log(`  ${r.chunksEmbedded} chunks embedded in ${r.embeddingCalls} calls (${r.tokensEmbedded} tokens${cost}), ${r.vectorsUpserted} vectors written, ${r.vectorsDeleted} deleted, ${(r.durationMs / 1000).toFixed(1)}s`);
     }
     if (r.recovered > 0) console.log(`  recovered ${r.recovered} documents left unsettled by an interrupted run`);
     if (r.tasksFailed > 0) console.log(`  ${r.tasksFailed} tasks failed and are in the dead-letter queue (see \`tributary status\`)`);
@@ -108,8 +109,9 @@ export function buildProgram(): Command {
     .option('--source <id>', 'only this source')
     .option('--full', 'full pass: re-read every document (content hashes still spare unchanged ones from re-embedding)')
     .option('--allow-mass-delete', 'let this sync delete more documents than the circuit breaker allows')
+    .option('--no-cache', 'do not reuse cached embeddings for the chunks this sync writes (they are re-embedded and re-cached)')
     .option('--json', 'print exactly one JSON object on stdout')
-    .action(async (opts: CommonOptions & { source?: string; full?: boolean; json?: boolean; allowMassDelete?: boolean }) => {
+    .action(async (opts: CommonOptions & { source?: string; full?: boolean; json?: boolean; allowMassDelete?: boolean; cache?: boolean }) => {
       const reports = await withStack(opts, 'sync', 'warn', async (stack) => {
         const sourceIds = pickSources(stack, opts.source);
         const bar = !opts.json && process.stderr.isTTY
@@ -118,7 +120,7 @@ export function buildProgram(): Command {
         bar?.start(0, 0, { source: '', pages: 0, seen: 0 });
         try {
           return await syncSources(stack, {
-            sourceIds, full: opts.full === true, allowMassDelete: opts.allowMassDelete === true,
+            sourceIds, full: opts.full === true, allowMassDelete: opts.allowMassDelete === true, noCache: opts.cache === false,
             onProgress: (p) => {
               if (!bar) return;
               if (p.fetch) bar.update({ source: p.sourceId, pages: p.fetch.pages, seen: p.fetch.docsSeen });
@@ -133,8 +135,9 @@ export function buildProgram(): Command {
         }
       });
       if (opts.json) {
-        const sources = reports.map(({ id, status, docsSeen, docsChanged, docsDeleted, docsUnchanged, chunksEmbedded, embeddingCalls, tokensEmbedded, vectorsUpserted, vectorsDeleted, tasksFailed, durationMs, breaker, error }) => ({
-          id, status, docsSeen, docsChanged, docsDeleted, docsUnchanged, chunksEmbedded, embeddingCalls, tokensEmbedded, vectorsUpserted, vectorsDeleted, tasksFailed, durationMs,
+        const sources = reports.map(({ id, status, docsSeen, docsChanged, docsDeleted, docsUnchanged, chunksEmbedded, embeddingCalls, tokensEmbedded, estimatedCostUsd, vectorsUpserted, vectorsDeleted, tasksFailed, durationMs, breaker, error }) => ({
+          id, status, docsSeen, docsChanged, docsDeleted, docsUnchanged, chunksEmbedded, embeddingCalls, tokensEmbedded,
+          estimatedCostUsd: Number(estimatedCostUsd.toFixed(6)), vectorsUpserted, vectorsDeleted, tasksFailed, durationMs,
           ...(breaker ? { breaker } : {}), ...(error ? { error } : {}),
         }));
         console.log(JSON.stringify({ sources }));
@@ -208,8 +211,19 @@ export function buildProgram(): Command {
     .action(async (opts: CommonOptions & { source?: string; repair?: boolean; json?: boolean }) => {
       const audits = await withStack(opts, 'audit', 'warn', async (stack) => {
         const sourceIds = pickSources(stack, opts.source);
-        let results: SourceAudit[] = [];
-        for (const id of sourceIds) results.push(await auditSource(stack.deps, id));
+        // Pinecone reads are eventually consistent: re-check before calling a difference drift.
+        const attempts = stack.loaded.config.vectorStore.kind === 'pinecone' ? 4 : 1;
+        const auditAll = async (): Promise<SourceAudit[]> => {
+          let out: SourceAudit[] = [];
+          for (let attempt = 1; attempt <= attempts; attempt++) {
+            out = [];
+            for (const id of sourceIds) out.push(await auditSource(stack.deps, id));
+            if (out.every(auditClean) || attempt === attempts) break;
+            await new Promise((r) => setTimeout(r, 1000 * 2 ** (attempt - 1)));
+          }
+          return out;
+        };
+        let results = await auditAll();
         if (opts.repair && results.some((a) => !auditClean(a))) {
           for (const a of results) if (a.orphanVectors.length > 0) await stack.deps.vectors.delete(a.orphanVectors);
           const byId = new Map(results.map((a) => [a.sourceId, idsToRepair(a)]));
@@ -219,8 +233,7 @@ export function buildProgram(): Command {
             full: false, allowMassDelete: false,
             tasksFor: (sourceId) => [{ type: 'fetch', sourceId, trigger: 'admin', ids: byId.get(sourceId) ?? [], recover: true, requestedAt }],
           });
-          results = [];
-          for (const id of sourceIds) results.push(await auditSource(stack.deps, id));
+          results = await auditAll();
         }
         return results;
       });

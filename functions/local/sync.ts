@@ -16,6 +16,7 @@ export interface SourceSyncReport {
   chunksEmbedded: number;
   embeddingCalls: number;
   tokensEmbedded: number;
+  estimatedCostUsd: number;
   vectorsUpserted: number;
   vectorsDeleted: number;
   tasksFailed: number;
@@ -36,6 +37,8 @@ export interface SyncOptions {
   readonly sourceIds: readonly string[];
   readonly full: boolean;
   readonly allowMassDelete: boolean;
+  /** Re-embed every changed chunk even when its text is in the embedding cache. */
+  readonly noCache?: boolean;
   readonly onProgress?: (progress: SyncProgress) => void;
   /** Runs these fetch tasks instead of an incremental (or full) sync: repairs. */
   readonly tasksFor?: (sourceId: string) => FetchTask[];
@@ -70,7 +73,7 @@ async function syncOne(stack: LocalStack, sourceId: string, options: SyncOptions
   const started = deps.clock.now();
   const report: SourceSyncReport = {
     id: sourceId, status: 'synced', docsSeen: 0, docsChanged: 0, docsDeleted: 0, docsUnchanged: 0, chunksEmbedded: 0,
-    embeddingCalls: 0, tokensEmbedded: 0, vectorsUpserted: 0, vectorsDeleted: 0, tasksFailed: 0, recovered: 0, durationMs: 0,
+    embeddingCalls: 0, tokensEmbedded: 0, estimatedCostUsd: 0, vectorsUpserted: 0, vectorsDeleted: 0, tasksFailed: 0, recovered: 0, durationMs: 0,
   };
   const now = () => new Date(deps.clock.now()).toISOString();
   const tasks: FetchTask[] = [];
@@ -81,7 +84,12 @@ async function syncOne(stack: LocalStack, sourceId: string, options: SyncOptions
     if (unsettled.length > 0) tasks.push({ type: 'fetch', sourceId, trigger: 'recovery', ids: unsettled, recover: true, requestedAt: now() });
   }
   if (options.tasksFor) tasks.push(...options.tasksFor(sourceId));
-  else tasks.push({ type: 'fetch', sourceId, trigger: 'cli', ...(options.full ? { full: true } : {}), requestedAt: now() });
+  else {
+    tasks.push({
+      type: 'fetch', sourceId, trigger: 'cli', requestedAt: now(),
+      ...(options.full ? { full: true } : {}), ...(options.noCache ? { noCache: true } : {}),
+    });
+  }
 
   try {
     while (tasks.length > 0) {
@@ -142,6 +150,7 @@ function accumulate(report: SourceSyncReport, result: FetchRunResult, run: RunRe
     report.chunksEmbedded += run.chunksEmbedded ?? 0;
     report.embeddingCalls += run.embeddingCalls ?? 0;
     report.tokensEmbedded += run.tokensEmbedded ?? 0;
+    report.estimatedCostUsd += run.estimatedCostUsd ?? 0;
     report.vectorsUpserted += run.vectorsUpserted ?? 0;
     report.vectorsDeleted += run.vectorsDeleted ?? 0;
     report.tasksFailed += run.tasksFailed ?? 0;

@@ -56,12 +56,41 @@ export const configSchema = z.strictObject({
       kind: z.literal('local'),
       dimensions: z.number().int().min(16).max(4096).default(384),
     }),
+    z.strictObject({
+      kind: z.literal('openai'),
+      model: z.string().min(1).default('text-embedding-3-small'),
+      /** Output size; text-embedding-3 models can shorten their vectors. Default: the model's own. */
+      dimensions: z.number().int().min(16).max(4096).optional(),
+      /** Any OpenAI-compatible endpoint (Azure OpenAI's v1 endpoint, a local server). */
+      baseUrl: z.string().url().optional(),
+      apiKeyEnv: envName.default('OPENAI_API_KEY'),
+      /** Requests in flight per process. */
+      concurrency: z.number().int().min(1).max(64).default(4),
+      tokensPerMinute: z.number().int().min(1).optional(),
+      requestsPerMinute: z.number().int().min(1).optional(),
+      /** Overrides the built-in price table (USD per million tokens). */
+      pricePerMillionTokensUsd: z.number().min(0).optional(),
+    }),
   ]).default({ kind: 'local', dimensions: 384 }),
   vectorStore: z.discriminatedUnion('kind', [
     z.strictObject({
       kind: z.literal('lancedb'),
       /** Folder of the LanceDB database; defaults to `<stateDir>/lancedb`. */
       path: z.string().min(1).optional(),
+    }),
+    z.strictObject({
+      kind: z.literal('pinecone'),
+      /** The index's data-plane host, as shown in the Pinecone console (https://<index>-<project>.svc.<env>.pinecone.io). */
+      indexHost: z.string().url(),
+      apiKeyEnv: envName.default('PINECONE_API_KEY'),
+      /** `source`: one namespace per source id; otherwise this fixed namespace (e.g. a tenant). */
+      namespace: z.string().min(1).max(256).default('source'),
+      /**
+       * Concurrent embed tasks share upsert requests: a partial request waits up to this long
+       * for more vectors (a full one, 200 vectors, goes at once). Longer: fewer requests in
+       * bulk syncs; shorter: lower latency for single changes.
+       */
+      upsertLingerMs: z.number().int().min(0).max(10_000).default(250),
     }),
   ]).default({ kind: 'lancedb' }),
   chunking: chunking.default({ targetTokens: 300, maxTokens: 800 }),

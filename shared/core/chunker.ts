@@ -57,6 +57,16 @@ export function estimateTokens(text: string): number {
 }
 
 /** sha256 hex digest of the chunk text (UTF-8). */
+/**
+ * Identifies the chunker and its settings. The ledger records it per document, so a change
+ * of settings (or of the algorithm: bump the version) re-chunks every document on the next
+ * pass, while the embedding cache spares chunk texts that come out the same.
+ */
+export function chunkingSignature(options: Partial<ChunkingOptions> = {}): string {
+  const o = { ...DEFAULT_CHUNKING, ...options };
+  return `md1/${o.targetTokens}/${o.maxTokens}`;
+}
+
 export function chunkHash(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }

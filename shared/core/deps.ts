@@ -33,6 +33,8 @@ export interface CoreDeps {
   readonly connector: (sourceId: string) => SourceConnector | undefined;
   readonly settings: (sourceId: string) => SourceSettings | undefined;
   readonly log: Logger;
-  /** Skip the embedding cache (the `--no-cache` escape hatch). */
+  /** Never read or write the embedding cache. */
   readonly noEmbeddingCache?: boolean;
+  /** Price of the embedding model, for cost accounting. @default 0 */
+  readonly embeddingPricePerMillionTokensUsd?: number;
 }

@@ -1,4 +1,4 @@
-import { chunkDocument } from './chunker.ts';
+import { chunkDocument, chunkingSignature } from './chunker.ts';
 import type { CoreDeps } from './deps.ts';
 import { PoisonTaskError } from './errors.ts';
 import { chunkIndexOf, contentHash as hashContent, docVectorPrefix, vectorId } from './ids.ts';
@@ -27,12 +27,13 @@ export async function processEmbedTask(deps: CoreDeps, task: EmbedTask): Promise
 }
 
 /** What a processed task adds to its run record (a dropped or replayed task still counts as done). */
-export function countersOf(outcome: EmbedOutcome): Partial<RunCounters> {
+export function countersOf(outcome: EmbedOutcome, pricePerMillionTokensUsd: number): Partial<RunCounters> {
   return {
     tasksDone: 1,
     chunksEmbedded: outcome.chunksEmbedded,
     embeddingCalls: outcome.embeddingCalls,
     tokensEmbedded: outcome.tokensEmbedded,
+    estimatedCostUsd: (outcome.tokensEmbedded * pricePerMillionTokensUsd) / 1_000_000,
     vectorsUpserted: outcome.vectorsUpserted,
     vectorsDeleted: outcome.vectorsDeleted,
   };
@@ -58,6 +59,7 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
   let url = task.url;
   let updatedAt = task.updatedAt;
   let contentHash = task.contentHash;
+  let chunker = task.chunker ?? chunkingSignature(deps.settings(task.sourceId)?.chunking);
   if (!chunks) {
     // Too large to travel in the message: read the document now (its current version).
     const connector = deps.connector(task.sourceId);
@@ -70,14 +72,17 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
     url = doc.url;
     updatedAt = doc.updatedAt ?? updatedAt;
     contentHash = hashContent(doc.text, doc.title);
+    chunker = chunkingSignature(settings.chunking);
   }
 
+  // The ledger's chunk hashes say what each vector index holds, whichever chunker wrote it.
   const known = !dirty && previous && !previous.deleted ? previous.chunkHashes : undefined;
   const toWrite = chunks.filter((c) => known?.[c.index] !== c.hash);
 
   // Embedding reuse: a chunk text embedded before with this model is never sent again.
   const { embedder } = deps;
-  const cached = deps.noEmbeddingCache
+  const skipCache = deps.noEmbeddingCache === true || task.noCache === true;
+  const cached = skipCache
     ? new Map<string, Float32Array>()
     : await deps.state.getEmbeddings(embedder.model, embedder.dimensions, toWrite.map((c) => c.hash));
   const misses = new Map<string, string>();
@@ -96,7 +101,7 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
       fresh.set(h, v);
       cached.set(h, v);
     });
-    if (!deps.noEmbeddingCache) await deps.state.putEmbeddings(embedder.model, embedder.dimensions, fresh);
+    if (deps.noEmbeddingCache !== true) await deps.state.putEmbeddings(embedder.model, embedder.dimensions, fresh);
   }
 
   const records: VectorRecord[] = toWrite.map((c) => {
@@ -125,7 +130,7 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
 
   const committed = await deps.state.commitDocument({
     sourceId: task.sourceId, docId: task.docId, rev: task.rev, version, contentHash,
-    chunkHashes: chunks.map((c) => c.hash), updatedAt, ...(title !== undefined ? { title } : {}),
+    chunkHashes: chunks.map((c) => c.hash), chunker, updatedAt, ...(title !== undefined ? { title } : {}),
   });
   return {
     status: committed ? 'committed' : 'superseded',

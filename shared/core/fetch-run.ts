@@ -1,4 +1,4 @@
-import { chunkDocument } from './chunker.ts';
+import { chunkDocument, chunkingSignature } from './chunker.ts';
 import type { CoreDeps, SourceSettings } from './deps.ts';
 import { CursorExpiredError, LeaseLostError, PoisonTaskError, errorMessage } from './errors.ts';
 import { contentHash, makeRev } from './ids.ts';
@@ -117,6 +117,10 @@ class FetchRun {
     this.runSk = `RUN#${new Date(startedAt).toISOString()}#${String(epoch).padStart(8, '0')}`;
   }
 
+  private get chunker(): string {
+    return chunkingSignature(this.settings.chunking);
+  }
+
   private get sourceId(): string {
     return this.task.sourceId;
   }
@@ -126,7 +130,7 @@ class FetchRun {
       sourceId: this.sourceId, runSk: this.runSk, trigger: this.task.trigger,
       startedAt: new Date(this.startedAt).toISOString(), pages: 0, status: 'running',
       ...zeroCounters(), tasksDone: 0, tasksFailed: 0, chunksEmbedded: 0, embeddingCalls: 0,
-      tokensEmbedded: 0, vectorsUpserted: 0, vectorsDeleted: 0,
+      tokensEmbedded: 0, estimatedCostUsd: 0, vectorsUpserted: 0, vectorsDeleted: 0,
     };
     await this.deps.state.putRun(record);
     // Only a targeted run leaves the pass in progress alone.
@@ -262,7 +266,7 @@ class FetchRun {
     const needContent: DocumentRef[] = [];
     for (const ref of refs) {
       const entry = ledger.get(ref.id);
-      if (!full && !recover && isCurrent(entry, ref.version)) {
+      if (!full && !recover && isCurrent(entry, ref.version) && entry?.chunker === this.chunker) {
         this.counters.docsUnchanged += 1;
       } else if (!full && !recover && entry?.pending?.version === ref.version) {
         // A task for exactly this version is already queued.
@@ -286,7 +290,8 @@ class FetchRun {
       }
       const entry = ledger.get(ref.id);
       const hash = contentHash(doc.text, doc.title);
-      if (!recover && entry?.rev && !entry.deleted && entry.contentHash === hash && !entry.pending && !entry.claim) {
+      if (!recover && entry?.rev && !entry.deleted && entry.contentHash === hash && entry.chunker === this.chunker
+        && !entry.pending && !entry.claim) {
         // Same content under a new version (touched, copied back): record the version, embed nothing.
         const touched = await this.deps.state.touchDocument({
           sourceId: this.sourceId, docId: doc.id, expectRev: entry.rev, rev: this.nextRev(), version: doc.version,
@@ -299,9 +304,49 @@ class FetchRun {
       tasks.push(this.upsertTask(doc, hash));
       this.counters.docsChanged += 1;
     }
+    await this.preEmbed(tasks, ledger);
     await this.enqueue(tasks);
     // Gone between listing and reading: a deletion if we know it.
     await this.deleteIds(vanished);
+  }
+
+  /**
+   * Embeds the page's new chunk texts in as few requests as the provider's per-request
+   * budget allows and caches them, so the embedder (one task per document, SQS batches of
+   * at most 10) finds them cached. Best effort: on failure the embedder embeds them itself.
+   */
+  private async preEmbed(tasks: readonly EmbedTask[], ledger: ReadonlyMap<string, LedgerEntry>): Promise<void> {
+    const { embedder, state } = this.deps;
+    if (this.deps.noEmbeddingCache === true || this.task.noCache === true) return;
+    const wanted = new Map<string, string>();
+    for (const t of tasks) {
+      if (t.type !== 'upsert' || !t.chunks) continue;
+      const entry = ledger.get(t.docId);
+      // The embedder rewrites only chunks whose position or text changed (all, when in doubt).
+      const known = entry && !entry.deleted && !entry.claim && t.rewrite !== true ? entry.chunkHashes : undefined;
+      for (const c of t.chunks) if (known?.[c.index] !== c.hash) wanted.set(c.hash, c.text);
+    }
+    if (wanted.size === 0) return;
+    try {
+      const cached = await state.getEmbeddings(embedder.model, embedder.dimensions, [...wanted.keys()]);
+      const misses = [...wanted].filter(([hash]) => !cached.has(hash));
+      if (misses.length === 0) return;
+      const result = await embedder.embed(misses.map(([, text]) => text));
+      const fresh = new Map<string, Float32Array>();
+      misses.forEach(([hash], i) => {
+        const vector = result.vectors[i];
+        if (vector) fresh.set(hash, vector);
+      });
+      await state.putEmbeddings(embedder.model, embedder.dimensions, fresh);
+      await state.addRunCounters(this.sourceId, this.runSk, {
+        chunksEmbedded: fresh.size, embeddingCalls: result.calls, tokensEmbedded: result.tokens,
+        estimatedCostUsd: (result.tokens * (this.deps.embeddingPricePerMillionTokensUsd ?? 0)) / 1_000_000,
+      });
+    } catch (error) {
+      this.deps.log.warn('embedding ahead of the embed tasks failed; they will embed their own chunks', {
+        sourceId: this.sourceId, error: errorMessage(error),
+      });
+    }
   }
 
   private upsertTask(doc: SourceDocument, hash: string): UpsertTask {
@@ -311,6 +356,8 @@ class FetchRun {
       type: 'upsert' as const, sourceId: this.sourceId, docId: doc.id, rev: this.nextRev(), version: doc.version,
       contentHash: hash, updatedAt: doc.updatedAt ?? new Date(this.deps.clock.now()).toISOString(), runSk: this.runSk,
       ...(this.task.recover === true ? { rewrite: true } : {}),
+      ...(this.task.noCache === true ? { noCache: true } : {}),
+      chunker: this.chunker,
       ...(doc.title !== undefined ? { title: doc.title } : {}), ...(doc.url !== undefined ? { url: doc.url } : {}),
     };
     const inline: UpsertTask = { ...base, chunks };

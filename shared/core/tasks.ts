@@ -11,6 +11,7 @@ const fetchTask = z.strictObject({
   full: z.boolean().optional(),
   ids: z.array(id).max(10_000).optional(),
   recover: z.boolean().optional(),
+  noCache: z.boolean().optional(),
   requestedAt: z.string().datetime(),
 });
 
@@ -28,6 +29,8 @@ const upsertTask = z.strictObject({
   updatedAt: z.string(),
   runSk: z.string().min(1),
   rewrite: z.boolean().optional(),
+  chunker: z.string().optional(),
+  noCache: z.boolean().optional(),
   chunks: z.array(chunk).optional(),
 });
 

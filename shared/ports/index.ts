@@ -205,6 +205,8 @@ export interface LedgerEntry {
   readonly version?: string;
   readonly contentHash?: string;
   readonly chunkHashes?: readonly string[];
+  /** Chunker signature that produced `chunkHashes`. */
+  readonly chunker?: string;
   readonly deleted?: boolean;
   readonly pending?: PendingMarker;
   /** Rev of a task that started writing vectors and has not committed. */
@@ -220,6 +222,7 @@ export interface DocumentCommit {
   readonly version: string;
   readonly contentHash: string;
   readonly chunkHashes: readonly string[];
+  readonly chunker: string;
   readonly title?: string;
   readonly updatedAt: string;
 }
@@ -240,6 +243,8 @@ export interface RunCounters {
   chunksEmbedded: number;
   embeddingCalls: number;
   tokensEmbedded: number;
+  /** Tokens embedded times the model's price. */
+  estimatedCostUsd: number;
   vectorsUpserted: number;
   vectorsDeleted: number;
 }
@@ -322,6 +327,8 @@ export interface FetchTask {
    * or a pending marker names their version, and rewrite all their vectors.
    */
   readonly recover?: boolean;
+  /** Ignore the embedding cache for this run's chunks (they are re-embedded and re-cached). */
+  readonly noCache?: boolean;
   readonly requestedAt: string;
 }
 
@@ -344,6 +351,10 @@ export interface UpsertTask {
   readonly runSk: string;
   /** Rewrite every chunk's vector instead of trusting the ledger's chunk hashes (repair). */
   readonly rewrite?: boolean;
+  /** Chunker signature that produced `chunks`. */
+  readonly chunker?: string;
+  /** Do not read the embedding cache for this task. */
+  readonly noCache?: boolean;
   /** Absent when the chunks would not fit in a message: the embedder fetches the document. */
   readonly chunks?: readonly ChunkPayload[];
 }

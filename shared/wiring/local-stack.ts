@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { DynamoDbStateStore } from '../adapters/aws/dynamodb-state-store.ts';
 import { SqsTaskQueue } from '../adapters/aws/sqs-task-queue.ts';
-import { HashingEmbedder } from '../adapters/local/hashing-embedder.ts';
-import { LanceDbVectorStore } from '../adapters/local/lancedb-vector-store.ts';
 import { FilesystemConnector } from '../connectors/filesystem/filesystem-connector.ts';
 import type { LoadedConfig } from '../config/load.ts';
+import { embedderFromConfig, embeddingPriceFromConfig, vectorStoreFromConfig } from './adapters.ts';
 import type { SourceConfig } from '../config/schema.ts';
 import type { CoreDeps, Logger, SourceSettings } from '../core/deps.ts';
 import { TributaryError } from '../core/errors.ts';
@@ -120,8 +119,8 @@ export async function openLocalStack(loaded: LoadedConfig, options: { log: Logge
       if (options.requireHost) {
         throw new LocalStackError(`another Tributary process (pid ${existing.pid}, "${existing.role}") is using ${loaded.stateDir}; stop it first or use another stateDir`);
       }
-      // Register, then check the host still publishes itself: a closing host unpublishes first and
-      // then waits for every registered client, so either it sees us or we see it gone.
+      // Register, then check the host still publishes itself: a closing host waits for registered
+      // clients, unpublishes, then waits again, so either it sees us or we see it gone.
       mkdirSync(clientsDir, { recursive: true });
       writeFileSync(clientFile, existing.startedAt);
       const still = readHostRecord(hostFile);
@@ -186,12 +185,8 @@ export async function openLocalStack(loaded: LoadedConfig, options: { log: Logge
   const queue = new SqsTaskQueue({ client: sqs, urls });
 
   const { config } = loaded;
-  const embedder = new HashingEmbedder({ dimensions: config.embedder.dimensions });
-  const vectors = await LanceDbVectorStore.open({
-    dir: config.vectorStore.path ?? join(loaded.stateDir, 'lancedb'), dimensions: embedder.dimensions,
-    // Several local processes share the database: always read the latest commit.
-    readConsistencyIntervalSeconds: 0,
-  });
+  const embedder = embedderFromConfig(config, process.env);
+  const vectors = await vectorStoreFromConfig(config, loaded.stateDir, embedder.dimensions, process.env);
   closers.unshift(async () => {
     await vectors.close?.();
   });
@@ -204,6 +199,7 @@ export async function openLocalStack(loaded: LoadedConfig, options: { log: Logge
   }
   const deps: CoreDeps = {
     state, queue, vectors, embedder, clock: systemClock, log: options.log,
+    embeddingPricePerMillionTokensUsd: embeddingPriceFromConfig(config),
     connector: (id) => connectors.get(id),
     settings: (id) => settings.get(id),
   };

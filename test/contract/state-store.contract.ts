@@ -37,7 +37,7 @@ const breaker: BreakerState = { trippedAt: '2026-01-01T00:05:00.000Z', wouldDele
 
 const zeroCounters = (): RunCounters => ({
   docsSeen: 0, docsChanged: 0, docsDeleted: 0, docsUnchanged: 0, tasksEnqueued: 0, tasksDone: 0,
-  tasksFailed: 0, chunksEmbedded: 0, embeddingCalls: 0, tokensEmbedded: 0, vectorsUpserted: 0, vectorsDeleted: 0,
+  tasksFailed: 0, chunksEmbedded: 0, embeddingCalls: 0, tokensEmbedded: 0, estimatedCostUsd: 0, vectorsUpserted: 0, vectorsDeleted: 0,
 });
 
 const runRecord = (sourceId: string, startedAt: string, overrides: Partial<RunRecord> = {}): RunRecord => ({
@@ -46,7 +46,7 @@ const runRecord = (sourceId: string, startedAt: string, overrides: Partial<RunRe
 });
 
 const commitOf = (docId: string, r: string, overrides: Partial<DocumentCommit> = {}): DocumentCommit => ({
-  sourceId: SRC, docId, rev: r, version: `v-${r}`, contentHash: `hash-${r}`, chunkHashes: [`c1-${r}`, `c2-${r}`],
+  sourceId: SRC, docId, rev: r, version: `v-${r}`, contentHash: `hash-${r}`, chunkHashes: [`c1-${r}`, `c2-${r}`], chunker: "md1/300/800",
   title: `Title ${docId}`, updatedAt: '2026-01-01T00:00:00.000Z', ...overrides,
 });
 
@@ -453,7 +453,7 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreH
         const saved = await entry('d');
         expect(saved).toEqual({
           sourceId: SRC, docId: 'd', rev: rev(2), version: `v-${rev(2)}`, contentHash: `hash-${rev(2)}`,
-          chunkHashes: [`c1-${rev(2)}`, `c2-${rev(2)}`], title: 'Title d', updatedAt: '2026-01-01T00:00:00.000Z',
+          chunkHashes: [`c1-${rev(2)}`, `c2-${rev(2)}`], chunker: 'md1/300/800', title: 'Title d', updatedAt: '2026-01-01T00:00:00.000Z',
         });
       });
 
@@ -551,7 +551,7 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreH
         expect(listed.every((e) => e.sourceId === SRC)).toBe(true);
       });
 
-      it('resetSource forgets the state and the ledger of that source only', async () => {
+      it('resetSource forgets the cursor, watermark and ledger of that source only, keeping its epoch', async () => {
         // Prepare
         for (const sourceId of [SRC, 'kept']) {
           await store.acquireLease({ sourceId, owner: 'a', now: T0, ttlMs: TTL });
@@ -563,7 +563,11 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreH
         await store.resetSource(SRC);
 
         // Assess
-        expect(await store.getSource(SRC)).toBeUndefined();
+        const reset = await store.getSource(SRC);
+        expect(reset).toMatchObject({ epoch: 1, rerunRequested: false, consecutiveFailures: 0 });
+        expect(reset?.watermark).toBeUndefined();
+        expect(reset?.breaker).toBeUndefined();
+        expect(reset?.leaseOwner).toBeUndefined();
         const left: LedgerEntry[] = [];
         for await (const item of store.listDocuments(SRC)) left.push(item);
         expect(left).toEqual([]);
@@ -571,6 +575,8 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreH
         expect((await store.getDocuments('kept', ['d0', 'd39'])).size).toBe(2);
         const fresh = await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0 + 2, ttlMs: TTL });
         expect(fresh.acquired && fresh.state.watermark).toBeUndefined();
+        // The epoch never repeats: it orders task revisions and fences cursor writes.
+        expect(fresh.acquired && fresh.epoch).toBe(2);
       });
     });
 

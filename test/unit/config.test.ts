@@ -190,7 +190,7 @@ describe('loadConfig', () => {
     expect(loaded.baseDir).toBe(join(dir, 'conf'));
     expect(loaded.stateDir).toBe(join(dir, 'state'));
     expect(loaded.config.sources.map((s) => s.root)).toEqual([join(dir, 'conf', 'corpus'), absolute]);
-    expect(loaded.config.vectorStore.path).toBe(join(dir, 'conf', 'vectors'));
+    expect(loaded.config.vectorStore.kind === 'lancedb' && loaded.config.vectorStore.path).toBe(join(dir, 'conf', 'vectors'));
   });
 
   it('defaults stateDir to .tributary next to the config file', async () => {

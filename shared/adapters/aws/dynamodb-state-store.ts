@@ -8,7 +8,6 @@ import {
 import {
   BatchGetCommand,
   BatchWriteCommand,
-  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -244,7 +243,14 @@ export class DynamoDbStateStore implements StateStore {
       keys.push({ pk: String(item['pk']), sk: String(item['sk']) });
     }
     await this.batchDelete(keys);
-    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: srcPk(sourceId), sk: STATE_SK } }));
+    // Keep the epoch: it fences cursor writes and orders task revisions, so it must never
+    // repeat (a repeated revision would also collide with SQS FIFO deduplication ids).
+    await this.doc.send(new UpdateCommand({
+      TableName: this.table,
+      Key: { pk: srcPk(sourceId), sk: STATE_SK },
+      UpdateExpression: 'SET rerunRequested = :f, consecutiveFailures = :z REMOVE watermark, pass, breaker, leaseOwner, leaseUntil, lastSuccessAt, lastFailureAt, lastError',
+      ExpressionAttributeValues: { ':f': false, ':z': 0 },
+    }));
   }
 
   // ───────────── document ledger ─────────────
@@ -315,9 +321,9 @@ export class DynamoDbStateStore implements StateStore {
   async commitDocument(commit: DocumentCommit): Promise<boolean> {
     const values: Item = {
       ':r': commit.rev, ':v': commit.version, ':h': commit.contentHash, ':c': [...commit.chunkHashes],
-      ':u': commit.updatedAt, ':f': false,
+      ':u': commit.updatedAt, ':f': false, ':k': commit.chunker,
     };
-    let set = 'SET rev = :r, version = :v, contentHash = :h, chunkHashes = :c, updatedAt = :u, deleted = :f';
+    let set = 'SET rev = :r, version = :v, contentHash = :h, chunkHashes = :c, chunker = :k, updatedAt = :u, deleted = :f';
     if (commit.title !== undefined) {
       set += ', title = :t';
       values[':t'] = commit.title;
@@ -327,7 +333,7 @@ export class DynamoDbStateStore implements StateStore {
 
   async commitDeletion(input: { sourceId: string; docId: string; rev: string; at: string }): Promise<boolean> {
     return this.commitClaimed(input.sourceId, input.docId, input.rev,
-      'SET rev = :r, deleted = :t, updatedAt = :u REMOVE chunkHashes, contentHash, version, title',
+      'SET rev = :r, deleted = :t, updatedAt = :u REMOVE chunkHashes, chunker, contentHash, version, title',
       { ':r': input.rev, ':t': true, ':u': input.at });
   }
 
@@ -542,6 +548,7 @@ function toLedgerEntry(sourceId: string, item: Item): LedgerEntry {
     version: str(item, 'version'),
     contentHash: str(item, 'contentHash'),
     chunkHashes: Array.isArray(item['chunkHashes']) ? (item['chunkHashes'] as string[]) : undefined,
+    chunker: str(item, 'chunker'),
     deleted: item['deleted'] === true ? true : undefined,
     pending: item['pending'] as PendingMarker | undefined,
     claim: str(item, 'claim'),

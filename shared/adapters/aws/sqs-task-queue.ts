@@ -77,7 +77,7 @@ export class SqsTaskQueue implements TaskQueue {
     await this.sendAll(this.options.urls.embed, tasks.map((task) => ({
       body: JSON.stringify(task),
       group: `${task.sourceId}#${docKey(task.docId)}`,
-      dedup: sha256(`${task.type}|${task.sourceId}|${task.docId}|${task.rev}`),
+      dedup: sha256(`${task.type}|${task.sourceId}|${task.docId}|${task.rev}|${task.runSk}`),
     })));
   }
 

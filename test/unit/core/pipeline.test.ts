@@ -363,3 +363,43 @@ async function takeTasks(p: TestPipeline): Promise<EmbedTask[]> {
   }
   return out;
 }
+
+describe('chunking changes', () => {
+  let servers: EmbeddedServers;
+  beforeAll(async () => {
+    servers = await startServers();
+  });
+  afterAll(async () => {
+    await servers.close();
+  });
+
+  it('re-chunks every document after a chunking change, embedding only chunk texts never seen before', async () => {
+    // Prepare: index with one chunk size, then change it (same store, same cache)
+    const source = new MemorySource('docs', 3);
+    const section = (k: number): string => [0, 1, 2, 3, 4].map((j) => para(k * 5 + j, 16)).join('\n\n');
+    for (let i = 0; i < 6; i++) source.put(`doc-${i}.md`, doc(`Doc ${i}`, [section(i), section(i + 10), para(i, 8)]));
+    const before = await testPipeline(servers, [{ connector: source, settings: { chunking: { targetTokens: 60, maxTokens: 200 } } }]);
+    await sync(before, 'docs');
+    const seen = new Set((await before.vectors.scan('docs#')).map((r) => String(r.metadata['hash'])));
+    const after = { ...before, deps: { ...before.deps, settings: () => ({ ...testSettingsFor('docs'), chunking: { targetTokens: 40, maxTokens: 200 } }) } };
+    const textsBefore = before.embedder.stats.texts;
+
+    // Act
+    const run = await sync(after, 'docs');
+
+    // Assess
+    const rows = await before.vectors.scan('docs#');
+    const fresh = new Set(rows.map((r) => String(r.metadata['hash'])).filter((h) => !seen.has(h)));
+    expect(run.counters.docsChanged).toBe(6);
+    expect(fresh.size).toBeGreaterThan(0);
+    expect(before.embedder.stats.texts - textsBefore).toBe(fresh.size);
+    expect(auditClean(await auditSource(after.deps, 'docs'))).toBe(true);
+    const again = await sync(after, 'docs');
+    expect(again.counters.docsChanged).toBe(0);
+    await before.close();
+  });
+});
+
+function testSettingsFor(id: string) {
+  return { id, lookbackMs: 60_000, leaseTtlMs: 60_000, maxDeleteShare: 0.3, deleteGuardMin: 5 };
+}

@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { HashingEmbedder } from '../adapters/local/hashing-embedder.ts';
+import { LanceDbVectorStore } from '../adapters/local/lancedb-vector-store.ts';
+import { OpenAiEmbedder } from '../adapters/openai/openai-embedder.ts';
+import { PineconeVectorStore } from '../adapters/pinecone/pinecone-vector-store.ts';
+import { CoalescingVectorStore } from '../adapters/coalescing-vector-store.ts';
+import { SourceRoutedVectorStore } from '../adapters/source-routed-vector-store.ts';
+import type { TributaryConfig } from '../config/schema.ts';
+import { ConfigError } from '../core/errors.ts';
+import { embeddingPrice } from '../core/pricing.ts';
+import type { Embedder, VectorStore } from '../ports/index.ts';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** A secret named by the config; missing is a config error that names the variable. */
+function secret(env: Env, name: string, key: string): string {
+  const value = env[name];
+  if (!value) throw new ConfigError(`${key} names the environment variable ${name}, which is not set: export ${name}=<your key>`);
+  return value;
+}
+
+const NATIVE_DIMENSIONS: Readonly<Record<string, number>> = {
+  'text-embedding-3-small': 1536,
+  'text-embedding-3-large': 3072,
+  'text-embedding-ada-002': 1536,
+};
+
+export function embedderFromConfig(config: TributaryConfig, env: Env): Embedder {
+  const e = config.embedder;
+  if (e.kind === 'local') return new HashingEmbedder({ dimensions: e.dimensions });
+  const dimensions = e.dimensions ?? NATIVE_DIMENSIONS[e.model];
+  if (dimensions === undefined) {
+    throw new ConfigError(`embedder.dimensions: required for model "${e.model}" (its vector size is not known to Tributary)`);
+  }
+  return new OpenAiEmbedder({
+    apiKey: secret(env, e.apiKeyEnv, 'embedder.apiKeyEnv'),
+    model: e.model,
+    dimensions,
+    concurrency: e.concurrency,
+    ...(e.baseUrl !== undefined ? { baseURL: e.baseUrl } : {}),
+    ...(e.tokensPerMinute !== undefined ? { tokensPerMinute: e.tokensPerMinute } : {}),
+    ...(e.requestsPerMinute !== undefined ? { requestsPerMinute: e.requestsPerMinute } : {}),
+  });
+}
+
+export function embeddingPriceFromConfig(config: TributaryConfig): number {
+  const e = config.embedder;
+  return e.kind === 'local' ? 0 : embeddingPrice(e.model, e.pricePerMillionTokensUsd);
+}
+
+export async function vectorStoreFromConfig(config: TributaryConfig, stateDir: string, dimensions: number, env: Env): Promise<VectorStore> {
+  const v = config.vectorStore;
+  if (v.kind === 'lancedb') {
+    return LanceDbVectorStore.open({
+      dir: v.path ?? join(stateDir, 'lancedb'), dimensions,
+      // Several local processes share the database: always read the latest commit.
+      readConsistencyIntervalSeconds: 0,
+    });
+  }
+  const apiKey = secret(env, v.apiKeyEnv, 'vectorStore.apiKeyEnv');
+  // Concurrent embed tasks share upsert requests (one task = one document).
+  const open = (namespace: string): VectorStore => new CoalescingVectorStore(
+    new PineconeVectorStore({ apiKey, indexHost: v.indexHost, namespace, dimensions }),
+    // One merged flush = one request (the adapter's 200-vector batch): no small remainders.
+    { maxInFlight: 1, lingerMs: v.upsertLingerMs, flushAt: 200, maxRecordsPerFlush: 200 },
+  );
+  if (v.namespace !== 'source') return open(v.namespace);
+  return new SourceRoutedVectorStore(config.sources.map((s) => s.id), open);
+}
