@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { DynamoDbStateStore } from '../adapters/aws/dynamodb-state-store.ts';
 import { SqsTaskQueue } from '../adapters/aws/sqs-task-queue.ts';
-import { FilesystemConnector } from '../connectors/filesystem/filesystem-connector.ts';
 import type { LoadedConfig } from '../config/load.ts';
+import { connectorOf, settingsOf, systemClock } from './sources.ts';
 import { embedderFromConfig, embeddingPriceFromConfig, vectorStoreFromConfig } from './adapters.ts';
-import type { SourceConfig } from '../config/schema.ts';
 import type { CoreDeps, Logger, SourceSettings } from '../core/deps.ts';
+
+export { connectorOf, settingsOf, systemClock };
 import { TributaryError } from '../core/errors.ts';
 import type { Clock, EventBus, Hints, SourceConnector, TaskQueue } from '../ports/index.ts';
 
@@ -26,7 +27,6 @@ const REGION = 'us-east-1';
 /** How long a closing host keeps its servers up for clients still using them. */
 const CLIENT_WAIT_MS = 15 * 60_000;
 
-export const systemClock: Clock = { now: () => Date.now() };
 
 /** Where the hosting process publishes its embedded endpoints. */
 interface HostRecord {
@@ -74,27 +74,6 @@ function pidAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-export function settingsOf(source: SourceConfig, defaults: LoadedConfig['config']['chunking']): SourceSettings {
-  return {
-    id: source.id,
-    lookbackMs: source.lookbackSeconds * 1000,
-    leaseTtlMs: 60_000,
-    maxDeleteShare: source.maxDeleteShare,
-    deleteGuardMin: source.deleteGuardMin,
-    chunking: source.chunking ?? defaults,
-  };
-}
-
-export function connectorOf(source: SourceConfig, onSkip?: (path: string, reason: string) => void): SourceConnector {
-  switch (source.kind) {
-    case 'filesystem':
-      return new FilesystemConnector({
-        sourceId: source.id, root: source.root, include: source.include, exclude: source.exclude,
-        pageSize: source.pageSize, maxFileBytes: source.maxFileBytes, ...(onSkip ? { onSkip } : {}),
-      });
   }
 }
 

@@ -1,0 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { lambdaEntry } from '../shared/lambda.ts';
+import { createAdminHandler } from './admin.ts';
+
+/** Admin Lambda: IAM-authorised routes under /admin on the HTTP API. */
+export const handler = lambdaEntry('full', (rt) => createAdminHandler(rt.deps, {
+  sourceIds: rt.config.sources.map((s) => s.id),
+  owner: () => `admin:${randomUUID()}`,
+}));

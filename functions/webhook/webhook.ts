@@ -1,0 +1,51 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { TributaryConfig } from '../../shared/config/schema.ts';
+import type { Logger } from '../../shared/core/deps.ts';
+import { HttpError, errorMessage } from '../../shared/core/errors.ts';
+import { parseHintBody, SIGNATURE_HEADER, verifyWebhookSignature } from '../../shared/core/webhook.ts';
+import type { Clock, EventBus } from '../../shared/ports/index.ts';
+
+export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+export interface WebhookDeps {
+  readonly config: TributaryConfig;
+  /** Secret values by the environment-variable names the config uses. */
+  readonly secret: (name: string) => string | undefined;
+  readonly eventBus: EventBus;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
+  statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+});
+
+/**
+ * `POST /webhooks/{sourceId}`: verify the signature, decode the hint, put one
+ * `SourceChanged` event on the bus, answer 202. Nothing is published on any 4xx.
+ */
+export function createWebhookHandler(deps: WebhookDeps) {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(async (event) => {
+    try {
+      const sourceId = event.pathParameters?.['sourceId'] ?? '';
+      const source = deps.config.sources.find((s) => s.id === sourceId);
+      if (!source) throw new HttpError(404, `unknown source "${sourceId}"`);
+      if (!source.webhook) throw new HttpError(404, `source "${sourceId}" has no webhook configured`);
+      const raw = event.body ?? '';
+      const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+      if (Buffer.byteLength(body, 'utf8') > MAX_WEBHOOK_BYTES) throw new HttpError(413, `body larger than ${MAX_WEBHOOK_BYTES} bytes`);
+      const secret = deps.secret(source.webhook.secretEnv);
+      if (!secret) return json(503, { error: `webhook secret ${source.webhook.secretEnv} is not configured` });
+      const header = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === SIGNATURE_HEADER)?.[1];
+      verifyWebhookSignature(secret, header, body, deps.clock.now());
+      const hints = parseHintBody(sourceId, body);
+      await deps.eventBus.publish([hints]);
+      return json(202, { accepted: true, sourceId, ids: hints.ids.length });
+    } catch (error) {
+      if (error instanceof HttpError) return json(error.statusCode, { error: error.message });
+      deps.log.error('webhook failed', { error: errorMessage(error) });
+      return json(500, { error: 'internal error' });
+    }
+  });
+}

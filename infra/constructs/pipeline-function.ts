@@ -1,0 +1,161 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+import { ENV } from '../../shared/wiring/aws.ts';
+import type { WorkQueue } from './work-queue.ts';
+
+export const REPO_ROOT = join(import.meta.dirname, '..', '..');
+
+export interface PipelineFunctionProps {
+  /** Folder under functions/ holding `handler.ts`. */
+  readonly entry: 'fetcher' | 'embedder' | 'webhook' | 'watchdog' | 'admin';
+  /** @default 30 seconds */
+  readonly timeout?: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** The validated Tributary config the function runs (no secrets in it: they are referenced by name). */
+  readonly configJson: string;
+  /** @default no cap */
+  readonly reservedConcurrency?: number;
+}
+
+/**
+ * A Lambda of the pipeline with the project's defaults: Node.js 22 on arm64, bundled by the
+ * local esbuild (no Docker), X-Ray tracing, JSON logs kept for a month. Methods that wire it
+ * to a resource set the environment variable and the IAM grant together.
+ */
+export class PipelineFunction extends Construct {
+  readonly fn: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
+    // Its own role, allowed to write to its own log group only (not the broad AWS-managed
+    // AWSLambdaBasicExecutionRole, which may write to any log group).
+    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:log-stream:*`],
+    }));
+    this.fn = new NodejsFunction(this, 'Function', {
+      role,
+      entry: join(REPO_ROOT, 'functions', props.entry, 'handler.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
+      environment: {
+        [ENV.config]: props.configJson,
+        POWERTOOLS_SERVICE_NAME: 'tributary',
+        POWERTOOLS_METRICS_NAMESPACE: 'Tributary',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        // Bundles are built by the esbuild in node_modules, never in Docker.
+        format: OutputFormat.ESM,
+        target: 'node22',
+        sourceMap: true,
+        forceDockerBundling: false,
+        // Native or local-only modules the Lambda never loads (the local vector store, embedded servers).
+        externalModules: ['@aws-sdk/*', '@lancedb/lancedb', 'dynalite', 'fauxqs', 'fsevents'],
+        // ESM bundles need a require() for the CommonJS dependencies they inline.
+        banner: "import { createRequire as __tributaryCreateRequire } from 'module'; const require = __tributaryCreateRequire(import.meta.url);",
+      },
+    });
+    this.acknowledgeFindings(logGroup);
+  }
+
+  /** cdk-nag findings accepted for every pipeline function, each with its reason. */
+  private acknowledgeFindings(logGroup: logs.LogGroup): void {
+    const logGroupId = Stack.of(this).getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup);
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Pinned to nodejs22.x on purpose: the code and its tests target Node 20 and 22; upgrade deliberately, with tests.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) has no resource-level permissions.',
+    });
+    Validations.of(this).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logGroupId}.Arn>:log-stream:*]`,
+      reason: "Log streams are created per container; the wildcard stays inside this function's own log group.",
+    });
+  }
+
+  /** Reads and writes the state table (leases, cursors, ledger, runs, embedding cache). */
+  useTable(table: dynamodb.Table, access: 'read' | 'readWrite'): this {
+    this.fn.addEnvironment(ENV.table, table.tableName);
+    if (access === 'read') table.grantReadData(this.fn);
+    else table.grantReadWriteData(this.fn);
+    return this;
+  }
+
+  /** Consumes a work queue, with partial batch failures; may dead-letter tasks with their reason. */
+  consume(work: WorkQueue, options: { batchSize: number; maxConcurrency?: number }): this {
+    this.fn.addEventSource(new SqsEventSource(work.queue, {
+      batchSize: options.batchSize,
+      reportBatchItemFailures: true,
+      ...(options.maxConcurrency !== undefined ? { maxConcurrency: options.maxConcurrency } : {}),
+    }));
+    work.deadLetterQueue.grantSendMessages(this.fn);
+    return this;
+  }
+
+  /** Sends tasks to a work queue (and its DLQ, for poison tasks); sets both URLs. */
+  sendTo(work: WorkQueue, kind: 'fetch' | 'embed'): this {
+    this.fn.addEnvironment(kind === 'fetch' ? ENV.fetchQueue : ENV.embedQueue, work.queue.queueUrl);
+    this.fn.addEnvironment(kind === 'fetch' ? ENV.fetchDlq : ENV.embedDlq, work.deadLetterQueue.queueUrl);
+    work.queue.grantSendMessages(this.fn);
+    return this;
+  }
+
+  /** Names the queues without any grant (the adapter needs all four URLs to start). */
+  knowQueues(fetch: WorkQueue, embed: WorkQueue): this {
+    for (const [work, kind] of [[fetch, 'fetch'], [embed, 'embed']] as const) {
+      this.fn.addEnvironment(kind === 'fetch' ? ENV.fetchQueue : ENV.embedQueue, work.queue.queueUrl);
+      this.fn.addEnvironment(kind === 'fetch' ? ENV.fetchDlq : ENV.embedDlq, work.deadLetterQueue.queueUrl);
+    }
+    return this;
+  }
+
+  /** Reads these secrets at cold start (the ARNs travel by env var, the values never do). */
+  readSecrets(scope: Construct, arns: Readonly<Record<string, string>>): this {
+    this.fn.addEnvironment(ENV.secretArns, JSON.stringify(arns));
+    for (const [name, arn] of Object.entries(arns)) {
+      // A complete ARN ends in the 6-character suffix Secrets Manager adds; a partial one does not.
+      const secret = /-[A-Za-z0-9]{6}$/.test(arn)
+        ? secretsmanager.Secret.fromSecretCompleteArn(scope, `${this.node.id}Secret${name}`, arn)
+        : secretsmanager.Secret.fromSecretPartialArn(scope, `${this.node.id}Secret${name}`, arn);
+      secret.grantRead(this.fn);
+    }
+    return this;
+  }
+
+  /** Puts events on the bus. */
+  putEvents(bus: events.EventBus): this {
+    this.fn.addEnvironment(ENV.bus, bus.eventBusName);
+    bus.grantPutEventsTo(this.fn);
+    return this;
+  }
+
+  errors(): import('aws-cdk-lib/aws-cloudwatch').IMetric {
+    return this.fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
+  }
+
+  throttles(): import('aws-cdk-lib/aws-cloudwatch').IMetric {
+    return this.fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' });
+  }
+}

@@ -1,0 +1,98 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDbStateStore } from '../adapters/aws/dynamodb-state-store.ts';
+import { EventBridgeEventBus } from '../adapters/aws/eventbridge-event-bus.ts';
+import { loadSecrets } from '../adapters/aws/secrets.ts';
+import { SqsTaskQueue } from '../adapters/aws/sqs-task-queue.ts';
+import { parseConfig } from '../config/load.ts';
+import type { TributaryConfig } from '../config/schema.ts';
+import type { CoreDeps, Logger, SourceSettings } from '../core/deps.ts';
+import { ConfigError } from '../core/errors.ts';
+import type { EventBus, SourceConnector } from '../ports/index.ts';
+import { embedderFromConfig, embeddingPriceFromConfig, vectorStoreFromConfig, type Env } from './adapters.ts';
+import { connectorOf, settingsOf, systemClock } from './sources.ts';
+
+/** Environment variables the stacks set on every pipeline function. */
+export const ENV = {
+  table: 'TRIBUTARY_TABLE',
+  fetchQueue: 'TRIBUTARY_FETCH_QUEUE_URL',
+  fetchDlq: 'TRIBUTARY_FETCH_DLQ_URL',
+  embedQueue: 'TRIBUTARY_EMBED_QUEUE_URL',
+  embedDlq: 'TRIBUTARY_EMBED_DLQ_URL',
+  bus: 'TRIBUTARY_EVENT_BUS',
+  config: 'TRIBUTARY_CONFIG',
+  secretArns: 'TRIBUTARY_SECRET_ARNS',
+} as const;
+
+/** What a function builds at cold start: only what it uses, so it needs only those grants. */
+export type RuntimeKind = 'full' | 'state' | 'edge';
+
+export interface AwsRuntime {
+  /** Complete for 'full'; for 'state', only `state`, `clock` and `log` may be used. */
+  readonly deps: CoreDeps;
+  readonly config: TributaryConfig;
+  /** Secret values by the environment-variable names the config uses. */
+  readonly secrets: Env;
+  readonly eventBus: EventBus | undefined;
+  readonly maxReceives: number;
+}
+
+function required(env: Env, name: string): string {
+  const value = env[name];
+  if (!value) throw new ConfigError(`environment variable ${name} is not set: deploy with the Tributary stacks, which set it`);
+  return value;
+}
+
+/**
+ * Builds the Lambda side from the environment the stacks set: config and resource names
+ * from env vars, secrets from Secrets Manager. Endpoints can be redirected with the SDK's
+ * AWS_ENDPOINT_URL_<SERVICE> variables (how the handler tests reach dynalite and fauxqs).
+ */
+export async function buildAwsRuntime(env: Env, log: Logger, kind: RuntimeKind = 'full'): Promise<AwsRuntime> {
+  const config = parseConfig(JSON.parse(required(env, ENV.config)) as unknown, ENV.config);
+  const secretArns = JSON.parse(env[ENV.secretArns] ?? '{}') as Record<string, string>;
+  const secrets: Env = Object.keys(secretArns).length > 0 ? await loadSecrets(new SecretsManagerClient({}), secretArns) : {};
+  const busName = env[ENV.bus];
+  const eventBus = busName ? new EventBridgeEventBus({ client: new EventBridgeClient({}), busName, clock: systemClock }) : undefined;
+  if (kind === 'edge') {
+    const unusable = new Proxy({} as CoreDeps, { get: (_t, key) => {
+      if (key === 'clock') return systemClock;
+      if (key === 'log') return log;
+      throw new ConfigError(`deps.${String(key)} is not available to an edge function`);
+    } });
+    return { config, secrets, maxReceives: config.queues.maxReceives, eventBus, deps: unusable };
+  }
+  const state = new DynamoDbStateStore({ client: new DynamoDBClient({}), tableName: required(env, ENV.table) });
+  if (kind === 'state') {
+    const partial = new Proxy({ state, clock: systemClock, log } as unknown as CoreDeps, { get: (t, key) => {
+      if (key in t) return (t as unknown as Record<string | symbol, unknown>)[key];
+      throw new ConfigError(`deps.${String(key)} is not available to a state-only function`);
+    } });
+    return { config, secrets, maxReceives: config.queues.maxReceives, eventBus, deps: partial };
+  }
+  const queue = new SqsTaskQueue({
+    client: new SQSClient({}),
+    urls: {
+      fetch: required(env, ENV.fetchQueue), fetchDlq: required(env, ENV.fetchDlq),
+      embed: required(env, ENV.embedQueue), embedDlq: required(env, ENV.embedDlq),
+    },
+  });
+  const embedder = embedderFromConfig(config, secrets);
+  const vectors = await vectorStoreFromConfig(config, '/tmp/tributary', embedder.dimensions, secrets);
+  const connectors = new Map<string, SourceConnector>();
+  const settings = new Map<string, SourceSettings>();
+  for (const source of config.sources) {
+    connectors.set(source.id, connectorOf(source, (path, reason) => log.warn('document skipped', { sourceId: source.id, path, reason })));
+    settings.set(source.id, settingsOf(source, config.chunking));
+  }
+  return {
+    config, secrets, maxReceives: config.queues.maxReceives, eventBus,
+    deps: {
+      state, queue, vectors, embedder, clock: systemClock, log,
+      connector: (id) => connectors.get(id), settings: (id) => settings.get(id),
+      embeddingPricePerMillionTokensUsd: embeddingPriceFromConfig(config),
+    },
+  };
+}
