@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Metadata, VectorRecord, VectorStore } from '../../shared/ports/index.ts';
+import { mulberry32 as prng } from '../../examples/generate-corpus.ts';
 
 /** A fresh, empty store; `cleanup` closes it and removes whatever it created. */
 export interface VectorStoreHarness {
@@ -255,18 +256,6 @@ export function vectorStoreContract(name: string, make: () => Promise<VectorStor
       expect(new Set(ids)).toEqual(new Set(batches.flat().map((r) => r.id)));
     });
   });
-}
-
-/** Deterministic PRNG (mulberry32), so failures reproduce. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 function normalise(values: Float32Array): Float32Array {

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { countTokens, decode } from 'gpt-tokenizer/encoding/cl100k_base';
 import { HashingEmbedder } from '../../shared/adapters/local/hashing-embedder.ts';
+import { mulberry32 } from '../../examples/generate-corpus.ts';
 
 /**
  * Loopback emulator of OpenAI's `POST /v1/embeddings`, written from the published API reference:
@@ -571,17 +572,6 @@ function stormState(spec: StormSpec): StormState {
   }
 }
 
-/** Small seeded PRNG (mulberry32): deterministic storms. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 // ───────────────────────────── Rate limits ─────────────────────────────
 

@@ -28,6 +28,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mulberry32 } from '../../examples/generate-corpus.ts';
 
 export const EMULATOR_LIMITS = {
   maxUpsertVectors: 1_000,
@@ -623,15 +624,4 @@ function decodeToken(token: string, prefix: string): Buffer {
   throw new BadRequest('Invalid pagination token');
 }
 
-/** mulberry32: a tiny seeded PRNG, so a storm replays identically. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 

@@ -6,21 +6,11 @@ import {
   estimateTokens,
 } from '../../shared/core/chunker.ts';
 import type { Chunk, ChunkingOptions } from '../../shared/core/chunker.ts';
+import { mulberry32 } from '../../examples/generate-corpus.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/** Tiny seeded PRNG so generated documents are reproducible without extra dependencies. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VOCABULARY = (
   'river delta source index vector embed chunk sync lease epoch tide current basin bank ' +

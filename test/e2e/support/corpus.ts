@@ -5,6 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { mulberry32 } from '../../../examples/generate-corpus.ts';
 
 export interface CorpusDoc {
   /** Relative POSIX path, e.g. `topic-03/doc-0042.md`; also the document id in the index. */
@@ -12,16 +13,6 @@ export interface CorpusDoc {
   text: string;
 }
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = [
   'ledger', 'queue', 'index', 'vector', 'shard', 'replica', 'lease', 'cursor', 'batch', 'token', 'schema', 'policy',
