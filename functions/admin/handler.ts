@@ -6,4 +6,4 @@ import { createAdminHandler } from './admin.ts';
 export const handler = lambdaEntry('full', (rt) => createAdminHandler(rt.deps, {
   sourceIds: rt.config.sources.map((s) => s.id),
   owner: () => `admin:${randomUUID()}`,
-}));
+}), { publishesMetrics: false });

@@ -1,13 +1,11 @@
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
 import { search } from '../../shared/core/search.ts';
-import { parseHintBody, SIGNATURE_HEADER, verifyWebhookSignature } from '../../shared/core/webhook.ts';
 import type { LocalStack } from '../../shared/wiring/local-stack.ts';
+import { createWebhookHandler, MAX_WEBHOOK_BYTES } from '../webhook/webhook.ts';
 import { collectStatus } from './status.ts';
 import { renderStatusPage } from './status-page.ts';
-
-/** Webhook bodies larger than this are refused with 413 before any work. */
-export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
 export interface ServerOptions {
   /** Reads a secret by environment variable name (injectable for tests). */
@@ -30,21 +28,23 @@ export function buildServer(stack: LocalStack, options: ServerOptions): FastifyI
     return reply.code(500).send({ error: 'internal error' });
   });
 
+  // The same handler the webhook Lambda runs, fed an API Gateway v2-shaped event.
+  const webhook = createWebhookHandler({
+    config: stack.loaded.config, secret: options.secret, eventBus: stack.eventBus, clock: stack.deps.clock, log: stack.deps.log,
+  });
   app.post<{ Params: { sourceId: string } }>('/webhooks/:sourceId', async (req, reply) => {
-    const { sourceId } = req.params;
-    const source = stack.loaded.config.sources.find((s) => s.id === sourceId);
-    if (!source) throw new HttpError(404, `unknown source "${sourceId}"`);
-    if (!source.webhook) throw new HttpError(404, `source "${sourceId}" has no webhook configured`);
-    const secret = options.secret(source.webhook.secretEnv);
-    if (!secret) {
-      return reply.code(503).send({ error: `webhook secret not configured: set the environment variable ${source.webhook.secretEnv}` });
-    }
-    const body = typeof req.body === 'string' ? req.body : '';
-    const header = req.headers[SIGNATURE_HEADER];
-    verifyWebhookSignature(secret, Array.isArray(header) ? header[0] : header, body, stack.deps.clock.now());
-    const hints = parseHintBody(sourceId, body);
-    await stack.eventBus.publish([hints]);
-    return reply.code(202).send({ accepted: true, sourceId, ids: hints.ids.length });
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+    const event = {
+      version: '2.0', routeKey: 'POST /webhooks/{sourceId}', rawPath: req.url, rawQueryString: '', headers,
+      pathParameters: { sourceId: req.params.sourceId },
+      body: typeof req.body === 'string' ? req.body : '', isBase64Encoded: false,
+      requestContext: { http: { method: 'POST', path: req.url, protocol: 'HTTP/1.1', sourceIp: req.ip, userAgent: headers['user-agent'] ?? '' } },
+    } as unknown as APIGatewayProxyEventV2;
+    const result = await webhook(event, {} as Context);
+    reply.code(result.statusCode ?? 200);
+    for (const [k, v] of Object.entries(result.headers ?? {})) reply.header(k, String(v));
+    return reply.send(result.body ?? '');
   });
 
   app.get('/status', async () => collectStatus(stack));

@@ -22,14 +22,29 @@ export const coreLogger: CoreLogger = {
   error: (message, fields) => logger.error(message, fields ?? {}),
 };
 
+type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+
+/**
+ * Publishes metrics of one source now, each with the SourceId dimension the alarms and the
+ * dashboard query. One single metric per value: a Powertools single metric publishes on
+ * every addMetric and then drops its dimensions, so a second value would lose SourceId.
+ */
+export function publishSourceMetrics(sourceId: string, values: ReadonlyArray<readonly [name: string, unit: Unit, value: number]>): void {
+  for (const [name, unit, value] of values) {
+    const m = metrics.singleMetric();
+    m.addDimension('SourceId', sourceId);
+    m.addMetric(name, unit, value);
+  }
+}
+
 /** Publishes a fetch run's counts as per-source EMF metrics. */
 export function recordRunMetrics(result: FetchRunResult): void {
-  const m = metrics.singleMetric();
-  m.addDimension('SourceId', result.sourceId);
-  m.addMetric('DocsSeen', MetricUnit.Count, result.counters.docsSeen);
-  m.addMetric('DocsChanged', MetricUnit.Count, result.counters.docsChanged);
-  m.addMetric('DocsDeleted', MetricUnit.Count, result.counters.docsDeleted);
-  m.addMetric('TasksEnqueued', MetricUnit.Count, result.counters.tasksEnqueued);
+  publishSourceMetrics(result.sourceId, [
+    ['DocsSeen', MetricUnit.Count, result.counters.docsSeen],
+    ['DocsChanged', MetricUnit.Count, result.counters.docsChanged],
+    ['DocsDeleted', MetricUnit.Count, result.counters.docsDeleted],
+    ['TasksEnqueued', MetricUnit.Count, result.counters.tasksEnqueued],
+  ]);
 }
 
 // One runtime per container: config, clients and secrets are read at cold start.
@@ -39,14 +54,27 @@ let runtime: Promise<AwsRuntime> | undefined;
  * A Lambda entry point: builds the runtime once, then the middy handler over it, with
  * the Powertools middlewares. `build` is the same factory the local runtime uses.
  */
-export function lambdaEntry<E, R>(kind: RuntimeKind, build: (rt: AwsRuntime) => MiddyfiedHandler<E, R>): (event: E, context: Context) => Promise<R> {
+export function lambdaEntry<E, R>(
+  kind: RuntimeKind,
+  build: (rt: AwsRuntime) => MiddyfiedHandler<E, R>,
+  options: { publishesMetrics?: boolean } = {},
+): (event: E, context: Context) => Promise<R> {
+  // Functions that publish no metrics skip the flush (it warns "No application metrics" on every call).
+  const withMetrics = options.publishesMetrics ?? true;
   let handler: Promise<MiddyfiedHandler<E, R>> | undefined;
   return async (event, context) => {
-    runtime ??= buildAwsRuntime(process.env, coreLogger, kind);
-    handler ??= runtime.then((rt) => build(rt)
-      .use(captureLambdaHandler(tracer))
-      .use(injectLambdaContext(logger))
-      .use(logMetrics(metrics)));
+    handler ??= (runtime ??= buildAwsRuntime(process.env, coreLogger, kind))
+      .then((rt) => {
+        const h = build(rt).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger));
+        return withMetrics ? h.use(logMetrics(metrics)) : h;
+      })
+      .catch((error: unknown) => {
+        // A failed cold start (say, a secret read denied while a new role propagates) must
+        // not stick to the container: the next invocation builds again.
+        runtime = undefined;
+        handler = undefined;
+        throw error;
+      });
     const h = await handler;
     return h(event, context);
   };

@@ -8,4 +8,4 @@ export const handler = lambdaEntry('edge', (rt) => {
   return createWebhookHandler({
     config: rt.config, secret: (name) => rt.secrets[name], eventBus: rt.eventBus, clock: rt.deps.clock, log: rt.deps.log,
   });
-});
+}, { publishesMetrics: false });

@@ -114,7 +114,7 @@ export class PipelineFunction extends Construct {
     return this;
   }
 
-  /** Sends tasks to a work queue (and its DLQ, for poison tasks); sets both URLs. */
+  /** Sends tasks to a work queue; sets its URL and its DLQ's (the DLQ grant comes with `consume`). */
   sendTo(work: WorkQueue, kind: 'fetch' | 'embed'): this {
     this.fn.addEnvironment(kind === 'fetch' ? ENV.fetchQueue : ENV.embedQueue, work.queue.queueUrl);
     this.fn.addEnvironment(kind === 'fetch' ? ENV.fetchDlq : ENV.embedDlq, work.deadLetterQueue.queueUrl);

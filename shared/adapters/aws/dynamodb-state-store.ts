@@ -129,7 +129,7 @@ export class DynamoDbStateStore implements StateStore {
       try {
         const values: Item = {
           ':o': input.owner, ':u': input.now + input.ttlMs, ':now': input.now, ':zero': 0, ':one': 1,
-          ':f': false, ':s': input.sourceId,
+          ':s': input.sourceId,
         };
         let condition = 'attribute_not_exists(leaseOwner) OR leaseUntil < :now OR leaseOwner = :o';
         if (input.deadOwner !== undefined) {
@@ -140,7 +140,9 @@ export class DynamoDbStateStore implements StateStore {
           TableName: this.table,
           Key: key,
           UpdateExpression:
-            'SET epoch = if_not_exists(epoch, :zero) + :one, leaseOwner = :o, leaseUntil = :u, rerunRequested = :f, sourceId = :s',
+            // rerunRequested stays: only the run that reports it (finishRun) clears it, so a
+            // wake-up left by a holder that died is not swallowed by a run that cannot cover it.
+            'SET epoch = if_not_exists(epoch, :zero) + :one, leaseOwner = :o, leaseUntil = :u, sourceId = :s',
           ConditionExpression: condition,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
@@ -277,11 +279,14 @@ export class DynamoDbStateStore implements StateStore {
           TableName: this.table,
           Key: { pk: srcPk(sourceId), sk: docSk(docId) },
           UpdateExpression: 'SET pending = :p, docId = :d',
-          ConditionExpression: 'attribute_not_exists(pending) OR pending.rev < :r',
+          // Never behind a newer marker, nor behind a commit: the task may have run already
+          // (the marker is written after the send), and a marker with no task to clear it
+          // would stop every later pass from enqueuing the document.
+          ConditionExpression: '(attribute_not_exists(pending) OR pending.rev < :r) AND (attribute_not_exists(rev) OR rev < :r)',
           ExpressionAttributeValues: { ':p': pending, ':d': docId, ':r': pending.rev },
         }));
       } catch (error) {
-        // A newer marker is already there; it covers this one.
+        // A newer marker covers this one, or the task already committed.
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
     });
@@ -324,9 +329,12 @@ export class DynamoDbStateStore implements StateStore {
       ':u': commit.updatedAt, ':f': false, ':k': commit.chunker,
     };
     let set = 'SET rev = :r, version = :v, contentHash = :h, chunkHashes = :c, chunker = :k, updatedAt = :u, deleted = :f';
+    // A document that lost its title must not keep the old one in the ledger.
     if (commit.title !== undefined) {
       set += ', title = :t';
       values[':t'] = commit.title;
+    } else {
+      set += ' REMOVE title';
     }
     return this.commitClaimed(commit.sourceId, commit.docId, commit.rev, set, values);
   }
@@ -396,10 +404,12 @@ export class DynamoDbStateStore implements StateStore {
       values[`:v${i}`] = v;
       return `#k${i} :v${i}`;
     });
+    // A run item first created here (a counter arriving before putRun) must expire too.
+    values[':exp'] = Math.floor(Date.now() / 1000) + this.runRetentionDays * 86_400;
     await this.doc.send(new UpdateCommand({
       TableName: this.table,
       Key: { pk: srcPk(sourceId), sk: runSk },
-      UpdateExpression: `ADD ${parts.join(', ')}`,
+      UpdateExpression: `ADD ${parts.join(', ')} SET expiresAt = if_not_exists(expiresAt, :exp)`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     }));
