@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { CoreDeps } from '../../shared/core/deps.ts';
-import { countersOf, processEmbedTask } from '../../shared/core/embed-task.ts';
+import { abandonEmbedTask, countersOf, processEmbedTask } from '../../shared/core/embed-task.ts';
 import { errorMessage } from '../../shared/core/errors.ts';
 import { decodeEmbedTask } from '../../shared/core/tasks.ts';
 import type { RunCounters } from '../../shared/ports/index.ts';
@@ -32,13 +32,17 @@ export function createEmbedderHandler(deps: CoreDeps, options: EmbedderHandlerOp
     const response = await processBatch(event, {
       queueName: 'embed', queue: deps.queue, maxReceives: options.maxReceives, log: deps.log,
       onDeadLetter: async (record) => {
-        // The run must still settle: count the task as failed on its run record.
+        let task;
         try {
-          const task = decodeEmbedTask(record.body);
-          add(task.sourceId, task.runSk, { tasksFailed: 1 });
+          task = decodeEmbedTask(record.body);
         } catch {
-          // Undecodable: it belongs to no run.
+          // Undecodable: it belongs to no run and no document.
+          return;
         }
+        // The next pass enqueues the document again; a failure here retries the dead-lettering.
+        await abandonEmbedTask(deps, task);
+        // The run must still settle: count the task as failed on its run record.
+        add(task.sourceId, task.runSk, { tasksFailed: 1 });
       },
     }, async (record) => {
       const task = decodeEmbedTask(record.body);

@@ -37,4 +37,9 @@ export interface CoreDeps {
   readonly noEmbeddingCache?: boolean;
   /** Price of the embedding model, for cost accounting. @default 0 */
   readonly embeddingPricePerMillionTokensUsd?: number;
+  /**
+   * Largest embed task that carries its chunks; a larger one names the document and the
+   * embedder reads it. @default 200 KiB (well under SQS's 256 KiB message limit)
+   */
+  readonly maxInlineTaskBytes?: number;
 }

@@ -39,6 +39,16 @@ export function countersOf(outcome: EmbedOutcome, pricePerMillionTokensUsd: numb
   };
 }
 
+/**
+ * A task that will not apply (dead-lettered): give the document back to the fetcher. Its
+ * pending marker would otherwise tell every later pass that a task for this version is still
+ * queued, and the document would never be indexed again. A claim it left stays, so the next
+ * task rewrites every vector.
+ */
+export async function abandonEmbedTask(deps: Pick<CoreDeps, 'state'>, task: EmbedTask): Promise<void> {
+  await deps.state.releasePending({ sourceId: task.sourceId, docId: task.docId, rev: task.rev });
+}
+
 const nothing = (status: EmbedOutcome['status']): EmbedOutcome => ({
   status, chunksEmbedded: 0, embeddingCalls: 0, tokensEmbedded: 0, vectorsUpserted: 0, vectorsDeleted: 0,
 });
@@ -64,8 +74,13 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
     // Too large to travel in the message: read the document now (its current version).
     const connector = deps.connector(task.sourceId);
     const settings = deps.settings(task.sourceId);
-    const [doc] = connector ? await connector.fetch([task.docId]) : [];
-    if (!doc || !settings) return nothing('gone');
+    if (!connector || !settings) throw new PoisonTaskError(`source "${task.sourceId}" has no connector to read ${task.docId}`, { sourceId: task.sourceId });
+    const [doc] = await connector.fetch([task.docId]);
+    // Gone from the source: the document at this rev is a deletion. Leaving the claim (and the
+    // pending marker) instead would keep the entry unsettled, and a return of the document under
+    // the same version (a restored file) would look queued to every pass. A newer version has a
+    // newer rev and brings it back.
+    if (!doc) return deleteClaimed(deps, task, 'gone');
     chunks = chunkDocument(doc.text, doc.format ?? 'text', settings.chunking).map((c) => ({ index: c.index, hash: c.hash, text: c.text }));
     version = doc.version;
     title = doc.title;
@@ -76,7 +91,10 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
   }
 
   // The ledger's chunk hashes say what each vector index holds, whichever chunker wrote it.
-  const known = !dirty && previous && !previous.deleted ? previous.chunkHashes : undefined;
+  // Every vector carries the title too: a new title rewrites them all (their embeddings come
+  // from the cache), or search would show the old one next to unchanged chunks.
+  const retitled = previous?.rev !== undefined && !previous.deleted && previous.title !== title;
+  const known = !dirty && !retitled && previous && !previous.deleted ? previous.chunkHashes : undefined;
   const toWrite = chunks.filter((c) => known?.[c.index] !== c.hash);
 
   // Embedding reuse: a chunk text embedded before with this model is never sent again.
@@ -142,10 +160,15 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
 async function remove(deps: CoreDeps, task: DeleteTask): Promise<EmbedOutcome> {
   const claim = await deps.state.claimDocument({ sourceId: task.sourceId, docId: task.docId, rev: task.rev });
   if (!claim.ok) return nothing('stale');
+  return deleteClaimed(deps, task, 'committed');
+}
+
+/** Deletes every vector of a claimed document and commits the tombstone at the task's rev. */
+async function deleteClaimed(deps: CoreDeps, task: EmbedTask, status: 'committed' | 'gone'): Promise<EmbedOutcome> {
   const ids = await deps.vectors.listIds(docVectorPrefix(task.sourceId, task.docId));
   if (ids.length > 0) await deps.vectors.delete(ids);
   const committed = await deps.state.commitDeletion({
     sourceId: task.sourceId, docId: task.docId, rev: task.rev, at: new Date(deps.clock.now()).toISOString(),
   });
-  return { ...nothing(committed ? 'committed' : 'superseded'), vectorsDeleted: ids.length };
+  return { ...nothing(committed ? status : 'superseded'), vectorsDeleted: ids.length };
 }

@@ -1,12 +1,13 @@
 import { chunkDocument, chunkingSignature } from './chunker.ts';
 import type { CoreDeps, SourceSettings } from './deps.ts';
-import { CursorExpiredError, LeaseLostError, PoisonTaskError, errorMessage } from './errors.ts';
+import { CursorExpiredError, LeaseLostError, PoisonTaskError, TributaryError, errorMessage } from './errors.ts';
 import { contentHash, makeRev } from './ids.ts';
 import type {
   BreakerState,
   DocumentRef,
   EmbedTask,
   FetchTask,
+  LeaseResult,
   LedgerEntry,
   PassState,
   PullWindow,
@@ -20,6 +21,12 @@ import type {
 const INLINE_TASK_BYTES = 200 * 1024;
 /** Stop paging this long before the deadline, leaving time to persist and enqueue a continuation. */
 const DEADLINE_MARGIN_MS = 10_000;
+/** Full passes one run starts over after expired cursors, before it gives up (and the next run tries). */
+const MAX_PASS_RESTARTS = 3;
+/** Documents reconcile re-reads per batch when the listing shows the ledger drifted. */
+const REPAIR_BATCH = 100;
+/** Attempts at taking the lease when an attempt fails with a retryable error. */
+const LEASE_ATTEMPTS = 3;
 
 export interface FetchRunOptions {
   /** Lease owner id of this process or invocation. */
@@ -81,7 +88,7 @@ export async function runFetch(deps: CoreDeps, task: FetchTask, options: FetchRu
     deadOwner = prior.leaseOwner;
     deps.log.warn('taking over the lease of a dead process', { sourceId: task.sourceId, owner: prior.leaseOwner });
   }
-  const lease = await deps.state.acquireLease({
+  const lease = await acquire(deps, {
     sourceId: task.sourceId, owner: options.owner, now: startedAt, ttlMs: settings.leaseTtlMs,
     ...(deadOwner !== undefined ? { deadOwner } : {}),
   });
@@ -92,8 +99,26 @@ export async function runFetch(deps: CoreDeps, task: FetchTask, options: FetchRu
     return { sourceId: task.sourceId, status: 'deferred', rerun: false, counters: zeroCounters() };
   }
 
-  const run = new FetchRun(deps, settings, connector, task, options, lease.epoch, startedAt, lease.state.pass, lease.state.watermark);
+  // The snapshot is taken once the lease is held: whatever happened before this run held the
+  // source (a wake-up deferred to the previous holder included) is inside its window.
+  const run = new FetchRun(deps, settings, connector, task, options, lease.epoch, deps.clock.now(), lease.state.pass, lease.state.watermark);
   return run.execute();
+}
+
+/**
+ * Takes the lease, retrying a failed attempt: the write may have landed with only its answer
+ * lost, and then nobody would hold the source but a lease no run knows about (until it
+ * expires, every trigger would be deferred to it). Retrying as the same owner takes it back.
+ */
+async function acquire(deps: CoreDeps, input: Parameters<CoreDeps['state']['acquireLease']>[0]): Promise<LeaseResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await deps.state.acquireLease(input);
+    } catch (error) {
+      if (attempt >= LEASE_ATTEMPTS || !(error instanceof TributaryError && error.retryable)) throw error;
+      deps.log.warn('taking the lease failed; trying again', { sourceId: input.sourceId, error: errorMessage(error) });
+    }
+  }
 }
 
 class FetchRun {
@@ -111,8 +136,8 @@ class FetchRun {
     private readonly options: FetchRunOptions,
     private readonly epoch: number,
     private readonly startedAt: number,
-    private readonly savedPass: PassState | undefined,
-    private readonly watermark: string | undefined,
+    private savedPass: PassState | undefined,
+    private watermark: string | undefined,
   ) {
     this.runSk = `RUN#${new Date(startedAt).toISOString()}#${String(epoch).padStart(8, '0')}`;
   }
@@ -132,25 +157,45 @@ class FetchRun {
       ...zeroCounters(), tasksDone: 0, tasksFailed: 0, chunksEmbedded: 0, embeddingCalls: 0,
       tokensEmbedded: 0, estimatedCostUsd: 0, vectorsUpserted: 0, vectorsDeleted: 0,
     };
-    await this.deps.state.putRun(record);
     // Only a targeted run leaves the pass in progress alone.
     let keepPass: PassState | undefined = this.savedPass;
+    /** Whether the run got as far as finishRun, and what it still owes then (a rerun, a continuation). */
+    let finished: { rerun: boolean } | 'unknown' | undefined;
     try {
+      // Inside the try: a run that cannot even record itself still releases its lease.
+      await this.deps.state.putRun(record);
       let status: FetchRunResult['status'] = 'completed';
       let watermark: string | undefined;
       if (this.task.ids && this.task.ids.length > 0 && this.task.full !== true) {
         await this.targeted(this.task.ids);
       } else {
-        const outcome = await this.pass();
+        let outcome = await this.pass();
+        // A pass resumed after a crash saw the source as of its own, older snapshot. Catch up
+        // to this run's start with an incremental pass, so a completed run covers every change
+        // made before it started. Not in a continuation: a chain of Lambda invocations is one
+        // pass that a deadline cut up (catching up there would start a new pass every time).
+        while (outcome.finished && this.task.trigger !== 'continuation' && Date.parse(outcome.pass.snapshotAt) < this.startedAt) {
+          this.watermark = outcome.pass.snapshotAt;
+          this.savedPass = undefined;
+          outcome = await this.pass(this.freshPass(false));
+        }
+        if (outcome.finished && this.connector.list) {
+          this.progress('reconciling');
+          await this.reconcile();
+        }
         status = outcome.finished ? 'completed' : 'continued';
         keepPass = outcome.finished ? undefined : outcome.pass;
         if (outcome.finished) watermark = outcome.pass.snapshotAt;
       }
+      finished = 'unknown';
       const finish = await this.deps.state.finishRun({
         sourceId: this.sourceId, owner: this.options.owner, epoch: this.epoch, now: this.deps.clock.now(),
         outcome: { ok: true, ...(watermark !== undefined ? { watermark } : {}), ...(keepPass ? { keepPass } : {}) },
-        ...(this.isTargeted() ? {} : { breaker: this.breaker ?? null }),
+        // A targeted run does not cover a wake-up: it reports it (its caller enqueues a rerun)
+        // and leaves it set, so a retry of this run after a crash reports it again.
+        ...(this.isTargeted() ? { keepRerunRequested: true } : { breaker: this.breaker ?? null }),
       });
+      finished = { rerun: finish.rerunRequested || status === 'continued' };
       if (status === 'continued') {
         await this.deps.queue.sendFetch([{ type: 'fetch', sourceId: this.sourceId, trigger: 'continuation', requestedAt: new Date(this.deps.clock.now()).toISOString() }]);
       }
@@ -169,15 +214,44 @@ class FetchRun {
       await this.deps.state.updateRun(this.sourceId, this.runSk, {
         ...this.counters, pages: this.pages, status: 'failed', error: message, finishedAt: new Date(this.deps.clock.now()).toISOString(),
       }).catch(() => undefined);
-      if (!(error instanceof LeaseLostError)) {
-        // Keep the pass so the next run resumes after the last persisted page.
-        await this.deps.state.finishRun({
-          sourceId: this.sourceId, owner: this.options.owner, epoch: this.epoch, now: this.deps.clock.now(),
-          outcome: { ok: false, error: message, ...(await this.currentPass()) },
-        }).catch(() => undefined);
+      // A wake-up handed to this run while it ran must not die with it: whoever retries this
+      // run (or nobody, for a CLI run) resumes the pass; a rerun covers the wake-up. Once
+      // finishRun was called, the run may have ended with its answer lost: rerun to be sure.
+      let rerun = false;
+      if (typeof finished === 'object') {
+        rerun = finished.rerun;
+      } else if (!(error instanceof LeaseLostError)) {
+        // Release the lease, keeping the pass so the next run resumes after the last saved page.
+        const finish = await this.releaseAfterFailure(message);
+        // Refused after a finishRun whose answer was lost: that one ended the run, flag unknown.
+        rerun = finish ? finish.rerunRequested : finished === 'unknown';
+      }
+      if (rerun) {
+        await this.deps.queue.sendFetch([{ type: 'fetch', sourceId: this.sourceId, trigger: 'rerun', requestedAt: new Date(this.deps.clock.now()).toISOString() }])
+          .catch(() => undefined);
       }
       throw error;
     }
+  }
+
+  /**
+   * Ends a failed run, keeping its pass, retrying a failed attempt: a lease left behind would
+   * defer every trigger (and the wake-ups they leave) to a run that no longer exists.
+   */
+  private async releaseAfterFailure(message: string): Promise<{ rerunRequested: boolean } | undefined> {
+    for (let attempt = 1; attempt <= LEASE_ATTEMPTS; attempt++) {
+      try {
+        const keep = await this.currentPass();
+        return await this.deps.state.finishRun({
+          sourceId: this.sourceId, owner: this.options.owner, epoch: this.epoch, now: this.deps.clock.now(),
+          outcome: { ok: false, error: message, ...keep },
+          ...(this.isTargeted() ? { keepRerunRequested: true } : {}),
+        });
+      } catch (error) {
+        if (error instanceof LeaseLostError || !(error instanceof TributaryError && error.retryable)) return undefined;
+      }
+    }
+    return undefined;
   }
 
   private isTargeted(): boolean {
@@ -189,9 +263,10 @@ class FetchRun {
     return state?.pass ? { keepPass: state.pass } : {};
   }
 
-  /** Pages through the source from the saved cursor; returns whether the pass finished. */
-  private async pass(): Promise<{ finished: boolean; pass: PassState }> {
-    let pass = this.newOrResumedPass();
+  /** Pages through the source from the saved cursor (or `start`); returns whether the pass finished. */
+  private async pass(start?: PassState): Promise<{ finished: boolean; pass: PassState }> {
+    let pass = start ?? this.newOrResumedPass();
+    let restarts = 0;
     for (;;) {
       if (this.options.deadline !== undefined && this.deps.clock.now() > this.options.deadline - DEADLINE_MARGIN_MS) {
         return { finished: false, pass };
@@ -203,7 +278,10 @@ class FetchRun {
       try {
         page = await this.connector.pull(pass.cursor, window);
       } catch (error) {
-        if (error instanceof CursorExpiredError && !pass.full) {
+        // An expired change token (or page token: a full pass's cursor expires too) means a
+        // full pass from the start; only a full pass that cannot even start is an error.
+        if (error instanceof CursorExpiredError && (!pass.full || pass.cursor !== undefined) && restarts < MAX_PASS_RESTARTS) {
+          restarts += 1;
           this.deps.log.warn('change token expired; starting a full pass', { sourceId: this.sourceId });
           pass = this.freshPass(true);
           continue;
@@ -221,10 +299,6 @@ class FetchRun {
       await this.deps.state.updateRun(this.sourceId, this.runSk, { ...this.counters, pages: this.pages });
       this.progress('pulling');
       if (page.done) break;
-    }
-    if (this.connector.list) {
-      this.progress('reconciling');
-      await this.reconcile();
     }
     return { finished: true, pass };
   }
@@ -361,7 +435,7 @@ class FetchRun {
       ...(doc.title !== undefined ? { title: doc.title } : {}), ...(doc.url !== undefined ? { url: doc.url } : {}),
     };
     const inline: UpsertTask = { ...base, chunks };
-    return Buffer.byteLength(JSON.stringify(inline), 'utf8') <= INLINE_TASK_BYTES ? inline : base;
+    return Buffer.byteLength(JSON.stringify(inline), 'utf8') <= (this.deps.maxInlineTaskBytes ?? INLINE_TASK_BYTES) ? inline : base;
   }
 
   /** Enqueues delete tasks for ids the ledger holds as live (or pending). */
@@ -378,29 +452,49 @@ class FetchRun {
     await this.enqueue(tasks);
   }
 
-  /** Marks pending first: with an in-memory queue, the marker is what survives a crash. */
+  /**
+   * Sends, then marks pending. A marker says "a task for this version is queued": later passes
+   * trust it and do not enqueue the document again, so it must never exist without its task.
+   * A crash between the two leaves a queued task without a marker, which costs at most a
+   * duplicate task (the cursor of this page is not saved yet, so the page is pulled again).
+   * With an in-memory queue, the markers of pages already saved are what survives a crash.
+   */
   private async enqueue(tasks: EmbedTask[]): Promise<void> {
     if (tasks.length === 0) return;
+    await this.deps.queue.sendEmbed(tasks);
+    this.counters.tasksEnqueued += tasks.length;
     await this.deps.state.markPending(this.sourceId, tasks.map((t) => ({
       docId: t.docId, pending: { rev: t.rev, version: t.type === 'upsert' ? t.version : '' },
     })));
-    await this.deps.queue.sendEmbed(tasks);
-    this.counters.tasksEnqueued += tasks.length;
   }
 
   /** Deletes what the ledger knows and the source no longer lists — unless that is too much. */
   private async reconcile(): Promise<void> {
     const list = this.connector.list;
     if (!list) return;
-    const listed = new Set<string>();
-    for await (const item of list.call(this.connector)) listed.add(item.id);
+    const listed = new Map<string, string>();
+    for await (const item of list.call(this.connector)) listed.set(item.id, item.version);
     let known = 0;
     const gone: string[] = [];
+    /** Per ledger entry, the versions it holds or has queued: a listed one needs nothing. */
+    const settled = new Map<string, string[]>();
     for await (const entry of this.deps.state.listDocuments(this.sourceId)) {
+      const versions: string[] = [];
+      if (entry.version !== undefined && isCurrent(entry, entry.version) && entry.chunker === this.chunker) versions.push(entry.version);
+      if (entry.pending) versions.push(entry.pending.version);
+      settled.set(entry.docId, versions);
       if (!isLive(entry)) continue;
       known += 1;
       if (!listed.has(entry.docId)) gone.push(entry.docId);
     }
+    // The other direction: listed documents the ledger does not hold at their listed version.
+    // A timestamp window never shows them again once a pass missed them (a date outside every
+    // window, a restore keeping its old date, a document deleted by a faulty listing), so the
+    // reconcile hands them to the pass's own diff. On a source whose passes list everything,
+    // only what changed since the pass read it turns up here.
+    const drifted: DocumentRef[] = [];
+    for (const [id, version] of listed) if (!settled.get(id)?.includes(version)) drifted.push({ id, version });
+    for (let i = 0; i < drifted.length; i += REPAIR_BATCH) await this.processRefs(drifted.slice(i, i + REPAIR_BATCH), false);
     const limit = Math.max(this.settings.deleteGuardMin, Math.floor(this.settings.maxDeleteShare * known));
     if (gone.length > limit && this.options.allowMassDelete !== true) {
       this.breaker = {

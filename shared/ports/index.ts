@@ -190,7 +190,7 @@ export type LeaseResult =
   | { readonly acquired: true; readonly epoch: number; readonly state: SourceState }
   | { readonly acquired: false; readonly state: SourceState };
 
-/** Marker written before a task is enqueued, cleared when the task commits. */
+/** Marker written once a task is enqueued, cleared when the task commits. */
 export interface PendingMarker {
   readonly rev: string;
   readonly version: string;
@@ -268,7 +268,8 @@ export interface StateStore {
   getSources(sourceIds: readonly string[]): Promise<Map<string, SourceState>>;
   /**
    * Takes the lease when free, expired, or held by `owner` (or by `deadOwner`, known dead).
-   * Otherwise sets `rerunRequested` so the holder runs again.
+   * Otherwise sets `rerunRequested` so the holder runs again. Taking the lease leaves that flag
+   * alone: only `finishRun` reports and clears it (a holder may die without ever reading it).
    */
   acquireLease(input: { sourceId: string; owner: string; now: number; ttlMs: number; deadOwner?: string }): Promise<LeaseResult>;
   /** Persists pass progress; rejected with LeaseLostError unless `epoch` and `owner` still hold the lease. */
@@ -281,6 +282,11 @@ export interface StateStore {
     sourceId: string; owner: string; epoch: number; now: number;
     outcome: { ok: true; watermark?: string; keepPass?: PassState } | { ok: false; error: string; keepPass?: PassState };
     breaker?: BreakerState | null;
+    /**
+     * Report a requested rerun but leave it set: a run that cannot cover the wake-up (a
+     * targeted one) passes it on, and a retry of that run reports it again.
+     */
+    keepRerunRequested?: boolean;
   }): Promise<{ rerunRequested: boolean }>;
   /** Forgets cursor, watermark, breaker and ledger for the source. */
   resetSource(sourceId: string): Promise<void>;
@@ -288,8 +294,18 @@ export interface StateStore {
   /** Batch read of ledger entries; missing ids are absent from the map. */
   getDocuments(sourceId: string, docIds: readonly string[]): Promise<Map<string, LedgerEntry>>;
   listDocuments(sourceId: string): AsyncIterable<LedgerEntry>;
-  /** Sets the pending marker on each entry (creating it when absent). */
+  /**
+   * Sets the pending marker on each entry (creating it when absent), unless the entry holds a
+   * newer or equal marker, or an equal or newer rev has committed or claimed it (that task
+   * already ran, or is running and clears markers up to its rev when it commits).
+   */
   markPending(sourceId: string, marks: ReadonlyArray<{ docId: string; pending: PendingMarker }>): Promise<void>;
+  /**
+   * Removes the pending marker if it is still `rev`'s. Its task will not apply (dead-lettered,
+   * or its document gone): without the marker, the next pass decides about the document again
+   * instead of waiting for that task.
+   */
+  releasePending(input: { sourceId: string; docId: string; rev: string }): Promise<void>;
   /** Records a new version whose content hash equals the committed one; false when the entry moved on. */
   touchDocument(input: { sourceId: string; docId: string; expectRev: string; rev: string; version: string }): Promise<boolean>;
   /** Version guard: claims the entry for `rev` unless a newer or equal rev committed. */

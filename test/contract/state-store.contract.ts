@@ -174,6 +174,40 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreH
         expect((await store.getSource(SRC))?.rerunRequested).toBe(false);
       });
 
+      it('reports a requested rerun without clearing it when asked to keep it', async () => {
+        // Prepare: b is refused while a runs.
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });
+        await store.acquireLease({ sourceId: SRC, owner: 'b', now: T0 + 1, ttlMs: TTL });
+
+        // Act: a (a targeted run) keeps the flag; the next run reports and clears it.
+        const kept = await store.finishRun({ sourceId: SRC, owner: 'a', epoch: 1, now: T0 + 2, outcome: { ok: true }, keepRerunRequested: true });
+        const flagged = await store.getSource(SRC);
+        await store.acquireLease({ sourceId: SRC, owner: 'c', now: T0 + 3, ttlMs: TTL });
+        const next = await store.finishRun({ sourceId: SRC, owner: 'c', epoch: 2, now: T0 + 4, outcome: { ok: true } });
+
+        // Assess
+        expect(kept).toEqual({ rerunRequested: true });
+        expect(flagged).toMatchObject({ rerunRequested: true });
+        expect(flagged?.leaseOwner).toBeUndefined();
+        expect(next).toEqual({ rerunRequested: true });
+        expect((await store.getSource(SRC))?.rerunRequested).toBe(false);
+      });
+
+      it('keeps a rerun requested from a holder that never finished for the next holder to report', async () => {
+        // Prepare: b is refused while a runs; a dies without finishing and its lease expires.
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });
+        await store.acquireLease({ sourceId: SRC, owner: 'b', now: T0 + 1, ttlMs: TTL });
+
+        // Act
+        const taken = await store.acquireLease({ sourceId: SRC, owner: 'c', now: T0 + TTL + 1, ttlMs: TTL });
+        const finish = await store.finishRun({ sourceId: SRC, owner: 'c', epoch: 2, now: T0 + TTL + 2, outcome: { ok: true } });
+
+        // Assess
+        expect(taken.acquired).toBe(true);
+        expect(finish).toEqual({ rerunRequested: true });
+        expect((await store.getSource(SRC))?.rerunRequested).toBe(false);
+      });
+
       it('fences saveProgress and finishRun: a stale epoch or another owner gets LeaseLostError and changes nothing', async () => {
         // Prepare: a's lease (epoch 1) expires and b takes it (epoch 2) and saves a page.
         await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });
@@ -382,6 +416,54 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreH
         expect((await entry('a'))?.pending).toEqual({ rev: rev(7), version: 'v7' });
       });
 
+      it('never sets a pending marker behind a commit of an equal or newer rev (its task already ran)', async () => {
+        // Prepare
+        await committed('d', rev(5));
+
+        // Act
+        await store.markPending(SRC, [{ docId: 'd', pending: { rev: rev(5), version: 'v5' } }]);
+        await store.markPending(SRC, [{ docId: 'd', pending: { rev: rev(4), version: 'v4' } }]);
+        const behind = await entry('d');
+        await store.markPending(SRC, [{ docId: 'd', pending: { rev: rev(6), version: 'v6' } }]);
+
+        // Assess
+        expect(behind?.pending).toBeUndefined();
+        expect(behind?.rev).toBe(rev(5));
+        expect((await entry('d'))?.pending).toEqual({ rev: rev(6), version: 'v6' });
+      });
+
+      it('never sets a pending marker behind a claim of an equal or newer rev (its task is running or gave up)', async () => {
+        // Prepare: the task of rev 2 claimed d, found its document gone and gave up.
+        await store.claimDocument({ sourceId: SRC, docId: 'd', rev: rev(2) });
+
+        // Act
+        await store.markPending(SRC, [{ docId: 'd', pending: { rev: rev(2), version: 'v2' } }]);
+        const behind = await entry('d');
+        await store.markPending(SRC, [{ docId: 'd', pending: { rev: rev(3), version: 'v3' } }]);
+
+        // Assess
+        expect(behind?.pending).toBeUndefined();
+        expect((await entry('d'))?.pending).toEqual({ rev: rev(3), version: 'v3' });
+      });
+
+      it('releases a pending marker only while it is still the named rev\'s', async () => {
+        // Prepare: d's task (rev 2) was dead-lettered; e's marker moved on to rev 3.
+        await committed('d', rev(1));
+        await store.markPending(SRC, [{ docId: 'd', pending: { rev: rev(2), version: 'v2' } }, { docId: 'e', pending: { rev: rev(3), version: 'v3' } }]);
+        await store.claimDocument({ sourceId: SRC, docId: 'd', rev: rev(2) });
+
+        // Act
+        await store.releasePending({ sourceId: SRC, docId: 'd', rev: rev(2) });
+        await store.releasePending({ sourceId: SRC, docId: 'e', rev: rev(2) });
+        await store.releasePending({ sourceId: SRC, docId: 'never', rev: rev(2) });
+
+        // Assess: d keeps its commit and the claim (its vectors are suspect), e keeps its newer marker.
+        expect(await entry('d')).toMatchObject({ rev: rev(1), claim: rev(2) });
+        expect((await entry('d'))?.pending).toBeUndefined();
+        expect((await entry('e'))?.pending).toEqual({ rev: rev(3), version: 'v3' });
+        expect(await entry('never')).toBeUndefined();
+      });
+
       it('claims a fresh document', async () => {
         // Prepare: nothing.
 
@@ -486,6 +568,21 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreH
         expect(saved?.rev).toBe(rev(2));
         expect(saved?.claim).toBeUndefined();
         expect(saved?.pending).toEqual({ rev: rev(5), version: 'v5' });
+      });
+
+      it('forgets the title of a document committed without one', async () => {
+        // Prepare
+        await committed('d', rev(1), { title: 'Old title' });
+
+        // Act
+        const { title: _title, ...untitled } = commitOf('d', rev(2));
+        await store.claimDocument({ sourceId: SRC, docId: 'd', rev: rev(2) });
+        const ok = await store.commitDocument(untitled);
+
+        // Assess
+        expect(ok).toBe(true);
+        expect((await entry('d'))?.title).toBeUndefined();
+        expect(await entry('d')).toMatchObject({ rev: rev(2), version: `v-${rev(2)}` });
       });
 
       it('commits a deletion as a tombstone that keeps revs monotonic', async () => {

@@ -191,10 +191,12 @@ export class DynamoDbStateStore implements StateStore {
     sourceId: string; owner: string; epoch: number; now: number;
     outcome: { ok: true; watermark?: string; keepPass?: PassState } | { ok: false; error: string; keepPass?: PassState };
     breaker?: BreakerState | null;
+    keepRerunRequested?: boolean;
   }): Promise<{ rerunRequested: boolean }> {
-    const set: string[] = ['rerunRequested = :f'];
+    const set: string[] = input.keepRerunRequested === true ? [] : ['rerunRequested = :f'];
     const remove: string[] = ['leaseOwner', 'leaseUntil'];
-    const values: Item = { ':f': false, ':o': input.owner, ':e': input.epoch };
+    const values: Item = { ':o': input.owner, ':e': input.epoch };
+    if (input.keepRerunRequested !== true) values[':f'] = false;
     const at = new Date(input.now).toISOString();
     if (input.outcome.ok) {
       set.push('lastSuccessAt = :at', 'consecutiveFailures = :zero');
@@ -279,17 +281,28 @@ export class DynamoDbStateStore implements StateStore {
           TableName: this.table,
           Key: { pk: srcPk(sourceId), sk: docSk(docId) },
           UpdateExpression: 'SET pending = :p, docId = :d',
-          // Never behind a newer marker, nor behind a commit: the task may have run already
-          // (the marker is written after the send), and a marker with no task to clear it
-          // would stop every later pass from enqueuing the document.
-          ConditionExpression: '(attribute_not_exists(pending) OR pending.rev < :r) AND (attribute_not_exists(rev) OR rev < :r)',
+          // Never behind a newer marker, nor behind a commit or a claim of its rev: the marker
+          // is written after the send, so the task may have run already (and committed, or
+          // given up), and a marker with no task left to clear it would stop every later pass
+          // from enqueuing the document.
+          ConditionExpression: '(attribute_not_exists(pending) OR pending.rev < :r) AND (attribute_not_exists(rev) OR rev < :r) AND (attribute_not_exists(claim) OR claim < :r)',
           ExpressionAttributeValues: { ':p': pending, ':d': docId, ':r': pending.rev },
         }));
       } catch (error) {
-        // A newer marker covers this one, or the task already committed.
+        // A newer marker covers this one, or the task already ran.
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
     });
+  }
+
+  async releasePending(input: { sourceId: string; docId: string; rev: string }): Promise<void> {
+    await this.conditional(new UpdateCommand({
+      TableName: this.table,
+      Key: { pk: srcPk(input.sourceId), sk: docSk(input.docId) },
+      UpdateExpression: 'REMOVE pending',
+      ConditionExpression: 'pending.rev = :r',
+      ExpressionAttributeValues: { ':r': input.rev },
+    }));
   }
 
   async touchDocument(input: { sourceId: string; docId: string; expectRev: string; rev: string; version: string }): Promise<boolean> {

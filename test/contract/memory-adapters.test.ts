@@ -1,0 +1,16 @@
+/**
+ * The in-memory twins the chaos suite runs thousands of scenarios on must behave exactly like
+ * the adapters they stand in for: each runs the same contract suite the real adapter passes.
+ */
+import { InMemoryStateStore } from '../support/memory-state-store.ts';
+import { InMemoryTaskQueue } from '../support/memory-task-queue.ts';
+import { InMemoryVectorStore } from '../support/memory-vector-store.ts';
+import { stateStoreContract } from './state-store.contract.ts';
+import { taskQueueContract } from './task-queue.contract.ts';
+import { vectorStoreContract } from './vector-store.contract.ts';
+
+stateStoreContract('InMemoryStateStore', async () => ({ store: new InMemoryStateStore(), cleanup: async () => undefined }));
+
+taskQueueContract('InMemoryTaskQueue', async () => ({ queue: new InMemoryTaskQueue(), cleanup: async () => undefined }));
+
+vectorStoreContract('InMemoryVectorStore', async () => ({ store: new InMemoryVectorStore(), dimensions: 32, cleanup: async () => undefined }));
