@@ -2,7 +2,7 @@ import { createEmbedderHandler } from '../embedder/embedder.ts';
 import { runFetch, type FetchProgress, type FetchRunResult } from '../../shared/core/fetch-run.ts';
 import { unsettledDocuments } from '../../shared/core/recovery.ts';
 import type { FetchTask, RunRecord } from '../../shared/ports/index.ts';
-import { isLocalOwnerAlive, type LocalStack } from '../../shared/wiring/local-stack.ts';
+import { isLocalOwnerAlive, pidAlive, type LocalStack } from '../../shared/wiring/local-stack.ts';
 import { QueuePoller } from './poller.ts';
 
 /** One line of `sync --json`. */
@@ -125,19 +125,10 @@ async function settle(stack: LocalStack, result: FetchRunResult, options: SyncOp
     const done = (run?.tasksDone ?? 0) + (run?.tasksFailed ?? 0);
     options.onProgress?.({ sourceId: result.sourceId, tasksDone: done, tasksEnqueued: result.counters.tasksEnqueued });
     if (!run || done >= result.counters.tasksEnqueued) return run;
-    if (stack.role === 'client' && !hostAlive(stack)) {
+    if (stack.role === 'client' && !pidAlive(stack.hostRecord.pid)) {
       throw new Error(`the process hosting the local stack (pid ${stack.hostRecord.pid}) exited before the sync finished; run the sync again`);
     }
     await new Promise((r) => setTimeout(r, SETTLE_POLL_MS));
-  }
-}
-
-function hostAlive(stack: LocalStack): boolean {
-  try {
-    process.kill(stack.hostRecord.pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -67,7 +67,8 @@ export function isLocalOwnerAlive(owner: string): boolean | undefined {
   return pidAlive(Number(pidText));
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether a process with this pid runs on this machine. */
+export function pidAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);

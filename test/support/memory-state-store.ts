@@ -1,3 +1,4 @@
+import { toLedgerEntry, toRunRecord, toSourceState } from '../../shared/adapters/aws/dynamodb-state-store.ts';
 import { LeaseLostError } from '../../shared/core/errors.ts';
 import type {
   BreakerState,
@@ -383,57 +384,3 @@ function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-function str(item: Item, attribute: string): string | undefined {
-  const v = item[attribute];
-  return typeof v === 'string' ? v : undefined;
-}
-
-function num(item: Item, attribute: string): number | undefined {
-  const v = item[attribute];
-  return typeof v === 'number' ? v : undefined;
-}
-
-/** Copies only the defined values, as exactOptionalPropertyTypes wants. */
-function defined<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
-function toSourceState(sourceId: string, item: Item): SourceState {
-  return defined<SourceState>({
-    sourceId,
-    epoch: num(item, 'epoch') ?? 0,
-    leaseOwner: str(item, 'leaseOwner'),
-    leaseUntil: num(item, 'leaseUntil'),
-    rerunRequested: item['rerunRequested'] === true,
-    watermark: str(item, 'watermark'),
-    pass: item['pass'] as PassState | undefined,
-    lastSuccessAt: str(item, 'lastSuccessAt'),
-    lastFailureAt: str(item, 'lastFailureAt'),
-    lastError: str(item, 'lastError'),
-    consecutiveFailures: num(item, 'consecutiveFailures') ?? 0,
-    breaker: item['breaker'] as BreakerState | undefined,
-  });
-}
-
-function toLedgerEntry(sourceId: string, item: Item): LedgerEntry {
-  const sk = String(item['sk'] ?? '');
-  return defined<LedgerEntry>({
-    sourceId,
-    docId: str(item, 'docId') ?? sk.slice(DOC_PREFIX.length),
-    rev: str(item, 'rev'),
-    version: str(item, 'version'),
-    contentHash: str(item, 'contentHash'),
-    chunkHashes: Array.isArray(item['chunkHashes']) ? (item['chunkHashes'] as string[]) : undefined,
-    chunker: str(item, 'chunker'),
-    deleted: item['deleted'] === true ? true : undefined,
-    pending: item['pending'] as PendingMarker | undefined,
-    claim: str(item, 'claim'),
-    title: str(item, 'title'),
-    updatedAt: str(item, 'updatedAt'),
-  });
-}
-
-function toRunRecord(item: Item): RunRecord {
-  const { pk: _pk, sk: _sk, expiresAt: _e, ...rest } = item;
-  return rest as unknown as RunRecord;
-}

@@ -545,7 +545,8 @@ function defined<T extends object>(value: { [K in keyof T]: T[K] | undefined }):
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-function toSourceState(sourceId: string, item: Item): SourceState {
+/** The table's item codec, shared with the in-memory twin the chaos suite runs on. */
+export function toSourceState(sourceId: string, item: Item): SourceState {
   return defined<SourceState>({
     sourceId,
     epoch: num(item, 'epoch') ?? 0,
@@ -562,7 +563,7 @@ function toSourceState(sourceId: string, item: Item): SourceState {
   });
 }
 
-function toLedgerEntry(sourceId: string, item: Item): LedgerEntry {
+export function toLedgerEntry(sourceId: string, item: Item): LedgerEntry {
   const sk = String(item['sk'] ?? '');
   return defined<LedgerEntry>({
     sourceId,
@@ -580,7 +581,7 @@ function toLedgerEntry(sourceId: string, item: Item): LedgerEntry {
   });
 }
 
-function toRunRecord(item: Item): RunRecord {
+export function toRunRecord(item: Item): RunRecord {
   const { pk: _pk, sk: _sk, expiresAt: _e, ...rest } = item;
   return rest as RunRecord;
 }
