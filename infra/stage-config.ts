@@ -48,8 +48,13 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
     ...arnOf(config.vectorStore.apiKeyEnv, 'vectorStore.apiKeyEnv'),
   };
   const webhooks: Record<string, string> = {};
+  // A connector's own secrets (an API token, a connection string) are the source's `…Env` keys.
+  const connectorSecrets: Record<string, string> = {};
   config.sources.forEach((s, i) => {
     if (s.webhook) Object.assign(webhooks, arnOf(s.webhook.secretEnv, `sources[${i}].webhook.secretEnv`));
+    for (const [key, value] of Object.entries(s)) {
+      if (key.endsWith('Env') && typeof value === 'string') Object.assign(connectorSecrets, arnOf(value, `sources[${i}].${key}`));
+    }
   });
   const warnings = config.sources.filter((s) => s.kind === 'filesystem').map((s) =>
     `source "${s.id}" is a folder (${s.root}): on Lambda it must be a mounted path (e.g. EFS), which these stacks do not create`);
@@ -69,7 +74,7 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
     warnings,
     secretsFor(fn) {
       switch (fn) {
-        case 'fetcher': case 'embedder': case 'admin': return { ...providers };
+        case 'fetcher': case 'embedder': case 'admin': return { ...providers, ...connectorSecrets };
         case 'webhook': return { ...webhooks };
         case 'watchdog': return {};
       }

@@ -1,48 +1,19 @@
 import { z } from 'zod';
+import { chunking, envName, RATE_PATTERN, sourceBase } from './source-base.ts';
 
-/** Source ids appear in queue group ids, vector ids and URLs: keep them plain. */
-const sourceId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, {
-  message: 'must be 1-63 characters of lowercase letters, digits, "-" or "_", starting with a letter or digit (e.g. "docs")',
-});
-
-const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, {
-  message: 'must name an environment variable (UPPER_SNAKE_CASE, e.g. "DOCS_WEBHOOK_SECRET"); secrets are never written inline',
-});
-
-/**
- * `rate(5 minutes)` — the EventBridge rate syntax, so one config serves local and AWS. The
- * count must be positive: `rate(0 minutes)` would make the local scheduler spin (and EventBridge rejects it).
- */
-export const RATE_PATTERN = /^rate\((?:(1) (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)$/;
-
-const chunking = z.strictObject({
-  targetTokens: z.number().int().min(32).max(8000).default(300),
-  maxTokens: z.number().int().min(64).max(8000).default(800),
-}).refine((c) => c.maxTokens >= c.targetTokens, { message: 'maxTokens must be at least targetTokens' });
-
-const webhook = z.strictObject({
-  /** Environment variable that holds the HMAC secret. */
-  secretEnv: envName,
-});
+export { RATE_PATTERN };
 
 const filesystemSource = z.strictObject({
-  id: sourceId,
+  ...sourceBase,
   kind: z.literal('filesystem'),
   /** Folder to index; relative paths resolve against the config file's folder. */
   root: z.string().min(1),
   include: z.array(z.string().min(1)).min(1).default(['**/*.md', '**/*.markdown', '**/*.txt']),
   exclude: z.array(z.string().min(1)).default(['**/node_modules/**', '**/.git/**']),
-  schedule: z.string().regex(RATE_PATTERN, { message: 'must be a rate expression like "rate(15 minutes)" or "rate(1 hour)" (EventBridge syntax: singular unit for 1, plural otherwise)' }).default('rate(15 minutes)'),
   /** Watch the folder and sync changes within about a second. */
   watch: z.boolean().default(true),
-  webhook: webhook.optional(),
-  lookbackSeconds: z.number().int().min(0).max(7 * 86_400).default(600),
-  maxDeleteShare: z.number().min(0).max(1).default(0.3),
-  deleteGuardMin: z.number().int().min(0).default(5),
-  freshnessSloMinutes: z.number().int().min(1).default(60),
   pageSize: z.number().int().min(1).max(5000).default(200),
   maxFileBytes: z.number().int().min(1).default(5 * 1024 * 1024),
-  chunking: chunking.optional(),
 });
 
 export const sourceSchema = z.discriminatedUnion('kind', [filesystemSource]);
@@ -93,7 +64,7 @@ export const configSchema = z.strictObject({
       upsertLingerMs: z.number().int().min(0).max(10_000).default(250),
     }),
   ]).default({ kind: 'lancedb' }),
-  chunking: chunking.default({ targetTokens: 300, maxTokens: 800 }),
+  chunking: chunking.default({ targetTokens: 300, maxTokens: 800, overlapTurns: 0 }),
   server: z.strictObject({
     port: z.number().int().min(0).max(65535).default(8787),
     host: z.string().default('127.0.0.1'),

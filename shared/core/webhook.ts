@@ -12,6 +12,56 @@ export function signWebhook(secret: string, body: string, unixSeconds: number): 
   return `t=${unixSeconds},v1=${mac}`;
 }
 
+/** Compares two strings in time independent of where they differ (lengths may leak; contents do not). */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export interface TimestampedHmacCheck {
+  readonly secret: string;
+  /** Unix seconds the sender claims; a header value (string) or already parsed. */
+  readonly timestamp: string | number | undefined;
+  /** Candidate signatures as sent (several allow secret rotation); `prefix` is stripped from each. */
+  readonly signatures: readonly string[];
+  /** The exact bytes the sender signed, e.g. `${t}.${body}` or `v0:${t}:${body}`. */
+  readonly payload: string;
+  readonly nowMs: number;
+  /** Replay window either side of now. @default 300 */
+  readonly toleranceSeconds?: number;
+  /** @default 'sha256' */
+  readonly algorithm?: 'sha256' | 'sha1';
+  /** @default 'hex' */
+  readonly encoding?: 'hex' | 'base64';
+  /** Scheme prefix on each signature, e.g. "v0=" or "sha256=". @default '' */
+  readonly prefix?: string;
+  /** Names the header in error messages. */
+  readonly header?: string;
+}
+
+/**
+ * The check every timestamped-HMAC webhook scheme shares (Tributary's own, Slack's v0,
+ * Stripe-style `t=…,v1=…`): a timestamp within the replay window and at least one signature
+ * equal, in constant time, to HMAC(secret, payload). Throws HttpError(401) naming what failed.
+ */
+export function verifyTimestampedHmac(check: TimestampedHmacCheck): void {
+  const header = check.header ?? 'signature';
+  const t = typeof check.timestamp === 'number' ? check.timestamp : Number(check.timestamp ?? Number.NaN);
+  if (check.timestamp === undefined || check.timestamp === '' || !Number.isInteger(t)) {
+    throw new HttpError(401, `missing or malformed timestamp for ${header}: expected unix seconds`);
+  }
+  const tolerance = check.toleranceSeconds ?? WEBHOOK_TOLERANCE_SECONDS;
+  if (Math.abs(check.nowMs / 1000 - t) > tolerance) {
+    throw new HttpError(401, `signature timestamp outside the ${Math.round(tolerance / 60)}-minute window`);
+  }
+  if (check.signatures.length === 0) throw new HttpError(401, `missing ${header}`);
+  const expected = createHmac(check.algorithm ?? 'sha256', check.secret).update(check.payload, 'utf8').digest(check.encoding ?? 'hex');
+  const prefix = check.prefix ?? '';
+  const ok = check.signatures.some((given) => given.startsWith(prefix) && constantTimeEqual(given.slice(prefix.length), expected));
+  if (!ok) throw new HttpError(401, 'signature does not match');
+}
+
 /** Throws HttpError(401) unless the header carries a fresh, valid signature of `body`. */
 export function verifyWebhookSignature(secret: string, header: string | undefined, body: string, nowMs: number): void {
   if (!header) throw new HttpError(401, `missing ${SIGNATURE_HEADER} header`);
@@ -25,14 +75,8 @@ export function verifyWebhookSignature(secret: string, header: string | undefine
   const t = Number(parts.get('t')?.[0]);
   const candidates = parts.get('v1') ?? [];
   if (!Number.isInteger(t) || candidates.length === 0) throw new HttpError(401, `malformed ${SIGNATURE_HEADER} header: expected t=<unix>,v1=<hex>`);
-  if (Math.abs(nowMs / 1000 - t) > WEBHOOK_TOLERANCE_SECONDS) throw new HttpError(401, 'signature timestamp outside the 5-minute window');
-  const expected = Buffer.from(createHmac('sha256', secret).update(`${t}.${body}`, 'utf8').digest('hex'), 'utf8');
   // Several v1 values allow secret rotation: any one matching is enough.
-  const ok = candidates.some((c) => {
-    const given = Buffer.from(c, 'utf8');
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  });
-  if (!ok) throw new HttpError(401, 'signature does not match');
+  verifyTimestampedHmac({ secret, timestamp: t, signatures: candidates, payload: `${t}.${body}`, nowMs, header: SIGNATURE_HEADER });
 }
 
 /** Decodes `{ "changed": [ids], "deleted": [ids] }`, or an empty body meaning "run a sync". */

@@ -43,8 +43,8 @@ export interface SourceDocument {
   readonly url?: string;
   /** ISO-8601 time the source says the document last changed. */
   readonly updatedAt?: string;
-  /** Markdown is chunked by headings; text by paragraphs. */
-  readonly format?: 'markdown' | 'text';
+  /** Markdown is chunked by headings; text by paragraphs; a conversation by whole turns (separated by TURN_SEPARATOR, see shared/core/chunker.ts). */
+  readonly format?: 'markdown' | 'text' | 'conversation';
   readonly metadata?: Metadata;
 }
 

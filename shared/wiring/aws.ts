@@ -84,7 +84,7 @@ export async function buildAwsRuntime(env: Env, log: Logger, kind: RuntimeKind =
   const connectors = new Map<string, SourceConnector>();
   const settings = new Map<string, SourceSettings>();
   for (const source of config.sources) {
-    connectors.set(source.id, connectorOf(source, (path, reason) => log.warn('document skipped', { sourceId: source.id, path, reason })));
+    connectors.set(source.id, connectorOf(source, { secret: (name) => secrets[name], state, clock: systemClock, log }));
     settings.set(source.id, settingsOf(source, config.chunking));
   }
   return {

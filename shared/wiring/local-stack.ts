@@ -174,7 +174,7 @@ export async function openLocalStack(loaded: LoadedConfig, options: { log: Logge
   const connectors = new Map<string, SourceConnector>();
   const settings = new Map<string, SourceSettings>();
   for (const source of config.sources) {
-    connectors.set(source.id, connectorOf(source, (path, reason) => options.log.warn('file skipped', { sourceId: source.id, path, reason })));
+    connectors.set(source.id, connectorOf(source, { secret: (name) => process.env[name], state, clock: systemClock, log: options.log }));
     settings.set(source.id, settingsOf(source, config.chunking));
   }
   const deps: CoreDeps = {

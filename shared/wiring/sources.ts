@@ -1,8 +1,8 @@
 import { FilesystemConnector } from '../connectors/filesystem/filesystem-connector.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { SourceConfig } from '../config/schema.ts';
-import type { SourceSettings } from '../core/deps.ts';
-import type { Clock, SourceConnector } from '../ports/index.ts';
+import type { Logger, SourceSettings } from '../core/deps.ts';
+import type { Clock, SourceConnector, StateStore } from '../ports/index.ts';
 
 export const systemClock: Clock = { now: () => Date.now() };
 
@@ -17,12 +17,23 @@ export function settingsOf(source: SourceConfig, defaults: LoadedConfig['config'
   };
 }
 
-export function connectorOf(source: SourceConfig, onSkip?: (path: string, reason: string) => void): SourceConnector {
+/** What a connector may need besides its own config. */
+export interface ConnectorContext {
+  /** Secret values by the environment-variable names the config uses (process.env locally, Secrets Manager on AWS). */
+  readonly secret: (envName: string) => string | undefined;
+  /** The state table (push sources keep pushed documents there). */
+  readonly state: StateStore;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+export function connectorOf(source: SourceConfig, context: ConnectorContext): SourceConnector {
   switch (source.kind) {
     case 'filesystem':
       return new FilesystemConnector({
         sourceId: source.id, root: source.root, include: source.include, exclude: source.exclude,
-        pageSize: source.pageSize, maxFileBytes: source.maxFileBytes, ...(onSkip ? { onSkip } : {}),
+        pageSize: source.pageSize, maxFileBytes: source.maxFileBytes,
+        onSkip: (path, reason) => context.log.warn('document skipped', { sourceId: source.id, path, reason }),
       });
   }
 }

@@ -36,7 +36,7 @@ describe('parseConfig', () => {
       stateDir: '.tributary',
       embedder: { kind: 'local', dimensions: 384 },
       vectorStore: { kind: 'lancedb' },
-      chunking: { targetTokens: 300, maxTokens: 800 },
+      chunking: { targetTokens: 300, maxTokens: 800, overlapTurns: 0 },
       server: { port: 8787, host: '127.0.0.1' },
       queues: { maxReceives: 5, embedConcurrency: 4 },
       sources: [{

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/*
+ * Fields every source kind shares. A connector's config schema is
+ * `z.strictObject({ ...sourceBase, kind: z.literal('<kind>'), …its own fields })`, added to the
+ * union in ./schema.ts (see docs/connectors.md).
+ */
+
+/** Source ids appear in queue group ids, vector ids and URLs: keep them plain. */
+export const sourceId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, {
+  message: 'must be 1-63 characters of lowercase letters, digits, "-" or "_", starting with a letter or digit (e.g. "docs")',
+});
+
+export const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, {
+  message: 'must name an environment variable (UPPER_SNAKE_CASE, e.g. "DOCS_WEBHOOK_SECRET"); secrets are never written inline',
+});
+
+/**
+ * `rate(5 minutes)` — the EventBridge rate syntax, so one config serves local and AWS. The
+ * count must be positive: `rate(0 minutes)` would make the local scheduler spin (and EventBridge rejects it).
+ */
+export const RATE_PATTERN = /^rate\((?:(1) (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)$/;
+
+export const chunking = z.strictObject({
+  targetTokens: z.number().int().min(32).max(8000).default(300),
+  maxTokens: z.number().int().min(64).max(8000).default(800),
+  /** Conversations only: turns repeated at the start of the next chunk (a sliding window). */
+  overlapTurns: z.number().int().min(0).max(20).default(0),
+}).refine((c) => c.maxTokens >= c.targetTokens, { message: 'maxTokens must be at least targetTokens' });
+
+export const webhook = z.strictObject({
+  /** Environment variable that holds the HMAC secret. */
+  secretEnv: envName,
+});
+
+export const schedule = (fallback: string) => z.string().regex(RATE_PATTERN, {
+  message: 'must be a rate expression like "rate(15 minutes)" or "rate(1 hour)" (EventBridge syntax: singular unit for 1, plural otherwise)',
+}).default(fallback);
+
+/** Spread into every source kind's strict object. */
+export const sourceBase = {
+  id: sourceId,
+  schedule: schedule('rate(15 minutes)'),
+  webhook: webhook.optional(),
+  lookbackSeconds: z.number().int().min(0).max(7 * 86_400).default(600),
+  maxDeleteShare: z.number().min(0).max(1).default(0.3),
+  deleteGuardMin: z.number().int().min(0).default(5),
+  freshnessSloMinutes: z.number().int().min(1).default(60),
+  chunking: chunking.optional(),
+};
