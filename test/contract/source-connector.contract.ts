@@ -15,6 +15,16 @@ export interface SourceConnectorFixture {
   put(id: string, text: string): Promise<void>;
   remove(id: string): Promise<void>;
   cleanup(): Promise<void>;
+  /**
+   * The connector's id for a contract id, for sources whose ids have a shape of their own
+   * (a row key, a Slack channel/thread). @default identity
+   */
+  docId?(contractId: string): string;
+  /**
+   * The text `fetch` returns for a document `put` with `text`, for sources that render documents
+   * (a speaker prefix on a message, a row template). @default identity
+   */
+  renderedText?(contractId: string, text: string): string;
 }
 
 /** Documents the contract creates; the factory must configure a page size below this. */
@@ -38,11 +48,21 @@ export function sourceConnectorContract(name: string, make: () => Promise<Source
       await fixture.cleanup();
     });
 
-    const ids = Array.from({ length: CONTRACT_DOC_COUNT }, (_, i) => `doc-${String(i + 1).padStart(2, '0')}.md`);
-    const textOf = (id: string): string => `# ${id}\n\nBody of ${id}.\n`;
+    const contractIds = Array.from({ length: CONTRACT_DOC_COUNT }, (_, i) => `doc-${String(i + 1).padStart(2, '0')}.md`);
+    const putText = (id: string): string => `# ${id}\n\nBody of ${id}.\n`;
     const putAll = async (): Promise<void> => {
-      for (const id of ids) await fixture.put(id, textOf(id));
+      for (const id of contractIds) await fixture.put(id, putText(id));
     };
+    // The connector's ids and texts for the contract's documents.
+    const idOf = (contractId: string): string => fixture.docId?.(contractId) ?? contractId;
+    const rendered = (contractId: string, text: string): string => fixture.renderedText?.(contractId, text) ?? text;
+    let ids: string[] = [];
+    let textOf: (id: string) => string = () => '';
+    beforeEach(() => {
+      ids = contractIds.map(idOf).sort();
+      const byDocId = new Map(contractIds.map((c) => [idOf(c), c]));
+      textOf = (id) => rendered(byDocId.get(id)!, putText(byDocId.get(id)!));
+    });
 
     it('pages through a pass returning every document exactly once', async () => {
       // Prepare
@@ -85,28 +105,29 @@ export function sourceConnectorContract(name: string, make: () => Promise<Source
       // Act
       await fixture.put('doc-01.md', 'second, and longer');
       const [after] = (await pullPass(fixture.connector, newWindow())).refs;
-      const [fetched] = await fixture.connector.fetch(['doc-01.md']);
+      const [fetched] = await fixture.connector.fetch([idOf('doc-01.md')]);
 
       // Assess
-      expect(before?.id).toBe('doc-01.md');
-      expect(after?.id).toBe('doc-01.md');
+      expect(before?.id).toBe(idOf('doc-01.md'));
+      expect(after?.id).toBe(idOf('doc-01.md'));
       expect(after?.version).not.toBe(before?.version);
-      expect(fetched?.text).toBe('second, and longer');
+      expect(fetched?.text).toBe(rendered('doc-01.md', 'second, and longer'));
       expect(fetched?.version).toBe(after?.version);
     });
 
     it('removed ids are absent from fetch and list', async () => {
       // Prepare
       await putAll();
-      const removed = ids[0]!;
+      const removed = idOf(contractIds[0]!);
 
       // Act
-      await fixture.remove(removed);
-      const fetched = await fixture.connector.fetch([removed, ids[1]!]);
+      await fixture.remove(contractIds[0]!);
+      const kept = idOf(contractIds[1]!);
+      const fetched = await fixture.connector.fetch([removed, kept]);
       const listed = fixture.connector.list ? await collect(fixture.connector.list()) : undefined;
 
       // Assess
-      expect(fetched.map((doc) => doc.id)).toEqual([ids[1]]);
+      expect(fetched.map((doc) => doc.id)).toEqual([kept]);
       if (listed) {
         expect(listed.map((doc) => doc.id)).not.toContain(removed);
         expect(listed).toHaveLength(ids.length - 1);
@@ -152,7 +173,7 @@ export function sourceConnectorContract(name: string, make: () => Promise<Source
       await putAll();
 
       // Act
-      const docs = await fixture.connector.fetch(['doc-99.md', 'missing/doc-01.md']);
+      const docs = await fixture.connector.fetch([idOf('doc-99.md'), `missing/${idOf('doc-01.md')}`]);
 
       // Assess
       expect(docs).toEqual([]);
