@@ -81,14 +81,15 @@ export async function startRuntime(stack: LocalStack, options: RuntimeOptions): 
     await schedule(); // sync at start, then on the schedule
     every(rateMs(source.schedule), () => void schedule());
     const connector = stack.connectors.get(source.id);
-    if (source.watch && connector?.watch) {
+    // Sources with a `watch` switch (folders, Postgres LISTEN) honour it; others watch when their connector can.
+    if (('watch' in source ? source.watch : true) && connector?.watch) {
       try {
         stops.push(await connector.watch((hints) => {
           stack.eventBus.publish([{ ...hints, sourceId: source.id }])
             .catch((error: unknown) => log.error('could not publish a watcher hint', { sourceId: source.id, error: errorMessage(error) }));
         }));
       } catch (error) {
-        log.error('file watcher did not start; scheduled syncs still run', { sourceId: source.id, error: errorMessage(error) });
+        log.error('watcher did not start; scheduled syncs still run', { sourceId: source.id, error: errorMessage(error) });
       }
     }
   }

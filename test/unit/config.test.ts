@@ -189,7 +189,7 @@ describe('loadConfig', () => {
     expect(loaded.origin).toBe(file);
     expect(loaded.baseDir).toBe(join(dir, 'conf'));
     expect(loaded.stateDir).toBe(join(dir, 'state'));
-    expect(loaded.config.sources.map((s) => s.root)).toEqual([join(dir, 'conf', 'corpus'), absolute]);
+    expect(loaded.config.sources.map((s) => (s.kind === 'filesystem' ? s.root : undefined))).toEqual([join(dir, 'conf', 'corpus'), absolute]);
     expect(loaded.config.vectorStore.kind === 'lancedb' && loaded.config.vectorStore.path).toBe(join(dir, 'conf', 'vectors'));
   });
 
@@ -201,9 +201,10 @@ describe('loadConfig', () => {
     const loaded = loadConfig({ cwd: dir, allowDemo: true });
 
     // Assess
+    const [source] = loaded.config.sources;
     expect(loaded.origin).toBe(join(dir, 'tributary.config.json'));
     expect(loaded.stateDir).toBe(join(dir, '.tributary'));
-    expect(loaded.config.sources[0]?.root).toBe(join(dir, 'corpus'));
+    expect(source?.kind === 'filesystem' && source.root).toBe(join(dir, 'corpus'));
   });
 
   it('fails on an explicit --config path that does not exist, naming the file', () => {

@@ -14,6 +14,9 @@
  * });
  * ```
  */
+import { createHmac } from 'node:crypto';
+import { HttpError } from '../../core/errors.ts';
+
 export { constantTimeEqual, verifyTimestampedHmac, WEBHOOK_TOLERANCE_SECONDS } from '../../core/webhook.ts';
 export type { TimestampedHmacCheck } from '../../core/webhook.ts';
 
@@ -22,4 +25,38 @@ export function headerOf(headers: Readonly<Record<string, string | undefined>>, 
   const lower = name.toLowerCase();
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === lower) return v;
   return undefined;
+}
+
+/** Largest webhook body accepted by default: 1 MiB, as the local server and API Gateway handler enforce. */
+export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Throws HttpError(413) when the raw body is over `maxBytes` (UTF-8 bytes), before any HMAC
+ * is computed over it: an unauthenticated sender must not make the verifier hash megabytes.
+ */
+export function assertBodySize(body: string, maxBytes: number = MAX_WEBHOOK_BODY_BYTES): void {
+  // Cheap bounds first: a UTF-8 string has between length and 3·length bytes.
+  if (body.length <= maxBytes / 3) return;
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes > maxBytes) throw new HttpError(413, `body is ${bytes} bytes, over the ${maxBytes}-byte limit`);
+}
+
+/**
+ * Splits a `k=v,k=v` signature header (Stripe-style `t=…,v1=…,v1=…`, Tributary's own) into
+ * its values by key; a key may repeat (secret rotation). Pieces without `=` are ignored.
+ */
+export function parseSignatureHeader(header: string): Map<string, string[]> {
+  const parts = new Map<string, string[]>();
+  for (const piece of header.split(',')) {
+    const eq = piece.indexOf('=');
+    if (eq <= 0) continue;
+    const key = piece.slice(0, eq).trim();
+    parts.set(key, [...(parts.get(key) ?? []), piece.slice(eq + 1).trim()]);
+  }
+  return parts;
+}
+
+/** HMAC of `payload` (e.g. for emulators and tests that sign requests the way a provider does). */
+export function hmacOf(secret: string, payload: string, options: { algorithm?: 'sha256' | 'sha1'; encoding?: 'hex' | 'base64' } = {}): string {
+  return createHmac(options.algorithm ?? 'sha256', secret).update(payload, 'utf8').digest(options.encoding ?? 'hex');
 }
