@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { TributaryConfig } from '../../shared/config/schema.ts';
+import type { SourceConfig, TributaryConfig } from '../../shared/config/schema.ts';
+import { decodeSlackWebhook, type WebhookAnswer, type WebhookRequest } from '../../shared/connectors/slack/events.ts';
 import type { Logger } from '../../shared/core/deps.ts';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
 import { parseHintBody, SIGNATURE_HEADER, verifyWebhookSignature } from '../../shared/core/webhook.ts';
@@ -16,6 +17,15 @@ export interface WebhookDeps {
   readonly clock: Clock;
   readonly log: Logger;
 }
+
+/**
+ * Source kinds that speak their provider's webhook protocol (signature scheme, payloads,
+ * answers) instead of Tributary's own hint format. A decoder verifies, decodes and answers;
+ * the handler publishes the hints it returns. Throws HttpError for a 4xx.
+ */
+const kindDecoders: Partial<Record<SourceConfig['kind'], (source: SourceConfig, request: WebhookRequest) => WebhookAnswer>> = {
+  slack: (source, request) => decodeSlackWebhook(source as Extract<SourceConfig, { kind: 'slack' }>, request),
+};
 
 const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
   statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
@@ -37,6 +47,12 @@ export function createWebhookHandler(deps: WebhookDeps) {
       if (Buffer.byteLength(body, 'utf8') > MAX_WEBHOOK_BYTES) throw new HttpError(413, `body larger than ${MAX_WEBHOOK_BYTES} bytes`);
       const secret = deps.secret(source.webhook.secretEnv);
       if (!secret) return json(503, { error: `webhook secret ${source.webhook.secretEnv} is not configured` });
+      const decoder = kindDecoders[source.kind];
+      if (decoder) {
+        const answer = decoder(source, { headers: event.headers ?? {}, body, secret, nowMs: deps.clock.now() });
+        if (answer.hints) await deps.eventBus.publish([answer.hints]);
+        return json(answer.statusCode, answer.body);
+      }
       const header = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === SIGNATURE_HEADER)?.[1];
       verifyWebhookSignature(secret, header, body, deps.clock.now());
       const hints = parseHintBody(sourceId, body);

@@ -50,7 +50,7 @@ export function loadConfig(options: { path?: string; cwd: string; allowDemo: boo
   }
   const config = parseConfig(raw, origin);
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
-  for (const source of config.sources) source.root = at(source.root);
+  for (const source of config.sources) if (source.kind === 'filesystem') source.root = at(source.root);
   const stateDir = at(config.stateDir);
   if (config.vectorStore.kind === 'lancedb' && config.vectorStore.path !== undefined) config.vectorStore.path = at(config.vectorStore.path);
   return { config, origin, baseDir, stateDir };

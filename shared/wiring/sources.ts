@@ -1,4 +1,5 @@
 import { FilesystemConnector } from '../connectors/filesystem/filesystem-connector.ts';
+import { SlackConnector } from '../connectors/slack/slack-connector.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { SourceConfig } from '../config/schema.ts';
 import type { Logger, SourceSettings } from '../core/deps.ts';
@@ -34,6 +35,15 @@ export function connectorOf(source: SourceConfig, context: ConnectorContext): So
         sourceId: source.id, root: source.root, include: source.include, exclude: source.exclude,
         pageSize: source.pageSize, maxFileBytes: source.maxFileBytes,
         onSkip: (path, reason) => context.log.warn('document skipped', { sourceId: source.id, path, reason }),
+      });
+    case 'slack':
+      return new SlackConnector({
+        sourceId: source.id, token: () => context.secret(source.tokenEnv), tokenEnv: source.tokenEnv,
+        channels: source.channels, documentMode: source.documentMode, timezone: source.timezone, apiUrl: source.apiUrl,
+        includeBotMessages: source.includeBotMessages, pageSize: source.pageSize, threadLookbackDays: source.threadLookbackDays,
+        reconcile: source.reconcile, maxConcurrency: source.maxConcurrency, requestTimeoutMs: source.requestTimeoutMs,
+        retry: { retries: source.maxRetries, minDelayMs: source.retryMinDelayMs, maxDelayMs: source.retryMaxDelayMs },
+        nameCacheSeconds: source.nameCacheSeconds, clock: context.clock, log: context.log,
       });
   }
 }
