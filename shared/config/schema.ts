@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { chunking, envName, RATE_PATTERN, sourceBase } from './source-base.ts';
+import { postgresSource } from '../connectors/postgres/config.ts';
 import { slackSource } from '../connectors/slack/config.ts';
 
 export { RATE_PATTERN };
@@ -17,7 +18,7 @@ const filesystemSource = z.strictObject({
   maxFileBytes: z.number().int().min(1).default(5 * 1024 * 1024),
 });
 
-export const sourceSchema = z.discriminatedUnion('kind', [filesystemSource, slackSource]);
+export const sourceSchema = z.discriminatedUnion('kind', [filesystemSource, postgresSource, slackSource]);
 
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),

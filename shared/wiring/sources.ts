@@ -1,4 +1,5 @@
 import { FilesystemConnector } from '../connectors/filesystem/filesystem-connector.ts';
+import { PostgresConnector } from '../connectors/postgres/postgres-connector.ts';
 import { SlackConnector } from '../connectors/slack/slack-connector.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { SourceConfig } from '../config/schema.ts';
@@ -35,6 +36,11 @@ export function connectorOf(source: SourceConfig, context: ConnectorContext): So
         sourceId: source.id, root: source.root, include: source.include, exclude: source.exclude,
         pageSize: source.pageSize, maxFileBytes: source.maxFileBytes,
         onSkip: (path, reason) => context.log.warn('document skipped', { sourceId: source.id, path, reason }),
+      });
+    case 'postgres':
+      return new PostgresConnector(source.id, {
+        config: source, connectionStringEnv: source.connectionStringEnv,
+        connectionString: () => context.secret(source.connectionStringEnv), log: context.log,
       });
     case 'slack':
       return new SlackConnector({
