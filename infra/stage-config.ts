@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { TributaryConfig } from '../shared/config/schema.ts';
 import { ConfigError } from '../shared/core/errors.ts';
 
-export type FunctionName = 'fetcher' | 'embedder' | 'webhook' | 'watchdog' | 'admin';
+export type FunctionName = 'fetcher' | 'embedder' | 'webhook' | 'watchdog' | 'admin' | 'ingest';
 
 /** The typed, validated settings of one deployment (a stage), built from the Tributary config. */
 export interface StageConfig {
@@ -48,15 +48,18 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
     ...arnOf(config.vectorStore.apiKeyEnv, 'vectorStore.apiKeyEnv'),
   };
   const webhooks: Record<string, string> = {};
+  /** Push sources' signing secrets: the ingest function verifies pushes with them. */
+  const pushes: Record<string, string> = {};
   // A connector's own secrets (an API token, a connection string) are the source's `…Env` keys.
   const connectorSecrets: Record<string, string> = {};
   config.sources.forEach((s, i) => {
     if (s.webhook) Object.assign(webhooks, arnOf(s.webhook.secretEnv, `sources[${i}].webhook.secretEnv`));
+    if (s.kind === 'push') Object.assign(pushes, arnOf(s.webhook.secretEnv, `sources[${i}].webhook.secretEnv`));
     for (const [key, value] of Object.entries(s)) {
       if (key.endsWith('Env') && typeof value === 'string') Object.assign(connectorSecrets, arnOf(value, `sources[${i}].${key}`));
     }
   });
-  const warnings = config.sources.filter((s) => s.kind === 'filesystem').map((s) =>
+  const warnings = config.sources.flatMap((s) => (s.kind === 'filesystem' ? [s] : [])).map((s) =>
     `source "${s.id}" is a folder (${s.root}): on Lambda it must be a mounted path (e.g. EFS), which these stacks do not create`);
   const { aws: _aws, ...runtimeConfig } = config;
   return {
@@ -76,6 +79,7 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
       switch (fn) {
         case 'fetcher': case 'embedder': case 'admin': return { ...providers, ...connectorSecrets };
         case 'webhook': return { ...webhooks };
+        case 'ingest': return { ...pushes };
         case 'watchdog': return {};
       }
     },

@@ -4,6 +4,7 @@ import { HttpError, errorMessage } from '../../shared/core/errors.ts';
 import { search } from '../../shared/core/search.ts';
 import type { LocalStack } from '../../shared/wiring/local-stack.ts';
 import { createWebhookHandler, MAX_WEBHOOK_BYTES } from '../webhook/webhook.ts';
+import { createIngestHandler, MAX_INGEST_BYTES } from '../ingest/ingest.ts';
 import { collectStatus } from './status.ts';
 import { renderStatusPage } from './status-page.ts';
 
@@ -19,10 +20,10 @@ export function buildServer(stack: LocalStack, options: ServerOptions): FastifyI
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-  app.setErrorHandler((error, _req, reply) => {
+  app.setErrorHandler((error, req, reply) => {
     if (error instanceof HttpError) return reply.code(error.statusCode).send({ error: error.message });
     const status = (error as { statusCode?: number }).statusCode;
-    if (status === 413) return reply.code(413).send({ error: `body larger than ${MAX_WEBHOOK_BYTES} bytes` });
+    if (status === 413) return reply.code(413).send({ error: `body larger than ${req.routeOptions.bodyLimit ?? MAX_WEBHOOK_BYTES} bytes` });
     if (status !== undefined && status >= 400 && status < 500) return reply.code(status).send({ error: errorMessage(error) });
     stack.deps.log.error('request failed', { error: errorMessage(error) });
     return reply.code(500).send({ error: 'internal error' });
@@ -42,6 +43,27 @@ export function buildServer(stack: LocalStack, options: ServerOptions): FastifyI
       requestContext: { http: { method: 'POST', path: req.url, protocol: 'HTTP/1.1', sourceIp: req.ip, userAgent: headers['user-agent'] ?? '' } },
     } as unknown as APIGatewayProxyEventV2;
     const result = await webhook(event, {} as Context);
+    reply.code(result.statusCode ?? 200);
+    for (const [k, v] of Object.entries(result.headers ?? {})) reply.header(k, String(v));
+    return reply.send(result.body ?? '');
+  });
+
+  // Push ingestion: the handler the ingest Lambda runs. Fastify stops bodies a little over the
+  // handler's own limit, so the handler answers 413 with its message for anything near it.
+  const ingest = createIngestHandler({
+    config: stack.loaded.config, secret: options.secret, state: stack.state,
+    eventBus: stack.eventBus, clock: stack.deps.clock, log: stack.deps.log,
+  });
+  app.post<{ Params: { sourceId: string } }>('/ingest/:sourceId', { bodyLimit: MAX_INGEST_BYTES + 1024 * 1024 }, async (req, reply) => {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+    const event = {
+      version: '2.0', routeKey: 'POST /ingest/{sourceId}', rawPath: req.url, rawQueryString: '', headers,
+      pathParameters: { sourceId: req.params.sourceId },
+      body: typeof req.body === 'string' ? req.body : '', isBase64Encoded: false,
+      requestContext: { http: { method: 'POST', path: req.url, protocol: 'HTTP/1.1', sourceIp: req.ip, userAgent: headers['user-agent'] ?? '' } },
+    } as unknown as APIGatewayProxyEventV2;
+    const result = await ingest(event, {} as Context);
     reply.code(result.statusCode ?? 200);
     for (const [k, v] of Object.entries(result.headers ?? {})) reply.header(k, String(v));
     return reply.send(result.body ?? '');

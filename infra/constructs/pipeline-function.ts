@@ -16,7 +16,7 @@ export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
 export interface PipelineFunctionProps {
   /** Folder under functions/ holding `handler.ts`. */
-  readonly entry: 'fetcher' | 'embedder' | 'webhook' | 'watchdog' | 'admin';
+  readonly entry: 'fetcher' | 'embedder' | 'webhook' | 'ingest' | 'watchdog' | 'admin';
   /** @default 30 seconds */
   readonly timeout?: Duration;
   /** @default 512 */

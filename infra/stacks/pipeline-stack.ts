@@ -47,6 +47,14 @@ export class PipelineStack extends Stack {
     const webhook = new PipelineFunction(this, 'Webhook', { entry: 'webhook', configJson, timeout: Duration.seconds(10) })
       .putEvents(bus).readSecrets(this, stage.secretsFor('webhook'));
 
+    // Push ingestion, only when a push source exists: stashes pushed documents in the table and
+    // publishes one hint per request; it never touches the queues.
+    const ingest = stage.sources.some((s) => s.kind === 'push')
+      ? new PipelineFunction(this, 'Ingest', {
+        entry: 'ingest', configJson, timeout: Duration.seconds(30), memorySize: 512,
+      }).useTable(table, 'readWrite').putEvents(bus).readSecrets(this, stage.secretsFor('ingest'))
+      : undefined;
+
     const watchdog = new PipelineFunction(this, 'Watchdog', { entry: 'watchdog', configJson, timeout: Duration.seconds(60) })
       .useTable(table, 'read');
     new events.Rule(this, 'WatchdogSchedule', {
@@ -77,6 +85,18 @@ export class PipelineStack extends Stack {
         id: 'AwsSolutions-APIG4',
         reason: 'Webhook senders (Slack, GitHub, custom systems) cannot sign with IAM; the function verifies an HMAC-SHA256 signature with a 5-minute replay window and answers 401 otherwise.',
       });
+    }
+    if (ingest) {
+      const [ingestRoute] = this.api.addRoutes({
+        path: '/ingest/{sourceId}', methods: [apigw.HttpMethod.POST],
+        integration: new HttpLambdaIntegration('IngestIntegration', ingest.fn),
+      });
+      if (ingestRoute) {
+        Validations.of(ingestRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: 'Push clients sign each batch with the source\'s HMAC-SHA256 secret (as webhooks do); the function verifies it with a 5-minute replay window and answers 401 otherwise.',
+        });
+      }
     }
     const adminIntegration = new HttpLambdaIntegration('AdminIntegration', admin.fn);
     const iam = new HttpIamAuthorizer();
@@ -113,7 +133,7 @@ export class PipelineStack extends Stack {
       alarm(`${name}DeadLetters`, work.deadLetterDepth(), 1, `${name} tasks were dead-lettered; read their reason attribute. See README "Alarms".`);
       alarm(`${name}QueueAge`, work.oldestMessageAge(), stage.queueAgeAlarmMinutes * 60, `${name} queue is backing up. See README "Alarms".`);
     }
-    const functions = { Fetcher: fetcher, Embedder: embedder, Webhook: webhook, Watchdog: watchdog, Admin: admin };
+    const functions = { Fetcher: fetcher, Embedder: embedder, Webhook: webhook, Watchdog: watchdog, Admin: admin, ...(ingest ? { Ingest: ingest } : {}) };
     for (const [name, f] of Object.entries(functions)) {
       alarm(`${name}Errors`, f.errors(), 1, `${name} Lambda errors. See README "Alarms".`);
       alarm(`${name}Throttles`, f.throttles(), 1, `${name} Lambda throttled. See README "Alarms".`);
@@ -134,7 +154,7 @@ export class PipelineStack extends Stack {
       ],
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Webhooks: POST <url>/webhooks/<sourceId>; admin: <url>/admin/… (IAM)' });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Webhooks: POST <url>/webhooks/<sourceId>; push: POST <url>/ingest/<sourceId>; admin: <url>/admin/… (IAM)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.topic.topicArn });
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { chunking, envName, RATE_PATTERN, sourceBase } from './source-base.ts';
 import { postgresSource } from '../connectors/postgres/config.ts';
+import { pushSourceSchema } from '../connectors/push/config.ts';
 import { slackSource } from '../connectors/slack/config.ts';
 
 export { RATE_PATTERN };
@@ -18,7 +19,7 @@ const filesystemSource = z.strictObject({
   maxFileBytes: z.number().int().min(1).default(5 * 1024 * 1024),
 });
 
-export const sourceSchema = z.discriminatedUnion('kind', [filesystemSource, postgresSource, slackSource]);
+export const sourceSchema = z.discriminatedUnion('kind', [filesystemSource, postgresSource, pushSourceSchema, slackSource]);
 
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),

@@ -1,4 +1,5 @@
 import { FilesystemConnector } from '../connectors/filesystem/filesystem-connector.ts';
+import { PushConnector, pushStateOf } from '../connectors/push/push-connector.ts';
 import { PostgresConnector } from '../connectors/postgres/postgres-connector.ts';
 import { SlackConnector } from '../connectors/slack/slack-connector.ts';
 import type { LoadedConfig } from '../config/load.ts';
@@ -37,6 +38,8 @@ export function connectorOf(source: SourceConfig, context: ConnectorContext): So
         pageSize: source.pageSize, maxFileBytes: source.maxFileBytes,
         onSkip: (path, reason) => context.log.warn('document skipped', { sourceId: source.id, path, reason }),
       });
+    case 'push':
+      return new PushConnector({ sourceId: source.id, state: pushStateOf(context.state, source.id), pageSize: source.pageSize });
     case 'postgres':
       return new PostgresConnector(source.id, {
         config: source, connectionStringEnv: source.connectionStringEnv,

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pushStateOf } from '../../shared/connectors/push/push-connector.ts';
 import { LeaseLostError } from '../../shared/core/errors.ts';
 import { makeRev } from '../../shared/core/ids.ts';
 import type {
@@ -6,8 +7,10 @@ import type {
   DocumentCommit,
   LedgerEntry,
   PassState,
+  PushStateStore,
   RunCounters,
   RunRecord,
+  StashedDocument,
   StateStore,
 } from '../../shared/ports/index.ts';
 
@@ -674,6 +677,175 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreH
         expect(fresh.acquired && fresh.state.watermark).toBeUndefined();
         // The epoch never repeats: it orders task revisions and fences cursor writes.
         expect(fresh.acquired && fresh.epoch).toBe(2);
+      });
+    });
+
+    describe('push stash', () => {
+      let push: PushStateStore;
+      beforeEach(() => {
+        push = pushStateOf(store, SRC);
+      });
+      const stashed = (docId: string, overrides: Partial<Omit<StashedDocument, 'stamp'>> = {}): Omit<StashedDocument, 'stamp'> => ({
+        sourceId: SRC, docId, version: '1', deleted: false, text: `text of ${docId}`, contentHash: `h-${docId}`,
+        updatedAt: '2026-01-01T00:00:00.000Z', ...overrides,
+      });
+
+      it('creates a document only where none is, and replaces it only with the stamp it read', async () => {
+        // Prepare
+        const first = await push.putStashed({ document: stashed('a'), expectStamp: undefined });
+
+        // Act
+        const duplicate = await push.putStashed({ document: stashed('a', { version: '9' }), expectStamp: undefined });
+        const wrong = await push.putStashed({ document: stashed('a', { version: '9' }), expectStamp: 'not-the-stamp' });
+        const second = await push.putStashed({ document: stashed('a', { version: '2' }), expectStamp: first });
+        const stale = await push.putStashed({ document: stashed('a', { version: '3' }), expectStamp: first });
+
+        // Assess
+        expect(first).toEqual(expect.any(String));
+        expect(duplicate).toBeUndefined();
+        expect(wrong).toBeUndefined();
+        expect(second).toEqual(expect.any(String));
+        expect(second).not.toBe(first);
+        expect(stale).toBeUndefined();
+        expect((await push.getStashed(SRC, ['a'])).get('a')).toMatchObject({ version: '2', stamp: second });
+      });
+
+      it('round-trips every field and tombstones; missing ids and other sources are absent', async () => {
+        // Prepare
+        const full = stashed('full', {
+          title: 'Title', url: 'https://example.com/full', format: 'markdown',
+          metadata: { team: 'infra', stars: 4, public: false },
+        });
+        await push.putStashed({ document: full, expectStamp: undefined });
+        await push.putStashed({ document: { sourceId: SRC, docId: 'gone', version: '7', deleted: true, updatedAt: full.updatedAt }, expectStamp: undefined, expiresAt: 1_900_000_000 });
+        await push.putStashed({ document: stashed('full', { sourceId: 'other', text: 'elsewhere' }), expectStamp: undefined });
+
+        // Act
+        const got = await push.getStashed(SRC, ['full', 'gone', 'missing', 'full']);
+
+        // Assess
+        const { stamp, ...rest } = got.get('full')!;
+        expect(rest).toEqual(full);
+        expect(stamp).toEqual(expect.any(String));
+        expect(got.get('gone')).toMatchObject({ docId: 'gone', version: '7', deleted: true });
+        expect(got.get('gone')?.text).toBeUndefined();
+        expect(got.has('missing')).toBe(false);
+        expect(got.size).toBe(2);
+      });
+
+      it('lists in id byte order, page by page, live documents only unless tombstones are asked for', async () => {
+        // Prepare: 130 documents (more than one query page), every 10th a tombstone.
+        const ids = Array.from({ length: 130 }, (_, i) => `d/${String(i).padStart(3, '0')}`);
+        for (const [i, docId] of ids.entries()) {
+          const { text: _text, ...tombstone } = stashed(docId, { deleted: true });
+          await push.putStashed({ document: i % 10 === 0 ? tombstone : stashed(docId), expectStamp: undefined });
+        }
+        await push.putStashed({ document: stashed('d/000', { sourceId: 'other' }), expectStamp: undefined });
+        const collectAll = async (options: { includeDeleted?: boolean; limit: number }): Promise<{ ids: string[]; pages: number }> => {
+          const out: string[] = [];
+          let after: string | undefined;
+          let pages = 0;
+          do {
+            const page = await push.listStashed(SRC, { ...options, ...(after !== undefined ? { after } : {}) });
+            pages += 1;
+            out.push(...page.items.map((item) => item.docId));
+            after = page.next;
+          } while (after !== undefined && pages < 100);
+          return { ids: out, pages };
+        };
+
+        // Act
+        const live = await collectAll({ limit: 50 });
+        const all = await collectAll({ limit: 50, includeDeleted: true });
+
+        // Assess
+        expect(live.ids).toEqual(ids.filter((_, i) => i % 10 !== 0));
+        expect(live.pages).toBeGreaterThanOrEqual(3);
+        expect(all.ids).toEqual(ids);
+      });
+
+      it('selects documents written since a time, and leaves out text in a slim listing', async () => {
+        // Prepare
+        await push.putStashed({ document: stashed('old', { updatedAt: '2026-01-01T00:00:00.000Z' }), expectStamp: undefined });
+        await push.putStashed({ document: stashed('edge', { updatedAt: '2026-01-02T00:00:00.000Z' }), expectStamp: undefined });
+        await push.putStashed({ document: stashed('new', { updatedAt: '2026-01-03T00:00:00.000Z', metadata: { a: 1 } }), expectStamp: undefined });
+        await push.putStashed({ document: { sourceId: SRC, docId: 'removed', deleted: true, updatedAt: '2026-01-03T00:00:00.000Z' }, expectStamp: undefined });
+
+        // Act
+        const since = await push.listStashed(SRC, { limit: 10, changedSince: '2026-01-02T00:00:00.000Z', includeDeleted: true });
+        const slim = await push.listStashed(SRC, { limit: 10, slim: true });
+
+        // Assess
+        expect(since.items.map((i) => i.docId)).toEqual(['edge', 'new', 'removed']);
+        expect(since.next).toBeUndefined();
+        expect(slim.items.map((i) => [i.docId, i.version, i.text, i.metadata])).toEqual([
+          ['edge', '1', undefined, undefined], ['new', '1', undefined, undefined], ['old', '1', undefined, undefined],
+        ]);
+        expect(slim.items.every((i) => i.stamp !== '' && i.contentHash !== undefined)).toBe(true);
+      });
+    });
+
+    describe('idempotency records', () => {
+      let push: PushStateStore;
+      beforeEach(() => {
+        push = pushStateOf(store, SRC);
+      });
+      const begin = (key: string, requestHash: string, now = T0) =>
+        push.beginIdempotent({ scope: SRC, key, requestHash, now, lockMs: 60_000, retainMs: 86_400_000 });
+
+      it('starts a key once; a duplicate sees it in progress, then complete with the stored response', async () => {
+        // Prepare
+        const first = await begin('k1', 'hash-a');
+
+        // Act
+        const during = await begin('k1', 'hash-a', T0 + 1000);
+        await push.completeIdempotent({ scope: SRC, key: 'k1', requestHash: 'hash-a', now: T0 + 2000, retainMs: 86_400_000, response: { statusCode: 207, body: '{"ok":1}' } });
+        const after = await begin('k1', 'hash-b', T0 + 3000);
+        const otherScope = await push.beginIdempotent({ scope: 'other', key: 'k1', requestHash: 'hash-b', now: T0, lockMs: 60_000, retainMs: 86_400_000 });
+
+        // Assess
+        expect(first).toEqual({ started: true });
+        expect(during).toMatchObject({ started: false, record: { key: 'k1', requestHash: 'hash-a', status: 'in_progress', lockedUntil: T0 + 60_000 } });
+        expect(after).toMatchObject({ started: false, record: { requestHash: 'hash-a', status: 'complete', response: { statusCode: 207, body: '{"ok":1}' } } });
+        expect(otherScope).toEqual({ started: true });
+      });
+
+      it('lets a retry take over a lapsed lock or an expired key, and never lets a stale holder complete it', async () => {
+        // Prepare
+        await begin('lapsed', 'hash-a');
+        await begin('expired', 'hash-a');
+        await push.completeIdempotent({ scope: SRC, key: 'expired', requestHash: 'hash-a', now: T0, retainMs: 1000, response: { statusCode: 200, body: 'old' } });
+
+        // Act
+        const takeover = await begin('lapsed', 'hash-b', T0 + 60_001);
+        await push.completeIdempotent({ scope: SRC, key: 'lapsed', requestHash: 'hash-a', now: T0 + 60_002, retainMs: 86_400_000, response: { statusCode: 200, body: 'stale' } });
+        const afterStale = await begin('lapsed', 'hash-b', T0 + 60_003);
+        const renewed = await begin('expired', 'hash-c', T0 + 5000);
+
+        // Assess
+        expect(takeover).toEqual({ started: true });
+        expect(afterStale).toMatchObject({ started: false, record: { requestHash: 'hash-b', status: 'in_progress' } });
+        expect(renewed).toEqual({ started: true });
+      });
+
+      it('releases only an in-progress record of the same request', async () => {
+        // Prepare
+        await begin('r1', 'hash-a');
+        await begin('r2', 'hash-a');
+        await push.completeIdempotent({ scope: SRC, key: 'r2', requestHash: 'hash-a', now: T0, retainMs: 86_400_000, response: { statusCode: 200, body: 'done' } });
+
+        // Act
+        await push.releaseIdempotent({ scope: SRC, key: 'r1', requestHash: 'hash-other' });
+        const stillHeld = await begin('r1', 'hash-a', T0 + 1);
+        await push.releaseIdempotent({ scope: SRC, key: 'r1', requestHash: 'hash-a' });
+        const free = await begin('r1', 'hash-z', T0 + 2);
+        await push.releaseIdempotent({ scope: SRC, key: 'r2', requestHash: 'hash-a' });
+        const complete = await begin('r2', 'hash-a', T0 + 3);
+
+        // Assess
+        expect(stillHeld.started).toBe(false);
+        expect(free).toEqual({ started: true });
+        expect(complete).toMatchObject({ started: false, record: { status: 'complete', response: { body: 'done' } } });
       });
     });
 

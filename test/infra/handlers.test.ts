@@ -667,3 +667,65 @@ describe('admin handler (API Gateway v2, IAM-authorised routes)', () => {
     expect((await state.getSource('docs'))?.watermark).toBeUndefined();
   });
 });
+
+describe('ingest handler (API Gateway v2 → state table + EventBridge)', () => {
+  let ingest: HttpEntry;
+  const context = () => lambdaContext('tributary-ingest', 30);
+  const putEvents = () => events.calls.filter((c) => c.target === 'AWSEvents.PutEvents');
+  /** What the stacks give the ingest function: its config (with a push source), the table, the bus and the push secret. */
+  const ingestEnv = (): Record<string, string> => ({
+    [ENV.config]: JSON.stringify({
+      embedder: { kind: 'local', dimensions: 256 },
+      vectorStore: { kind: 'lancedb', path: lanceDir },
+      sources: [{ id: 'pushed', kind: 'push', webhook: { secretEnv: 'DOCS_WEBHOOK_SECRET' } }],
+    }),
+    [ENV.table]: tableName, [ENV.bus]: BUS, [ENV.secretArns]: JSON.stringify({ DOCS_WEBHOOK_SECRET: WEBHOOK_SECRET_ARN }),
+  });
+  const ingestEvent = (body: string, headers: Record<string, string> = {}): APIGatewayProxyEventV2 => httpEvent('POST /ingest/{sourceId}', {
+    path: '/ingest/pushed', pathParameters: { sourceId: 'pushed' }, body,
+    headers: { 'x-tributary-signature': signWebhook(WEBHOOK_SECRET, body, Math.floor(Date.now() / 1000)), ...headers },
+  });
+
+  beforeAll(async () => {
+    ingest = await load(ingestEnv(), () => import('../../functions/ingest/handler.ts'));
+    events.calls.length = 0;
+  });
+
+  it('stashes a signed batch in the table, answers per operation and puts one SourceChanged event naming the documents', async () => {
+    const body = JSON.stringify({ operations: [
+      { op: 'upsert', id: 'memo-1', text: 'The lighthouse memo.', version: 1 },
+      { op: 'upsert', id: 'memo-2', version: 1 },
+    ] });
+    const response = await ingest(ingestEvent(body, { 'idempotency-key': 'handler-test-1' }), context());
+    expect(response.statusCode).toBe(207);
+    expect(jsonOf(response)['results']).toEqual([
+      { index: 0, id: 'memo-1', status: 'accepted' },
+      { index: 1, id: 'memo-2', status: 'rejected', reason: 'text: required: the document text (a string)' },
+    ]);
+    expect((await state.getStashed('pushed', ['memo-1', 'memo-2'])).get('memo-1')).toMatchObject({ text: 'The lighthouse memo.', version: '1' });
+
+    expect(putEvents()).toHaveLength(1);
+    const entries = putEvents()[0]!.body['Entries'] as Array<Record<string, string>>;
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ EventBusName: BUS, Source: EVENT_SOURCE, DetailType: EVENT_DETAIL_TYPE });
+    const task = decodeFetchTask(entries[0]!['Detail']!);
+    expect(task).toMatchObject({ type: 'fetch', sourceId: 'pushed', trigger: 'webhook' });
+    expect(task.ids?.filter((id) => id.startsWith('memo'))).toEqual(['memo-1']);
+
+    // The retry with the same key is answered from the table, publishing nothing.
+    const replay = await ingest(ingestEvent(body, { 'idempotency-key': 'handler-test-1' }), context());
+    expect(replay.statusCode).toBe(207);
+    expect(replay.headers?.['idempotent-replayed']).toBe('true');
+    expect(replay.body).toBe(response.body);
+    expect(putEvents()).toHaveLength(1);
+    events.calls.length = 0;
+  });
+
+  it('refuses a bad signature with 401, stashing and publishing nothing', async () => {
+    const body = JSON.stringify({ operations: [{ op: 'upsert', id: 'memo-9', text: 'x', version: 1 }] });
+    const response = await ingest(ingestEvent(body, { 'x-tributary-signature': signWebhook('not-the-secret', body, Math.floor(Date.now() / 1000)) }), context());
+    expect(response.statusCode).toBe(401);
+    expect((await state.getStashed('pushed', ['memo-9'])).size).toBe(0);
+    expect(putEvents()).toEqual([]);
+  });
+});

@@ -667,3 +667,84 @@ describe('stage config errors', () => {
     });
   });
 });
+
+describe('push sources: the ingest function', () => {
+  const PUSH_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tributary/notes-push';
+  let dir: string;
+  let pushApp: BuiltApp;
+  let json: CfnTemplate;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tributary-infra-push-'));
+    const config = JSON.parse(readFileSync(EXAMPLE_CONFIG, 'utf8')) as { aws: { secrets: Record<string, string> }; sources: unknown[] };
+    config.aws.secrets['NOTES_PUSH_SECRET'] = PUSH_SECRET_ARN;
+    config.sources.push({ id: 'notes', kind: 'push', webhook: { secretEnv: 'NOTES_PUSH_SECRET' } });
+    const path = join(dir, 'tributary.config.json');
+    writeFileSync(path, JSON.stringify(config));
+    pushApp = buildApp({ configPath: path, app: new App({ context: { 'aws:cdk:bundling-stacks': [] } }) });
+    json = Template.fromStack(pushApp.pipeline).toJSON() as CfnTemplate;
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const ingestId = (): string => {
+    const ingest = pushApp.pipeline.node.tryFindChild('Ingest') as PipelineFunction | undefined;
+    expect(ingest, 'an Ingest function').toBeDefined();
+    return logicalIdOf(ingest!.fn.node.defaultChild as CfnElement);
+  };
+  /** (action, resource) pairs of the ingest role, resources as `LogicalId.Attr` or literal. */
+  const ingestGrants = (): Grant[] => {
+    const roleId = target(props(json, ingestId())['Role']).replace(/\.Arn$/, '');
+    const grants: Grant[] = [];
+    const docs = ofType(json, 'AWS::IAM::Policy')
+      .filter(([, p]) => ((p.Properties?.['Roles'] as unknown[] | undefined) ?? []).some((r) => target(r) === `${roleId}.Ref`))
+      .map(([, p]) => p.Properties?.['PolicyDocument'] as { Statement: Statement[] });
+    for (const doc of docs) {
+      for (const s of doc.Statement) {
+        for (const action of [s.Action].flat()) for (const resource of [s.Resource].flat()) grants.push({ action, resource: target(resource) });
+      }
+    }
+    return grants;
+  };
+
+  it('exists only when a push source does', () => {
+    expect(built.pipeline.node.tryFindChild('Ingest')).toBeUndefined();
+    expect(ingestId()).toMatch(/^Ingest/);
+  });
+
+  it('routes POST /ingest/{sourceId} to it without an IAM authorizer (pushes are HMAC-signed)', () => {
+    const routes = ofType(json, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties ?? {});
+    const route = routes.find((r) => r['RouteKey'] === 'POST /ingest/{sourceId}');
+    expect(route).toBeDefined();
+    expect(route!['AuthorizationType']).toBe('NONE');
+    const join = (route!['Target'] as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    const integrationId = target(join[1]).replace(/\.Ref$/, '');
+    expect(props(json, integrationId)['PayloadFormatVersion']).toBe('2.0');
+    expect(target(props(json, integrationId)['IntegrationUri'])).toBe(`${ingestId()}.Arn`);
+  });
+
+  it('least privilege: the table, PutEvents on the bus and the push secret only; no SQS, no provider secrets', () => {
+    const grants = ingestGrants();
+    const table = `${PINNED.table}.Arn`;
+    const dynamo = [...new Set(grants.filter((g) => g.action.startsWith('dynamodb:')))];
+    expect(dynamo.length).toBeGreaterThan(0);
+    for (const g of dynamo) expect([table, `${table}/index/*`], g.action).toContain(g.resource);
+    for (const a of DDB_WRITES) expect(grants.some((g) => g.action === a && g.resource === table), a).toBe(true);
+    expect(grants.filter((g) => g.action.startsWith('sqs:'))).toEqual([]);
+    expect([...new Set(grants.filter((g) => g.action.startsWith('events:')).map((g) => `${g.action} ${g.resource}`))]).toEqual([`events:PutEvents ${PINNED.bus}.Arn`]);
+    const secrets = [...new Set(grants.filter((g) => g.action === 'secretsmanager:GetSecretValue').map((g) => g.resource))];
+    expect(secrets).toHaveLength(1);
+    expect(secrets[0]!.startsWith(PUSH_SECRET_ARN)).toBe(true);
+    const env = (props(json, ingestId())['Environment'] as { Variables: Record<string, unknown> }).Variables;
+    expect(Object.keys(env).filter((k) => k.startsWith('TRIBUTARY_')).sort()).toEqual(['TRIBUTARY_CONFIG', 'TRIBUTARY_EVENT_BUS', 'TRIBUTARY_SECRET_ARNS', 'TRIBUTARY_TABLE']);
+    expect(Object.keys(JSON.parse(env['TRIBUTARY_SECRET_ARNS'] as string) as object)).toEqual(['NOTES_PUSH_SECRET']);
+  });
+
+  it('alarms on its errors and throttles, and cdk-nag stays clean', () => {
+    const alarms = ofType(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties ?? {})
+      .filter((a) => a['Namespace'] === 'AWS/Lambda'
+        && (a['Dimensions'] as Array<{ Name: string; Value: unknown }>).some((d) => d.Name === 'FunctionName' && target(d.Value) === `${ingestId()}.Ref`));
+    expect(alarms.map((a) => a['MetricName']).sort()).toEqual(['Errors', 'Throttles']);
+    const report = new AwsSolutionsChecks().validateScope(pushApp.app);
+    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+  });
+});

@@ -1,17 +1,25 @@
-import { toLedgerEntry, toRunRecord, toSourceState } from '../../shared/adapters/aws/dynamodb-state-store.ts';
+import { randomUUID } from 'node:crypto';
+import {
+  toIdempotencyRecord, toLedgerEntry, toRunRecord, toSourceState, toStashedDocument,
+} from '../../shared/adapters/aws/dynamodb-state-store.ts';
 import { LeaseLostError } from '../../shared/core/errors.ts';
 import type {
   BreakerState,
   ClaimResult,
   DocumentCommit,
+  IdempotencyRecord,
   LeaseResult,
   LedgerEntry,
   PassState,
   PendingMarker,
+  PushStateStore,
   RunCounters,
   RunRecord,
   SourceState,
+  StashedDocument,
+  StashPage,
   StateStore,
+  StoredResponse,
 } from '../../shared/ports/index.ts';
 
 type Item = Record<string, unknown>;
@@ -19,6 +27,9 @@ type Item = Record<string, unknown>;
 const STATE_SK = 'STATE';
 const DOC_PREFIX = 'DOC#';
 const RUN_PREFIX = 'RUN#';
+const PUSH_PREFIX = 'PUSH#';
+const IDEM_PREFIX = 'IDEM#';
+const STASH_SLIM = ['pk', 'sk', 'docId', 'version', 'deleted', 'contentHash', 'updatedAt', 'stamp'];
 
 const srcPk = (sourceId: string): string => `SRC#${sourceId}`;
 const docSk = (docId: string): string => `${DOC_PREFIX}${docId}`;
@@ -31,7 +42,7 @@ const embPk = (model: string, dimensions: number): string => `EMB#${model}#${dim
  * compare by UTF-8 bytes; `ReturnValues` ALL_OLD / ALL_NEW). It exists so thousands of chaos
  * scenarios run in seconds; the StateStore contract suite proves it behaves like the adapter.
  */
-export class InMemoryStateStore implements StateStore {
+export class InMemoryStateStore implements StateStore, PushStateStore {
   private readonly items = new Map<string, Item>();
 
   // ───────────── sources, leases, cursors ─────────────
@@ -307,6 +318,93 @@ export class InMemoryStateStore implements StateStore {
       const copy = Float32Array.from(vector);
       this.items.set(key(embPk(model, dimensions), hash), { pk: embPk(model, dimensions), sk: hash, v: new Uint8Array(copy.buffer) });
     }
+  }
+
+  // ───────────── push stash and idempotency records ─────────────
+
+  async getStashed(sourceId: string, docIds: readonly string[]): Promise<Map<string, StashedDocument>> {
+    await tick();
+    const out = new Map<string, StashedDocument>();
+    for (const id of new Set(docIds)) {
+      const item = this.get(srcPk(sourceId), `${PUSH_PREFIX}${id}`);
+      if (item) out.set(id, toStashedDocument(sourceId, item));
+    }
+    return out;
+  }
+
+  async putStashed(input: { document: Omit<StashedDocument, 'stamp'>; expectStamp: string | undefined; expiresAt?: number }): Promise<string | undefined> {
+    await tick();
+    const pk = srcPk(input.document.sourceId);
+    const sk = `${PUSH_PREFIX}${input.document.docId}`;
+    const item = this.get(pk, sk);
+    // 'attribute_not_exists(pk)' or 'stamp = :s'
+    if (input.expectStamp === undefined ? item !== undefined : !eq(item?.['stamp'], input.expectStamp)) return undefined;
+    const stamp = randomUUID();
+    const { sourceId: _s, ...fields } = input.document;
+    const next: Item = { ...clone(fields as Item), stamp, pk, sk };
+    if (input.expiresAt !== undefined) next['expiresAt'] = input.expiresAt;
+    for (const [k, v] of Object.entries(next)) if (v === undefined) delete next[k];
+    this.items.set(key(pk, sk), next);
+    return stamp;
+  }
+
+  async listStashed(sourceId: string, options: {
+    after?: string; limit: number; changedSince?: string; includeDeleted?: boolean; slim?: boolean;
+  }): Promise<StashPage> {
+    await tick();
+    const after = options.after === undefined ? undefined : `${PUSH_PREFIX}${options.after}`;
+    const items: StashedDocument[] = [];
+    for (const item of this.query(srcPk(sourceId), PUSH_PREFIX)) {
+      if (after !== undefined && compareBytes(String(item['sk']), after) <= 0) continue;
+      if (options.includeDeleted !== true && !eq(item['deleted'], false)) continue;
+      if (options.changedSince !== undefined && !le(options.changedSince, item['updatedAt'])) continue;
+      const slim = options.slim === true ? Object.fromEntries(STASH_SLIM.filter((a) => a in item).map((a) => [a, item[a]])) : item;
+      const doc = toStashedDocument(sourceId, slim);
+      items.push(doc);
+      if (items.length === options.limit) return { items, next: doc.docId };
+    }
+    return { items };
+  }
+
+  async beginIdempotent(input: {
+    scope: string; key: string; requestHash: string; now: number; lockMs: number; retainMs: number;
+  }): Promise<{ started: true } | { started: false; record: IdempotencyRecord }> {
+    await tick();
+    const pk = srcPk(input.scope);
+    const sk = `${IDEM_PREFIX}${input.key}`;
+    const item = this.get(pk, sk);
+    // 'attribute_not_exists(pk) OR expiresAt < :nowSec OR (#st = :ip AND lockedUntil < :now)'
+    const free = item === undefined || lt(item['expiresAt'], Math.floor(input.now / 1000))
+      || (eq(item['status'], 'in_progress') && lt(item['lockedUntil'], input.now));
+    if (!free) return { started: false, record: toIdempotencyRecord(item) };
+    this.items.set(key(pk, sk), {
+      pk, sk, idemKey: input.key, requestHash: input.requestHash, status: 'in_progress',
+      lockedUntil: input.now + input.lockMs, expiresAt: Math.ceil((input.now + input.retainMs) / 1000),
+    });
+    return { started: true };
+  }
+
+  async completeIdempotent(input: { scope: string; key: string; requestHash: string; response: StoredResponse; now: number; retainMs: number }): Promise<void> {
+    await tick();
+    const pk = srcPk(input.scope);
+    const sk = `${IDEM_PREFIX}${input.key}`;
+    const item = this.get(pk, sk);
+    // 'requestHash = :h AND #st = :ip'
+    if (!(eq(item?.['requestHash'], input.requestHash) && eq(item?.['status'], 'in_progress'))) return;
+    this.update(pk, sk, (it) => {
+      it['status'] = 'complete';
+      it['response'] = { statusCode: input.response.statusCode, body: input.response.body };
+      it['expiresAt'] = Math.ceil((input.now + input.retainMs) / 1000);
+      delete it['lockedUntil'];
+    });
+  }
+
+  async releaseIdempotent(input: { scope: string; key: string; requestHash: string }): Promise<void> {
+    await tick();
+    const pk = srcPk(input.scope);
+    const sk = `${IDEM_PREFIX}${input.key}`;
+    const item = this.get(pk, sk);
+    if (eq(item?.['requestHash'], input.requestHash) && eq(item?.['status'], 'in_progress')) this.items.delete(key(pk, sk));
   }
 
   // ───────────── helpers ─────────────

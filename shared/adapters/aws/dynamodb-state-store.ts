@@ -8,6 +8,7 @@ import {
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -15,20 +16,26 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
 import { forEachLimited } from '../../core/concurrency.ts';
 import { LeaseLostError } from '../../core/errors.ts';
 import type {
   BreakerState,
   ClaimResult,
   DocumentCommit,
+  IdempotencyRecord,
   LeaseResult,
   LedgerEntry,
   PassState,
   PendingMarker,
+  PushStateStore,
   RunCounters,
   RunRecord,
   SourceState,
+  StashedDocument,
+  StashPage,
   StateStore,
+  StoredResponse,
 } from '../../ports/index.ts';
 
 type Item = Record<string, NativeAttributeValue>;
@@ -36,6 +43,12 @@ type Item = Record<string, NativeAttributeValue>;
 const STATE_SK = 'STATE';
 const DOC_PREFIX = 'DOC#';
 const RUN_PREFIX = 'RUN#';
+const PUSH_PREFIX = 'PUSH#';
+/** Sorts right after every `PUSH#…` key: the upper bound of a stash range. */
+const PUSH_END = 'PUSH$';
+const IDEM_PREFIX = 'IDEM#';
+/** Attributes a slim stash listing reads. */
+const STASH_SLIM = ['pk', 'sk', 'docId', 'version', 'deleted', 'contentHash', 'updatedAt', 'stamp'];
 /** DynamoDB's BatchGetItem limit. */
 const BATCH_GET = 100;
 /** DynamoDB's BatchWriteItem limit. */
@@ -45,6 +58,8 @@ const WRITE_CONCURRENCY = 16;
 
 const srcPk = (sourceId: string): string => `SRC#${sourceId}`;
 const docSk = (docId: string): string => `${DOC_PREFIX}${docId}`;
+const pushSk = (docId: string): string => `${PUSH_PREFIX}${docId}`;
+const idemSk = (key: string): string => `${IDEM_PREFIX}${key}`;
 const embPk = (model: string, dimensions: number): string => `EMB#${model}#${dimensions}`;
 
 export interface DynamoDbStateStoreOptions {
@@ -58,7 +73,7 @@ export interface DynamoDbStateStoreOptions {
  * StateStore on one DynamoDB table (pk/sk). Every guarantee rests on a single conditional
  * write to a single item — no transactions — so it runs unchanged on dynalite.
  */
-export class DynamoDbStateStore implements StateStore {
+export class DynamoDbStateStore implements StateStore, PushStateStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   private readonly runRetentionDays: number;
@@ -466,6 +481,142 @@ export class DynamoDbStateStore implements StateStore {
     await this.batchWrite(requests);
   }
 
+  // ───────────── push stash and idempotency records ─────────────
+
+  async getStashed(sourceId: string, docIds: readonly string[]): Promise<Map<string, StashedDocument>> {
+    const items = await this.batchGet([...new Set(docIds)].map((id) => ({ pk: srcPk(sourceId), sk: pushSk(id) })));
+    const out = new Map<string, StashedDocument>();
+    for (const item of items) {
+      const doc = toStashedDocument(sourceId, item);
+      out.set(doc.docId, doc);
+    }
+    return out;
+  }
+
+  async putStashed(input: { document: Omit<StashedDocument, 'stamp'>; expectStamp: string | undefined; expiresAt?: number }): Promise<string | undefined> {
+    const stamp = randomUUID();
+    const { sourceId, ...fields } = input.document;
+    const item: Item = { ...fields, stamp, pk: srcPk(sourceId), sk: pushSk(input.document.docId) };
+    if (input.expiresAt !== undefined) item['expiresAt'] = input.expiresAt;
+    try {
+      await this.doc.send(new PutCommand({
+        TableName: this.table,
+        Item: item,
+        ...(input.expectStamp === undefined
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : { ConditionExpression: 'stamp = :s', ExpressionAttributeValues: { ':s': input.expectStamp } }),
+      }));
+      return stamp;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async listStashed(sourceId: string, options: {
+    after?: string; limit: number; changedSince?: string; includeDeleted?: boolean; slim?: boolean;
+  }): Promise<StashPage> {
+    const items: StashedDocument[] = [];
+    const filters: string[] = [];
+    const values: Item = {
+      ':pk': srcPk(sourceId), ':lo': options.after === undefined ? PUSH_PREFIX : pushSk(options.after), ':hi': PUSH_END,
+    };
+    if (options.includeDeleted !== true) {
+      filters.push('deleted = :f');
+      values[':f'] = false;
+    }
+    if (options.changedSince !== undefined) {
+      filters.push('updatedAt >= :since');
+      values[':since'] = options.changedSince;
+    }
+    const names: Record<string, string> = {};
+    const projection = options.slim === true ? STASH_SLIM.map((a, i) => {
+      names[`#p${i}`] = a;
+      return `#p${i}`;
+    }).join(', ') : undefined;
+    let start: Item | undefined;
+    do {
+      const remaining = options.limit - items.length;
+      const { Items, LastEvaluatedKey } = await this.doc.send(new QueryCommand({
+        TableName: this.table,
+        // BETWEEN is inclusive: the item named by `after` is skipped below.
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+        ExpressionAttributeValues: values,
+        ConsistentRead: true,
+        // A filtered query counts items read, not items returned: read more than needed.
+        Limit: Math.max(remaining + 1, 100),
+        ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+        ...(projection !== undefined ? { ProjectionExpression: projection, ExpressionAttributeNames: names } : {}),
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }));
+      for (const item of Items ?? []) {
+        const doc = toStashedDocument(sourceId, item);
+        if (options.after !== undefined && doc.docId === options.after) continue;
+        items.push(doc);
+        if (items.length === options.limit) return { items, next: doc.docId };
+      }
+      start = LastEvaluatedKey;
+    } while (start);
+    return { items };
+  }
+
+  async beginIdempotent(input: {
+    scope: string; key: string; requestHash: string; now: number; lockMs: number; retainMs: number;
+  }): Promise<{ started: true } | { started: false; record: IdempotencyRecord }> {
+    const key = { pk: srcPk(input.scope), sk: idemSk(input.key) };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.doc.send(new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...key, idemKey: input.key, requestHash: input.requestHash, status: 'in_progress',
+            lockedUntil: input.now + input.lockMs, expiresAt: Math.ceil((input.now + input.retainMs) / 1000),
+          },
+          // Free, forgotten (TTL deletes lazily), or started by a request that never finished.
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSec OR (#st = :ip AND lockedUntil < :now)',
+          ExpressionAttributeNames: { '#st': 'status' },
+          ExpressionAttributeValues: { ':nowSec': Math.floor(input.now / 1000), ':ip': 'in_progress', ':now': input.now },
+        }));
+        return { started: true };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+      const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
+      // Released between the two calls: try to start again.
+      if (Item) return { started: false, record: toIdempotencyRecord(Item) };
+      if (attempt >= 3) throw new Error(`idempotency record ${input.key} keeps changing; try again`);
+    }
+  }
+
+  async completeIdempotent(input: { scope: string; key: string; requestHash: string; response: StoredResponse; now: number; retainMs: number }): Promise<void> {
+    await this.conditional(new UpdateCommand({
+      TableName: this.table,
+      Key: { pk: srcPk(input.scope), sk: idemSk(input.key) },
+      UpdateExpression: 'SET #st = :c, #resp = :r, expiresAt = :e REMOVE lockedUntil',
+      // A request that lost its lapsed lock to a retry does not overwrite the retry's record.
+      ConditionExpression: 'requestHash = :h AND #st = :ip',
+      ExpressionAttributeNames: { '#st': 'status', '#resp': 'response' },
+      ExpressionAttributeValues: {
+        ':c': 'complete', ':r': { statusCode: input.response.statusCode, body: input.response.body },
+        ':e': Math.ceil((input.now + input.retainMs) / 1000), ':h': input.requestHash, ':ip': 'in_progress',
+      },
+    }));
+  }
+
+  async releaseIdempotent(input: { scope: string; key: string; requestHash: string }): Promise<void> {
+    try {
+      await this.doc.send(new DeleteCommand({
+        TableName: this.table,
+        Key: { pk: srcPk(input.scope), sk: idemSk(input.key) },
+        ConditionExpression: 'requestHash = :h AND #st = :ip',
+        ExpressionAttributeNames: { '#st': 'status' },
+        ExpressionAttributeValues: { ':h': input.requestHash, ':ip': 'in_progress' },
+      }));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   // ───────────── helpers ─────────────
 
   private async conditional(command: UpdateCommand): Promise<boolean> {
@@ -584,6 +735,41 @@ export function toLedgerEntry(sourceId: string, item: Item): LedgerEntry {
 export function toRunRecord(item: Item): RunRecord {
   const { pk: _pk, sk: _sk, expiresAt: _e, ...rest } = item;
   return rest as RunRecord;
+}
+
+export function toStashedDocument(sourceId: string, item: Item): StashedDocument {
+  const sk = String(item['sk'] ?? '');
+  const format = str(item, 'format');
+  const metadata = item['metadata'];
+  return {
+    ...defined<Omit<StashedDocument, 'sourceId' | 'docId' | 'deleted' | 'updatedAt' | 'stamp'>>({
+      version: str(item, 'version'),
+      text: str(item, 'text'),
+      title: str(item, 'title'),
+      url: str(item, 'url'),
+      format: format === 'markdown' || format === 'text' ? format : undefined,
+      metadata: metadata !== null && typeof metadata === 'object' ? (metadata as StashedDocument['metadata']) : undefined,
+      contentHash: str(item, 'contentHash'),
+    }),
+    sourceId,
+    docId: str(item, 'docId') ?? sk.slice(PUSH_PREFIX.length),
+    deleted: item['deleted'] === true,
+    updatedAt: str(item, 'updatedAt') ?? '',
+    stamp: str(item, 'stamp') ?? '',
+  };
+}
+
+export function toIdempotencyRecord(item: Item): IdempotencyRecord {
+  const response = item['response'] as { statusCode?: unknown; body?: unknown } | undefined;
+  return defined<IdempotencyRecord>({
+    key: str(item, 'idemKey') ?? String(item['sk'] ?? '').slice(IDEM_PREFIX.length),
+    requestHash: str(item, 'requestHash') ?? '',
+    status: item['status'] === 'complete' ? 'complete' : 'in_progress',
+    lockedUntil: num(item, 'lockedUntil'),
+    response: response && typeof response.statusCode === 'number' && typeof response.body === 'string'
+      ? { statusCode: response.statusCode, body: response.body } : undefined,
+    expiresAt: num(item, 'expiresAt') ?? 0,
+  });
 }
 
 function encodeVector(vector: Float32Array): Uint8Array {

@@ -1,0 +1,128 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { TributaryConfig } from '../../shared/config/schema.ts';
+import { headerOf } from '../../shared/connectors/kit/webhook-verify.ts';
+import {
+  applyPushBatch, hintMarker, MAX_BATCH_BYTES, parsePushBody, type OperationResult,
+} from '../../shared/connectors/push/push-batch.ts';
+import type { Logger } from '../../shared/core/deps.ts';
+import { HttpError, errorMessage } from '../../shared/core/errors.ts';
+import { sha256 } from '../../shared/core/ids.ts';
+import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../shared/core/webhook.ts';
+import type { Clock, EventBus, PushStateStore } from '../../shared/ports/index.ts';
+
+export { MAX_BATCH_BYTES as MAX_INGEST_BYTES };
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+export const REPLAYED_HEADER = 'idempotent-replayed';
+/** A duplicate of an in-flight request is refused this long before its retry may take over. */
+const IN_PROGRESS_LOCK_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+export interface IngestDeps {
+  readonly config: TributaryConfig;
+  /** Secret values by the environment-variable names the config uses. */
+  readonly secret: (name: string) => string | undefined;
+  readonly state: PushStateStore;
+  readonly eventBus: EventBus;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+type Result = APIGatewayProxyStructuredResultV2;
+
+const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): Result => ({
+  statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body),
+});
+
+/**
+ * `POST /ingest/{sourceId}`: verify the signature (as for webhooks), apply the batch of upsert
+ * and delete operations to the source's stash, publish one hint naming the documents, and
+ * answer with a result per operation: 200 when none was rejected, 207 otherwise. Embedding
+ * happens behind the queues, never on the request thread. With an `Idempotency-Key`, a
+ * retry of the same body gets the stored response without applying anything again.
+ */
+export function createIngestHandler(deps: IngestDeps) {
+  return middy<APIGatewayProxyEventV2, Result>().handler(async (event) => {
+    try {
+      const sourceId = event.pathParameters?.['sourceId'] ?? '';
+      const source = deps.config.sources.find((s) => s.id === sourceId);
+      if (!source) throw new HttpError(404, `unknown source "${sourceId}"`);
+      if (source.kind !== 'push') throw new HttpError(404, `source "${sourceId}" is a ${source.kind} source: only push sources take POST /ingest`);
+      const raw = event.body ?? '';
+      const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+      const bytes = Buffer.byteLength(body, 'utf8');
+      if (bytes > MAX_BATCH_BYTES) throw new HttpError(413, `body is ${bytes} bytes, over the ${MAX_BATCH_BYTES}-byte limit: split the batch`);
+      const secret = deps.secret(source.webhook.secretEnv);
+      if (!secret) return json(503, { error: `push secret ${source.webhook.secretEnv} is not configured` });
+      const headers = event.headers ?? {};
+      verifyWebhookSignature(secret, headerOf(headers, SIGNATURE_HEADER), body, deps.clock.now());
+      const key = idempotencyKeyOf(headerOf(headers, IDEMPOTENCY_HEADER));
+      const operations = parsePushBody(body);
+
+      const apply = async (): Promise<Result> => {
+        const outcome = await applyPushBatch({ state: deps.state, clock: deps.clock }, {
+          sourceId, maxDocumentBytes: source.maxDocumentBytes, tombstoneRetentionMs: source.tombstoneDays * DAY_MS,
+        }, operations);
+        if (outcome.touched.length > 0) await deps.eventBus.publish([{ sourceId, ids: [...outcome.touched, hintMarker()] }]);
+        return respond(outcome.results);
+      };
+      if (key === undefined) return await apply();
+
+      const requestHash = sha256(body);
+      const scope = sourceId;
+      const retainMs = source.idempotencyHours * 3_600_000;
+      const now = deps.clock.now();
+      const begun = await deps.state.beginIdempotent({ scope, key, requestHash, now, lockMs: IN_PROGRESS_LOCK_MS, retainMs });
+      if (!begun.started) {
+        const record = begun.record;
+        if (record.requestHash !== requestHash) {
+          throw new HttpError(422, `Idempotency-Key "${key}" was used for a different request body: use a new key for a new batch`);
+        }
+        if (record.status === 'in_progress' || !record.response) {
+          const wait = Math.max(1, Math.ceil(((record.lockedUntil ?? now) - now) / 1000));
+          return json(409, { error: `a request with Idempotency-Key "${key}" is still in progress: retry later` }, { 'retry-after': String(Math.min(wait, 60)) });
+        }
+        return {
+          statusCode: record.response.statusCode,
+          headers: { 'content-type': 'application/json', [REPLAYED_HEADER]: 'true' },
+          body: record.response.body,
+        };
+      }
+      let result: Result;
+      try {
+        result = await apply();
+      } catch (error) {
+        // Not applied (or not all of it): let a retry run again at once.
+        await deps.state.releaseIdempotent({ scope, key, requestHash }).catch(() => undefined);
+        throw error;
+      }
+      await deps.state.completeIdempotent({
+        scope, key, requestHash, now: deps.clock.now(), retainMs,
+        response: { statusCode: result.statusCode ?? 200, body: typeof result.body === 'string' ? result.body : '' },
+      });
+      return result;
+    } catch (error) {
+      if (error instanceof HttpError) return json(error.statusCode, { error: error.message });
+      deps.log.error('ingest failed', { error: errorMessage(error) });
+      return json(500, { error: 'internal error' });
+    }
+  });
+}
+
+function respond(results: readonly OperationResult[]): Result {
+  const count = (status: OperationResult['status']): number => results.filter((r) => r.status === status).length;
+  const rejected = count('rejected');
+  return json(rejected > 0 ? 207 : 200, {
+    accepted: count('accepted'), unchanged: count('unchanged'), rejected, results,
+  });
+}
+
+/** 1-255 printable ASCII characters, or absent. */
+function idempotencyKeyOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (!/^[\x20-\x7e]{1,255}$/.test(header)) {
+    throw new HttpError(400, 'Idempotency-Key must be 1-255 printable ASCII characters (a UUID is a good choice)');
+  }
+  return header;
+}

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyPushBatch, hintMarker } from '../../shared/connectors/push/push-batch.ts';
+import { PushConnector } from '../../shared/connectors/push/push-connector.ts';
+import type { Clock, PushStateStore } from '../../shared/ports/index.ts';
+import { ManualClock, newStateStore, startServers, type EmbeddedServers } from '../support/embedded.ts';
+import { InMemoryStateStore } from '../support/memory-state-store.ts';
+import { collect, newWindow, pullPass, sourceConnectorContract } from './source-connector.contract.ts';
+
+const OPTIONS = { sourceId: 'pushed', maxDocumentBytes: 300 * 1024, tombstoneRetentionMs: 86_400_000 };
+
+/** Pushes through the push API's own use case, so the contract runs over what it writes. */
+function pusher(state: PushStateStore, clock: Clock = { now: () => Date.now() }) {
+  let version = 0;
+  return {
+    put: async (id: string, text: string, extra: Record<string, unknown> = {}): Promise<void> => {
+      version += 1;
+      const { results } = await applyPushBatch({ state, clock }, OPTIONS, [{ op: 'upsert', id, text, version, ...extra }]);
+      expect(results[0]?.status).toBe('accepted');
+    },
+    remove: async (id: string): Promise<void> => {
+      const { results } = await applyPushBatch({ state, clock }, OPTIONS, [{ op: 'delete', id }]);
+      expect(results[0]?.status).toBe('accepted');
+    },
+  };
+}
+
+sourceConnectorContract('PushConnector on the in-memory state store', async () => {
+  const state = new InMemoryStateStore();
+  return {
+    connector: new PushConnector({ sourceId: 'pushed', state, pageSize: 3 }),
+    ...pusher(state),
+    cleanup: async () => undefined,
+  };
+});
+
+let servers: EmbeddedServers | undefined;
+beforeAll(async () => {
+  servers = await startServers();
+});
+afterAll(async () => {
+  await servers?.close();
+});
+
+sourceConnectorContract('PushConnector on DynamoDB (dynalite)', async () => {
+  const state = await newStateStore(servers!);
+  return {
+    connector: new PushConnector({ sourceId: 'pushed', state, pageSize: 3 }),
+    ...pusher(state),
+    cleanup: async () => undefined,
+  };
+});
+
+describe('PushConnector', () => {
+  it('hands over documents whole: title, url, format, metadata and the write time', async () => {
+    // Prepare
+    const state = new InMemoryStateStore();
+    const clock = new ManualClock(Date.parse('2026-03-04T05:06:07.000Z'));
+    await pusher(state, clock).put('guide', '# Guide\n\nText.', {
+      title: 'Guide', url: 'https://wiki.example.com/guide', format: 'markdown', metadata: { team: 'infra', rank: 2, draft: false },
+    });
+    const connector = new PushConnector({ sourceId: 'pushed', state });
+
+    // Act
+    const { refs } = await pullPass(connector, newWindow());
+    const [fetched] = await connector.fetch(['guide']);
+
+    // Assess
+    expect(refs).toHaveLength(1);
+    expect(refs[0]?.document).toEqual(fetched);
+    expect(fetched).toEqual({
+      id: 'guide', version: '1', text: '# Guide\n\nText.', title: 'Guide', url: 'https://wiki.example.com/guide', format: 'markdown',
+      metadata: { team: 'infra', rank: 2, draft: false }, updatedAt: '2026-03-04T05:06:07.000Z',
+    });
+  });
+
+  it('an incremental pass names only what was written since the window began, deletions included', async () => {
+    // Prepare
+    const state = new InMemoryStateStore();
+    const clock = new ManualClock(Date.parse('2026-01-01T00:00:00.000Z'));
+    const push = pusher(state, clock);
+    for (const id of ['a', 'b', 'c', 'd']) await push.put(id, `text ${id}`);
+    clock.advance(60_000);
+    await push.put('b', 'edited b');
+    await push.remove('c');
+    const connector = new PushConnector({ sourceId: 'pushed', state, pageSize: 1 });
+
+    // Act
+    const window = { since: '2026-01-01T00:00:30.000Z', snapshotAt: '2026-01-01T00:02:00.000Z', full: false };
+    const changed: string[] = [];
+    const deleted: string[] = [];
+    let cursor;
+    for (let page = 0; page < 20; page++) {
+      const result = await connector.pull(cursor, window);
+      changed.push(...result.changed.map((r) => r.id));
+      deleted.push(...result.deleted);
+      cursor = result.next;
+      if (result.done) break;
+    }
+    const full = await pullPass(connector, newWindow());
+    const listed = await collect(connector.list());
+
+    // Assess
+    expect(changed).toEqual(['b']);
+    expect(deleted).toEqual(['c']);
+    expect(full.refs.map((r) => r.id)).toEqual(['a', 'b', 'd']);
+    expect(listed).toEqual([{ id: 'a', version: '1' }, { id: 'b', version: '5' }, { id: 'd', version: '4' }]);
+  });
+
+  it('fetch ignores the request markers push hints carry', async () => {
+    // Prepare
+    const state = new InMemoryStateStore();
+    await pusher(state).put('a', 'text');
+    const connector = new PushConnector({ sourceId: 'pushed', state });
+
+    // Act
+    const docs = await connector.fetch([hintMarker(), 'a']);
+
+    // Assess
+    expect(docs.map((d) => d.id)).toEqual(['a']);
+  });
+});
