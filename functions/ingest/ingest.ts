@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { TributaryConfig } from '../../shared/config/schema.ts';
 import { headerOf } from '../../shared/connectors/kit/webhook-verify.ts';
 import {
-  applyPushBatch, hintMarker, MAX_BATCH_BYTES, parsePushBody, type OperationResult,
+  applyPushBatch, MAX_BATCH_BYTES, parsePushBody, type OperationResult,
 } from '../../shared/connectors/push/push-batch.ts';
 import type { Logger } from '../../shared/core/deps.ts';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
@@ -64,7 +64,7 @@ export function createIngestHandler(deps: IngestDeps) {
         const outcome = await applyPushBatch({ state: deps.state, clock: deps.clock }, {
           sourceId, maxDocumentBytes: source.maxDocumentBytes, tombstoneRetentionMs: source.tombstoneDays * DAY_MS,
         }, operations);
-        if (outcome.touched.length > 0) await deps.eventBus.publish([{ sourceId, ids: [...outcome.touched, hintMarker()] }]);
+        if (outcome.touched.length > 0) await deps.eventBus.publish([{ sourceId, ids: [...outcome.touched] }]);
         return respond(outcome.results);
       };
       if (key === undefined) return await apply();

@@ -82,6 +82,12 @@ export async function runFetch(deps: CoreDeps, task: FetchTask, options: FetchRu
 
   const startedAt = deps.clock.now();
   const prior = await deps.state.getSource(task.sourceId);
+  if (isSubsumedHint(task, prior?.watermark)) {
+    // A burst of "something changed" hints queues up behind the first one's run; that run's
+    // pass started after them, so running another pass now would read the same window again.
+    deps.log.info('hint already covered by a later pass; skipped', { sourceId: task.sourceId, requestedAt: task.requestedAt, watermark: prior?.watermark });
+    return { sourceId: task.sourceId, status: 'completed', rerun: false, counters: zeroCounters() };
+  }
   let deadOwner: string | undefined;
   if (prior?.leaseOwner && prior.leaseOwner !== options.owner && (prior.leaseUntil ?? 0) >= startedAt
     && options.isOwnerAlive?.(prior.leaseOwner) === false) {
@@ -103,6 +109,20 @@ export async function runFetch(deps: CoreDeps, task: FetchTask, options: FetchRu
   // source (a wake-up deferred to the previous holder included) is inside its window.
   const run = new FetchRun(deps, settings, connector, task, options, lease.epoch, deps.clock.now(), lease.state.pass, lease.state.watermark);
   return run.execute();
+}
+
+/** Publisher and fetcher clocks may disagree by this much; a hint this close to the watermark runs. */
+export const HINT_CLOCK_SKEW_MS = 5_000;
+
+/**
+ * An incremental hint (no ids) requested before the snapshot of the last completed pass: that
+ * pass read everything the hint could point at. Hints naming ids always run (an edit of an old
+ * item is not always visible to an incremental pass), and so do full and recovery requests.
+ */
+function isSubsumedHint(task: FetchTask, watermark: string | undefined): boolean {
+  if (task.trigger !== 'webhook' && task.trigger !== 'watch') return false;
+  if ((task.ids?.length ?? 0) > 0 || task.full === true || task.recover === true || watermark === undefined) return false;
+  return Date.parse(task.requestedAt) + HINT_CLOCK_SKEW_MS < Date.parse(watermark);
 }
 
 /**

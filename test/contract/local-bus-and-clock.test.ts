@@ -14,7 +14,8 @@ afterAll(async () => {
 
 eventBusContract('InProcessEventBus → SqsTaskQueue', async () => {
   const queue = await newTaskQueue(servers);
-  return { bus: new InProcessEventBus(queue, new ManualClock()), queue, cleanup: async () => undefined };
+  const clock = new ManualClock();
+  return { bus: new InProcessEventBus(queue, clock), queue, advance: (ms) => clock.advance(ms), cleanup: async () => undefined };
 });
 
 clockContract('systemClock', () => systemClock);

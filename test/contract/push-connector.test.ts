@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyPushBatch, hintMarker } from '../../shared/connectors/push/push-batch.ts';
+import { applyPushBatch } from '../../shared/connectors/push/push-batch.ts';
 import { PushConnector } from '../../shared/connectors/push/push-connector.ts';
 import type { Clock, PushStateStore } from '../../shared/ports/index.ts';
 import { ManualClock, newStateStore, startServers, type EmbeddedServers } from '../support/embedded.ts';
@@ -104,18 +104,5 @@ describe('PushConnector', () => {
     expect(deleted).toEqual(['c']);
     expect(full.refs.map((r) => r.id)).toEqual(['a', 'b', 'd']);
     expect(listed).toEqual([{ id: 'a', version: '1' }, { id: 'b', version: '5' }, { id: 'd', version: '4' }]);
-  });
-
-  it('fetch ignores the request markers push hints carry', async () => {
-    // Prepare
-    const state = new InMemoryStateStore();
-    await pusher(state).put('a', 'text');
-    const connector = new PushConnector({ sourceId: 'pushed', state });
-
-    // Act
-    const docs = await connector.fetch([hintMarker(), 'a']);
-
-    // Assess
-    expect(docs.map((d) => d.id)).toEqual(['a']);
   });
 });

@@ -139,13 +139,16 @@ export function taskQueueContract(name: string, make: () => Promise<TaskQueueHar
       expect(await queue.receive('embed', { max: 10, waitSeconds: 0 })).toEqual([]);
     });
 
-    it('coalesces webhook fetch tasks within one 10 s bucket, but never continuations', async () => {
-      // Prepare: three webhooks in one bucket, one in the next, and two identical continuations.
+    it('drops a re-sent hint, keeps every later one, coalesces schedules per 10 s, never continuations', async () => {
+      // Prepare: a webhook sent twice (a retry), one 1 ms later, two schedules in one 10 s
+      // bucket and one in the next, and two identical continuations.
       const tasks = [
         fetchTask('webhook', '2026-01-01T00:00:01.000Z'),
-        fetchTask('webhook', '2026-01-01T00:00:04.500Z'),
-        fetchTask('webhook', '2026-01-01T00:00:09.999Z'),
-        fetchTask('webhook', '2026-01-01T00:00:10.000Z'),
+        fetchTask('webhook', '2026-01-01T00:00:01.000Z'),
+        fetchTask('webhook', '2026-01-01T00:00:01.001Z'),
+        fetchTask('schedule', '2026-01-01T00:00:02.000Z'),
+        fetchTask('schedule', '2026-01-01T00:00:09.999Z'),
+        fetchTask('schedule', '2026-01-01T00:00:10.000Z'),
         fetchTask('continuation', '2026-01-01T00:00:01.000Z'),
         fetchTask('continuation', '2026-01-01T00:00:01.000Z'),
       ];
@@ -155,11 +158,13 @@ export function taskQueueContract(name: string, make: () => Promise<TaskQueueHar
       await queue.sendFetch(tasks.slice(2));
 
       // Assess
-      const got = await drain('fetch', 4);
+      const got = await drain('fetch', 6);
       const summary = got.map((m) => `${(m.body as FetchTask).trigger}@${(m.body as FetchTask).requestedAt}`);
       expect(summary).toEqual([
         'webhook@2026-01-01T00:00:01.000Z',
-        'webhook@2026-01-01T00:00:10.000Z',
+        'webhook@2026-01-01T00:00:01.001Z',
+        'schedule@2026-01-01T00:00:02.000Z',
+        'schedule@2026-01-01T00:00:10.000Z',
         'continuation@2026-01-01T00:00:01.000Z',
         'continuation@2026-01-01T00:00:01.000Z',
       ]);

@@ -1,8 +1,8 @@
 import { docKey, sha256 } from '../../shared/core/ids.ts';
 import type { Clock, EmbedTask, FetchTask, QueueName, ReceivedMessage, TaskQueue } from '../../shared/ports/index.ts';
 
-/** Webhook bursts inside one bucket share a deduplication id (as `SqsTaskQueue` computes it). */
-const FETCH_COALESCE_MS = 10_000;
+/** Scheduled triggers inside one bucket share a deduplication id (as `SqsTaskQueue` computes it). */
+const SCHEDULE_COALESCE_MS = 10_000;
 /** SQS FIFO drops a message whose deduplication id was sent within the last five minutes. */
 const DEDUP_WINDOW_MS = 5 * 60_000;
 /** The queues' default visibility timeout (`SqsTaskQueue.ensureQueues` sets 120 s). */
@@ -156,11 +156,11 @@ export class InMemoryTaskQueue implements TaskQueue {
   }
 
   private fetchDedupId(task: FetchTask): string {
-    // Only external hints coalesce; a continuation or rerun must never be swallowed.
+    // As SqsTaskQueue: continuations and reruns are unique; a hint repeats only as the same send.
     if (task.trigger !== 'webhook' && task.trigger !== 'watch' && task.trigger !== 'schedule') return `unique-${this.seq + 1}`;
-    const bucket = Math.floor(Date.parse(task.requestedAt) / FETCH_COALESCE_MS);
+    const at = task.trigger === 'schedule' ? String(Math.floor(Date.parse(task.requestedAt) / SCHEDULE_COALESCE_MS)) : task.requestedAt;
     const ids = task.ids ? sha256([...task.ids].sort().join('\n')) : 'all';
-    return sha256(`${task.sourceId}|${task.trigger}|${task.full === true}|${task.recover === true}|${ids}|${bucket}`);
+    return sha256(`${task.sourceId}|${task.trigger}|${task.full === true}|${task.recover === true}|${ids}|${at}`);
   }
 }
 

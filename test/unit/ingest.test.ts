@@ -2,7 +2,6 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createIngestHandler, MAX_INGEST_BYTES } from '../../functions/ingest/ingest.ts';
 import { parseConfig } from '../../shared/config/load.ts';
-import { isHintMarker } from '../../shared/connectors/push/push-batch.ts';
 import { compareVersions } from '../../shared/connectors/push/versions.ts';
 import { silentLogger } from '../../shared/core/deps.ts';
 import { signWebhook } from '../../shared/core/webhook.ts';
@@ -45,9 +44,9 @@ class RecordingBus implements EventBus {
     }
     this.published.push(...hints);
   }
-  /** Document ids of every hint (request markers left out). */
+  /** Document ids of every hint. */
   ids(): string[] {
-    return this.published.flatMap((h) => h.ids.filter((id) => !isHintMarker(id)));
+    return this.published.flatMap((h) => h.ids);
   }
 }
 

@@ -7,8 +7,6 @@ import type { Clock, EventBus, FetchTask, Hints } from '../../ports/index.ts';
 const MAX_ENTRIES = 10;
 /** Keeps each event far below the 256 KB entry limit. */
 const MAX_IDS_PER_EVENT = 500;
-/** Hints inside one bucket produce identical events, which the FIFO queue deduplicates by content. */
-export const HINT_BUCKET_MS = 10_000;
 export const EVENT_SOURCE = 'tributary';
 export const EVENT_DETAIL_TYPE = 'SourceChanged';
 
@@ -20,8 +18,9 @@ export class EventBridgeEventBus implements EventBus {
   constructor(private readonly options: { client: EventBridgeClient; busName: string; clock: Clock }) {}
 
   async publish(hints: readonly Hints[]): Promise<void> {
-    const bucket = Math.floor(this.options.clock.now() / HINT_BUCKET_MS) * HINT_BUCKET_MS;
-    const requestedAt = new Date(bucket).toISOString();
+    // The exact instant: the queue's content-based deduplication then drops only a redelivery of
+    // this very event, never a later hint (which may follow a run that already read the source).
+    const requestedAt = new Date(this.options.clock.now()).toISOString();
     const tasks: FetchTask[] = [];
     for (const h of hints) {
       if (h.ids.length === 0) tasks.push({ type: 'fetch', sourceId: h.sourceId, trigger: 'webhook', requestedAt });

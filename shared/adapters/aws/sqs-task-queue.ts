@@ -17,8 +17,8 @@ import type { EmbedTask, FetchTask, QueueName, ReceivedMessage, TaskQueue } from
 /** SQS caps a batch at 10 entries and 256 KiB in all; keep headroom for attributes. */
 const MAX_BATCH_ENTRIES = 10;
 const MAX_BATCH_BYTES = 240 * 1024;
-/** Webhook bursts inside one bucket share a deduplication id and so become one message. */
-const FETCH_COALESCE_MS = 10_000;
+/** Scheduled triggers inside one bucket share a deduplication id (Scheduler may deliver twice). */
+const SCHEDULE_COALESCE_MS = 10_000;
 
 export interface QueueUrls {
   fetch: string;
@@ -206,9 +206,14 @@ export class SqsTaskQueue implements TaskQueue {
 }
 
 function fetchDedupId(task: FetchTask): string {
-  // Only external hints coalesce; a continuation or rerun must never be swallowed.
+  // A continuation or rerun must never be swallowed.
   if (task.trigger !== 'webhook' && task.trigger !== 'watch' && task.trigger !== 'schedule') return randomUUID();
-  const bucket = Math.floor(Date.parse(task.requestedAt) / FETCH_COALESCE_MS);
+  // SQS drops a repeated deduplication id for five minutes, consumed or not. A hint is only a
+  // repeat when it is the same send (same ids, same instant): bucketing hints would drop an edit
+  // hinted after the first hint's run had read the source, and nothing would wake it up.
+  // Bursts are absorbed by the fetcher instead (a hint older than the last completed pass is
+  // skipped; hints for one source queue behind each other in their FIFO group).
+  const at = task.trigger === 'schedule' ? String(Math.floor(Date.parse(task.requestedAt) / SCHEDULE_COALESCE_MS)) : task.requestedAt;
   const ids = task.ids ? sha256([...task.ids].sort().join('\n')) : 'all';
-  return sha256(`${task.sourceId}|${task.trigger}|${task.full === true}|${task.recover === true}|${ids}|${bucket}`);
+  return sha256(`${task.sourceId}|${task.trigger}|${task.full === true}|${task.recover === true}|${ids}|${at}`);
 }

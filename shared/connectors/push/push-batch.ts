@@ -4,7 +4,6 @@
  * Lambda handler (functions/ingest) decodes the request and publishes the hint.
  */
 
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { forEachLimited } from '../../core/concurrency.ts';
 import { HttpError } from '../../core/errors.ts';
@@ -256,21 +255,4 @@ function decide(options: PushBatchOptions, current: StashedDocument | undefined,
     return { status: 'rejected', reason: `stale version: ${op.version} is older than the stored version ${current.version}` };
   }
   return { status: 'accepted', write: tombstone(op.version ?? current.version) };
-}
-
-/**
- * A pseudo-id added to every push's hint. Hints with the same ids inside one coalescing
- * bucket are deduplicated by the fetch queue, which would drop the wake-up of a second push
- * of a document shortly after the first (whose run may have read the stash before it). A
- * marker unique per request keeps every hint distinct; documents can never carry it (ids
- * with control characters are rejected) and the push connector's fetch ignores it.
- */
-export function hintMarker(): string {
-  return `${HINT_MARKER_PREFIX}${randomUUID()}`;
-}
-
-export const HINT_MARKER_PREFIX = '\u0001push-request:';
-
-export function isHintMarker(id: string): boolean {
-  return id.startsWith(HINT_MARKER_PREFIX);
 }

@@ -17,7 +17,6 @@ import type {
   StashedDocument,
   StateStore,
 } from '../../ports/index.ts';
-import { isHintMarker } from './push-batch.ts';
 
 export interface PushConnectorOptions {
   readonly sourceId: string;
@@ -85,7 +84,7 @@ export class PushConnector implements SourceConnector {
 
   /** The stashed documents among `ids`; tombstoned and unknown ids are absent. */
   async fetch(ids: readonly string[]): Promise<SourceDocument[]> {
-    const wanted = [...new Set(ids)].filter((id) => !isHintMarker(id));
+    const wanted = [...new Set(ids)];
     const out: SourceDocument[] = [];
     for (let i = 0; i < wanted.length; i += FETCH_BATCH) {
       const found = await this.state.getStashed(this.sourceId, wanted.slice(i, i + FETCH_BATCH));

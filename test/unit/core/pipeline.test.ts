@@ -296,6 +296,30 @@ describe('sync core on embedded DynamoDB, SQS and LanceDB', () => {
     expect(index.get('doc-4.md')?.join(' ')).toContain(para(40));
   });
 
+  it('skips an incremental hint older than the last completed pass, but never one naming ids or a recent one', async () => {
+    // Prepare: a pass completes at T (its snapshot, the watermark); hints were queued before it.
+    await setup();
+    p.clock.advance(60_000);
+    const passAt = p.clock.now();
+    await sync(p, 'docs');
+    source.put('doc-4.md', doc('Doc 4', [para(44)]));
+    const at = (ms: number): string => new Date(ms).toISOString();
+    const pullsBefore = source.pulls;
+
+    // Act
+    const stale = await sync(p, 'docs', { trigger: 'webhook', requestedAt: at(passAt - 30_000) });
+    const pullsAfterStale = source.pulls;
+    const named = await sync(p, 'docs', { trigger: 'webhook', requestedAt: at(passAt - 30_000), ids: ['doc-4.md'] });
+    const recent = await sync(p, 'docs', { trigger: 'webhook', requestedAt: at(passAt - 1_000) });
+
+    // Assess
+    expect(stale.runSk).toBeUndefined();
+    expect(pullsAfterStale).toBe(pullsBefore);
+    expect(named.counters.docsChanged).toBe(1);
+    expect(recent.runSk).toBeDefined();
+    expect(source.pulls).toBeGreaterThan(pullsAfterStale);
+  });
+
   it('resumes an interrupted pass from its persisted cursor', async () => {
     // Prepare: the pass dies on its third page
     await setup(9);
