@@ -1,7 +1,7 @@
 import { chunkDocument, chunkingSignature } from './chunker.ts';
 import type { CoreDeps } from './deps.ts';
 import { PoisonTaskError } from './errors.ts';
-import { chunkIndexOf, contentHash as hashContent, docVectorPrefix, vectorId } from './ids.ts';
+import { chunkIndexOf, contentHash as hashContent, decorHash, docVectorPrefix, vectorId } from './ids.ts';
 import type { ChunkPayload, DeleteTask, EmbedTask, Metadata, RunCounters, UpsertTask, VectorRecord } from '../ports/index.ts';
 
 /** Chunk text kept in vector metadata (Pinecone caps metadata at 40 KB per vector). */
@@ -67,6 +67,7 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
   let version = task.version;
   let title = task.title;
   let url = task.url;
+  let docMetadata = task.metadata;
   let updatedAt = task.updatedAt;
   let contentHash = task.contentHash;
   let chunker = task.chunker ?? chunkingSignature(deps.settings(task.sourceId)?.chunking);
@@ -85,15 +86,19 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
     version = doc.version;
     title = doc.title;
     url = doc.url;
+    docMetadata = doc.metadata;
     updatedAt = doc.updatedAt ?? updatedAt;
     contentHash = hashContent(doc.text, doc.title);
     chunker = chunkingSignature(settings.chunking);
   }
 
   // The ledger's chunk hashes say what each vector index holds, whichever chunker wrote it.
-  // Every vector carries the title too: a new title rewrites them all (their embeddings come
-  // from the cache), or search would show the old one next to unchanged chunks.
-  const retitled = previous?.rev !== undefined && !previous.deleted && previous.title !== title;
+  // Every vector carries the title, url and document metadata too: a change of those rewrites
+  // them all (their embeddings come from the cache), or search would show the old values next
+  // to unchanged chunks. Entries from before `decor` existed compare the title alone.
+  const decor = decorHash(title, url, docMetadata);
+  const retitled = previous?.rev !== undefined && !previous.deleted
+    && (previous.decor !== undefined ? previous.decor !== decor : previous.title !== title);
   const known = !dirty && !retitled && previous && !previous.deleted ? previous.chunkHashes : undefined;
   const toWrite = chunks.filter((c) => known?.[c.index] !== c.hash);
 
@@ -123,7 +128,9 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
   }
 
   const records: VectorRecord[] = toWrite.map((c) => {
+    // The document's own metadata first: the pipeline's fields win a name clash.
     const metadata: Metadata = {
+      ...docMetadata,
       sourceId: task.sourceId, docId: task.docId, chunkIndex: c.index, version, hash: c.hash, contentHash,
       updatedAt, text: c.text.slice(0, MAX_METADATA_TEXT),
     };
@@ -148,7 +155,7 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
 
   const committed = await deps.state.commitDocument({
     sourceId: task.sourceId, docId: task.docId, rev: task.rev, version, contentHash,
-    chunkHashes: chunks.map((c) => c.hash), chunker, updatedAt, ...(title !== undefined ? { title } : {}),
+    chunkHashes: chunks.map((c) => c.hash), chunker, updatedAt, decor, ...(title !== undefined ? { title } : {}),
   });
   return {
     status: committed ? 'committed' : 'superseded',

@@ -1,7 +1,7 @@
 import { chunkDocument, chunkingSignature } from './chunker.ts';
 import type { CoreDeps, SourceSettings } from './deps.ts';
 import { CursorExpiredError, LeaseLostError, PoisonTaskError, TributaryError, errorMessage } from './errors.ts';
-import { contentHash, makeRev } from './ids.ts';
+import { contentHash, decorHash, makeRev } from './ids.ts';
 import type {
   BreakerState,
   DocumentRef,
@@ -385,7 +385,7 @@ class FetchRun {
       const entry = ledger.get(ref.id);
       const hash = contentHash(doc.text, doc.title);
       if (!recover && entry?.rev && !entry.deleted && entry.contentHash === hash && entry.chunker === this.chunker
-        && !entry.pending && !entry.claim) {
+        && !entry.pending && !entry.claim && (entry.decor === undefined || entry.decor === decorHash(doc.title, doc.url, doc.metadata))) {
         // Same content under a new version (touched, copied back): record the version, embed nothing.
         const touched = await this.deps.state.touchDocument({
           sourceId: this.sourceId, docId: doc.id, expectRev: entry.rev, rev: this.nextRev(), version: doc.version,
@@ -453,6 +453,7 @@ class FetchRun {
       ...(this.task.noCache === true ? { noCache: true } : {}),
       chunker: this.chunker,
       ...(doc.title !== undefined ? { title: doc.title } : {}), ...(doc.url !== undefined ? { url: doc.url } : {}),
+      ...(doc.metadata !== undefined && Object.keys(doc.metadata).length > 0 ? { metadata: doc.metadata } : {}),
     };
     const inline: UpsertTask = { ...base, chunks };
     return Buffer.byteLength(JSON.stringify(inline), 'utf8') <= (this.deps.maxInlineTaskBytes ?? INLINE_TASK_BYTES) ? inline : base;

@@ -38,6 +38,15 @@ export function makeRev(epoch: number, seq: number): string {
   return `${String(epoch).padStart(12, '0')}.${String(seq).padStart(10, '0')}`;
 }
 
+/**
+ * Hash of the fields every vector of a document repeats besides its chunk text: title, url and
+ * the document's metadata (keys sorted, so the source's key order does not matter).
+ */
+export function decorHash(title: string | undefined, url: string | undefined, metadata: Readonly<Record<string, string | number | boolean>> | undefined): string {
+  const meta = metadata ? Object.keys(metadata).sort().map((k) => [k, metadata[k]]) : [];
+  return sha256(JSON.stringify([title ?? null, url ?? null, meta]));
+}
+
 /** Content hash of a document: text plus the fields that end up in vector metadata. */
 export function contentHash(text: string, title: string | undefined): string {
   return sha256(`${title ?? ''}\u0000${text}`);

@@ -26,6 +26,7 @@ const upsertTask = z.strictObject({
   contentHash: z.string(),
   title: z.string().optional(),
   url: z.string().optional(),
+  metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   updatedAt: z.string(),
   runSk: z.string().min(1),
   rewrite: z.boolean().optional(),

@@ -212,6 +212,12 @@ export interface LedgerEntry {
   /** Rev of a task that started writing vectors and has not committed. */
   readonly claim?: string;
   readonly title?: string;
+  /**
+   * Hash of what every vector of the document repeats besides its chunk (title, url, the
+   * document's metadata): a change rewrites all its vectors. Absent on entries written before
+   * it existed (then the title alone is compared).
+   */
+  readonly decor?: string;
   readonly updatedAt?: string;
 }
 
@@ -224,6 +230,7 @@ export interface DocumentCommit {
   readonly chunkHashes: readonly string[];
   readonly chunker: string;
   readonly title?: string;
+  readonly decor: string;
   readonly updatedAt: string;
 }
 
@@ -445,6 +452,8 @@ export interface UpsertTask {
   readonly contentHash: string;
   readonly title?: string;
   readonly url?: string;
+  /** The document's own metadata, copied onto each of its vectors. */
+  readonly metadata?: Metadata;
   readonly updatedAt: string;
   readonly runSk: string;
   /** Rewrite every chunk's vector instead of trusting the ledger's chunk hashes (repair). */

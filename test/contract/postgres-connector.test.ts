@@ -274,7 +274,7 @@ describe('PostgresConnector: conversation mode', () => {
     // Act + Assess, step by step.
     expect(doc!.text.split('\u001e')).toEqual(['cy: hello', 'cy: how do I rotate keys?', 'cy: see the runbook']);
     expect(doc!.format).toBe('conversation');
-    expect(doc!.metadata).toMatchObject({ conversation: 'c1', messages: 3 });
+    expect(doc!.metadata).toEqual({ conversation: 'c1' });
     await insert(schema, 'c2', 'unrelated');
     expect(await version()).toBe(v0);
     await insert(schema, 'c1', 'thanks');

@@ -129,7 +129,7 @@ describe('SlackConnector', () => {
     ]);
     expect(before.title).toBe(`#general — Alice, ${dayOf(parent, 'UTC')}`);
     expect(before.url).toBe(`https://emulated.slack.com/archives/${GENERAL}/p${parent.replace('.', '')}`);
-    expect(before.metadata).toMatchObject({ channelId: GENERAL, channelName: 'general', threadTs: parent, replyCount: 3 });
+    expect(before.metadata).toMatchObject({ channelId: GENERAL, channelName: 'general', threadTs: parent });
     expect(after.version).not.toBe(before.version);
     const small = { targetTokens: 32, maxTokens: 64 };
     const chunksBefore = chunkDocument(before.text, 'conversation', small);

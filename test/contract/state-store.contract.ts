@@ -50,7 +50,7 @@ const runRecord = (sourceId: string, startedAt: string, overrides: Partial<RunRe
 
 const commitOf = (docId: string, r: string, overrides: Partial<DocumentCommit> = {}): DocumentCommit => ({
   sourceId: SRC, docId, rev: r, version: `v-${r}`, contentHash: `hash-${r}`, chunkHashes: [`c1-${r}`, `c2-${r}`], chunker: "md1/300/800",
-  title: `Title ${docId}`, updatedAt: '2026-01-01T00:00:00.000Z', ...overrides,
+  title: `Title ${docId}`, decor: `decor-${r}`, updatedAt: '2026-01-01T00:00:00.000Z', ...overrides,
 });
 
 /** Resolves to the rejection of `promise` (fails the test when it resolves). */
@@ -538,7 +538,8 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreH
         const saved = await entry('d');
         expect(saved).toEqual({
           sourceId: SRC, docId: 'd', rev: rev(2), version: `v-${rev(2)}`, contentHash: `hash-${rev(2)}`,
-          chunkHashes: [`c1-${rev(2)}`, `c2-${rev(2)}`], chunker: 'md1/300/800', title: 'Title d', updatedAt: '2026-01-01T00:00:00.000Z',
+          chunkHashes: [`c1-${rev(2)}`, `c2-${rev(2)}`], chunker: 'md1/300/800', title: 'Title d', decor: `decor-${rev(2)}`,
+          updatedAt: '2026-01-01T00:00:00.000Z',
         });
       });
 

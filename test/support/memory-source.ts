@@ -1,4 +1,4 @@
-import type { Cursor, ListedDocument, PullPage, PullWindow, SourceConnector, SourceDocument } from '../../shared/ports/index.ts';
+import type { Cursor, ListedDocument, Metadata, PullPage, PullWindow, SourceConnector, SourceDocument } from '../../shared/ports/index.ts';
 
 /**
  * A SourceConnector over an in-memory map, for core tests. Every pass lists all documents
@@ -6,7 +6,7 @@ import type { Cursor, ListedDocument, PullPage, PullWindow, SourceConnector, Sou
  * `listOverride` simulates a broken listing (e.g. empty by mistake).
  */
 export class MemorySource implements SourceConnector {
-  readonly docs = new Map<string, { text: string; version: number; title?: string }>();
+  readonly docs = new Map<string, { text: string; version: number; title?: string; metadata?: Metadata }>();
   listOverride: ListedDocument[] | undefined;
   pulls = 0;
   fetches = 0;
@@ -15,9 +15,9 @@ export class MemorySource implements SourceConnector {
 
   constructor(readonly sourceId: string, private readonly pageSize = 3) {}
 
-  put(id: string, text: string, title?: string): void {
+  put(id: string, text: string, title?: string, metadata?: Metadata): void {
     const prev = this.docs.get(id);
-    this.docs.set(id, { text, version: (prev?.version ?? 0) + 1, ...(title !== undefined ? { title } : {}) });
+    this.docs.set(id, { text, version: (prev?.version ?? 0) + 1, ...(title !== undefined ? { title } : {}), ...(metadata ? { metadata } : {}) });
   }
 
   remove(id: string): void {
@@ -44,7 +44,12 @@ export class MemorySource implements SourceConnector {
     const out: SourceDocument[] = [];
     for (const id of ids) {
       const d = this.docs.get(id);
-      if (d) out.push({ id, version: String(d.version), text: d.text, format: 'markdown', ...(d.title !== undefined ? { title: d.title } : {}) });
+      if (d) {
+        out.push({
+          id, version: String(d.version), text: d.text, format: 'markdown',
+          ...(d.title !== undefined ? { title: d.title } : {}), ...(d.metadata ? { metadata: d.metadata } : {}),
+        });
+      }
     }
     return out;
   }

@@ -230,6 +230,7 @@ export class InMemoryStateStore implements StateStore, PushStateStore {
       it['contentHash'] = commit.contentHash;
       it['chunkHashes'] = [...commit.chunkHashes];
       it['chunker'] = commit.chunker;
+      it['decor'] = commit.decor;
       it['updatedAt'] = commit.updatedAt;
       it['deleted'] = false;
       if (commit.title !== undefined) it['title'] = commit.title;
@@ -242,7 +243,7 @@ export class InMemoryStateStore implements StateStore, PushStateStore {
       it['rev'] = input.rev;
       it['deleted'] = true;
       it['updatedAt'] = input.at;
-      for (const k of ['chunkHashes', 'chunker', 'contentHash', 'version', 'title']) delete it[k];
+      for (const k of ['chunkHashes', 'chunker', 'contentHash', 'version', 'title', 'decor']) delete it[k];
     });
   }
 

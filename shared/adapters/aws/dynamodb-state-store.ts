@@ -354,9 +354,9 @@ export class DynamoDbStateStore implements StateStore, PushStateStore {
   async commitDocument(commit: DocumentCommit): Promise<boolean> {
     const values: Item = {
       ':r': commit.rev, ':v': commit.version, ':h': commit.contentHash, ':c': [...commit.chunkHashes],
-      ':u': commit.updatedAt, ':f': false, ':k': commit.chunker,
+      ':u': commit.updatedAt, ':f': false, ':k': commit.chunker, ':d': commit.decor,
     };
-    let set = 'SET rev = :r, version = :v, contentHash = :h, chunkHashes = :c, chunker = :k, updatedAt = :u, deleted = :f';
+    let set = 'SET rev = :r, version = :v, contentHash = :h, chunkHashes = :c, chunker = :k, decor = :d, updatedAt = :u, deleted = :f';
     // A document that lost its title must not keep the old one in the ledger.
     if (commit.title !== undefined) {
       set += ', title = :t';
@@ -369,7 +369,7 @@ export class DynamoDbStateStore implements StateStore, PushStateStore {
 
   async commitDeletion(input: { sourceId: string; docId: string; rev: string; at: string }): Promise<boolean> {
     return this.commitClaimed(input.sourceId, input.docId, input.rev,
-      'SET rev = :r, deleted = :t, updatedAt = :u REMOVE chunkHashes, chunker, contentHash, version, title',
+      'SET rev = :r, deleted = :t, updatedAt = :u REMOVE chunkHashes, chunker, contentHash, version, title, decor',
       { ':r': input.rev, ':t': true, ':u': input.at });
   }
 
@@ -728,6 +728,7 @@ export function toLedgerEntry(sourceId: string, item: Item): LedgerEntry {
     pending: item['pending'] as PendingMarker | undefined,
     claim: str(item, 'claim'),
     title: str(item, 'title'),
+    decor: str(item, 'decor'),
     updatedAt: str(item, 'updatedAt'),
   });
 }

@@ -385,8 +385,9 @@ export class PostgresConnector implements SourceConnector {
       ...(url ? { url } : {}),
       metadata: {
         ...metadataOf(c.metadataColumns, first),
+        // Only stable fields: vectors repeat document metadata, so a count that changes with
+        // every message would rewrite all of a conversation's vectors on each append.
         conversation: group,
-        messages: turns.length,
         ...(windowStart !== undefined ? { window: windowStart } : {}),
       },
     };

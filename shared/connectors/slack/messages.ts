@@ -263,7 +263,6 @@ export function buildDocument(
 ): SourceDocument | undefined {
   const turns: string[] = [];
   const included: SlackMessage[] = [];
-  let replyCount = 0;
   for (const { parent, replies } of threads) {
     if (isContent(parent, includeBotMessages)) {
       turns.push(renderTurn(parent, ctx.names));
@@ -273,7 +272,6 @@ export function buildDocument(
       if (reply.ts === parent.ts || !isContent(reply, includeBotMessages)) continue;
       turns.push(renderTurn(reply, ctx.names, key.mode === 'channel-day' ? '↳ ' : ''));
       included.push(reply);
-      replyCount += 1;
     }
   }
   const first = included[0];
@@ -288,8 +286,10 @@ export function buildDocument(
   const url = `${ctx.workspaceUrl.replace(/\/?$/, '/')}archives/${key.channel}/p${anchor.replace('.', '')}`;
   let latest = 0;
   for (const m of included) latest = Math.max(latest, tsToMs(m.ts), m.edited?.ts ? tsToMs(m.edited.ts) : 0);
+  // Only stable fields: vectors repeat document metadata, so a count that changes with every
+  // reply would rewrite all of a thread's vectors on each new message.
   const metadata: Metadata = {
-    channelId: channel.id, channelName: channel.name, messages: included.length, replyCount,
+    channelId: channel.id, channelName: channel.name,
     ...(key.mode === 'thread' ? { threadTs: key.ts } : { day: key.day }),
   };
   // Every message's ts, edit stamp and raw text, plus what was rendered from them (names

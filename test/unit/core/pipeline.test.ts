@@ -320,6 +320,28 @@ describe('sync core on embedded DynamoDB, SQS and LanceDB', () => {
     expect(source.pulls).toBeGreaterThan(pullsAfterStale);
   });
 
+  it('copies document metadata onto every vector, and rewrites them (without embedding) when only it changes', async () => {
+    // Prepare
+    await setup(3);
+    const text = doc('Team page', [para(1), para(2), para(3), para(4)]);
+    source.put('team.md', text, 'Team', { team: 'search', priority: 2, sourceId: 'spoofed' });
+    await sync(p, 'docs');
+    const calls = p.embedder.stats.calls;
+
+    // Act: same text, new metadata (a new version, as a row's updated_at would give)
+    source.put('team.md', text, 'Team', { team: 'ingest', priority: 2, sourceId: 'spoofed' });
+    const run = await sync(p, 'docs');
+
+    // Assess
+    const rows = (await p.vectors.scan('docs#')).filter((r) => r.metadata['docId'] === 'team.md');
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      expect(r.metadata).toMatchObject({ team: 'ingest', priority: 2, title: 'Team', sourceId: 'docs' });
+    }
+    expect(run.counters.docsChanged).toBe(1);
+    expect(p.embedder.stats.calls).toBe(calls);
+  });
+
   it('resumes an interrupted pass from its persisted cursor', async () => {
     // Prepare: the pass dies on its third page
     await setup(9);
