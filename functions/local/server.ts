@@ -1,5 +1,5 @@
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
 import { search } from '../../shared/core/search.ts';
 import type { LocalStack } from '../../shared/wiring/local-stack.ts';
@@ -33,20 +33,7 @@ export function buildServer(stack: LocalStack, options: ServerOptions): FastifyI
   const webhook = createWebhookHandler({
     config: stack.loaded.config, secret: options.secret, eventBus: stack.eventBus, clock: stack.deps.clock, log: stack.deps.log,
   });
-  app.post<{ Params: { sourceId: string } }>('/webhooks/:sourceId', async (req, reply) => {
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-    const event = {
-      version: '2.0', routeKey: 'POST /webhooks/{sourceId}', rawPath: req.url, rawQueryString: '', headers,
-      pathParameters: { sourceId: req.params.sourceId },
-      body: typeof req.body === 'string' ? req.body : '', isBase64Encoded: false,
-      requestContext: { http: { method: 'POST', path: req.url, protocol: 'HTTP/1.1', sourceIp: req.ip, userAgent: headers['user-agent'] ?? '' } },
-    } as unknown as APIGatewayProxyEventV2;
-    const result = await webhook(event, {} as Context);
-    reply.code(result.statusCode ?? 200);
-    for (const [k, v] of Object.entries(result.headers ?? {})) reply.header(k, String(v));
-    return reply.send(result.body ?? '');
-  });
+  app.post<{ Params: { sourceId: string } }>('/webhooks/:sourceId', asLambdaRoute('POST /webhooks/{sourceId}', webhook));
 
   // Push ingestion: the handler the ingest Lambda runs. Fastify stops bodies a little over the
   // handler's own limit, so the handler answers 413 with its message for anything near it.
@@ -54,20 +41,7 @@ export function buildServer(stack: LocalStack, options: ServerOptions): FastifyI
     config: stack.loaded.config, secret: options.secret, state: stack.state,
     eventBus: stack.eventBus, clock: stack.deps.clock, log: stack.deps.log,
   });
-  app.post<{ Params: { sourceId: string } }>('/ingest/:sourceId', { bodyLimit: MAX_INGEST_BYTES + 1024 * 1024 }, async (req, reply) => {
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-    const event = {
-      version: '2.0', routeKey: 'POST /ingest/{sourceId}', rawPath: req.url, rawQueryString: '', headers,
-      pathParameters: { sourceId: req.params.sourceId },
-      body: typeof req.body === 'string' ? req.body : '', isBase64Encoded: false,
-      requestContext: { http: { method: 'POST', path: req.url, protocol: 'HTTP/1.1', sourceIp: req.ip, userAgent: headers['user-agent'] ?? '' } },
-    } as unknown as APIGatewayProxyEventV2;
-    const result = await ingest(event, {} as Context);
-    reply.code(result.statusCode ?? 200);
-    for (const [k, v] of Object.entries(result.headers ?? {})) reply.header(k, String(v));
-    return reply.send(result.body ?? '');
-  });
+  app.post<{ Params: { sourceId: string } }>('/ingest/:sourceId', { bodyLimit: MAX_INGEST_BYTES + 1024 * 1024 }, asLambdaRoute('POST /ingest/{sourceId}', ingest));
 
   app.get('/status', async () => collectStatus(stack));
 
@@ -85,4 +59,24 @@ export function buildServer(stack: LocalStack, options: ServerOptions): FastifyI
   });
 
   return app;
+}
+
+type LambdaHttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** Runs a Lambda's HTTP handler for a fastify route, fed the API Gateway v2 event AWS would send. */
+function asLambdaRoute(routeKey: string, handler: LambdaHttpHandler) {
+  return async (req: FastifyRequest<{ Params: { sourceId: string } }>, reply: FastifyReply): Promise<FastifyReply> => {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+    const event = {
+      version: '2.0', routeKey, rawPath: req.url, rawQueryString: '', headers,
+      pathParameters: { sourceId: req.params.sourceId },
+      body: typeof req.body === 'string' ? req.body : '', isBase64Encoded: false,
+      requestContext: { http: { method: 'POST', path: req.url, protocol: 'HTTP/1.1', sourceIp: req.ip, userAgent: headers['user-agent'] ?? '' } },
+    } as unknown as APIGatewayProxyEventV2;
+    const result = await handler(event, {} as Context);
+    reply.code(result.statusCode ?? 200);
+    for (const [k, v] of Object.entries(result.headers ?? {})) reply.header(k, String(v));
+    return reply.send(result.body ?? '');
+  };
 }

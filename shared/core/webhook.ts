@@ -62,16 +62,25 @@ export function verifyTimestampedHmac(check: TimestampedHmacCheck): void {
   if (!ok) throw new HttpError(401, 'signature does not match');
 }
 
-/** Throws HttpError(401) unless the header carries a fresh, valid signature of `body`. */
-export function verifyWebhookSignature(secret: string, header: string | undefined, body: string, nowMs: number): void {
-  if (!header) throw new HttpError(401, `missing ${SIGNATURE_HEADER} header`);
+/**
+ * Splits a `k=v,k=v` signature header (Stripe-style `t=…,v1=…,v1=…`, Tributary's own) into
+ * its values by key; a key may repeat (secret rotation). Pieces without `=` are ignored.
+ */
+export function parseSignatureHeader(header: string): Map<string, string[]> {
   const parts = new Map<string, string[]>();
   for (const piece of header.split(',')) {
     const eq = piece.indexOf('=');
     if (eq <= 0) continue;
-    const k = piece.slice(0, eq).trim();
-    parts.set(k, [...(parts.get(k) ?? []), piece.slice(eq + 1).trim()]);
+    const key = piece.slice(0, eq).trim();
+    parts.set(key, [...(parts.get(key) ?? []), piece.slice(eq + 1).trim()]);
   }
+  return parts;
+}
+
+/** Throws HttpError(401) unless the header carries a fresh, valid signature of `body`. */
+export function verifyWebhookSignature(secret: string, header: string | undefined, body: string, nowMs: number): void {
+  if (!header) throw new HttpError(401, `missing ${SIGNATURE_HEADER} header`);
+  const parts = parseSignatureHeader(header);
   const t = Number(parts.get('t')?.[0]);
   const candidates = parts.get('v1') ?? [];
   if (!Number.isInteger(t) || candidates.length === 0) throw new HttpError(401, `malformed ${SIGNATURE_HEADER} header: expected t=<unix>,v1=<hex>`);

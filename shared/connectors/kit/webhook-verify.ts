@@ -17,7 +17,7 @@
 import { createHmac } from 'node:crypto';
 import { HttpError } from '../../core/errors.ts';
 
-export { constantTimeEqual, verifyTimestampedHmac, WEBHOOK_TOLERANCE_SECONDS } from '../../core/webhook.ts';
+export { constantTimeEqual, parseSignatureHeader, verifyTimestampedHmac, WEBHOOK_TOLERANCE_SECONDS } from '../../core/webhook.ts';
 export type { TimestampedHmacCheck } from '../../core/webhook.ts';
 
 /** Case-insensitive header lookup over a raw request's headers. */
@@ -39,21 +39,6 @@ export function assertBodySize(body: string, maxBytes: number = MAX_WEBHOOK_BODY
   if (body.length <= maxBytes / 3) return;
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > maxBytes) throw new HttpError(413, `body is ${bytes} bytes, over the ${maxBytes}-byte limit`);
-}
-
-/**
- * Splits a `k=v,k=v` signature header (Stripe-style `t=…,v1=…,v1=…`, Tributary's own) into
- * its values by key; a key may repeat (secret rotation). Pieces without `=` are ignored.
- */
-export function parseSignatureHeader(header: string): Map<string, string[]> {
-  const parts = new Map<string, string[]>();
-  for (const piece of header.split(',')) {
-    const eq = piece.indexOf('=');
-    if (eq <= 0) continue;
-    const key = piece.slice(0, eq).trim();
-    parts.set(key, [...(parts.get(key) ?? []), piece.slice(eq + 1).trim()]);
-  }
-  return parts;
 }
 
 /** HMAC of `payload` (e.g. for emulators and tests that sign requests the way a provider does). */
