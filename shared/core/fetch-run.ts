@@ -4,6 +4,7 @@ import { CursorExpiredError, LeaseLostError, PoisonTaskError, TributaryError, er
 import { contentHash, decorHash, makeRev } from './ids.ts';
 import type {
   BreakerState,
+  Cursor,
   DocumentRef,
   EmbedTask,
   FetchTask,
@@ -107,7 +108,7 @@ export async function runFetch(deps: CoreDeps, task: FetchTask, options: FetchRu
 
   // The snapshot is taken once the lease is held: whatever happened before this run held the
   // source (a wake-up deferred to the previous holder included) is inside its window.
-  const run = new FetchRun(deps, settings, connector, task, options, lease.epoch, deps.clock.now(), lease.state.pass, lease.state.watermark);
+  const run = new FetchRun(deps, settings, connector, task, options, lease.epoch, deps.clock.now(), lease.state.pass, lease.state.watermark, lease.state.feed);
   return run.execute();
 }
 
@@ -158,6 +159,8 @@ class FetchRun {
     private readonly startedAt: number,
     private savedPass: PassState | undefined,
     private watermark: string | undefined,
+    /** The cursor the last completed pass ended with: where a change feed resumes. */
+    private feed: Cursor | undefined,
   ) {
     this.runSk = `RUN#${new Date(startedAt).toISOString()}#${String(epoch).padStart(8, '0')}`;
   }
@@ -186,6 +189,7 @@ class FetchRun {
       await this.deps.state.putRun(record);
       let status: FetchRunResult['status'] = 'completed';
       let watermark: string | undefined;
+      let feed: Cursor | undefined;
       if (this.task.ids && this.task.ids.length > 0 && this.task.full !== true) {
         await this.targeted(this.task.ids);
       } else {
@@ -196,6 +200,7 @@ class FetchRun {
         // pass that a deadline cut up (catching up there would start a new pass every time).
         while (outcome.finished && this.task.trigger !== 'continuation' && Date.parse(outcome.pass.snapshotAt) < this.startedAt) {
           this.watermark = outcome.pass.snapshotAt;
+          this.feed = outcome.pass.cursor;
           this.savedPass = undefined;
           outcome = await this.pass(this.freshPass(false));
         }
@@ -205,12 +210,15 @@ class FetchRun {
         }
         status = outcome.finished ? 'completed' : 'continued';
         keepPass = outcome.finished ? undefined : outcome.pass;
-        if (outcome.finished) watermark = outcome.pass.snapshotAt;
+        if (outcome.finished) {
+          watermark = outcome.pass.snapshotAt;
+          feed = outcome.pass.cursor;
+        }
       }
       finished = 'unknown';
       const finish = await this.deps.state.finishRun({
         sourceId: this.sourceId, owner: this.options.owner, epoch: this.epoch, now: this.deps.clock.now(),
-        outcome: { ok: true, ...(watermark !== undefined ? { watermark } : {}), ...(keepPass ? { keepPass } : {}) },
+        outcome: { ok: true, ...(watermark !== undefined ? { watermark } : {}), ...(feed !== undefined ? { feed } : {}), ...(keepPass ? { keepPass } : {}) },
         // A targeted run does not cover a wake-up: it reports it (its caller enqueues a rerun)
         // and leaves it set, so a retry of this run after a crash reports it again.
         ...(this.isTargeted() ? { keepRerunRequested: true } : { breaker: this.breaker ?? null }),
@@ -293,6 +301,7 @@ class FetchRun {
       }
       const window: PullWindow = {
         snapshotAt: pass.snapshotAt, full: pass.full, ...(pass.since !== undefined ? { since: pass.since } : {}),
+        ...(pass.resume !== undefined ? { resume: pass.resume } : {}),
       };
       let page;
       try {
@@ -334,9 +343,11 @@ class FetchRun {
     const since = !full && this.watermark !== undefined
       ? new Date(Date.parse(this.watermark) - this.settings.lookbackMs).toISOString()
       : undefined;
+    const incremental = !full && this.watermark !== undefined;
     return {
-      snapshotAt, full: full || this.watermark === undefined, pages: 0, runSk: this.runSk,
+      snapshotAt, full: !incremental, pages: 0, runSk: this.runSk,
       ...(since !== undefined ? { since } : {}),
+      ...(incremental && this.feed !== undefined ? { resume: this.feed } : {}),
     };
   }
 

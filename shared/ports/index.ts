@@ -30,6 +30,12 @@ export interface PullWindow {
   readonly snapshotAt: string;
   /** True when the pass must list everything (first sync, `--full`, expired change token). */
   readonly full: boolean;
+  /**
+   * Incremental passes only: the cursor the last completed pass ended with. A change-feed
+   * connector continues from it (a change token) instead of from `since`; when the token has
+   * expired it throws CursorExpiredError and the core runs a full pass. Others ignore it.
+   */
+  readonly resume?: Cursor;
 }
 
 /** A document as the source has it now. */
@@ -157,6 +163,8 @@ export interface PassState {
   readonly since?: string;
   readonly full: boolean;
   readonly cursor?: Cursor;
+  /** See PullWindow.resume. */
+  readonly resume?: Cursor;
   readonly pages: number;
   /** Sort key of the run record the pass reports to. */
   readonly runSk: string;
@@ -178,6 +186,8 @@ export interface SourceState {
   readonly rerunRequested: boolean;
   /** ISO-8601 snapshot of the last completed pass. */
   readonly watermark?: string;
+  /** The cursor the last completed pass ended with (PullWindow.resume of the next incremental pass). */
+  readonly feed?: Cursor;
   readonly pass?: PassState;
   readonly lastSuccessAt?: string;
   readonly lastFailureAt?: string;
@@ -333,7 +343,7 @@ export interface StateStore {
    */
   finishRun(input: {
     sourceId: string; owner: string; epoch: number; now: number;
-    outcome: { ok: true; watermark?: string; keepPass?: PassState } | { ok: false; error: string; keepPass?: PassState };
+    outcome: { ok: true; watermark?: string; feed?: Cursor; keepPass?: PassState } | { ok: false; error: string; keepPass?: PassState };
     breaker?: BreakerState | null;
     /**
      * Report a requested rerun but leave it set: a run that cannot cover the wake-up (a

@@ -309,6 +309,31 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreH
         expect(next.acquired && next.epoch).toBe(4);
       });
 
+      it('keeps the feed position of a completed pass, replaces it with the next, clears it on reset', async () => {
+        // Prepare
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });
+        await store.finishRun({ sourceId: SRC, owner: 'a', epoch: 1, now: T0 + 1, outcome: { ok: true, watermark: 'w1', feed: { token: 'abc', n: 1 } } });
+        const first = await store.getSource(SRC);
+
+        // Act
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0 + 2, ttlMs: TTL });
+        await store.finishRun({ sourceId: SRC, owner: 'a', epoch: 2, now: T0 + 3, outcome: { ok: true } });
+        const targeted = await store.getSource(SRC);
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0 + 4, ttlMs: TTL });
+        await store.finishRun({ sourceId: SRC, owner: 'a', epoch: 3, now: T0 + 5, outcome: { ok: true, watermark: 'w2' } });
+        const ended = await store.getSource(SRC);
+        await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0 + 6, ttlMs: TTL });
+        await store.finishRun({ sourceId: SRC, owner: 'a', epoch: 4, now: T0 + 7, outcome: { ok: true, watermark: 'w3', feed: { token: 'def' } } });
+        await store.resetSource(SRC);
+        const reset = await store.getSource(SRC);
+
+        // Assess: a run without a pass leaves it; a pass that ended without a cursor clears it.
+        expect(first?.feed).toEqual({ token: 'abc', n: 1 });
+        expect(targeted?.feed).toEqual({ token: 'abc', n: 1 });
+        expect(ended?.feed).toBeUndefined();
+        expect(reset?.feed).toBeUndefined();
+      });
+
       it('keeps the pass on a successful run when asked (a continued pass)', async () => {
         // Prepare
         await store.acquireLease({ sourceId: SRC, owner: 'a', now: T0, ttlMs: TTL });

@@ -6,6 +6,7 @@ import { LeaseLostError } from '../../shared/core/errors.ts';
 import type {
   BreakerState,
   ClaimResult,
+  Cursor,
   DocumentCommit,
   IdempotencyRecord,
   LeaseResult,
@@ -103,7 +104,7 @@ export class InMemoryStateStore implements StateStore, PushStateStore {
 
   async finishRun(input: {
     sourceId: string; owner: string; epoch: number; now: number;
-    outcome: { ok: true; watermark?: string; keepPass?: PassState } | { ok: false; error: string; keepPass?: PassState };
+    outcome: { ok: true; watermark?: string; feed?: Cursor; keepPass?: PassState } | { ok: false; error: string; keepPass?: PassState };
     breaker?: BreakerState | null;
     keepRerunRequested?: boolean;
   }): Promise<{ rerunRequested: boolean }> {
@@ -121,7 +122,11 @@ export class InMemoryStateStore implements StateStore, PushStateStore {
         it['lastSuccessAt'] = at;
         it['consecutiveFailures'] = 0;
         delete it['lastError'];
-        if (input.outcome.watermark !== undefined) it['watermark'] = input.outcome.watermark;
+        if (input.outcome.watermark !== undefined) {
+          it['watermark'] = input.outcome.watermark;
+          if (input.outcome.feed !== undefined) it['feed'] = clone(input.outcome.feed);
+          else delete it['feed'];
+        }
       } else {
         it['lastFailureAt'] = at;
         it['lastError'] = input.outcome.error.slice(0, 2000);
@@ -145,7 +150,7 @@ export class InMemoryStateStore implements StateStore, PushStateStore {
     this.update(pk, STATE_SK, (it) => {
       it['rerunRequested'] = false;
       it['consecutiveFailures'] = 0;
-      for (const k of ['watermark', 'pass', 'breaker', 'leaseOwner', 'leaseUntil', 'lastSuccessAt', 'lastFailureAt', 'lastError']) delete it[k];
+      for (const k of ['watermark', 'feed', 'pass', 'breaker', 'leaseOwner', 'leaseUntil', 'lastSuccessAt', 'lastFailureAt', 'lastError']) delete it[k];
     });
   }
 

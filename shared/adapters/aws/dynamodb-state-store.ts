@@ -22,6 +22,7 @@ import { LeaseLostError } from '../../core/errors.ts';
 import type {
   BreakerState,
   ClaimResult,
+  Cursor,
   DocumentCommit,
   IdempotencyRecord,
   LeaseResult,
@@ -204,7 +205,7 @@ export class DynamoDbStateStore implements StateStore, PushStateStore {
 
   async finishRun(input: {
     sourceId: string; owner: string; epoch: number; now: number;
-    outcome: { ok: true; watermark?: string; keepPass?: PassState } | { ok: false; error: string; keepPass?: PassState };
+    outcome: { ok: true; watermark?: string; feed?: Cursor; keepPass?: PassState } | { ok: false; error: string; keepPass?: PassState };
     breaker?: BreakerState | null;
     keepRerunRequested?: boolean;
   }): Promise<{ rerunRequested: boolean }> {
@@ -221,6 +222,13 @@ export class DynamoDbStateStore implements StateStore, PushStateStore {
       if (input.outcome.watermark !== undefined) {
         set.push('watermark = :w');
         values[':w'] = input.outcome.watermark;
+        // A completed pass replaces the feed position; one that ended without a cursor clears it.
+        if (input.outcome.feed !== undefined) {
+          set.push('feed = :fd');
+          values[':fd'] = input.outcome.feed;
+        } else {
+          remove.push('feed');
+        }
       }
     } else {
       set.push('lastFailureAt = :at', 'lastError = :err', 'consecutiveFailures = if_not_exists(consecutiveFailures, :zero) + :one');
@@ -267,7 +275,7 @@ export class DynamoDbStateStore implements StateStore, PushStateStore {
     await this.doc.send(new UpdateCommand({
       TableName: this.table,
       Key: { pk: srcPk(sourceId), sk: STATE_SK },
-      UpdateExpression: 'SET rerunRequested = :f, consecutiveFailures = :z REMOVE watermark, pass, breaker, leaseOwner, leaseUntil, lastSuccessAt, lastFailureAt, lastError',
+      UpdateExpression: 'SET rerunRequested = :f, consecutiveFailures = :z REMOVE watermark, feed, pass, breaker, leaseOwner, leaseUntil, lastSuccessAt, lastFailureAt, lastError',
       ExpressionAttributeValues: { ':f': false, ':z': 0 },
     }));
   }
@@ -705,6 +713,7 @@ export function toSourceState(sourceId: string, item: Item): SourceState {
     leaseUntil: num(item, 'leaseUntil'),
     rerunRequested: item['rerunRequested'] === true,
     watermark: str(item, 'watermark'),
+    feed: item['feed'] !== null && typeof item['feed'] === 'object' ? (item['feed'] as Cursor) : undefined,
     pass: item['pass'] as PassState | undefined,
     lastSuccessAt: str(item, 'lastSuccessAt'),
     lastFailureAt: str(item, 'lastFailureAt'),

@@ -1,16 +1,66 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditClean, auditSource } from '../../../shared/core/audit.ts';
 import { processEmbedTask } from '../../../shared/core/embed-task.ts';
-import { LeaseLostError } from '../../../shared/core/errors.ts';
+import { CursorExpiredError, LeaseLostError } from '../../../shared/core/errors.ts';
 import { runFetch } from '../../../shared/core/fetch-run.ts';
 import { docVectorPrefix, makeRev, vectorId } from '../../../shared/core/ids.ts';
 import { unsettledDocuments } from '../../../shared/core/recovery.ts';
-import type { EmbedTask, FetchTask, UpsertTask } from '../../../shared/ports/index.ts';
+import type { Cursor, EmbedTask, FetchTask, PullPage, PullWindow, SourceConnector, SourceDocument, UpsertTask } from '../../../shared/ports/index.ts';
 import { drainEmbedQueue } from '../../support/drain.ts';
 import { startServers, testPipeline, type EmbeddedServers, type TestPipeline } from '../../support/embedded.ts';
 import { MemorySource } from '../../support/memory-source.ts';
 
 const OWNER = 'host:1:test';
+
+/**
+ * A change feed that can only resume from a token (as Google Drive's changes API): a full pass
+ * lists everything and ends with the current token; an incremental pass reads the changes after
+ * `window.resume`'s token; tokens before `expiredBefore` are gone (410 on a real API).
+ */
+class TokenFeed implements SourceConnector {
+  readonly sourceId = 'feed';
+  readonly docs = new Map<string, { text: string; version: string }>();
+  private readonly log: Array<{ seq: number; id: string }> = [];
+  private seq = 0;
+  expiredBefore = 0;
+  readonly reads: string[] = [];
+
+  put(id: string, text: string): void {
+    this.seq += 1;
+    this.docs.set(id, { text, version: String(this.seq) });
+    this.log.push({ seq: this.seq, id });
+  }
+
+  remove(id: string): void {
+    this.seq += 1;
+    this.docs.delete(id);
+    this.log.push({ seq: this.seq, id });
+  }
+
+  async pull(_cursor: Cursor | undefined, window: PullWindow): Promise<PullPage> {
+    const next = { token: this.seq };
+    if (window.full) {
+      this.reads.push('list');
+      return { changed: [...this.docs].map(([id, d]) => ({ id, version: d.version })), deleted: [], next, done: true };
+    }
+    const token = Number(window.resume?.['token']);
+    if (!Number.isInteger(token)) throw new Error('an incremental pass without a change token');
+    if (token < this.expiredBefore) throw new CursorExpiredError(this.sourceId);
+    this.reads.push(`changes after ${token}`);
+    const ids = [...new Set(this.log.filter((e) => e.seq > token).map((e) => e.id))];
+    return {
+      changed: ids.filter((id) => this.docs.has(id)).map((id) => ({ id, version: this.docs.get(id)!.version })),
+      deleted: ids.filter((id) => !this.docs.has(id)), next, done: true,
+    };
+  }
+
+  async fetch(ids: readonly string[]): Promise<SourceDocument[]> {
+    return ids.flatMap((id) => {
+      const d = this.docs.get(id);
+      return d ? [{ id, version: d.version, text: d.text, format: 'markdown' as const }] : [];
+    });
+  }
+}
 
 function doc(title: string, sections: string[]): string {
   return `# ${title}\n\n${sections.map((s, i) => `## Section ${i + 1}\n\n${s}`).join('\n\n')}\n`;
@@ -340,6 +390,37 @@ describe('sync core on embedded DynamoDB, SQS and LanceDB', () => {
     }
     expect(run.counters.docsChanged).toBe(1);
     expect(p.embedder.stats.calls).toBe(calls);
+  });
+
+  it('continues a change feed from the token the last pass ended with, and falls back to a full pass when it expired', async () => {
+    // Prepare
+    const feed = new TokenFeed();
+    for (const id of ['a', 'b', 'c']) feed.put(id, doc(`Doc ${id}`, [para(id.charCodeAt(0))]));
+    p = await testPipeline(servers, [{ connector: feed }]);
+    await sync(p, 'feed');
+
+    // Act 1: an edit and a delete, read from the feed
+    feed.put('b', doc('Doc b', [para(77)]));
+    feed.remove('c');
+    const incremental = await sync(p, 'feed');
+
+    // Act 2: the token expires; another edit
+    feed.expiredBefore = Number.MAX_SAFE_INTEGER;
+    feed.put('a', doc('Doc a', [para(88)]));
+    const fallback = await sync(p, 'feed');
+    feed.expiredBefore = 0;
+    feed.put('d', doc('Doc d', [para(99)]));
+    const after = await sync(p, 'feed');
+
+    // Assess
+    expect(feed.reads).toEqual(['list', 'changes after 3', 'list', 'changes after 6']);
+    expect(incremental.counters).toMatchObject({ docsChanged: 1, docsDeleted: 1 });
+    expect(fallback.counters.docsChanged).toBe(1);
+    expect(after.counters.docsChanged).toBe(1);
+    const index = await indexed(p, 'feed');
+    expect([...index.keys()].sort()).toEqual(['a', 'b', 'd']);
+    expect(index.get('a')?.join(' ')).toContain(para(88));
+    expect(index.get('b')?.join(' ')).toContain(para(77));
   });
 
   it('resumes an interrupted pass from its persisted cursor', async () => {
