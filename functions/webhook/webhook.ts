@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { SourceConfig, TributaryConfig } from '../../shared/config/schema.ts';
+import { headerOf } from '../../shared/connectors/kit/webhook-verify.ts';
 import { decodeSlackWebhook, type WebhookAnswer, type WebhookRequest } from '../../shared/connectors/slack/events.ts';
 import type { Logger } from '../../shared/core/deps.ts';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
@@ -53,8 +54,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
         if (answer.hints) await deps.eventBus.publish([answer.hints]);
         return json(answer.statusCode, answer.body);
       }
-      const header = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === SIGNATURE_HEADER)?.[1];
-      verifyWebhookSignature(secret, header, body, deps.clock.now());
+      verifyWebhookSignature(secret, headerOf(event.headers ?? {}, SIGNATURE_HEADER), body, deps.clock.now());
       const hints = parseHintBody(sourceId, body);
       await deps.eventBus.publish([hints]);
       return json(202, { accepted: true, sourceId, ids: hints.ids.length });

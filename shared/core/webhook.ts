@@ -6,9 +6,14 @@ import type { Hints } from '../ports/index.ts';
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 export const SIGNATURE_HEADER = 'x-tributary-signature';
 
+/** HMAC of `payload` (UTF-8), hex or base64. */
+export function hmacOf(secret: string, payload: string, options: { algorithm?: 'sha256' | 'sha1'; encoding?: 'hex' | 'base64' } = {}): string {
+  return createHmac(options.algorithm ?? 'sha256', secret).update(payload, 'utf8').digest(options.encoding ?? 'hex');
+}
+
 /** `t=<unix>,v1=<hex>` where hex = HMAC-SHA256(secret, `${t}.${body}`). */
 export function signWebhook(secret: string, body: string, unixSeconds: number): string {
-  const mac = createHmac('sha256', secret).update(`${unixSeconds}.${body}`, 'utf8').digest('hex');
+  const mac = hmacOf(secret, `${unixSeconds}.${body}`);
   return `t=${unixSeconds},v1=${mac}`;
 }
 
@@ -56,7 +61,7 @@ export function verifyTimestampedHmac(check: TimestampedHmacCheck): void {
     throw new HttpError(401, `signature timestamp outside the ${Math.round(tolerance / 60)}-minute window`);
   }
   if (check.signatures.length === 0) throw new HttpError(401, `missing ${header}`);
-  const expected = createHmac(check.algorithm ?? 'sha256', check.secret).update(check.payload, 'utf8').digest(check.encoding ?? 'hex');
+  const expected = hmacOf(check.secret, check.payload, { algorithm: check.algorithm ?? 'sha256', encoding: check.encoding ?? 'hex' });
   const prefix = check.prefix ?? '';
   const ok = check.signatures.some((given) => given.startsWith(prefix) && constantTimeEqual(given.slice(prefix.length), expected));
   if (!ok) throw new HttpError(401, 'signature does not match');

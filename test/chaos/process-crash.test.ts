@@ -10,12 +10,12 @@
  *
  * `CHAOS_SEED` picks another kill plan; a failure prints the seed and the plan.
  */
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectExportMatchesFolder } from '../e2e/support/checks.ts';
 import {
-  describeResult, duplicatePositions, exportKeys, exportRows, killStragglers, listFiles, makeWorkspace, parseJson, runCli, spawnCli,
+  describeResult, lanceFiles, duplicatePositions, exportKeys, exportRows, killStragglers, listFiles, makeWorkspace, parseJson, runCli, spawnCli,
   syncReport, waitFor, type CliResult, type Workspace,
 } from '../e2e/support/cli.ts';
 import { generateCorpus, makeDocument } from '../e2e/support/corpus.ts';
@@ -42,15 +42,6 @@ afterAll(async () => {
   await killStragglers();
   await Promise.all(workspaces.map((w) => w.remove()));
 });
-
-/** Files under the LanceDB folder: every committed write adds some, so growth means work was done. */
-async function lanceFiles(stateDir: string): Promise<number> {
-  try {
-    return (await readdir(join(stateDir, 'lancedb'), { recursive: true })).length;
-  } catch {
-    return 0;
-  }
-}
 
 /** The same seeded edits, applied to both folders: some rewritten, one deleted, one new. */
 async function editBoth(rng: Rng, round: number, folders: readonly string[]): Promise<string> {

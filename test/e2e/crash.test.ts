@@ -3,12 +3,10 @@
  * are being embedded), then run again until it completes. The index must end up exactly as an
  * uninterrupted run over an identical copy of the corpus leaves it.
  */
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectExportMatchesFolder } from './support/checks.ts';
 import {
-  describeResult, killStragglers, duplicatePositions, exportKeys, exportRows, makeWorkspace, parseJson, runCli, spawnCli, syncJson,
+  describeResult, lanceFiles, killStragglers, duplicatePositions, exportKeys, exportRows, makeWorkspace, parseJson, runCli, spawnCli, syncJson,
   syncReport, waitFor, type CliResult, type Workspace,
 } from './support/cli.ts';
 import { generateCorpus } from './support/corpus.ts';
@@ -20,15 +18,6 @@ afterAll(async () => {
   await killStragglers();
   await Promise.all(workspaces.map((w) => w.remove()));
 });
-
-/** Files under the LanceDB folder: every committed write adds some, so growth means work was done. */
-async function lanceFiles(stateDir: string): Promise<number> {
-  try {
-    return (await readdir(join(stateDir, 'lancedb'), { recursive: true })).length;
-  } catch {
-    return 0;
-  }
-}
 
 type KillPoint = { readonly afterMs: number } | { readonly afterLanceFiles: number };
 

@@ -29,6 +29,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mulberry32 } from '../../examples/generate-corpus.ts';
+import { cosine } from '../support/cosine.ts';
 
 export const EMULATOR_LIMITS = {
   maxUpsertVectors: 1_000,
@@ -592,20 +593,6 @@ function equals(value: MetadataJson[string] | undefined, operand: Primitive): bo
 }
 
 // ───────────────────────────── helpers ─────────────────────────────
-
-function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] ?? 0;
-    const y = b[i] ?? 0;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
 
 /** Opaque page token: the last id served, bound to the prefix it was listed under. */
 function encodeToken(lastId: string, prefix: string): string {

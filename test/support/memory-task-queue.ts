@@ -1,8 +1,6 @@
-import { docKey, sha256 } from '../../shared/core/ids.ts';
+import { embedDedupId, embedGroupId, fetchDedupId } from '../../shared/adapters/aws/sqs-task-queue.ts';
 import type { Clock, EmbedTask, FetchTask, QueueName, ReceivedMessage, TaskQueue } from '../../shared/ports/index.ts';
 
-/** Scheduled triggers inside one bucket share a deduplication id (as `SqsTaskQueue` computes it). */
-const SCHEDULE_COALESCE_MS = 10_000;
 /** SQS FIFO drops a message whose deduplication id was sent within the last five minutes. */
 const DEDUP_WINDOW_MS = 5 * 60_000;
 /** The queues' default visibility timeout (`SqsTaskQueue.ensureQueues` sets 120 s). */
@@ -60,14 +58,13 @@ export class InMemoryTaskQueue implements TaskQueue {
 
   async sendFetch(tasks: readonly FetchTask[]): Promise<void> {
     await tick();
-    for (const task of tasks) this.send('fetch', JSON.stringify(task), task.sourceId, this.fetchDedupId(task));
+    for (const task of tasks) this.send('fetch', JSON.stringify(task), task.sourceId, fetchDedupId(task));
   }
 
   async sendEmbed(tasks: readonly EmbedTask[]): Promise<void> {
     await tick();
     for (const task of tasks) {
-      this.send('embed', JSON.stringify(task), `${task.sourceId}#${docKey(task.docId)}`,
-        sha256(`${task.type}|${task.sourceId}|${task.docId}|${task.rev}|${task.runSk}`));
+      this.send('embed', JSON.stringify(task), embedGroupId(task), embedDedupId(task));
     }
   }
 
@@ -153,14 +150,6 @@ export class InMemoryTaskQueue implements TaskQueue {
     fifo.dedup.set(dedupId, now);
     this.seq += 1;
     fifo.messages.push({ messageId: `m-${this.seq}`, raw, group, seq: this.seq, receiveCount: 0 });
-  }
-
-  private fetchDedupId(task: FetchTask): string {
-    // As SqsTaskQueue: continuations and reruns are unique; a hint repeats only as the same send.
-    if (task.trigger !== 'webhook' && task.trigger !== 'watch' && task.trigger !== 'schedule') return `unique-${this.seq + 1}`;
-    const at = task.trigger === 'schedule' ? String(Math.floor(Date.parse(task.requestedAt) / SCHEDULE_COALESCE_MS)) : task.requestedAt;
-    const ids = task.ids ? sha256([...task.ids].sort().join('\n')) : 'all';
-    return sha256(`${task.sourceId}|${task.trigger}|${task.full === true}|${task.recover === true}|${ids}|${at}`);
   }
 }
 

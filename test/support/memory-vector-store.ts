@@ -1,4 +1,5 @@
 import type { Metadata, QueryMatch, VectorQuery, VectorRecord, VectorStore } from '../../shared/ports/index.ts';
+import { cosine } from './cosine.ts';
 
 /**
  * The in-memory twin of the vector stores (LanceDB, Pinecone): upserts overwrite by id,
@@ -51,20 +52,6 @@ export class InMemoryVectorStore implements VectorStore {
     const r = this.records.get(id);
     return r ? Float32Array.from(r.values) : undefined;
   }
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] ?? 0;
-    const y = b[i] ?? 0;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
 
 function tick(): Promise<void> {

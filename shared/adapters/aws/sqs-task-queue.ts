@@ -76,8 +76,8 @@ export class SqsTaskQueue implements TaskQueue {
   async sendEmbed(tasks: readonly EmbedTask[]): Promise<void> {
     await this.sendAll(this.options.urls.embed, tasks.map((task) => ({
       body: JSON.stringify(task),
-      group: `${task.sourceId}#${docKey(task.docId)}`,
-      dedup: sha256(`${task.type}|${task.sourceId}|${task.docId}|${task.rev}|${task.runSk}`),
+      group: embedGroupId(task),
+      dedup: embedDedupId(task),
     })));
   }
 
@@ -205,7 +205,18 @@ export class SqsTaskQueue implements TaskQueue {
   }
 }
 
-function fetchDedupId(task: FetchTask): string {
+/** One document's tasks form one FIFO group: in order per document, parallel across documents. */
+export function embedGroupId(task: EmbedTask): string {
+  return `${task.sourceId}#${docKey(task.docId)}`;
+}
+
+/** A redelivered embed task (same rev and run) is the same message. */
+export function embedDedupId(task: EmbedTask): string {
+  return sha256(`${task.type}|${task.sourceId}|${task.docId}|${task.rev}|${task.runSk}`);
+}
+
+/** The deduplication id a fetch task is sent with (the in-memory twin uses these too). */
+export function fetchDedupId(task: FetchTask): string {
   // A continuation or rerun must never be swallowed.
   if (task.trigger !== 'webhook' && task.trigger !== 'watch' && task.trigger !== 'schedule') return randomUUID();
   // SQS drops a repeated deduplication id for five minutes, consumed or not. A hint is only a

@@ -14,10 +14,9 @@
  * });
  * ```
  */
-import { createHmac } from 'node:crypto';
 import { HttpError } from '../../core/errors.ts';
 
-export { constantTimeEqual, parseSignatureHeader, verifyTimestampedHmac, WEBHOOK_TOLERANCE_SECONDS } from '../../core/webhook.ts';
+export { constantTimeEqual, hmacOf, parseSignatureHeader, verifyTimestampedHmac, WEBHOOK_TOLERANCE_SECONDS } from '../../core/webhook.ts';
 export type { TimestampedHmacCheck } from '../../core/webhook.ts';
 
 /** Case-insensitive header lookup over a raw request's headers. */
@@ -39,9 +38,4 @@ export function assertBodySize(body: string, maxBytes: number = MAX_WEBHOOK_BODY
   if (body.length <= maxBytes / 3) return;
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > maxBytes) throw new HttpError(413, `body is ${bytes} bytes, over the ${maxBytes}-byte limit`);
-}
-
-/** HMAC of `payload` (e.g. for emulators and tests that sign requests the way a provider does). */
-export function hmacOf(secret: string, payload: string, options: { algorithm?: 'sha256' | 'sha1'; encoding?: 'hex' | 'base64' } = {}): string {
-  return createHmac(options.algorithm ?? 'sha256', secret).update(payload, 'utf8').digest(options.encoding ?? 'hex');
 }

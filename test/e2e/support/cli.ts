@@ -297,3 +297,12 @@ export async function makeWorkspace(name: string, options: WorkspaceOptions = {}
     remove: () => rm(dir, { recursive: true, force: true, maxRetries: 3 }),
   };
 }
+
+/** Files under a state folder's LanceDB folder: every committed write adds some, so growth means work was done. */
+export async function lanceFiles(stateDir: string): Promise<number> {
+  try {
+    return (await readdir(join(stateDir, 'lancedb'), { recursive: true })).length;
+  } catch {
+    return 0;
+  }
+}
