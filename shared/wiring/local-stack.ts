@@ -1,17 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
 import { DynamoDbStateStore } from '../adapters/aws/dynamodb-state-store.ts';
 import { SqsTaskQueue } from '../adapters/aws/sqs-task-queue.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { connectorOf, settingsOf, systemClock } from './sources.ts';
+import { startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { embedderFromConfig, embeddingPriceFromConfig, vectorStoreFromConfig } from './adapters.ts';
 import type { CoreDeps, Logger, SourceSettings } from '../core/deps.ts';
 
@@ -206,22 +205,13 @@ export class InProcessEventBus implements EventBus {
 }
 
 async function startServers(stateDir: string, role: string, closers: Array<() => Promise<void>>): Promise<HostRecord> {
-  const dynamo: Server = dynalite({ path: join(stateDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    dynamo.once('error', reject);
-    dynamo.listen(0, '127.0.0.1', () => resolve());
-  });
-  closers.push(() => new Promise<void>((resolve) => {
-    dynamo.close(() => resolve());
-    dynamo.closeAllConnections?.();
-  }));
-  const address = dynamo.address();
-  if (!address || typeof address === 'string') throw new LocalStackError('dynalite did not report a TCP port');
+  const dynamo = await startEmbeddedDynamoDb({ path: join(stateDir, 'dynamodb') });
+  closers.push(() => dynamo.close());
   const sqs = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
   closers.push(() => sqs.stop());
   return {
     pid: process.pid, host: hostname(), role,
-    dynamodb: `http://127.0.0.1:${address.port}`,
+    dynamodb: dynamo.endpoint,
     sqs: `http://127.0.0.1:${sqs.port}`,
     startedAt: new Date().toISOString(),
   };

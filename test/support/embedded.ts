@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import dynalite from 'dynalite';
+import { startEmbeddedDynamoDb } from '../../shared/wiring/embedded-dynamodb.ts';
 import { startFauxqs } from 'fauxqs';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -42,12 +42,9 @@ export interface EmbeddedServers {
 
 /** In-memory dynalite and fauxqs on loopback, with real SDK clients pointed at them. */
 export async function startServers(): Promise<EmbeddedServers> {
-  const dyn = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => dyn.listen(0, '127.0.0.1', () => resolve()));
-  const address = dyn.address();
-  if (!address || typeof address === 'string') throw new Error('dynalite address');
+  const dyn = await startEmbeddedDynamoDb();
   const fq = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
-  const ddb = new DynamoDBClient({ endpoint: `http://127.0.0.1:${address.port}`, region: 'us-east-1', credentials });
+  const ddb = new DynamoDBClient({ endpoint: dyn.endpoint, region: 'us-east-1', credentials });
   const sqs = new SQSClient({ endpoint: `http://127.0.0.1:${fq.port}`, region: 'us-east-1', credentials });
   return {
     ddb, sqs,
@@ -55,10 +52,7 @@ export async function startServers(): Promise<EmbeddedServers> {
       ddb.destroy();
       sqs.destroy();
       await fq.stop();
-      await new Promise<void>((resolve) => {
-        dyn.close(() => resolve());
-        dyn.closeAllConnections?.();
-      });
+      await dyn.close();
     },
   };
 }
