@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { startFauxqs } from 'fauxqs';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -10,7 +9,7 @@ import { DynamoDbStateStore } from '../adapters/aws/dynamodb-state-store.ts';
 import { SqsTaskQueue } from '../adapters/aws/sqs-task-queue.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { connectorOf, settingsOf, systemClock } from './sources.ts';
-import { startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
+import { startEmbeddedServers } from './embedded-servers.ts';
 import { embedderFromConfig, embeddingPriceFromConfig, vectorStoreFromConfig } from './adapters.ts';
 import type { CoreDeps, Logger, SourceSettings } from '../core/deps.ts';
 
@@ -23,6 +22,8 @@ const QUEUE_PREFIX = 'tributary';
 /** Fake credentials: the embedded servers accept any; no AWS account is involved. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const REGION = 'us-east-1';
+/** Embedding vectors a local process keeps in memory in front of the DynamoDB embedding cache. */
+const LOCAL_EMBEDDING_MEMORY_BYTES = 256 * 1024 * 1024;
 /** How long a closing host keeps its servers up for clients still using them. */
 const CLIENT_WAIT_MS = 15 * 60_000;
 
@@ -158,7 +159,7 @@ export async function openLocalStack(loaded: LoadedConfig, options: { log: Logge
     ddb.destroy();
     sqs.destroy();
   });
-  const state = new DynamoDbStateStore({ client: ddb, tableName: TABLE });
+  const state = new DynamoDbStateStore({ client: ddb, tableName: TABLE, embeddingMemoryBytes: LOCAL_EMBEDDING_MEMORY_BYTES });
   await state.ensureTable();
   const urls = await SqsTaskQueue.ensureQueues(sqs, QUEUE_PREFIX, loaded.config.queues.maxReceives + 2);
   const queue = new SqsTaskQueue({ client: sqs, urls });
@@ -205,14 +206,12 @@ export class InProcessEventBus implements EventBus {
 }
 
 async function startServers(stateDir: string, role: string, closers: Array<() => Promise<void>>): Promise<HostRecord> {
-  const dynamo = await startEmbeddedDynamoDb({ path: join(stateDir, 'dynamodb') });
-  closers.push(() => dynamo.close());
-  const sqs = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
-  closers.push(() => sqs.stop());
+  const servers = await startEmbeddedServers({ dynamodbPath: join(stateDir, 'dynamodb') });
+  closers.push(() => servers.close());
   return {
     pid: process.pid, host: hostname(), role,
-    dynamodb: dynamo.endpoint,
-    sqs: `http://127.0.0.1:${sqs.port}`,
+    dynamodb: servers.dynamodb,
+    sqs: servers.sqs,
     startedAt: new Date().toISOString(),
   };
 }

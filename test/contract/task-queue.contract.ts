@@ -190,6 +190,28 @@ export function taskQueueContract(name: string, make: () => Promise<TaskQueueHar
       for (const task of tasks) expect(byDoc.get(task.docId)).toEqual(task);
     });
 
+    it('keeps a group\'s order when one send needs several batches, for embed and fetch tasks', async () => {
+      // Prepare: 25 tasks of one document between tasks of 20 others (more than 10 per send, so
+      // several requests), and 23 continuations of one source (one group, never deduplicated).
+      const revs = Array.from({ length: 25 }, (_, i) => `000000000001.${String(i + 1).padStart(10, '0')}`);
+      const embeds: EmbedTask[] = [];
+      revs.forEach((rev, i) => {
+        embeds.push(i % 7 === 3 ? remove('ordered.md', rev) : upsert('ordered.md', rev));
+        if (i < 20) embeds.push(upsert(`other-${i}.md`, rev));
+      });
+      const continuations = Array.from({ length: 23 }, (_, i) => fetchTask('continuation', `2026-01-01T00:00:${String(i + 10)}.000Z`));
+
+      // Act
+      await queue.sendEmbed(embeds);
+      await queue.sendFetch(continuations);
+
+      // Assess
+      const got = await drain('embed', embeds.length);
+      expect(got.filter((m) => (m.body as EmbedTask).docId === 'ordered.md').map((m) => (m.body as EmbedTask).rev)).toEqual(revs);
+      const fetched = await drain('fetch', continuations.length);
+      expect(fetched.map((m) => (m.body as FetchTask).requestedAt)).toEqual(continuations.map((t) => t.requestedAt));
+    });
+
     it('makes a released message visible again with receiveCount 2', async () => {
       // Prepare
       const task = remove('retry.md', '000000000001.0000000001');

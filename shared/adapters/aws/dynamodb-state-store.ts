@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
@@ -17,7 +18,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { forEachLimited } from '../../core/concurrency.ts';
+import { chunked, forEachLimited } from '../../core/concurrency.ts';
 import { LeaseLostError } from '../../core/errors.ts';
 import type {
   BreakerState,
@@ -56,6 +57,8 @@ const BATCH_GET = 100;
 const BATCH_WRITE = 25;
 /** Parallel single-item writes (pending markers). */
 const WRITE_CONCURRENCY = 16;
+/** Batch requests of one call in flight at once. */
+const BATCH_CONCURRENCY = 8;
 
 const srcPk = (sourceId: string): string => `SRC#${sourceId}`;
 const docSk = (docId: string): string => `${DOC_PREFIX}${docId}`;
@@ -68,6 +71,15 @@ export interface DynamoDbStateStoreOptions {
   tableName: string;
   /** Run records expire after this many days (DynamoDB TTL on attribute `expiresAt`). @default 30 */
   runRetentionDays?: number;
+  /**
+   * Bytes of embedding vectors kept in this process in front of the table's embedding cache
+   * (least recently used out first; 0 turns it off). Entries are addressed by model,
+   * dimensions and chunk hash, so they never change and the copy can never be stale. The
+   * fetcher embeds a page's new chunk texts and the embedder writes them as vectors moments
+   * later: in one process (local mode, a warm Lambda) the second read costs nothing.
+   * @default 32 MiB
+   */
+  embeddingMemoryBytes?: number;
 }
 
 /**
@@ -78,6 +90,7 @@ export class DynamoDbStateStore implements StateStore, PushStateStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   private readonly runRetentionDays: number;
+  private readonly vectorMemory: LRUCache<string, Float32Array> | undefined;
 
   constructor(private readonly options: DynamoDbStateStoreOptions) {
     this.doc = DynamoDBDocumentClient.from(options.client, {
@@ -85,6 +98,10 @@ export class DynamoDbStateStore implements StateStore, PushStateStore {
     });
     this.table = options.tableName;
     this.runRetentionDays = options.runRetentionDays ?? 30;
+    const memory = options.embeddingMemoryBytes ?? 32 * 1024 * 1024;
+    this.vectorMemory = memory > 0
+      ? new LRUCache<string, Float32Array>({ maxSize: memory, sizeCalculation: (v, k) => v.byteLength + k.length * 2 + 64 })
+      : undefined;
   }
 
   /** Creates the table when absent (local mode; on AWS the stack owns it). */
@@ -474,11 +491,22 @@ export class DynamoDbStateStore implements StateStore, PushStateStore {
 
   async getEmbeddings(model: string, dimensions: number, hashes: readonly string[]): Promise<Map<string, Float32Array>> {
     const pk = embPk(model, dimensions);
-    const items = await this.batchGet([...new Set(hashes)].map((h) => ({ pk, sk: h })), false);
     const out = new Map<string, Float32Array>();
+    const unknown: string[] = [];
+    for (const hash of new Set(hashes)) {
+      const held = this.vectorMemory?.get(`${pk}#${hash}`);
+      if (held) out.set(hash, held);
+      else unknown.push(hash);
+    }
+    if (unknown.length === 0) return out;
+    const items = await this.batchGet(unknown.map((h) => ({ pk, sk: h })), false);
     for (const item of items) {
       const bytes = item['v'];
-      if (bytes instanceof Uint8Array && bytes.byteLength === dimensions * 4) out.set(String(item['sk']), decodeVector(bytes));
+      if (bytes instanceof Uint8Array && bytes.byteLength === dimensions * 4) {
+        const vector = decodeVector(bytes);
+        out.set(String(item['sk']), vector);
+        this.vectorMemory?.set(`${pk}#${String(item['sk'])}`, vector);
+      }
     }
     return out;
   }
@@ -487,6 +515,8 @@ export class DynamoDbStateStore implements StateStore, PushStateStore {
     const pk = embPk(model, dimensions);
     const requests = [...entries].map(([hash, vector]) => ({ PutRequest: { Item: { pk, sk: hash, v: encodeVector(vector) } } }));
     await this.batchWrite(requests);
+    // Only once stored: the memory never holds what the table might not.
+    if (this.vectorMemory) for (const [hash, vector] of entries) this.vectorMemory.set(`${pk}#${hash}`, vector);
   }
 
   // ───────────── push stash and idempotency records ─────────────
@@ -655,8 +685,10 @@ export class DynamoDbStateStore implements StateStore, PushStateStore {
 
   private async batchGet(keys: Array<{ pk: string; sk: string }>, consistent = true): Promise<Item[]> {
     const out: Item[] = [];
-    for (let i = 0; i < keys.length; i += BATCH_GET) {
-      let pending: Item[] = keys.slice(i, i + BATCH_GET);
+    // Requests of one call go out side by side: a page's ledger or embedding reads are tens of
+    // round trips, and one after another they would dominate a page's time.
+    await forEachLimited(chunked(keys, BATCH_GET), BATCH_CONCURRENCY, async (slice) => {
+      let pending: Item[] = slice;
       for (let attempt = 0; pending.length > 0; attempt++) {
         const { Responses, UnprocessedKeys } = await this.doc.send(new BatchGetCommand({
           RequestItems: { [this.table]: { Keys: pending, ConsistentRead: consistent } },
@@ -665,19 +697,20 @@ export class DynamoDbStateStore implements StateStore, PushStateStore {
         pending = (UnprocessedKeys?.[this.table]?.Keys ?? []) as Item[];
         if (pending.length > 0) await backoff(attempt);
       }
-    }
+    });
     return out;
   }
 
+  /** Callers never pass one key twice, so the slices may be written in any order. */
   private async batchWrite(requests: Item[]): Promise<void> {
-    for (let i = 0; i < requests.length; i += BATCH_WRITE) {
-      let pending = requests.slice(i, i + BATCH_WRITE);
+    await forEachLimited(chunked(requests, BATCH_WRITE), BATCH_CONCURRENCY, async (slice) => {
+      let pending = slice;
       for (let attempt = 0; pending.length > 0; attempt++) {
         const { UnprocessedItems } = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
         pending = (UnprocessedItems?.[this.table] ?? []) as Item[];
         if (pending.length > 0) await backoff(attempt);
       }
-    }
+    });
   }
 
   private async batchDelete(keys: Array<{ pk: string; sk: string }>): Promise<void> {

@@ -9,7 +9,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
-import { chunked } from '../../core/concurrency.ts';
+import { chunked, forEachLimited } from '../../core/concurrency.ts';
 import { TransientError } from '../../core/errors.ts';
 import { docKey, sha256 } from '../../core/ids.ts';
 import type { EmbedTask, FetchTask, QueueName, ReceivedMessage, TaskQueue } from '../../ports/index.ts';
@@ -17,6 +17,8 @@ import type { EmbedTask, FetchTask, QueueName, ReceivedMessage, TaskQueue } from
 /** SQS caps a batch at 10 entries and 256 KiB in all; keep headroom for attributes. */
 const MAX_BATCH_ENTRIES = 10;
 const MAX_BATCH_BYTES = 240 * 1024;
+/** SendMessageBatch requests in flight at once when their message groups are disjoint. */
+const SEND_CONCURRENCY = 4;
 /** Scheduled triggers inside one bucket share a deduplication id (Scheduler may deliver twice). */
 const SCHEDULE_COALESCE_MS = 10_000;
 
@@ -185,7 +187,12 @@ export class SqsTaskQueue implements TaskQueue {
     }
     if (current.length > 0) batches.push(current);
 
-    for (const batch of batches) {
+    // FIFO order holds within a message group across requests only if they go one after
+    // another; batches that share no group (embed tasks: one group per document) go side by side.
+    const batchesOf = new Map<string, number>();
+    batches.forEach((batch, i) => { for (const m of batch) if ((batchesOf.get(m.group) ?? i) !== i) batchesOf.set(m.group, -1); else batchesOf.set(m.group, i); });
+    const ordered = [...batchesOf.values()].includes(-1);
+    await forEachLimited(batches, ordered ? 1 : SEND_CONCURRENCY, async (batch) => {
       let pending = batch.map((m, i) => ({ ...m, id: String(i) }));
       for (let attempt = 0; pending.length > 0; attempt++) {
         const { Failed } = await this.options.client.send(new SendMessageBatchCommand({
@@ -201,7 +208,7 @@ export class SqsTaskQueue implements TaskQueue {
           await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
         }
       }
-    }
+    });
   }
 }
 
