@@ -74,25 +74,11 @@ export class HashingEmbedder implements Embedder {
   }
 
   private vectorOf(words: readonly string[]): Float32Array {
-    const counts = new Map<string, { weight: number; count: number }>();
-    const add = (feature: string, weight: number): void => {
-      const entry = counts.get(feature);
-      if (entry) entry.count += 1;
-      else counts.set(feature, { weight, count: 1 });
-    };
-    for (let i = 0; i < words.length; i++) {
-      const word = words[i] as string;
-      // Prefixes keep the feature kinds apart: the word "ab" and the trigram "ab" differ.
-      add(`w\u0001${word}`, UNIGRAM_WEIGHT);
-      const next = words[i + 1];
-      if (next !== undefined) add(`b\u0001${word}\u0002${next}`, BIGRAM_WEIGHT);
-      const padded = `\u0003${word}\u0003`;
-      for (let j = 0; j + 3 <= padded.length; j++) add(`c\u0001${padded.slice(j, j + 3)}`, TRIGRAM_WEIGHT);
-    }
-
+    const features = countFeatures(words);
     const sums = new Float64Array(this.dimensions);
-    for (const [feature, { weight, count }] of counts) {
-      const hash = fmix32(fnv1a32(feature));
+    // In first-occurrence order, as the sums' rounding depends on the order.
+    for (const { hash: fnv, weight, count } of features) {
+      const hash = fmix32(fnv);
       // Bit 0 gives the sign; the bucket comes from the other 31 bits, so the two are independent.
       const bucket = (hash >>> 1) % this.dimensions;
       const sign = (hash & 1) === 0 ? 1 : -1;
@@ -113,19 +99,99 @@ export class HashingEmbedder implements Embedder {
   }
 }
 
-/** Lower-cased words: runs of letters and digits after NFKC normalisation. */
-function wordsOf(text: string): string[] {
-  return text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+/** One distinct feature of a text: its FNV-1a hash, its kind's weight and how often it occurs. */
+export interface Feature {
+  readonly hash: number;
+  readonly weight: number;
+  count: number;
+  /** Identity, to tell two features with one hash apart: 0 word, 1 bigram, 2 trigram. */
+  readonly kind: 0 | 1 | 2;
+  readonly first: string;
+  readonly second: string | number;
 }
 
-/** FNV-1a, 32-bit, over UTF-16 code units. */
-function fnv1a32(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
+const UNIGRAM = 0;
+const BIGRAM = 1;
+const TRIGRAM = 2;
+/** FNV-1a states after each kind's prefix (`w\u0001`, `b\u0001`, `c\u0001`): features hash without building strings. */
+const PREFIX_STATE = [fnvUpdate(FNV_OFFSET(), 'w\u0001'), fnvUpdate(FNV_OFFSET(), 'b\u0001'), fnvUpdate(FNV_OFFSET(), 'c\u0001')] as const;
+const PAD = 3; // U+0003 pads words for trigrams.
+
+/**
+ * The distinct features of a word list with their counts, in first-occurrence order: word
+ * unigrams (`w\u0001<word>`), bigrams (`b\u0001<word>\u0002<next>`) and character trigrams of
+ * each padded word (`c\u0001<3 chars>`). Hashes are computed over those strings incrementally,
+ * and features are counted by hash with their identity checked, so no feature string is built
+ * unless two different features share a hash (then the string itself keys the count).
+ * `keyMask` narrows the map keys; tests shrink it to force that path.
+ */
+export function countFeatures(words: readonly string[], keyMask = 0x3fffffff): Feature[] {
+  const out: Feature[] = [];
+  const byHash = new Map<number, Feature>();
+  let collided: Map<string, Feature> | undefined;
+  const add = (hash: number, weight: number, kind: 0 | 1 | 2, first: string, second: string | number): void => {
+    const key = hash & keyMask; // a small integer key; the identity check below keeps counts exact
+    const held = byHash.get(key);
+    if (held === undefined) {
+      const feature: Feature = { hash, weight, count: 1, kind, first, second };
+      byHash.set(key, feature);
+      out.push(feature);
+      return;
+    }
+    if (held.hash === hash && held.kind === kind && held.first === first && held.second === second) {
+      held.count += 1;
+      return;
+    }
+    const name = `${kind}\u0001${first}\u0002${String(second)}`;
+    collided ??= new Map();
+    const other = collided.get(name);
+    if (other) other.count += 1;
+    else {
+      const feature: Feature = { hash, weight, count: 1, kind, first, second };
+      collided.set(name, feature);
+      out.push(feature);
+    }
+  };
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as string;
+    add(fnvUpdate(PREFIX_STATE[UNIGRAM], word) >>> 0, UNIGRAM_WEIGHT, UNIGRAM, word, '');
+    const next = words[i + 1];
+    if (next !== undefined) {
+      const h = fnvUpdate(fnvChar(fnvUpdate(PREFIX_STATE[BIGRAM], word), 2), next) >>> 0;
+      add(h, BIGRAM_WEIGHT, BIGRAM, word, next);
+    }
+    // Trigrams of PAD + word + PAD: at j, the characters j - 1, j and j + 1 of the word.
+    for (let j = 0; j < word.length; j++) {
+      const a = j === 0 ? PAD : word.charCodeAt(j - 1);
+      const b = word.charCodeAt(j);
+      const c = j + 1 < word.length ? word.charCodeAt(j + 1) : PAD;
+      const h = fnvChar(fnvChar(fnvChar(PREFIX_STATE[TRIGRAM], a), b), c) >>> 0;
+      add(h, TRIGRAM_WEIGHT, TRIGRAM, '', a * 0x100000000 + b * 0x10000 + c);
+    }
   }
-  return hash >>> 0;
+  return out;
+}
+
+/** FNV-1a's 32-bit offset basis. */
+function FNV_OFFSET(): number {
+  return 0x811c9dc5;
+}
+
+/** FNV-1a over one UTF-16 code unit. */
+function fnvChar(hash: number, code: number): number {
+  return Math.imul(hash ^ code, 0x01000193);
+}
+
+/** FNV-1a continued over a string's UTF-16 code units. */
+function fnvUpdate(hash: number, text: string): number {
+  let h = hash;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** Lower-cased words: runs of letters and digits after NFKC normalisation. */
+export function wordsOf(text: string): string[] {
+  return text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
 /** murmur3's 32-bit finaliser: FNV-1a's low bits are weak for short keys; this mixes all bits. */
