@@ -22,7 +22,9 @@ function metrics(system: SystemId, scenario: ScenarioId): StepMetrics {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tributary-bench-test-'));
   bench = await runBench({
-    docs: 40, seed: 7, latencyMs: 0, scaleSizes: [], latencyEdits: 0, watcherEdits: 0,
+    docs: 40, seed: 7, latencyMs: 0, latencyEdits: 0, watcherEdits: 0,
+    // 40 comes from the scenario run; at 60 only Tributary runs (the peers stop at 40).
+    scaleSizes: [40, 60], peerScaleMax: 40,
     outDir: join(dir, 'out'), workRoot: join(dir, 'work'), command: 'vitest test/bench/bench.test.ts',
     // Workers side by side: this test checks counts and correctness, never times.
     concurrency: 3,
@@ -91,6 +93,20 @@ describe('benchmark harness on a 40-document corpus', () => {
     expect(deleted.stale).toBeGreaterThan(0);
     expect(bench.markdown).toContain('LangChain incremental was not exact after');
     expect(bench.markdown).toMatch(/0\.5% deleted \| LangChain incremental .*\*\*\d[\d,]* stale\*\*/);
+  });
+
+  it('runs the scale curve for Tributary at every size and for the peers up to --peer-scale-max, and says so', () => {
+    const at = (n: number) => bench.result.scale.filter((p) => p.docs === n);
+    expect(at(40).map((p) => p.system).sort()).toEqual([...SYSTEM_IDS].sort());
+    expect(at(40).every((p) => p.fromScenarioRun)).toBe(true);
+    expect(at(60).map((p) => p.system)).toEqual(['tributary']);
+    const tributary60 = at(60)[0]!;
+    expect(tributary60.fromScenarioRun).toBe(false);
+    expect(tributary60.initial?.vectorUpserts).toBeGreaterThan(metrics('tributary', 'initial').vectorUpserts);
+    expect(tributary60.noChange).toMatchObject({ embeddingCalls: 0, vectorUpserts: 0, vectorDeletes: 0 });
+    expect(bench.markdown).toMatch(/\| LangChain incremental \|[^\n]*\| not run \| not run \|/);
+    expect(bench.markdown).toContain('`--peer-scale-max 40`');
+    expect(bench.result.options.peerScaleMax).toBe(40);
   });
 
   it('writes the Markdown report, the SVG chart and the JSON results', async () => {

@@ -25,6 +25,12 @@ export interface BenchOptions {
   readonly scenarios?: boolean;
   /** Corpus sizes of the scale curve; empty skips it. */
   readonly scaleSizes: readonly number[];
+  /**
+   * The peers' scale points stop at this corpus size; Tributary runs every size. The peers at
+   * 20,000 documents take about 7 minutes together, more than the 15-minute default run has.
+   * @default no limit
+   */
+  readonly peerScaleMax?: number;
   /** Webhook edits for the latency measurement; 0 skips it. */
   readonly latencyEdits: number;
   /** File-watcher edits for the latency measurement; 0 skips them. */
@@ -89,6 +95,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
     const scale: ScalePoint[] = [];
     for (const size of options.scaleSizes) {
       for (const system of systems) {
+        if (system !== 'tributary' && size > (options.peerScaleMax ?? Infinity)) continue;
         if (size === options.docs) {
           const run = runs.find((r) => r.system === system);
           const initial = run?.steps.find((s) => s.scenario === 'initial');
@@ -124,6 +131,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
       options: {
         docs: options.docs, seed: options.seed, latencyMs: options.latencyMs, scenarios: options.scenarios !== false,
         scaleSizes: [...options.scaleSizes],
+        ...(options.peerScaleMax !== undefined && Number.isFinite(options.peerScaleMax) ? { peerScaleMax: options.peerScaleMax } : {}),
         latencyEdits: options.latencyEdits, watcherEdits: options.watcherEdits, systems: [...systems],
       },
       machine: {

@@ -236,11 +236,13 @@ export function renderMarkdown(result: BenchResult): string {
     out.push('How each cost grows with the corpus. Compare with the scenario tables: a sync after a change costs the no-change sync of that corpus size plus work proportional to the change (Tributary lists and stats every file and reads the ledger on every sync; the peers hash every chunk or document).');
     out.push('');
     const sizes = [...new Set(result.scale.map((p) => p.docs))].sort((a, b) => a - b);
+    const skippedPeer = (s: SystemId, n: number): boolean => s !== 'tributary' && n > (result.options.peerScaleMax ?? Infinity);
     out.push(table(
       ['system', ...sizes.flatMap((n) => [`initial ${num(n)}`, `no change ${num(n)}`])],
       systems.map((s) => [SYSTEM_LABELS[s], ...sizes.flatMap((n) => {
         const p = result.scale.find((x) => x.system === s && x.docs === n);
         if (p?.error !== undefined) return [`failed: ${p.error}`, ''];
+        if (!p && skippedPeer(s, n)) return ['not run', 'not run'];
         return p?.initial && p.noChange ? [ms(p.initial.wallMs), ms(p.noChange.wallMs)] : ['n/a', 'n/a'];
       })]),
     ));
@@ -249,10 +251,16 @@ export function renderMarkdown(result: BenchResult): string {
       ['system', ...sizes.flatMap((n) => [`initial tokens ${num(n)}`, `no-change tokens ${num(n)}`, `peak RSS MB ${num(n)}`])],
       systems.map((s) => [SYSTEM_LABELS[s], ...sizes.flatMap((n) => {
         const p = result.scale.find((x) => x.system === s && x.docs === n);
+        if (!p && skippedPeer(s, n)) return ['not run', 'not run', 'not run'];
         return p?.initial && p.noChange ? [num(p.initial.tokensEmbedded), num(p.noChange.tokensEmbedded), p.initial.peakRssMb.toFixed(0)] : ['n/a', 'n/a', 'n/a'];
       })]),
     ));
     out.push('');
+    const limit = result.options.peerScaleMax;
+    if (limit !== undefined && sizes.some((n) => n > limit)) {
+      out.push(`"not run": the peers' scale points stop at ${num(limit)} documents in this run (\`--peer-scale-max ${limit}\`) to keep the whole comparison within 15 minutes; \`--peer-scale-max ${Math.max(...sizes)}\` runs them too (about 7 more minutes at 20,000 documents).`);
+      out.push('');
+    }
   }
 
   out.push('## Systems');

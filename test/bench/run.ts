@@ -25,7 +25,8 @@ const program = new Command('bench')
   .option('--latency-ms <n>', 'fixed latency per embedding request, to simulate an API', wholeNumber('--latency-ms'), 0)
   .option('--skip-scenarios', 'skip the change scenarios and the latency measurement (scale curve only)')
   .option('--skip-scale', 'skip the scale curve (initial and no-change sync at several corpus sizes)')
-  .option('--scale-sizes <list>', 'corpus sizes of the scale curve (the --docs size is taken from the scenario run); 20000 adds about 10 minutes', sizes, [1000, 5000])
+  .option('--scale-sizes <list>', 'corpus sizes of the scale curve (the --docs size is taken from the scenario run)', sizes, [1000, 5000, 20000])
+  .option('--peer-scale-max <n>', 'largest scale point the peers run (Tributary runs every size); 20000 adds about 7 minutes', wholeNumber('--peer-scale-max', 1), 5000)
   .option('--skip-latency', 'skip the change-to-search latency measurement of the local runtime')
   .option('--latency-edits <n>', 'edits announced by signed webhook hints', wholeNumber('--latency-edits'), 100)
   .option('--watcher-edits <n>', 'edits picked up by the file watcher', wholeNumber('--watcher-edits'), 25)
@@ -37,7 +38,7 @@ const program = new Command('bench')
   .option('--out <dir>', 'folder for report.md, chart.svg and results.json', 'bench-results')
   .option('--json', 'print the results as JSON on stdout instead of the Markdown report')
   .action(async (opts: {
-    docs: number; seed: number; latencyMs: number; skipScenarios?: boolean; skipScale?: boolean; scaleSizes: number[]; skipLatency?: boolean;
+    docs: number; seed: number; latencyMs: number; skipScenarios?: boolean; skipScale?: boolean; scaleSizes: number[]; peerScaleMax: number; skipLatency?: boolean;
     latencyEdits: number; watcherEdits: number; systems: SystemId[]; out: string; json?: boolean;
   }) => {
     const started = Date.now();
@@ -47,7 +48,7 @@ const program = new Command('bench')
     };
     const { result, markdown, files } = await runBench({
       docs: opts.docs, seed: opts.seed, latencyMs: opts.latencyMs, scenarios: opts.skipScenarios !== true,
-      scaleSizes: opts.skipScale ? [] : opts.scaleSizes,
+      scaleSizes: opts.skipScale ? [] : opts.scaleSizes, peerScaleMax: opts.peerScaleMax,
       latencyEdits: opts.skipLatency || opts.skipScenarios ? 0 : opts.latencyEdits,
       watcherEdits: opts.skipLatency || opts.skipScenarios ? 0 : opts.watcherEdits,
       systems: opts.systems, outDir: resolve(opts.out),

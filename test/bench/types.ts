@@ -129,6 +129,8 @@ export interface BenchResult {
     readonly latencyMs: number;
     readonly scenarios: boolean;
     readonly scaleSizes: readonly number[];
+    /** Peers' scale points stop at this size (absent: every size). */
+    readonly peerScaleMax?: number;
     readonly latencyEdits: number;
     readonly watcherEdits: number;
     readonly systems: readonly SystemId[];
