@@ -2,7 +2,7 @@ import { chunkDocument, chunkingSignature } from './chunker.ts';
 import type { CoreDeps } from './deps.ts';
 import { PoisonTaskError } from './errors.ts';
 import { chunkIndexOf, contentHash as hashContent, decorHash, docVectorPrefix, vectorId } from './ids.ts';
-import type { ChunkPayload, DeleteTask, EmbedTask, Metadata, RunCounters, UpsertTask, VectorRecord } from '../ports/index.ts';
+import type { ChunkPayload, DeleteTask, EmbedTask, LedgerEntry, Metadata, RunCounters, UpsertTask, VectorRecord } from '../ports/index.ts';
 
 /** Chunk text kept in vector metadata (Pinecone caps metadata at 40 KB per vector). */
 export const MAX_METADATA_TEXT = 8_000;
@@ -81,7 +81,7 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
     // pending marker) instead would keep the entry unsettled, and a return of the document under
     // the same version (a restored file) would look queued to every pass. A newer version has a
     // newer rev and brings it back.
-    if (!doc) return deleteClaimed(deps, task, 'gone');
+    if (!doc) return deleteClaimed(deps, task, 'gone', dirty ? undefined : previous);
     chunks = chunkDocument(doc.text, doc.format ?? 'text', settings.chunking).map((c) => ({ index: c.index, hash: c.hash, text: c.text }));
     version = doc.version;
     title = doc.title;
@@ -167,12 +167,19 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
 async function remove(deps: CoreDeps, task: DeleteTask): Promise<EmbedOutcome> {
   const claim = await deps.state.claimDocument({ sourceId: task.sourceId, docId: task.docId, rev: task.rev });
   if (!claim.ok) return nothing('stale');
-  return deleteClaimed(deps, task, 'committed');
+  return deleteClaimed(deps, task, 'committed', claim.previous);
 }
 
-/** Deletes every vector of a claimed document and commits the tombstone at the task's rev. */
-async function deleteClaimed(deps: CoreDeps, task: EmbedTask, status: 'committed' | 'gone'): Promise<EmbedOutcome> {
-  const ids = await deps.vectors.listIds(docVectorPrefix(task.sourceId, task.docId));
+/**
+ * Deletes every vector of a claimed document and commits the tombstone at the task's rev.
+ * A clean ledger entry (committed, no claim left by a crashed attempt) says exactly which
+ * vectors exist; otherwise the store is asked (a listing by prefix, a scan on LanceDB).
+ */
+async function deleteClaimed(deps: CoreDeps, task: EmbedTask, status: 'committed' | 'gone', previous: LedgerEntry | undefined): Promise<EmbedOutcome> {
+  const clean = previous?.rev !== undefined && previous.claim === undefined && !previous.deleted && previous.chunkHashes !== undefined;
+  const ids = clean
+    ? previous.chunkHashes!.map((_, i) => vectorId(task.sourceId, task.docId, i))
+    : await deps.vectors.listIds(docVectorPrefix(task.sourceId, task.docId));
   if (ids.length > 0) await deps.vectors.delete(ids);
   const committed = await deps.state.commitDeletion({
     sourceId: task.sourceId, docId: task.docId, rev: task.rev, at: new Date(deps.clock.now()).toISOString(),

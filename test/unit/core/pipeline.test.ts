@@ -171,6 +171,35 @@ describe('sync core on embedded DynamoDB, SQS and LanceDB', () => {
     expect(auditClean(await auditSource(p.deps, 'docs'))).toBe(true);
   });
 
+  it('deletes a clean document\'s vectors by the ledger\'s count, and lists the store when a crashed attempt left a claim', async () => {
+    // Prepare: two indexed documents; doc-0 also has a claim and an extra vector left by a crashed attempt.
+    await setup(3);
+    await sync(p, 'docs');
+    await p.state.claimDocument({ sourceId: 'docs', docId: 'doc-0.md', rev: makeRev(1, 999) });
+    const ghost = vectorId('docs', 'doc-0.md', 42);
+    await p.vectors.upsert([{ id: ghost, values: new Float32Array(64).fill(0.125), metadata: { sourceId: 'docs', docId: 'doc-0.md', chunkIndex: 42, hash: 'x', text: 'ghost' } }]);
+    const listed: string[] = [];
+    const listIds = p.deps.vectors.listIds.bind(p.deps.vectors);
+    p.deps.vectors.listIds = async (prefix: string) => {
+      listed.push(prefix);
+      return listIds(prefix);
+    };
+
+    // Act
+    source.remove('doc-1.md');
+    source.remove('doc-0.md');
+    const run = await sync(p, 'docs');
+
+    // Assess: doc-1 deleted without asking the store, doc-0 by listing (the ghost is gone too).
+    expect(run.counters.docsDeleted).toBe(2);
+    expect(listed).not.toContain(docVectorPrefix('docs', 'doc-1.md'));
+    expect(listed).toContain(docVectorPrefix('docs', 'doc-0.md'));
+    expect(await p.vectors.listIds(docVectorPrefix('docs', 'doc-1.md'))).toEqual([]);
+    expect(await p.vectors.listIds(docVectorPrefix('docs', 'doc-0.md'))).toEqual([]);
+    expect((await p.vectors.listIds('docs#')).length).toBeGreaterThan(0);
+    expect(auditClean(await auditSource(p.deps, 'docs'))).toBe(true);
+  });
+
   it('trips the mass-delete breaker on an empty listing and deletes nothing until overridden', async () => {
     // Prepare
     await setup(20);
