@@ -145,6 +145,12 @@ async function acquire(deps: CoreDeps, input: Parameters<CoreDeps['state']['acqu
 class FetchRun {
   private seq = 0;
   private readonly counters = zeroCounters();
+  /**
+   * Version of each document this run enqueued an upsert for. The reconcile after the pass
+   * must not take them for drift: an embedder can claim a task before the fetcher's pending
+   * marker lands (the marker then stands down), and until it commits, the ledger shows neither.
+   */
+  private readonly queued = new Map<string, string>();
   private readonly runSk: string;
   private pages = 0;
   private breaker: BreakerState | undefined;
@@ -495,6 +501,10 @@ class FetchRun {
     if (tasks.length === 0) return;
     await this.deps.queue.sendEmbed(tasks);
     this.counters.tasksEnqueued += tasks.length;
+    for (const t of tasks) {
+      if (t.type === 'upsert') this.queued.set(t.docId, t.version);
+      else this.queued.delete(t.docId);
+    }
     await this.deps.state.markPending(this.sourceId, tasks.map((t) => ({
       docId: t.docId, pending: { rev: t.rev, version: t.type === 'upsert' ? t.version : '' },
     })));
@@ -525,7 +535,9 @@ class FetchRun {
     // reconcile hands them to the pass's own diff. On a source whose passes list everything,
     // only what changed since the pass read it turns up here.
     const drifted: DocumentRef[] = [];
-    for (const [id, version] of listed) if (!settled.get(id)?.includes(version)) drifted.push({ id, version });
+    for (const [id, version] of listed) {
+      if (!settled.get(id)?.includes(version) && this.queued.get(id) !== version) drifted.push({ id, version });
+    }
     for (let i = 0; i < drifted.length; i += REPAIR_BATCH) await this.processRefs(drifted.slice(i, i + REPAIR_BATCH), false);
     const limit = Math.max(this.settings.deleteGuardMin, Math.floor(this.settings.maxDeleteShare * known));
     if (gone.length > limit && this.options.allowMassDelete !== true) {

@@ -171,6 +171,24 @@ describe('sync core on embedded DynamoDB, SQS and LanceDB', () => {
     expect(auditClean(await auditSource(p.deps, 'docs'))).toBe(true);
   });
 
+  it('does not take documents whose tasks an embedder claimed before their pending markers landed for drift', async () => {
+    // Prepare: every embed task is claimed between the send and the pending marker (a fast
+    // embedder), so the marker stands down and, until the commit, the ledger holds neither a
+    // version nor a marker for the document.
+    await setup(9);
+    const markPending = p.deps.state.markPending.bind(p.deps.state);
+    p.deps.state.markPending = async (sourceId, marks) => {
+      for (const m of marks) await p.state.claimDocument({ sourceId, docId: m.docId, rev: m.pending.rev });
+      return markPending(sourceId, marks);
+    };
+
+    // Act: a full pass, then its reconcile (the memory source lists its ids).
+    const run = await runFetch(p.deps, task('docs', { full: true }), { owner: OWNER });
+
+    // Assess: each document enqueued once, none found "drifted" by the reconcile.
+    expect(run.counters).toMatchObject({ docsSeen: 9, docsChanged: 9, tasksEnqueued: 9 });
+  });
+
   it('deletes a clean document\'s vectors by the ledger\'s count, and lists the store when a crashed attempt left a claim', async () => {
     // Prepare: two indexed documents; doc-0 also has a claim and an extra vector left by a crashed attempt.
     await setup(3);
