@@ -281,6 +281,10 @@ describe('FilesystemConnector', () => {
       // Act
       const pulled = connector.pull(undefined, newWindow());
       const listed = collect(connector.list());
+      // Both reject; mark them handled now, or one rejecting while the other is awaited is an
+      // unhandled rejection (vitest fails the run on it, depending on timing).
+      pulled.catch(() => undefined);
+      listed.catch(() => undefined);
 
       // Assess
       await expect(pulled).rejects.toThrow(missing);
