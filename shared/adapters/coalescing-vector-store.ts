@@ -1,4 +1,5 @@
-import type { Metadata, QueryMatch, VectorQuery, VectorRecord, VectorStore } from '../ports/index.ts';
+import type { VectorRecord, VectorStore } from '../ports/index.ts';
+import { ForwardingVectorStore } from './forwarding-vector-store.ts';
 
 export interface CoalescingOptions {
   /** Merged upsert requests in flight at once. @default 2 */
@@ -27,7 +28,7 @@ interface Waiter {
  * per document. No timer is involved: an idle store sends at once. Each caller's promise
  * settles when its own records are written, so a task's later writes still follow them.
  */
-export class CoalescingVectorStore implements VectorStore {
+export class CoalescingVectorStore extends ForwardingVectorStore {
   private readonly waiting: Waiter[] = [];
   private inFlight = 0;
   private readonly maxInFlight: number;
@@ -40,7 +41,8 @@ export class CoalescingVectorStore implements VectorStore {
   private lingerTimer: NodeJS.Timeout | undefined;
   private lingerExpired = false;
 
-  constructor(private readonly inner: VectorStore, options: CoalescingOptions = {}) {
+  constructor(inner: VectorStore, options: CoalescingOptions = {}) {
+    super(inner);
     this.maxInFlight = options.maxInFlight ?? 2;
     this.maxRecords = options.maxRecordsPerFlush ?? 2000;
     this.lingerMs = options.lingerMs ?? 0;
@@ -62,7 +64,7 @@ export class CoalescingVectorStore implements VectorStore {
     return false;
   }
 
-  upsert(records: readonly VectorRecord[]): Promise<void> {
+  override upsert(records: readonly VectorRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.waiting.push({ records, resolve, reject });
@@ -94,24 +96,8 @@ export class CoalescingVectorStore implements VectorStore {
     }
   }
 
-  delete(ids: readonly string[]): Promise<void> {
-    return this.inner.delete(ids);
-  }
-
-  listIds(prefix: string): Promise<string[]> {
-    return this.inner.listIds(prefix);
-  }
-
-  scan(prefix: string): Promise<Array<{ id: string; metadata: Metadata }>> {
-    return this.inner.scan(prefix);
-  }
-
-  query(query: VectorQuery): Promise<QueryMatch[]> {
-    return this.inner.query(query);
-  }
-
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
-    await this.inner.close?.();
+    await super.close();
   }
 }

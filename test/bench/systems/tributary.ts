@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { syncSources } from '../../../functions/local/sync.ts';
 import { loadConfig } from '../../../shared/config/load.ts';
 import { silentLogger } from '../../../shared/core/deps.ts';
-import type { Metadata, QueryMatch, VectorQuery, VectorRecord, VectorStore } from '../../../shared/ports/index.ts';
+import { ForwardingVectorStore } from '../../../shared/adapters/forwarding-vector-store.ts';
+import type { VectorRecord } from '../../../shared/ports/index.ts';
 import { openLocalStack, type LocalStack } from '../../../shared/wiring/local-stack.ts';
 import type { BenchSystem, IndexEntry, SyncOutcome, SystemContext } from './system.ts';
 
@@ -19,36 +20,18 @@ export const SOURCE_ID = 'bench';
 export const WEBHOOK_SECRET_ENV = 'TRIBUTARY_BENCH_WEBHOOK_SECRET';
 
 /** Pass-through VectorStore that counts the vectors written and deleted. */
-export class CountingVectorStore implements VectorStore {
+export class CountingVectorStore extends ForwardingVectorStore {
   upserts = 0;
   deletes = 0;
 
-  constructor(readonly inner: VectorStore) {}
-
-  async upsert(records: readonly VectorRecord[]): Promise<void> {
+  override async upsert(records: readonly VectorRecord[]): Promise<void> {
     this.upserts += records.length;
-    await this.inner.upsert(records);
+    await super.upsert(records);
   }
 
-  async delete(ids: readonly string[]): Promise<void> {
+  override async delete(ids: readonly string[]): Promise<void> {
     this.deletes += ids.length;
-    await this.inner.delete(ids);
-  }
-
-  listIds(prefix: string): Promise<string[]> {
-    return this.inner.listIds(prefix);
-  }
-
-  scan(prefix: string): Promise<Array<{ id: string; metadata: Metadata }>> {
-    return this.inner.scan(prefix);
-  }
-
-  query(query: VectorQuery): Promise<QueryMatch[]> {
-    return this.inner.query(query);
-  }
-
-  async close(): Promise<void> {
-    await this.inner.close?.();
+    await super.delete(ids);
   }
 }
 
