@@ -7,7 +7,8 @@
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { generateCorpus, mulberry32, type GeneratedDoc } from '../../examples/generate-corpus.ts';
+import { generateCorpus, type GeneratedDoc } from '../../examples/generate-corpus.ts';
+import { Rng } from '../support/rng.ts';
 import type { ScenarioId } from './types.ts';
 
 export type ChangeOp =
@@ -48,7 +49,7 @@ export function planChangeStream(docs: number, seed: number): ChangeStream {
   const all = generateCorpus({ count: docs + 2 * adds, seed });
   const initial = all.slice(0, docs);
   const pool = all.slice(docs);
-  const rng = new Picker(mulberry32((seed ^ 0x5eed_c0de) >>> 0));
+  const rng = new Rng((seed ^ 0x5eed_c0de) >>> 0);
   const current = new Map(initial.map((d) => [d.path, d.text]));
 
   const steps: PlannedStep[] = [];
@@ -121,7 +122,7 @@ export function touchedPaths(ops: readonly ChangeOp[]): string[] {
 
 // ------------------------------------------------------------------------------------------------ edits
 
-function editOp(corpus: ReadonlyMap<string, string>, path: string, rng: Picker, kind: 'small' | 'top'): ChangeOp {
+function editOp(corpus: ReadonlyMap<string, string>, path: string, rng: Rng, kind: 'small' | 'top'): ChangeOp {
   const text = corpus.get(path);
   if (text === undefined) throw new Error(`edit of a missing document ${path}`);
   return { kind: 'write', path, text: kind === 'small' ? smallEdit(text, rng) : insertNearTop(text, rng) };
@@ -144,7 +145,7 @@ const NOT_PROSE = /^\s*(?:[-*+]\s|\d+[.)]\s|\||>|#|```|~~~)/;
  * A small edit in one section: one sentence appended to one prose line, in a section other
  * than the first when the document has several (so the title section is left alone).
  */
-export function smallEdit(text: string, rng: Picker): string {
+export function smallEdit(text: string, rng: Rng): string {
   const lines = text.split('\n');
   let inFence = false;
   let section = 0;
@@ -163,17 +164,17 @@ export function smallEdit(text: string, rng: Picker): string {
   }
   const later = candidates.filter((c) => c.section > 1);
   const pool = later.length > 0 ? later : candidates;
-  const sentence = rng.sentence();
-  if (pool.length === 0) return `${text.trimEnd()}\n\n${sentence}\n`;
+  const note = sentence(rng);
+  if (pool.length === 0) return `${text.trimEnd()}\n\n${note}\n`;
   const target = rng.pick(pool).line;
-  lines[target] = `${lines[target]!.trimEnd()} ${sentence}`;
+  lines[target] = `${lines[target]!.trimEnd()} ${note}`;
   return lines.join('\n');
 }
 
 /** A new paragraph of a few sentences right after the title and lead paragraph. */
-export function insertNearTop(text: string, rng: Picker): string {
+export function insertNearTop(text: string, rng: Rng): string {
   const blocks = text.split('\n\n');
-  const paragraph = `Update: ${[rng.sentence(), rng.sentence(), rng.sentence()].join(' ')}`;
+  const paragraph = `Update: ${[sentence(rng), sentence(rng), sentence(rng)].join(' ')}`;
   const after = blocks.length > 1 && !HEADING.test(blocks[1]!) && !FENCE.test(blocks[1]!) ? 2 : 1;
   blocks.splice(after, 0, paragraph);
   return blocks.join('\n\n');
@@ -186,29 +187,7 @@ const VERBS = ['was re-checked', 'was confirmed', 'was tightened', 'was simplifi
 const CONTEXTS = ['after the last incident review', 'with the platform team', 'during the spring audit', 'before the holiday freeze', 'following customer feedback', 'as part of the cost review'];
 const REFS = ['OPS', 'SEC', 'PLAT', 'FIN', 'PEOPLE', 'SUP'];
 
-/** Seeded choices for the change stream. */
-export class Picker {
-  constructor(private readonly next: () => number) {}
-
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  pick<T>(items: readonly T[]): T {
-    const item = items[Math.floor(this.next() * items.length)];
-    if (item === undefined) throw new Error('pick from an empty list');
-    return item;
-  }
-
-  /** `k` distinct items, in a seeded order. */
-  sample<T>(items: readonly T[], k: number): T[] {
-    const copy = [...items];
-    const out: T[] = [];
-    while (out.length < k && copy.length > 0) out.push(copy.splice(Math.floor(this.next() * copy.length), 1)[0]!);
-    return out;
-  }
-
-  sentence(): string {
-    return `${this.pick(SUBJECTS)} ${this.pick(VERBS)} ${this.pick(CONTEXTS)} (ticket ${this.pick(REFS)}-${this.int(1000, 9999)}).`;
-  }
+/** One sentence of a change note. */
+function sentence(rng: Rng): string {
+  return `${rng.pick(SUBJECTS)} ${rng.pick(VERBS)} ${rng.pick(CONTEXTS)} (ticket ${rng.pick(REFS)}-${rng.int(1000, 9999)}).`;
 }

@@ -7,12 +7,11 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mulberry32 } from '../../examples/generate-corpus.ts';
+import { Rng } from '../support/rng.ts';
 import { startRuntime } from '../../functions/local/runtime.ts';
 import { silentLogger } from '../../shared/core/deps.ts';
 import { docVectorPrefix } from '../../shared/core/ids.ts';
 import { signWebhook } from '../../shared/core/webhook.ts';
-import { Picker } from './change-stream.ts';
 import { SOURCE_ID, WEBHOOK_SECRET_ENV, type TributarySystem } from './systems/tributary.ts';
 import type { LatencySeries } from './types.ts';
 
@@ -47,7 +46,7 @@ export async function measureLatency(system: TributarySystem, options: LatencyOp
     port: 0, host: '127.0.0.1', log: silentLogger,
     secret: (name) => (name === WEBHOOK_SECRET_ENV ? SECRET : undefined),
   });
-  const rng = new Picker(mulberry32((options.seed ^ (options.trigger === 'webhook' ? 0x1a7e : 0x2a7e)) >>> 0));
+  const rng = new Rng((options.seed ^ (options.trigger === 'webhook' ? 0x1a7e : 0x2a7e)) >>> 0);
   const samples: number[] = [];
   let timeouts = 0;
   let indexedButNotFound = 0;
@@ -122,7 +121,7 @@ async function waitIdle(system: TributarySystem): Promise<void> {
   }
 }
 
-function token(rng: Picker): string {
+function token(rng: Rng): string {
   const letters = 'bcdfghjklmnpqrstvwxz';
   let out = '';
   for (let i = 0; i < 7; i++) out += letters[rng.int(0, letters.length - 1)];

@@ -18,7 +18,7 @@ import { ManualClock, testSettings } from '../support/embedded.ts';
 import { InMemoryStateStore } from '../support/memory-state-store.ts';
 import { InMemoryTaskQueue } from '../support/memory-task-queue.ts';
 import { InMemoryVectorStore } from '../support/memory-vector-store.ts';
-import { Rng } from './support/rng.ts';
+import { Rng } from '../support/rng.ts';
 import { makeSections, SimulatedSource, textOf } from './support/sim-source.ts';
 
 const SOURCE = 'docs';

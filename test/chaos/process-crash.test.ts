@@ -19,7 +19,7 @@ import {
   syncReport, waitFor, type CliResult, type Workspace,
 } from '../e2e/support/cli.ts';
 import { generateCorpus, makeDocument } from '../e2e/support/corpus.ts';
-import { Rng } from './support/rng.ts';
+import { Rng } from '../support/rng.ts';
 
 // 22+ CLI process starts and SIGKILLs: ~80 s alone on a loaded 2-core machine, more beside the other suites.
 const TIMEOUT = 360_000;

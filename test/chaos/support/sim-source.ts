@@ -9,7 +9,7 @@ import type {
   SourceConnector,
   SourceDocument,
 } from '../../../shared/ports/index.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../../support/rng.ts';
 
 /**
  * How the simulated source pages:

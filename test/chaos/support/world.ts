@@ -23,7 +23,7 @@ import { InMemoryVectorStore } from '../../support/memory-vector-store.ts';
 import { Monitors } from './monitors.ts';
 import { processEmbedder, processQueue, processSource, processState, processVectors, type SharedFaults } from './process-ports.ts';
 import { Proc, type FaultSpec, type PortOp } from './processes.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../../support/rng.ts';
 import { describeStep, LOOKBACK_MS, type EditKind, type Scenario, type Step } from './scenario.ts';
 import { makeSection, makeSections, SimulatedSource, textOf } from './sim-source.ts';
 

@@ -1,6 +1,6 @@
-import { mulberry32 } from '../../../examples/generate-corpus.ts';
+import { mulberry32 } from '../../examples/generate-corpus.ts';
 
-/** A seeded random source with the helpers the simulation needs. */
+/** A seeded random source (mulberry32) with the helpers the chaos simulation and the benchmark need. */
 export class Rng {
   private readonly next: () => number;
 
@@ -29,6 +29,14 @@ export class Rng {
       const j = Math.floor(this.next() * (i + 1));
       [out[i], out[j]] = [out[j] as T, out[i] as T];
     }
+    return out;
+  }
+
+  /** `k` distinct items, in a seeded order. */
+  sample<T>(items: readonly T[], k: number): T[] {
+    const copy = [...items];
+    const out: T[] = [];
+    while (out.length < k && copy.length > 0) out.push(copy.splice(Math.floor(this.next() * copy.length), 1)[0]!);
     return out;
   }
 }
