@@ -176,9 +176,9 @@ async function remove(deps: CoreDeps, task: DeleteTask): Promise<EmbedOutcome> {
  * vectors exist; otherwise the store is asked (a listing by prefix, a scan on LanceDB).
  */
 async function deleteClaimed(deps: CoreDeps, task: EmbedTask, status: 'committed' | 'gone', previous: LedgerEntry | undefined): Promise<EmbedOutcome> {
-  const clean = previous?.rev !== undefined && previous.claim === undefined && !previous.deleted && previous.chunkHashes !== undefined;
-  const ids = clean
-    ? previous.chunkHashes!.map((_, i) => vectorId(task.sourceId, task.docId, i))
+  const known = previous?.rev !== undefined && previous.claim === undefined && !previous.deleted ? previous.chunkHashes : undefined;
+  const ids = known
+    ? known.map((_, i) => vectorId(task.sourceId, task.docId, i))
     : await deps.vectors.listIds(docVectorPrefix(task.sourceId, task.docId));
   if (ids.length > 0) await deps.vectors.delete(ids);
   const committed = await deps.state.commitDeletion({

@@ -24,7 +24,8 @@ export async function startEmbeddedDynamoDb(options: { path?: string; drainMs?: 
   const server = dynalite({ ...(options.path ? { path: options.path } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   let active = 0;
   let closing: Promise<void> | undefined;
-  const waiters = new Set<() => void>();
+  /** Set while close() waits for the requests in flight to end. */
+  let onIdle: (() => void) | undefined;
   // Take over dynalite's request listener so that every request is counted from its first byte
   // and requests arriving while closing are refused instead of racing the database's close.
   const handlers = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
@@ -41,7 +42,7 @@ export async function startEmbeddedDynamoDb(options: { path?: string; drainMs?: 
       if (done) return;
       done = true;
       active -= 1;
-      if (active === 0) for (const wake of [...waiters]) wake();
+      if (active === 0) onIdle?.();
     };
     // dynalite answers every request through res.end, also when the client already hung up.
     const end = res.end;
@@ -68,13 +69,11 @@ export async function startEmbeddedDynamoDb(options: { path?: string; drainMs?: 
       closing ??= (async () => {
         if (active > 0) {
           await new Promise<void>((resolve) => {
-            const timer = setTimeout(wake, options.drainMs ?? DRAIN_MS);
-            function wake() {
+            const timer = setTimeout(resolve, options.drainMs ?? DRAIN_MS);
+            onIdle = () => {
               clearTimeout(timer);
-              waiters.delete(wake);
               resolve();
-            }
-            waiters.add(wake);
+            };
           });
         }
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

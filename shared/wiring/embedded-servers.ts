@@ -30,9 +30,8 @@ interface ThreadData {
 /** Starts the servers on a new worker thread; resolves once both listen. */
 export async function startEmbeddedServers(options: { dynamodbPath: string }): Promise<EmbeddedServers> {
   const worker = new Worker(new URL('./embedded-servers.worker.mjs', import.meta.url), {
+    // The thread writes to the process's stdout and stderr (Node's default), so a crash inside dynalite is visible.
     workerData: { dynamodbPath: options.dynamodbPath } satisfies ThreadData,
-    // The thread's own stdout/stderr go to the process's, so a crash inside dynalite is visible.
-    stdout: false, stderr: false,
   });
   let closing: Promise<void> | undefined;
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));

@@ -65,6 +65,8 @@ const docSk = (docId: string): string => `${DOC_PREFIX}${docId}`;
 const pushSk = (docId: string): string => `${PUSH_PREFIX}${docId}`;
 const idemSk = (key: string): string => `${IDEM_PREFIX}${key}`;
 const embPk = (model: string, dimensions: number): string => `EMB#${model}#${dimensions}`;
+/** Key of a vector in the in-process memory: the item's pk and sk. */
+const memoryKey = (pk: string, hash: string): string => `${pk}#${hash}`;
 
 export interface DynamoDbStateStoreOptions {
   client: DynamoDBClient;
@@ -494,7 +496,7 @@ export class DynamoDbStateStore implements StateStore, PushStateStore {
     const out = new Map<string, Float32Array>();
     const unknown: string[] = [];
     for (const hash of new Set(hashes)) {
-      const held = this.vectorMemory?.get(`${pk}#${hash}`);
+      const held = this.vectorMemory?.get(memoryKey(pk, hash));
       if (held) out.set(hash, held);
       else unknown.push(hash);
     }
@@ -503,9 +505,10 @@ export class DynamoDbStateStore implements StateStore, PushStateStore {
     for (const item of items) {
       const bytes = item['v'];
       if (bytes instanceof Uint8Array && bytes.byteLength === dimensions * 4) {
+        const hash = String(item['sk']);
         const vector = decodeVector(bytes);
-        out.set(String(item['sk']), vector);
-        this.vectorMemory?.set(`${pk}#${String(item['sk'])}`, vector);
+        out.set(hash, vector);
+        this.vectorMemory?.set(memoryKey(pk, hash), vector);
       }
     }
     return out;
@@ -516,7 +519,7 @@ export class DynamoDbStateStore implements StateStore, PushStateStore {
     const requests = [...entries].map(([hash, vector]) => ({ PutRequest: { Item: { pk, sk: hash, v: encodeVector(vector) } } }));
     await this.batchWrite(requests);
     // Only once stored: the memory never holds what the table might not.
-    if (this.vectorMemory) for (const [hash, vector] of entries) this.vectorMemory.set(`${pk}#${hash}`, vector);
+    if (this.vectorMemory) for (const [hash, vector] of entries) this.vectorMemory.set(memoryKey(pk, hash), vector);
   }
 
   // ───────────── push stash and idempotency records ─────────────

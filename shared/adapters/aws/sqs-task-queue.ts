@@ -189,10 +189,9 @@ export class SqsTaskQueue implements TaskQueue {
 
     // FIFO order holds within a message group across requests only if they go one after
     // another; batches that share no group (embed tasks: one group per document) go side by side.
-    const batchesOf = new Map<string, number>();
-    batches.forEach((batch, i) => { for (const m of batch) if ((batchesOf.get(m.group) ?? i) !== i) batchesOf.set(m.group, -1); else batchesOf.set(m.group, i); });
-    const ordered = [...batchesOf.values()].includes(-1);
-    await forEachLimited(batches, ordered ? 1 : SEND_CONCURRENCY, async (batch) => {
+    const groupsPerBatch = batches.map((batch) => new Set(batch.map((m) => m.group)));
+    const disjoint = new Set(groupsPerBatch.flatMap((groups) => [...groups])).size === groupsPerBatch.reduce((n, groups) => n + groups.size, 0);
+    await forEachLimited(batches, disjoint ? SEND_CONCURRENCY : 1, async (batch) => {
       let pending = batch.map((m, i) => ({ ...m, id: String(i) }));
       for (let attempt = 0; pending.length > 0; attempt++) {
         const { Failed } = await this.options.client.send(new SendMessageBatchCommand({

@@ -110,11 +110,13 @@ export interface Feature {
   readonly second: string | number;
 }
 
+/** FNV-1a's 32-bit offset basis. */
+const FNV_OFFSET = 0x811c9dc5;
 const UNIGRAM = 0;
 const BIGRAM = 1;
 const TRIGRAM = 2;
 /** FNV-1a states after each kind's prefix (`w\u0001`, `b\u0001`, `c\u0001`): features hash without building strings. */
-const PREFIX_STATE = [fnvUpdate(FNV_OFFSET(), 'w\u0001'), fnvUpdate(FNV_OFFSET(), 'b\u0001'), fnvUpdate(FNV_OFFSET(), 'c\u0001')] as const;
+const PREFIX_STATE = [fnvUpdate(FNV_OFFSET, 'w\u0001'), fnvUpdate(FNV_OFFSET, 'b\u0001'), fnvUpdate(FNV_OFFSET, 'c\u0001')] as const;
 const PAD = 3; // U+0003 pads words for trigrams.
 
 /**
@@ -172,10 +174,6 @@ export function countFeatures(words: readonly string[], keyMask = 0x3fffffff): F
   return out;
 }
 
-/** FNV-1a's 32-bit offset basis. */
-function FNV_OFFSET(): number {
-  return 0x811c9dc5;
-}
 
 /** FNV-1a over one UTF-16 code unit. */
 function fnvChar(hash: number, code: number): number {
