@@ -52,7 +52,8 @@ function at<T>(items: readonly T[], index: number): T {
   return item;
 }
 
-class Rng {
+/** Seeded random choices over mulberry32 (the generator, the benchmark and the chaos tests use it). */
+export class Rng {
   private readonly source: () => number;
 
   constructor(seed: number) {

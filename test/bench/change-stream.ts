@@ -8,7 +8,7 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { generateCorpus, type GeneratedDoc } from '../../examples/generate-corpus.ts';
-import { Rng } from '../support/rng.ts';
+import { drawDistinct, Rng } from '../support/rng.ts';
 import type { ScenarioId } from './types.ts';
 
 export type ChangeOp =
@@ -60,18 +60,18 @@ export function planChangeStream(docs: number, seed: number): ChangeStream {
   const n = (): number => current.size;
 
   step('no-change', []);
-  step('edit-small', rng.sample([...current.keys()], shareOf(n(), SHARES.edit)).map((path) => editOp(current, path, rng, 'small')));
-  step('edit-insert-top', rng.sample([...current.keys()], shareOf(n(), SHARES.insertTop)).map((path) => editOp(current, path, rng, 'top')));
-  step('delete', rng.sample([...current.keys()], shareOf(n(), SHARES.delete)).map((path) => ({ kind: 'delete', path })));
+  step('edit-small', drawDistinct(rng, [...current.keys()], shareOf(n(), SHARES.edit)).map((path) => editOp(current, path, rng, 'small')));
+  step('edit-insert-top', drawDistinct(rng, [...current.keys()], shareOf(n(), SHARES.insertTop)).map((path) => editOp(current, path, rng, 'top')));
+  step('delete', drawDistinct(rng, [...current.keys()], shareOf(n(), SHARES.delete)).map((path) => ({ kind: 'delete', path })));
   step('add', pool.splice(0, adds).map((d) => ({ kind: 'write', path: d.path, text: d.text })));
-  step('rename', rng.sample([...current.keys()], shareOf(n(), SHARES.rename)).map((path) => renameOp(current, path)));
+  step('rename', drawDistinct(rng, [...current.keys()], shareOf(n(), SHARES.rename)).map((path) => renameOp(current, path)));
 
   // A mixed day: every kind of change at once, each on different documents.
   const counts = {
     edit: shareOf(n(), SHARES.edit), insertTop: shareOf(n(), SHARES.insertTop), delete: shareOf(n(), SHARES.delete),
     rename: shareOf(n(), SHARES.rename),
   };
-  const picked = rng.sample([...current.keys()], counts.edit + counts.insertTop + counts.delete + counts.rename);
+  const picked = drawDistinct(rng, [...current.keys()], counts.edit + counts.insertTop + counts.delete + counts.rename);
   const take = (k: number): string[] => picked.splice(0, k);
   const mixed: ChangeOp[] = [
     ...take(counts.edit).map((path) => editOp(current, path, rng, 'small')),
