@@ -32,10 +32,10 @@ function load(options: CommonOptions, allowDemo = true): LoadedConfig {
   return loadConfig({ ...(options.config !== undefined ? { path: options.config } : {}), cwd: process.cwd(), allowDemo });
 }
 
-async function withStack<T>(options: CommonOptions, role: string, level: LogLevel, fn: (stack: LocalStack) => Promise<T>, requireHost = false): Promise<T> {
+async function withStack<T>(options: CommonOptions, level: LogLevel, fn: (stack: LocalStack) => Promise<T>): Promise<T> {
   const loaded = load(options);
   const log = consoleLogger(options.verbose ? 'info' : level);
-  const stack = await openLocalStack(loaded, { log, role, requireHost });
+  const stack = await openLocalStack(loaded, { log });
   try {
     return await fn(stack);
   } finally {
@@ -86,7 +86,7 @@ export function buildProgram(): Command {
     .action(async (opts: CommonOptions & { port?: number }) => {
       const loaded = load(opts);
       const log = consoleLogger(opts.verbose ? 'info' : 'info');
-      const stack = await openLocalStack(loaded, { log, role: 'start', requireHost: true });
+      const stack = await openLocalStack(loaded, { log, runtime: true });
       const runtime = await startRuntime(stack, {
         port: opts.port ?? loaded.config.server.port, host: loaded.config.server.host, log,
         secret: (name) => process.env[name],
@@ -112,7 +112,7 @@ export function buildProgram(): Command {
     .option('--no-cache', 'do not reuse cached embeddings for the chunks this sync writes (they are re-embedded and re-cached)')
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (opts: CommonOptions & { source?: string; full?: boolean; json?: boolean; allowMassDelete?: boolean; cache?: boolean }) => {
-      const reports = await withStack(opts, 'sync', 'warn', async (stack) => {
+      const reports = await withStack(opts, 'warn', async (stack) => {
         const sourceIds = pickSources(stack, opts.source);
         const bar = !opts.json && process.stderr.isTTY
           ? new cliProgress.SingleBar({ format: '{source} |{bar}| {value}/{total} tasks · {pages} pages · {seen} docs seen', stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
@@ -151,7 +151,7 @@ export function buildProgram(): Command {
     .description('freshness, last run, errors and queue health of every source')
     .option('--json', 'print JSON')
     .action(async (opts: CommonOptions & { json?: boolean }) => {
-      const status = await withStack(opts, 'status', 'warn', (stack) => collectStatus(stack));
+      const status = await withStack(opts, 'warn', (stack) => collectStatus(stack));
       if (opts.json) {
         console.log(JSON.stringify(status, null, 2));
         return;
@@ -173,7 +173,7 @@ export function buildProgram(): Command {
     .option('--source <id>', 'only this source')
     .option('--json', 'print JSON')
     .action(async (query: string, opts: CommonOptions & { top: number; source?: string; json?: boolean }) => {
-      const results = await withStack(opts, 'search', 'warn', async (stack) => {
+      const results = await withStack(opts, 'warn', async (stack) => {
         if (opts.source !== undefined) pickSources(stack, opts.source);
         return search(stack.deps, query, { topK: Math.max(1, opts.top), ...(opts.source ? { sourceId: opts.source } : {}) });
       });
@@ -192,7 +192,7 @@ export function buildProgram(): Command {
     .description('print the index content of a source as JSON lines, one per vector')
     .requiredOption('--source <id>', 'source to export')
     .action(async (opts: CommonOptions & { source: string }) => {
-      await withStack(opts, 'export', 'warn', async (stack) => {
+      await withStack(opts, 'warn', async (stack) => {
         pickSources(stack, opts.source);
         const rows = await stack.deps.vectors.scan(`${opts.source}#`);
         const lines = rows.map(({ id, metadata: m }) => ({
@@ -209,7 +209,7 @@ export function buildProgram(): Command {
     .option('--repair', 're-fetch what disagrees and delete orphan vectors, then audit again')
     .option('--json', 'print JSON')
     .action(async (opts: CommonOptions & { source?: string; repair?: boolean; json?: boolean }) => {
-      const audits = await withStack(opts, 'audit', 'warn', async (stack) => {
+      const audits = await withStack(opts, 'warn', async (stack) => {
         const sourceIds = pickSources(stack, opts.source);
         // Pinecone reads are eventually consistent: re-check before calling a difference drift.
         const attempts = stack.loaded.config.vectorStore.kind === 'pinecone' ? 4 : 1;
@@ -256,7 +256,7 @@ export function buildProgram(): Command {
     .option('--yes', 'confirm: this removes the source from the index')
     .action(async (opts: CommonOptions & { source: string; yes?: boolean }) => {
       if (!opts.yes) throw new CliError(`reset removes every vector of source "${opts.source}" and forgets its sync state; run again with --yes to confirm`, 2);
-      const removed = await withStack(opts, 'reset', 'warn', async (stack) => {
+      const removed = await withStack(opts, 'warn', async (stack) => {
         pickSources(stack, opts.source);
         const lease = await stack.state.acquireLease({ sourceId: opts.source, owner: stack.owner, now: Date.now(), ttlMs: 60_000 });
         if (!lease.acquired) throw new CliError(`source "${opts.source}" is being synced right now; try again when the run ends`);

@@ -3,9 +3,9 @@ import { createFetcherHandler } from '../fetcher/fetcher.ts';
 import { rateMs } from '../../shared/config/load.ts';
 import type { Logger } from '../../shared/core/deps.ts';
 import { errorMessage } from '../../shared/core/errors.ts';
-import { unsettledDocuments } from '../../shared/core/recovery.ts';
 import { isLocalOwnerAlive, type LocalStack } from '../../shared/wiring/local-stack.ts';
 import { QueuePoller } from './poller.ts';
+import { documentsWithoutTask } from './recovery.ts';
 import { buildServer } from './server.ts';
 
 export interface RuntimeOptions {
@@ -22,7 +22,7 @@ export interface Runtime {
 
 /**
  * The long-running local runtime: queue pollers driving the Lambda handlers, a scheduler
- * per source, file watchers, and the HTTP server. Must host the stack.
+ * per source, file watchers, and the HTTP server. The stack must hold the runtime lock.
  */
 export async function startRuntime(stack: LocalStack, options: RuntimeOptions): Promise<Runtime> {
   const { deps, loaded } = stack;
@@ -42,9 +42,9 @@ export async function startRuntime(stack: LocalStack, options: RuntimeOptions): 
   });
 
   const now = () => new Date(deps.clock.now()).toISOString();
-  // Work that a crashed process had queued is gone with its in-memory queue: re-fetch it.
+  // Tasks a crashed process left in the queue are picked up by the pollers; documents whose task is gone are re-fetched.
   for (const source of loaded.config.sources) {
-    const ids = await unsettledDocuments(deps, source.id);
+    const ids = await documentsWithoutTask(stack, source.id);
     if (ids.length > 0) {
       log.warn('recovering unsettled documents from an earlier crash', { sourceId: source.id, documents: ids.length });
       await stack.queue.sendFetch([{ type: 'fetch', sourceId: source.id, trigger: 'recovery', ids, recover: true, requestedAt: now() }]);

@@ -1,9 +1,9 @@
 import { createEmbedderHandler } from '../embedder/embedder.ts';
 import { runFetch, type FetchProgress, type FetchRunResult } from '../../shared/core/fetch-run.ts';
-import { unsettledDocuments } from '../../shared/core/recovery.ts';
 import type { FetchTask, RunRecord } from '../../shared/ports/index.ts';
-import { isLocalOwnerAlive, pidAlive, type LocalStack } from '../../shared/wiring/local-stack.ts';
+import { isLocalOwnerAlive, type LocalStack } from '../../shared/wiring/local-stack.ts';
 import { QueuePoller } from './poller.ts';
+import { documentsWithoutTask } from './recovery.ts';
 
 /** One line of `sync --json`. */
 export interface SourceSyncReport {
@@ -48,10 +48,7 @@ const SETTLE_POLL_MS = 100;
 
 /**
  * Runs one sync of each source and waits until every task it enqueued has been applied
- * (by this process's poller, or by any other process polling the same queue).
- *
- * A client polls too: the host may be a process without a poller (an `export`, or a `sync`
- * that deferred to this one's lease), which keeps its servers up for us but applies nothing.
+ * (by this process's poller, or by any other process polling the same queue file).
  */
 export async function syncSources(stack: LocalStack, options: SyncOptions): Promise<SourceSyncReport[]> {
   const { deps } = stack;
@@ -77,12 +74,10 @@ async function syncOne(stack: LocalStack, sourceId: string, options: SyncOptions
   };
   const now = () => new Date(deps.clock.now()).toISOString();
   const tasks: FetchTask[] = [];
-  if (stack.role === 'host') {
-    // This process's queue is new: work a crashed process had enqueued is gone from it.
-    const unsettled = await unsettledDocuments(deps, sourceId);
-    report.recovered = unsettled.length;
-    if (unsettled.length > 0) tasks.push({ type: 'fetch', sourceId, trigger: 'recovery', ids: unsettled, recover: true, requestedAt: now() });
-  }
+  // Tasks in the queue survive a crash and are picked up below; documents whose task is gone are re-fetched.
+  const lost = await documentsWithoutTask(stack, sourceId);
+  report.recovered = lost.length;
+  if (lost.length > 0) tasks.push({ type: 'fetch', sourceId, trigger: 'recovery', ids: lost, recover: true, requestedAt: now() });
   if (options.tasksFor) tasks.push(...options.tasksFor(sourceId));
   else {
     tasks.push({
@@ -125,9 +120,6 @@ async function settle(stack: LocalStack, result: FetchRunResult, options: SyncOp
     const done = (run?.tasksDone ?? 0) + (run?.tasksFailed ?? 0);
     options.onProgress?.({ sourceId: result.sourceId, tasksDone: done, tasksEnqueued: result.counters.tasksEnqueued });
     if (!run || done >= result.counters.tasksEnqueued) return run;
-    if (stack.role === 'client' && !pidAlive(stack.hostRecord.pid)) {
-      throw new Error(`the process hosting the local stack (pid ${stack.hostRecord.pid}) exited before the sync finished; run the sync again`);
-    }
     await new Promise((r) => setTimeout(r, SETTLE_POLL_MS));
   }
 }

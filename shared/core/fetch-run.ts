@@ -2,6 +2,7 @@ import { chunkDocument, chunkingSignature } from './chunker.ts';
 import type { CoreDeps, SourceSettings } from './deps.ts';
 import { CursorExpiredError, LeaseLostError, PoisonTaskError, TributaryError, errorMessage } from './errors.ts';
 import { contentHash, decorHash, makeRev } from './ids.ts';
+import { encodeTask } from './tasks.ts';
 import type {
   BreakerState,
   Cursor,
@@ -473,7 +474,7 @@ class FetchRun {
       ...(doc.metadata !== undefined && Object.keys(doc.metadata).length > 0 ? { metadata: doc.metadata } : {}),
     };
     const inline: UpsertTask = { ...base, chunks };
-    return Buffer.byteLength(JSON.stringify(inline), 'utf8') <= (this.deps.maxInlineTaskBytes ?? INLINE_TASK_BYTES) ? inline : base;
+    return Buffer.byteLength(encodeTask(inline), 'utf8') <= (this.deps.maxInlineTaskBytes ?? INLINE_TASK_BYTES) ? inline : base;
   }
 
   /** Enqueues delete tasks for ids the ledger holds as live (or pending). */

@@ -1,9 +1,10 @@
 import type { CoreDeps } from './deps.ts';
 
 /**
- * Documents with a pending marker or an uncommitted claim. After a restart of the local
- * stack (whose queue lives in memory) these tasks are lost; re-fetching them with
- * `recover: true` settles them. On AWS the queue is durable and this only finds stuck work.
+ * Documents with a pending marker or an uncommitted claim: their task is queued, running, or
+ * was lost (a queue emptied by hand, a state folder moved from a layout whose queue lived in
+ * memory) or dead-lettered mid-write. The caller keeps the ones whose task is gone and
+ * re-fetches them with `recover: true`, which settles them.
  */
 export async function unsettledDocuments(deps: Pick<CoreDeps, 'state'>, sourceId: string): Promise<string[]> {
   const ids: string[] = [];

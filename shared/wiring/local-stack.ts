@@ -1,59 +1,45 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDbStateStore } from '../adapters/aws/dynamodb-state-store.ts';
-import { SqsTaskQueue } from '../adapters/aws/sqs-task-queue.ts';
+import { openDatabase, type Db } from '../adapters/local/sqlite/database.ts';
+import { SqliteStateStore } from '../adapters/local/sqlite/sqlite-state-store.ts';
+import { SqliteTaskQueue } from '../adapters/local/sqlite/sqlite-task-queue.ts';
 import type { LoadedConfig } from '../config/load.ts';
-import { connectorOf, settingsOf, systemClock } from './sources.ts';
-import { startEmbeddedServers } from './embedded-servers.ts';
-import { embedderFromConfig, embeddingPriceFromConfig, vectorStoreFromConfig } from './adapters.ts';
 import type { CoreDeps, Logger, SourceSettings } from '../core/deps.ts';
-
-export { connectorOf, settingsOf, systemClock };
 import { TributaryError } from '../core/errors.ts';
 import type { Clock, EventBus, Hints, SourceConnector, TaskQueue } from '../ports/index.ts';
+import { embedderFromConfig, embeddingPriceFromConfig, vectorStoreFromConfig } from './adapters.ts';
+import { migrateLegacyState } from './legacy-state.ts';
+import { acquirePidLock, pidAlive } from './pid-lock.ts';
+import { connectorOf, settingsOf, systemClock } from './sources.ts';
 
-const TABLE = 'tributary-state';
-const QUEUE_PREFIX = 'tributary';
-/** Fake credentials: the embedded servers accept any; no AWS account is involved. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-const REGION = 'us-east-1';
-/** Embedding vectors a local process keeps in memory in front of the DynamoDB embedding cache. */
-const LOCAL_EMBEDDING_MEMORY_BYTES = 256 * 1024 * 1024;
-/** How long a closing host keeps its servers up for clients still using them. */
-const CLIENT_WAIT_MS = 15 * 60_000;
+export { connectorOf, pidAlive, settingsOf, systemClock };
 
-
-/** Where the hosting process publishes its embedded endpoints. */
-interface HostRecord {
-  pid: number;
-  host: string;
-  role: string;
-  dynamodb: string;
-  sqs: string;
-  startedAt: string;
-}
+/** The database file of the local stack inside the state folder. */
+export const DATABASE_FILE = 'tributary.db';
+/** Held by the one `tributary start` of a state folder. */
+const RUNTIME_LOCK = 'runtime.lock';
 
 export interface LocalStack {
   readonly deps: CoreDeps;
-  readonly queue: SqsTaskQueue;
-  readonly state: DynamoDbStateStore;
+  readonly queue: SqliteTaskQueue;
+  readonly state: SqliteStateStore;
   readonly connectors: ReadonlyMap<string, SourceConnector>;
   readonly loaded: LoadedConfig;
-  /** Host: this process runs the embedded servers. Client: it uses another process's. */
-  readonly role: 'host' | 'client';
-  readonly hostRecord: HostRecord;
-  /** Lease owner id of this process. */
+  /** Lease owner (and queue receiver) id of this process. */
   readonly owner: string;
   readonly eventBus: EventBus;
+  /** The SQLite file every local process of this state folder shares. */
+  readonly databaseFile: string;
   close(): Promise<void>;
 }
 
-export class LocalStackError extends TributaryError {}
+export class LocalStackError extends TributaryError {
+  constructor(message: string) {
+    super(message, { expose: true });
+  }
+}
 
 /** `<hostname>:<pid>:<random>` — lets a local process tell that a lease holder died. */
 export function newOwnerId(): string {
@@ -67,128 +53,79 @@ export function isLocalOwnerAlive(owner: string): boolean | undefined {
   return pidAlive(Number(pidText));
 }
 
-/** Whether a process with this pid runs on this machine. */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export interface OpenLocalStackOptions {
+  readonly log: Logger;
+  /**
+   * `tributary start`: this process runs the schedules, watchers and HTTP server of the state
+   * folder, and only one process may (a second would double every scheduled sync). Other
+   * commands share the folder with it and with each other.
+   */
+  readonly runtime?: boolean;
 }
 
 /**
- * Opens the embedded stack for this config. The first process hosts dynalite and fauxqs
- * (LevelDB admits one process) and records their addresses in the state folder; later
- * processes connect as clients, and the DynamoDB lease decides who runs what.
+ * Opens the local stack for this config: the state folder's SQLite database (state and
+ * queues, shared by every local process that opens it; the source leases decide who runs what,
+ * as on AWS), LanceDB, the embedder and the connectors. Nothing listens on the network.
  */
-export async function openLocalStack(loaded: LoadedConfig, options: { log: Logger; role: string; requireHost?: boolean }): Promise<LocalStack> {
+export async function openLocalStack(loaded: LoadedConfig, options: OpenLocalStackOptions): Promise<LocalStack> {
   mkdirSync(loaded.stateDir, { recursive: true });
-  const hostFile = join(loaded.stateDir, 'host.json');
-  const lockFile = join(loaded.stateDir, 'host.lock');
-  const clientsDir = join(loaded.stateDir, 'clients');
-  const clientFile = join(clientsDir, String(process.pid));
   const closers: Array<() => Promise<void>> = [];
-
-  let record: HostRecord | undefined;
-  let role: 'host' | 'client' = 'client';
-  for (let attempt = 0; attempt < 200 && !record; attempt++) {
-    const existing = readHostRecord(hostFile);
-    if (existing && existing.pid !== process.pid && pidAlive(existing.pid) && await reachable(existing)) {
-      if (options.requireHost) {
-        throw new LocalStackError(`another Tributary process (pid ${existing.pid}, "${existing.role}") is using ${loaded.stateDir}; stop it first or use another stateDir`);
-      }
-      // Register, then check the host still publishes itself: a closing host waits for registered
-      // clients, unpublishes, then waits again, so either it sees us or we see it gone.
-      mkdirSync(clientsDir, { recursive: true });
-      writeFileSync(clientFile, existing.startedAt);
-      const still = readHostRecord(hostFile);
-      if (still?.pid !== existing.pid || still.startedAt !== existing.startedAt) {
-        rmSync(clientFile, { force: true });
-        await sleep(50);
-        continue;
-      }
-      closers.push(async () => rmSync(clientFile, { force: true }));
-      record = existing;
-      break;
-    }
-    let fd: number | undefined;
-    try {
-      fd = openSync(lockFile, 'wx');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    if (fd === undefined) {
-      const holder = Number(readFileSafe(lockFile));
-      // A holder that died (SIGKILL) leaves its lock behind: replace it.
-      if (!pidAlive(holder) && holder !== process.pid) rmSync(lockFile, { force: true });
-      else await sleep(50);
-      continue;
-    }
-    writeFileSync(fd, String(process.pid));
-    closeSync(fd);
-    role = 'host';
-    try {
-      record = await startServers(loaded.stateDir, options.role, closers);
-    } catch (error) {
-      rmSync(lockFile, { force: true });
-      throw error;
-    }
-    const tmp = `${hostFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(record, null, 2));
-    renameSync(tmp, hostFile);
-    // Runs first on close: clients that still use the embedded servers (a `sync` whose run holds
-    // the lease while this process deferred, say) must finish before the servers go away.
-    closers.unshift(async () => {
-      await waitForClients(clientsDir, options.log);
-      if (readHostRecord(hostFile)?.pid === process.pid) rmSync(hostFile, { force: true });
-      // A client may have registered just before the record went away.
-      await waitForClients(clientsDir, options.log);
-    });
+  const close = async (): Promise<void> => {
+    for (const fn of closers.splice(0).reverse()) await fn().catch(() => undefined);
+  };
+  try {
+    if (options.runtime === true) closers.push(await takeRuntimeLock(loaded.stateDir));
+    const databaseFile = join(loaded.stateDir, DATABASE_FILE);
+    const db = openDatabase({ file: databaseFile });
     closers.push(async () => {
-      if (readFileSafe(lockFile) === String(process.pid)) rmSync(lockFile, { force: true });
+      db.close();
     });
+    await migrateLegacyState({ stateDir: loaded.stateDir, db, log: options.log });
+    return await assemble(loaded, db, databaseFile, options.log, closers, close);
+  } catch (error) {
+    await close();
+    throw error;
   }
-  if (!record) throw new LocalStackError(`could not host or reach the local stack in ${loaded.stateDir}`);
+}
 
-  const requestHandler = new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 30_000 });
-  const ddb = new DynamoDBClient({ endpoint: record.dynamodb, region: REGION, credentials: LOCAL_CREDENTIALS, requestHandler, maxAttempts: 5 });
-  const sqs = new SQSClient({ endpoint: record.sqs, region: REGION, credentials: LOCAL_CREDENTIALS, requestHandler, maxAttempts: 5 });
-  closers.unshift(async () => {
-    ddb.destroy();
-    sqs.destroy();
+async function assemble(
+  loaded: LoadedConfig, db: Db, databaseFile: string, log: Logger,
+  closers: Array<() => Promise<void>>, close: () => Promise<void>,
+): Promise<LocalStack> {
+  const owner = newOwnerId();
+  const state = new SqliteStateStore(db);
+  state.purgeExpired(Date.now());
+  const queue = new SqliteTaskQueue(db, {
+    // Handlers dead-letter a task after maxReceives attempts with its reason; the redrive is the backstop.
+    maxReceiveCount: loaded.config.queues.maxReceives + 2,
+    receiver: owner,
+    isReceiverAlive: isLocalOwnerAlive,
   });
-  const state = new DynamoDbStateStore({ client: ddb, tableName: TABLE, embeddingMemoryBytes: LOCAL_EMBEDDING_MEMORY_BYTES });
-  await state.ensureTable();
-  const urls = await SqsTaskQueue.ensureQueues(sqs, QUEUE_PREFIX, loaded.config.queues.maxReceives + 2);
-  const queue = new SqsTaskQueue({ client: sqs, urls });
 
   const { config } = loaded;
   const embedder = embedderFromConfig(config, process.env);
   const vectors = await vectorStoreFromConfig(config, loaded.stateDir, embedder.dimensions, process.env);
-  closers.unshift(async () => {
+  closers.push(async () => {
     await vectors.close?.();
   });
 
   const connectors = new Map<string, SourceConnector>();
   const settings = new Map<string, SourceSettings>();
   for (const source of config.sources) {
-    connectors.set(source.id, connectorOf(source, { secret: (name) => process.env[name], state, clock: systemClock, log: options.log }));
+    connectors.set(source.id, connectorOf(source, { secret: (name) => process.env[name], state, clock: systemClock, log }));
     settings.set(source.id, settingsOf(source, config.chunking));
   }
   const deps: CoreDeps = {
-    state, queue, vectors, embedder, clock: systemClock, log: options.log,
+    state, queue, vectors, embedder, clock: systemClock, log,
     embeddingPricePerMillionTokensUsd: embeddingPriceFromConfig(config),
     connector: (id) => connectors.get(id),
     settings: (id) => settings.get(id),
   };
   return {
-    deps, queue, state, connectors, loaded, role, hostRecord: record, owner: newOwnerId(),
+    deps, queue, state, connectors, loaded, owner, databaseFile,
     eventBus: new InProcessEventBus(queue, systemClock),
-    async close() {
-      for (const close of closers) await close().catch(() => undefined);
-    },
+    close,
   };
 }
 
@@ -205,79 +142,10 @@ export class InProcessEventBus implements EventBus {
   }
 }
 
-async function startServers(stateDir: string, role: string, closers: Array<() => Promise<void>>): Promise<HostRecord> {
-  const servers = await startEmbeddedServers({ dynamodbPath: join(stateDir, 'dynamodb') });
-  closers.push(() => servers.close());
-  return {
-    pid: process.pid, host: hostname(), role,
-    dynamodb: servers.dynamodb,
-    sqs: servers.sqs,
-    startedAt: new Date().toISOString(),
-  };
-}
-
-/** Waits until no live process is registered as a client in `dir` (dead ones are unregistered). */
-async function waitForClients(dir: string, log: Logger): Promise<void> {
-  const deadline = Date.now() + CLIENT_WAIT_MS;
-  let logged = false;
-  for (;;) {
-    let live = 0;
-    let names: string[] = [];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      // No client ever registered.
-    }
-    for (const name of names) {
-      const pid = Number(name);
-      if (pid !== process.pid && pidAlive(pid)) live += 1;
-      else rmSync(join(dir, name), { force: true });
-    }
-    if (live === 0) return;
-    if (Date.now() > deadline) {
-      log.warn('stopping the local stack although client processes still use it', { clients: live });
-      return;
-    }
-    if (!logged) {
-      log.info('waiting for client processes that use this process\'s local stack', { clients: live });
-      logged = true;
-    }
-    await sleep(100);
-  }
-}
-
-function readHostRecord(file: string): HostRecord | undefined {
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as HostRecord;
-  } catch {
-    return undefined;
-  }
-}
-
-function readFileSafe(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
-
-async function reachable(record: HostRecord): Promise<boolean> {
-  const sqs = new SQSClient({
-    endpoint: record.sqs, region: REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 2_000 }),
-  });
-  try {
-    await sqs.send(new ListQueuesCommand({}));
-    return true;
-  } catch {
-    return false;
-  } finally {
-    sqs.destroy();
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+/** One `tributary start` per state folder (a second would double every schedule and watcher). */
+async function takeRuntimeLock(stateDir: string): Promise<() => Promise<void>> {
+  const release = await acquirePidLock(join(stateDir, RUNTIME_LOCK), (holder) => new LocalStackError(
+    `another \`tributary start\` (pid ${holder}) is running on ${stateDir}; stop it first, or give this one another stateDir (\`tributary sync\`, \`status\` and the other commands can run beside it)`,
+  ));
+  return async () => release();
 }

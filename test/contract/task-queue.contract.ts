@@ -105,6 +105,27 @@ export function taskQueueContract(name: string, make: () => Promise<TaskQueueHar
       }
     });
 
+    it('carries any Unicode text exactly: emoji and other astral-plane characters, CJK, right-to-left, U+FFFF', async () => {
+      // Prepare: text real SQS accepts but some implementations reject unescaped (fauxqs: astral plane).
+      const text = 'Release 🎉 notes: 𝔘𝔫𝔦𝔠𝔬𝔡𝔢, 漢字かな交じり文, עברית ومرحبا, tab\there, \uFFFF end 👩‍💻';
+      const up = upsert('notes/🎉 release.md', '000000000001.0000000001', {
+        title: '🎉 Release', metadata: { tag: '𝄞 music' },
+        chunks: [{ index: 0, hash: 'c'.repeat(64), text }],
+      });
+      const fetch = fetchTask('webhook', '2026-01-01T00:00:00.000Z', { ids: ['notes/🎉 release.md', 'סיכום.md'] });
+
+      // Act
+      await queue.sendEmbed([up]);
+      await queue.sendFetch([fetch]);
+      const [gotEmbed] = await drain('embed', 1);
+      const [gotFetch] = await drain('fetch', 1);
+
+      // Assess
+      expect(gotEmbed!.body).toEqual(up);
+      expect(JSON.parse(gotEmbed!.raw)).toEqual(up);
+      expect(gotFetch!.body).toEqual(fetch);
+    });
+
     it('keeps one document\'s tasks in order and holds the rest of its group while one is in flight', async () => {
       // Prepare: five tasks of one document, plus one of another document.
       const revs = [1, 2, 3, 4, 5].map((i) => `000000000001.000000000${i}`);

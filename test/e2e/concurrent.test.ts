@@ -1,7 +1,7 @@
 /**
- * Two `sync` processes started at the same moment on one config share one state folder: the
- * first hosts the embedded servers, the other connects as a client, and the source's lease
- * decides which one runs. Whoever wins, both must exit cleanly and the index must be exact.
+ * Two `sync` processes started at the same moment on one config share one state folder (its
+ * SQLite file), and the source's lease decides which one runs. Whoever wins, both must exit
+ * cleanly and the index must be exact.
  */
 import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -54,7 +54,7 @@ describe('sync through the OpenAI and Pinecone adapters', () => {
       sources: [{ id: name, kind: 'filesystem', root: './corpus', watch: false, pageSize: PAGE_SIZE }],
     }));
     const loaded = loadConfig({ path: join(root, 'tributary.config.json'), cwd: root, allowDemo: false });
-    return openLocalStack(loaded, { log: silentLogger, role: 'test' });
+    return openLocalStack(loaded, { log: silentLogger });
   }
 
   const upserts = (): number => pinecone.requests.filter((r) => r.path === '/vectors/upsert' && r.status === 200).length;

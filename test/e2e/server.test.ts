@@ -1,7 +1,8 @@
 /**
  * `tributary start`: the long-running runtime with its HTTP server. Webhooks are refused unless
  * signed, fresh, well-formed, for a known source and small; a valid hint gets a changed file into
- * search; the status page and search answer; SIGTERM stops it cleanly.
+ * search; the status page and search answer; nothing but its HTTP port listens; SIGTERM stops
+ * it cleanly.
  */
 import { existsSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import {
   type RunningCli, type Workspace,
 } from './support/cli.ts';
 import { generateCorpus } from './support/corpus.ts';
+import { listeningSockets } from './support/sockets.ts';
 
 const TIMEOUT = 180_000;
 const SECRET = 'e2e-webhook-secret-0123456789';
@@ -58,6 +60,11 @@ describe('start: HTTP server, webhooks, search', () => {
       if (running.child.exitCode !== null) throw new Error(`start exited early:\n${running.stdout()}\n${running.stderr()}`);
       return /Status page and search: (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
     }, { timeoutMs: 60_000 });
+
+    // The one socket it listens on is the configured HTTP port on loopback (state and queues
+    // are a file; no embedded server runs).
+    const port = Number(new URL(base).port);
+    expect(await listeningSockets(running.child.pid!)).toEqual([{ protocol: 'tcp', address: '127.0.0.1', port }]);
 
     const status = async (): Promise<Status> => {
       const res = await fetch(`${base}/status`);
@@ -127,12 +134,12 @@ describe('start: HTTP server, webhooks, search', () => {
     expect(found.results[0]!.text).toContain('zebracorn');
     expect(found.results[0]!.sourceId).toBe('docs');
 
-    // SIGTERM: a clean stop, and the host record is gone.
+    // SIGTERM: a clean stop, and the runtime lock is released.
     running.child.kill('SIGTERM');
     const stopped = await running.exited;
     expect(stopped.code, describeResult(stopped)).toBe(0);
     expect(stopped.signal).toBeNull();
-    expect(existsSync(join(ws.stateDir, 'host.json'))).toBe(false);
+    expect(existsSync(join(ws.stateDir, 'runtime.lock'))).toBe(false);
 
     // What the runtime wrote is consistent for the next process too.
     const audit = await runCli(dir, ['audit', '--json']);

@@ -1,8 +1,6 @@
-import { embedDedupId, embedGroupId, fetchDedupId } from '../../shared/adapters/aws/sqs-task-queue.ts';
+import { DEDUP_WINDOW_MS, embedDedupId, embedGroupId, fetchDedupId } from '../../shared/adapters/task-routing.ts';
 import type { Clock, EmbedTask, FetchTask, QueueName, ReceivedMessage, TaskQueue } from '../../shared/ports/index.ts';
 
-/** SQS FIFO drops a message whose deduplication id was sent within the last five minutes. */
-const DEDUP_WINDOW_MS = 5 * 60_000;
 /** The queues' default visibility timeout (`SqsTaskQueue.ensureQueues` sets 120 s). */
 const DEFAULT_VISIBILITY_SECONDS = 120;
 

@@ -11,7 +11,8 @@ import {
 import { randomUUID } from 'node:crypto';
 import { chunked, forEachLimited } from '../../core/concurrency.ts';
 import { TransientError } from '../../core/errors.ts';
-import { docKey, sha256 } from '../../core/ids.ts';
+import { encodeTask } from '../../core/tasks.ts';
+import { embedDedupId, embedGroupId, fetchDedupId } from '../task-routing.ts';
 import type { EmbedTask, FetchTask, QueueName, ReceivedMessage, TaskQueue } from '../../ports/index.ts';
 
 /** SQS caps a batch at 10 entries and 256 KiB in all; keep headroom for attributes. */
@@ -19,8 +20,6 @@ const MAX_BATCH_ENTRIES = 10;
 const MAX_BATCH_BYTES = 240 * 1024;
 /** SendMessageBatch requests in flight at once when their message groups are disjoint. */
 const SEND_CONCURRENCY = 4;
-/** Scheduled triggers inside one bucket share a deduplication id (Scheduler may deliver twice). */
-const SCHEDULE_COALESCE_MS = 10_000;
 
 export interface QueueUrls {
   fetch: string;
@@ -69,7 +68,7 @@ export class SqsTaskQueue implements TaskQueue {
 
   async sendFetch(tasks: readonly FetchTask[]): Promise<void> {
     await this.sendAll(this.options.urls.fetch, tasks.map((task) => ({
-      body: JSON.stringify(task),
+      body: encodeTask(task),
       group: task.sourceId,
       dedup: fetchDedupId(task),
     })));
@@ -77,7 +76,7 @@ export class SqsTaskQueue implements TaskQueue {
 
   async sendEmbed(tasks: readonly EmbedTask[]): Promise<void> {
     await this.sendAll(this.options.urls.embed, tasks.map((task) => ({
-      body: JSON.stringify(task),
+      body: encodeTask(task),
       group: embedGroupId(task),
       dedup: embedDedupId(task),
     })));
@@ -209,28 +208,4 @@ export class SqsTaskQueue implements TaskQueue {
       }
     });
   }
-}
-
-/** One document's tasks form one FIFO group: in order per document, parallel across documents. */
-export function embedGroupId(task: EmbedTask): string {
-  return `${task.sourceId}#${docKey(task.docId)}`;
-}
-
-/** A redelivered embed task (same rev and run) is the same message. */
-export function embedDedupId(task: EmbedTask): string {
-  return sha256(`${task.type}|${task.sourceId}|${task.docId}|${task.rev}|${task.runSk}`);
-}
-
-/** The deduplication id a fetch task is sent with (the in-memory twin uses these too). */
-export function fetchDedupId(task: FetchTask): string {
-  // A continuation or rerun must never be swallowed.
-  if (task.trigger !== 'webhook' && task.trigger !== 'watch' && task.trigger !== 'schedule') return randomUUID();
-  // SQS drops a repeated deduplication id for five minutes, consumed or not. A hint is only a
-  // repeat when it is the same send (same ids, same instant): bucketing hints would drop an edit
-  // hinted after the first hint's run had read the source, and nothing would wake it up.
-  // Bursts are absorbed by the fetcher instead (a hint older than the last completed pass is
-  // skipped; hints for one source queue behind each other in their FIFO group).
-  const at = task.trigger === 'schedule' ? String(Math.floor(Date.parse(task.requestedAt) / SCHEDULE_COALESCE_MS)) : task.requestedAt;
-  const ids = task.ids ? sha256([...task.ids].sort().join('\n')) : 'all';
-  return sha256(`${task.sourceId}|${task.trigger}|${task.full === true}|${task.recover === true}|${ids}|${at}`);
 }

@@ -55,7 +55,7 @@ export class TributarySystem implements BenchSystem {
       }],
     }, null, 2));
     const loaded = loadConfig({ path: configPath, cwd: ctx.workDir, allowDemo: false });
-    const stack = await openLocalStack(loaded, { log: silentLogger, role: 'bench' });
+    const stack = await openLocalStack(loaded, { log: silentLogger });
     const vectors = new CountingVectorStore(stack.deps.vectors);
     const benchStack: LocalStack = { ...stack, deps: { ...stack.deps, embedder: ctx.embedder, vectors } };
     return new TributarySystem(benchStack, vectors, () => stack.close());

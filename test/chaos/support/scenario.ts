@@ -49,12 +49,17 @@ export type Step =
   | { readonly k: 'expireToken' }
   /** The source's listing comes back empty by mistake, for this many listings. */
   | { readonly k: 'emptyListing'; readonly count: number }
-  /** Local runtime: the host process dies with its in-memory queue and every process in it. */
-  | { readonly k: 'loseQueue' };
+  /**
+   * Local runtime: the queue's contents are lost with every process of the host (a state
+   * folder moved from the layout whose queue lived in memory, or a queue emptied by hand).
+   */
+  | { readonly k: 'loseQueue' }
+  /** Local runtime: the host process dies with every process in it; its queue survives in the database file. */
+  | { readonly k: 'hostDies' };
 
 export interface Scenario {
   readonly mode: SourceMode;
-  /** `aws`: durable queues, the final sync is a scheduled Lambda run. `local`: queues die with their host; `tributary sync` recovers. */
+  /** `aws`: the final sync is a scheduled Lambda run. `local`: the host can die, its queue can be lost; `tributary sync` recovers. */
   readonly runtime: 'aws' | 'local';
   readonly pageSize: number;
   /** The source clock's offset from ours, and how much it wanders per event (kept within the lookback). */
@@ -149,6 +154,7 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('expireToken' as const) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('emptyListing' as const), count: fc.integer({ min: 1, max: 2 }) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('loseQueue' as const) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('hostDies' as const) }) },
 );
 
 export function scenarioArb(options: { maxSteps?: number } = {}): fc.Arbitrary<Scenario> {

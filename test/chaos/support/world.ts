@@ -6,6 +6,9 @@ import { createEmbedderHandler } from '../../../functions/embedder/embedder.ts';
 import { createFetcherHandler } from '../../../functions/fetcher/fetcher.ts';
 import { HashingEmbedder } from '../../../shared/adapters/local/hashing-embedder.ts';
 import { LanceDbVectorStore } from '../../../shared/adapters/local/lancedb-vector-store.ts';
+import { openDatabase } from '../../../shared/adapters/local/sqlite/database.ts';
+import { SqliteStateStore } from '../../../shared/adapters/local/sqlite/sqlite-state-store.ts';
+import { SqliteTaskQueue } from '../../../shared/adapters/local/sqlite/sqlite-task-queue.ts';
 import { auditClean, auditSource } from '../../../shared/core/audit.ts';
 import { chunkDocument } from '../../../shared/core/chunker.ts';
 import type { CoreDeps, SourceSettings } from '../../../shared/core/deps.ts';
@@ -49,8 +52,8 @@ const PARK_PRESETS: ReadonlyArray<readonly PortOp[]> = [
 ];
 
 export interface WorldOptions {
-  /** `memory`: the in-memory twins (fast); `embedded`: dynalite, fauxqs and LanceDB. */
-  readonly adapters: 'memory' | 'embedded';
+  /** `memory`: the in-memory twins (fast); `embedded`: dynalite, fauxqs and LanceDB; `sqlite`: the local stack's SQLite file and LanceDB. */
+  readonly adapters: 'memory' | 'embedded' | 'sqlite';
   readonly servers?: EmbeddedServers;
   /** In-memory runs: the state store to use (a twin with a planted bug, to prove the suite finds it). */
   readonly stateStore?: () => StateStore;
@@ -271,6 +274,8 @@ export class World {
         return undefined;
       case 'loseQueue':
         return this.loseQueue();
+      case 'hostDies':
+        return this.hostDies();
     }
   }
 
@@ -539,17 +544,10 @@ export class World {
     }
   }
 
-  /** Local runtime: the host dies, and with it its in-memory queue and every process in it. */
+  /** Local runtime: every process of the host dies, and the queue's contents are lost with it. */
   private async loseQueue(): Promise<string> {
     if (this.scenario.runtime !== 'local') return 'ignored (durable queues)';
-    // Every process of the host dies; a `sync` using the host's endpoints fails with it.
-    for (const proc of this.parked()) {
-      await proc.kill('host died');
-      await this.ended(proc);
-    }
-    this.deadOwners.add(`host-${this.hostGeneration}`);
-    this.monitors.hostDeaths.push(this.monitors.step);
-    this.hostGeneration += 1;
+    await this.killHost();
     this.holds.length = 0;
     let lost = 0;
     for (const queue of ['fetch', 'embed'] as const) {
@@ -557,13 +555,42 @@ export class World {
       lost += depth.visible + depth.inFlight;
     }
     this.shared.queue = await this.shared.freshQueue();
-    // The next host recovers what the lost queue held (from the pending markers) and syncs at start.
+    const recovered = await this.restartHost();
+    return `${lost} queued tasks lost; the new host recovers ${recovered} documents`;
+  }
+
+  /**
+   * Local runtime: every process of the host dies; the queue lives in the database file, and
+   * what the dead host held in flight is visible again at once (its receiver is known dead).
+   */
+  private async hostDies(): Promise<string> {
+    if (this.scenario.runtime !== 'local') return 'ignored (no local host)';
+    await this.killHost();
+    const returned = this.holds.length;
+    for (const hold of this.holds.splice(0)) await this.shared.queue.release(hold.queue, hold.receipt, 0);
+    const recovered = await this.restartHost();
+    return `${returned} tasks in flight returned to the queue; the new host re-fetches ${recovered} unsettled documents`;
+  }
+
+  private async killHost(): Promise<void> {
+    // Every process of the host dies; a `sync` sharing its state folder is killed with it.
+    for (const proc of this.parked()) {
+      await proc.kill('host died');
+      await this.ended(proc);
+    }
+    this.deadOwners.add(`host-${this.hostGeneration}`);
+    this.monitors.hostDeaths.push(this.monitors.step);
+    this.hostGeneration += 1;
+  }
+
+  /** The next host re-fetches unsettled documents (from the pending markers and claims) and syncs at start. */
+  private async restartHost(): Promise<number> {
     const unsettled = await unsettledDocuments({ state: this.shared.state }, SOURCE_ID);
     await this.shared.queue.sendFetch([
       ...(unsettled.length > 0 ? [{ ...this.fetchTask('recovery'), ids: unsettled, recover: true }] : []),
       this.fetchTask('schedule'),
     ]);
-    return `${lost} queued tasks lost; the new host recovers ${unsettled.length} documents`;
+    return unsettled.length;
   }
 
   // ───────────── after the faults ─────────────
@@ -720,10 +747,31 @@ async function sharedPorts(options: WorldOptions, clock: ManualClock, seed: numb
       close: async () => undefined,
     };
   }
-  const servers = options.servers;
-  if (!servers) throw new Error('the embedded adapters need servers');
   const dir = await mkdtemp(join(tmpdir(), 'tributary-chaos-'));
   const vectors = await LanceDbVectorStore.open({ dir, dimensions: DIMENSIONS });
+  if (options.adapters === 'sqlite') {
+    const db = openDatabase({ file: join(dir, 'state.db') });
+    let queues = 0;
+    // A fresh queue is the same file with its queue tables emptied (what a lost queue leaves).
+    const freshQueue = async (): Promise<TaskQueue> => {
+      if (queues++ > 0) db.exec('DELETE FROM queue_messages; DELETE FROM queue_dedup;');
+      return new SqliteTaskQueue(db, { maxReceiveCount: QUEUE_MAX_RECEIVES, receiver: 'chaos', clock });
+    };
+    return {
+      state: new SqliteStateStore(db),
+      queue: await freshQueue(),
+      freshQueue,
+      vectors,
+      embedder,
+      close: async () => {
+        await vectors.close();
+        db.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const servers = options.servers;
+  if (!servers) throw new Error('the embedded adapters need servers');
   return {
     state: await newStateStore(servers),
     queue: await newTaskQueue(servers, QUEUE_MAX_RECEIVES),
