@@ -22,6 +22,8 @@ export interface PollerOptions {
 export class QueuePoller {
   private running = false;
   private busy = 0;
+  /** Ends waiting receives when the poller stops (the local queue ends them at once). */
+  private stopping = new AbortController();
   private loops: Array<Promise<void>> = [];
 
   constructor(
@@ -34,11 +36,13 @@ export class QueuePoller {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = new AbortController();
     this.loops = Array.from({ length: this.options.concurrency }, () => this.loop());
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     await Promise.all(this.loops);
   }
 
@@ -53,6 +57,7 @@ export class QueuePoller {
       try {
         messages = await this.queue.receive(this.name, {
           max: 10, waitSeconds: this.options.waitSeconds ?? 1, visibilitySeconds: this.options.visibilitySeconds ?? 300,
+          signal: this.stopping.signal,
         });
       } catch (error) {
         if (!this.running) return;

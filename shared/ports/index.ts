@@ -503,7 +503,12 @@ export interface TaskQueue {
   sendEmbed(tasks: readonly EmbedTask[]): Promise<void>;
   /** Moves a message body to the queue's DLQ with the reason attached. */
   deadLetter(queue: QueueName, raw: string, reason: string): Promise<void>;
-  receive(queue: QueueName, options: { max: number; waitSeconds: number; visibilitySeconds?: number }): Promise<Array<ReceivedMessage<unknown>>>;
+  /**
+   * Up to `max` messages, waiting up to `waitSeconds` for the first (long polling). `signal`
+   * ends the wait early with no messages, where the adapter can do that without stranding any
+   * (the local queue; an SQS long poll runs to its end).
+   */
+  receive(queue: QueueName, options: { max: number; waitSeconds: number; visibilitySeconds?: number; signal?: AbortSignal }): Promise<Array<ReceivedMessage<unknown>>>;
   ack(queue: QueueName, receipts: readonly string[]): Promise<void>;
   /** Makes a message visible again after `delaySeconds` (a failed attempt). */
   release(queue: QueueName, receipt: string, delaySeconds: number): Promise<void>;

@@ -255,6 +255,24 @@ export function vectorStoreContract(name: string, make: () => Promise<VectorStor
       expect(ids).toHaveLength(500);
       expect(new Set(ids)).toEqual(new Set(batches.flat().map((r) => r.id)));
     });
+
+    it('applies concurrent writes of one id in call order', async () => {
+      // Prepare: "kept" is deleted then upserted again, "gone" upserted then deleted, all at once.
+      await store.upsert([record('order#kept', 30_001, { v: 1 }), record('order#gone', 30_002)]);
+
+      // Act
+      await Promise.all([
+        store.delete(['order#kept']),
+        store.upsert([record('order#kept', 30_003, { v: 2 }), record('order#gone', 30_004)]),
+        store.delete(['order#gone']),
+        store.upsert([record('order#new', 30_005)]),
+      ]);
+
+      // Assess
+      expect((await store.scan('order#')).map((r) => [r.id, r.metadata['v'] ?? null]).sort()).toEqual([
+        ['order#kept', 2], ['order#new', null],
+      ]);
+    });
   });
 }
 

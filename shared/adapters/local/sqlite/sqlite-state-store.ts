@@ -62,6 +62,11 @@ interface DocumentRow {
 export interface SqliteStateStoreOptions {
   /** Run records older than this are removed when a source records a new run. @default 30 */
   readonly runRetentionDays?: number;
+  /**
+   * Bytes of embedding vectors kept in memory in front of the embedding cache table (0: none).
+   * @default 64 MiB
+   */
+  readonly embeddingMemoryBytes?: number;
 }
 
 /**
@@ -77,7 +82,7 @@ export class SqliteStateStore implements StateStore, PushStateStore {
 
   constructor(private readonly db: Db, options: SqliteStateStoreOptions = {}) {
     this.runs = new SqliteRunLog(db, options.runRetentionDays ?? 30);
-    this.embeddings = new SqliteEmbeddingCache(db);
+    this.embeddings = new SqliteEmbeddingCache(db, options.embeddingMemoryBytes ?? 64 * 1024 * 1024);
     this.push = new SqlitePushStash(db);
   }
 
@@ -336,20 +341,19 @@ function toSourceState(row: SourceRow): SourceState {
   });
 }
 
+/** Field by field (a reconcile maps every entry of a source): only the columns that are set. */
 function toLedgerEntry(row: DocumentRow): LedgerEntry {
-  return defined<LedgerEntry>({
-    sourceId: row.source_id,
-    docId: row.doc_id,
-    rev: row.rev,
-    version: row.version,
-    contentHash: row.content_hash,
-    chunkHashes: fromJson<string[]>(row.chunk_hashes),
-    chunker: row.chunker,
-    deleted: row.deleted === 1 ? true : undefined,
-    pending: row.pending_rev !== null ? { rev: row.pending_rev, version: row.pending_version ?? '' } : undefined,
-    claim: row.claim,
-    title: row.title,
-    decor: row.decor,
-    updatedAt: row.updated_at,
-  });
+  const entry: { -readonly [K in keyof LedgerEntry]: LedgerEntry[K] } = { sourceId: row.source_id, docId: row.doc_id };
+  if (row.rev !== null) entry.rev = row.rev;
+  if (row.version !== null) entry.version = row.version;
+  if (row.content_hash !== null) entry.contentHash = row.content_hash;
+  if (row.chunk_hashes !== null) entry.chunkHashes = JSON.parse(row.chunk_hashes) as string[];
+  if (row.chunker !== null) entry.chunker = row.chunker;
+  if (row.deleted === 1) entry.deleted = true;
+  if (row.pending_rev !== null) entry.pending = { rev: row.pending_rev, version: row.pending_version ?? '' };
+  if (row.claim !== null) entry.claim = row.claim;
+  if (row.title !== null) entry.title = row.title;
+  if (row.decor !== null) entry.decor = row.decor;
+  if (row.updated_at !== null) entry.updatedAt = row.updated_at;
+  return entry;
 }

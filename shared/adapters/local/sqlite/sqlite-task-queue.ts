@@ -71,26 +71,28 @@ export class SqliteTaskQueue implements TaskQueue {
       .run(queue, raw.length > 0 ? raw : '(empty body)', reason.slice(0, 4000) || 'unknown', this.clock.now());
   }
 
-  async receive(queue: QueueName, options: { max: number; waitSeconds: number; visibilitySeconds?: number }): Promise<Array<ReceivedMessage<unknown>>> {
+  async receive(queue: QueueName, options: { max: number; waitSeconds: number; visibilitySeconds?: number; signal?: AbortSignal }): Promise<Array<ReceivedMessage<unknown>>> {
     const deadline = Date.now() + Math.max(0, options.waitSeconds) * 1000;
     for (;;) {
+      // Each attempt is one transaction: a wait cut short by the signal strands nothing.
+      if (options.signal?.aborted === true) return [];
       const got = this.receiveNow(queue, Math.min(10, Math.max(1, options.max)), (options.visibilitySeconds ?? DEFAULT_VISIBILITY_SECONDS) * 1000);
       const left = deadline - Date.now();
       if (got.length > 0 || left <= 0) return got;
-      await this.wake(Math.min(this.pollMs, left));
+      await this.wake(Math.min(this.pollMs, left), options.signal);
     }
   }
 
   async ack(queue: QueueName, receipts: readonly string[]): Promise<void> {
     if (receipts.length === 0) return;
-    sql(this.db, 'DELETE FROM queue_messages WHERE queue = ? AND receipt IN (SELECT value FROM json_each(?))')
+    sql(this.db, 'DELETE FROM queue_messages INDEXED BY queue_messages_by_receipt WHERE queue = ? AND receipt IN (SELECT value FROM json_each(?))')
       .run(queue, JSON.stringify(receipts));
     // The messages' groups are free again.
     this.notify();
   }
 
   async release(queue: QueueName, receipt: string, delaySeconds: number): Promise<void> {
-    sql(this.db, 'UPDATE queue_messages SET visible_at = ? WHERE queue = ? AND receipt = ?')
+    sql(this.db, 'UPDATE queue_messages INDEXED BY queue_messages_by_receipt SET visible_at = ? WHERE queue = ? AND receipt = ?')
       .run(this.clock.now() + Math.max(0, Math.round(delaySeconds)) * 1000, queue, receipt);
     this.notify();
   }
@@ -188,8 +190,8 @@ export class SqliteTaskQueue implements TaskQueue {
     for (const wake of waiters) wake();
   }
 
-  /** Resolves after `ms`, or sooner when this process sends, acks or releases a message. */
-  private wake(ms: number): Promise<void> {
+  /** Resolves after `ms`, or sooner when this process sends, acks or releases a message, or `signal` aborts. */
+  private wake(ms: number, signal: AbortSignal | undefined): Promise<void> {
     return new Promise((resolve) => {
       let waiters = waiting.get(this.db);
       if (!waiters) {
@@ -199,10 +201,12 @@ export class SqliteTaskQueue implements TaskQueue {
       const done = (): void => {
         clearTimeout(timer);
         waiting.get(this.db)?.delete(done);
+        signal?.removeEventListener('abort', done);
         resolve();
       };
       const timer = setTimeout(done, ms);
       waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
     });
   }
 }
