@@ -459,6 +459,37 @@ describe('PostgresConnector: failures', () => {
   });
 });
 
+describe('PostgresConnector: a query cannot write', () => {
+  it('runs none of the statements stacked behind a query, and no write the query itself attempts', async () => {
+    // Prepare: a query that closes its own parenthesis and stacks a DROP (also one that first
+    // turns read-only off and commits), and one that calls a function which writes.
+    const schema = await newSchema();
+    await admin.query(`INSERT INTO ${schema}.notes (id, body) VALUES (1, 'keep me')`);
+    await admin.query(`CREATE FUNCTION ${schema}.wipe() RETURNS int LANGUAGE sql AS $$ DELETE FROM ${schema}.notes; SELECT 1 $$`);
+    await settle();
+    const stacked = connector(schema, {
+      table: undefined, query: `SELECT * FROM ${schema}.notes) AS x; DROP TABLE ${schema}.notes; SELECT * FROM (SELECT * FROM ${schema}.notes`,
+    });
+    const escape = connector(schema, {
+      table: undefined,
+      query: `SELECT * FROM ${schema}.notes) AS x; SET default_transaction_read_only = off; COMMIT; DROP TABLE ${schema}.notes; SELECT * FROM (SELECT * FROM ${schema}.notes`,
+    });
+    const writing = connector(schema, {
+      table: undefined, query: `SELECT n.*, ${schema}.wipe() AS w FROM ${schema}.notes n`,
+    });
+
+    // Act
+    const errors = await Promise.all([stacked, escape, writing].map((c) => c.pull(undefined, newWindow()).then(() => undefined, (e: unknown) => e)));
+
+    // Assess: every one refused, and the table and its row are still there.
+    for (const error of errors) expect(error).toBeInstanceOf(Error);
+    expect(String(errors[0])).toMatch(/multiple commands|not valid SQL/);
+    expect(String(errors[2])).toMatch(/read-only transaction/);
+    const { rows } = await admin.query(`SELECT body FROM ${schema}.notes`);
+    expect(rows).toEqual([{ body: 'keep me' }]);
+  });
+});
+
 describe('PostgresConnector: configuration errors', () => {
   it('names the key, the missing column and the columns the table has', async () => {
     // Prepare

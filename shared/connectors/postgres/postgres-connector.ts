@@ -428,8 +428,11 @@ export class PostgresConnector implements SourceConnector {
 
   private getPool(): pg.Pool {
     if (!this.pool) {
+      const config = this.clientConfig();
       const pool = new pg.Pool({
-        ...this.clientConfig(),
+        ...config,
+        // Every transaction of the pool is read-only: a source only reads, whatever its query says.
+        options: `${config.options ?? ''} -c default_transaction_read_only=on`.trim(),
         max: this.config.poolMax,
         idleTimeoutMillis: 30_000,
         // The CLI exits once its work is done, without waiting for idle connections.
@@ -450,9 +453,14 @@ export class PostgresConnector implements SourceConnector {
     }
   }
 
+  /**
+   * Runs one statement with the extended protocol, which refuses a second statement: a
+   * `query` with a stacked `; DROP …` (or a `; SET … READ WRITE; COMMIT; …`) fails to parse
+   * instead of running.
+   */
   private async query(text: string, params: unknown[]): Promise<pg.QueryResult<Record<string, unknown>>> {
     try {
-      return await this.getPool().query<Record<string, unknown>>(text, params);
+      return await this.getPool().query<Record<string, unknown>>(extended(text, params));
     } catch (error) {
       throw this.mapError(error);
     }
@@ -477,7 +485,7 @@ export class PostgresConnector implements SourceConnector {
     const what = this.config.table !== undefined ? `table "${this.config.table}"` : 'query';
     let fields: pg.FieldDef[];
     try {
-      fields = (await this.getPool().query(this.sql.probe())).fields;
+      fields = (await this.getPool().query(extended(this.sql.probe(), []))).fields;
     } catch (error) {
       const code = pgCode(error);
       if (code === '42P01' || code === '3F000') {
@@ -546,4 +554,12 @@ function parseCursor(cursor: Cursor | undefined, sourceId: string): PageCursor |
     throw new TributaryError(`source "${sourceId}": Postgres cursor must look like {"ts": "…", "key": "…"}, got ${JSON.stringify(cursor)}`);
   }
   return { ts, key };
+}
+
+/**
+ * A query sent with the extended protocol even without parameters (node-postgres' `queryMode`,
+ * which @types/pg does not list): one statement, never several.
+ */
+function extended(text: string, values: unknown[]): pg.QueryConfig {
+  return { text, values, queryMode: 'extended' } as pg.QueryConfig;
 }
