@@ -87,10 +87,17 @@ export function buildProgram(): Command {
       const loaded = load(opts);
       const log = consoleLogger(opts.verbose ? 'info' : 'info');
       const stack = await openLocalStack(loaded, { log, runtime: true });
-      const runtime = await startRuntime(stack, {
-        port: opts.port ?? loaded.config.server.port, host: loaded.config.server.host, log,
-        secret: (name) => process.env[name],
-      });
+      let runtime;
+      try {
+        runtime = await startRuntime(stack, {
+          port: opts.port ?? loaded.config.server.port, host: loaded.config.server.host, log,
+          secret: (name) => process.env[name],
+        });
+      } catch (error) {
+        // Nothing runs: release the state folder, then report (exit code 1, or 2 for config).
+        await stack.close();
+        throw error;
+      }
       console.log(`Tributary is running (config: ${loaded.origin}).`);
       console.log(`Status page and search: ${runtime.url}/`);
       console.log(`Sources: ${loaded.config.sources.map((s) => `${s.id} (${s.kind})`).join(', ')}. Press Ctrl+C to stop.`);
@@ -277,7 +284,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     if (error instanceof ConfigError || error instanceof CliError || (error instanceof TributaryError && error.expose)) {
       console.error(`tributary: ${error.message}`);
-      process.exitCode = error instanceof CliError ? error.exitCode : 2;
+      process.exitCode = error instanceof CliError ? error.exitCode : error instanceof ConfigError ? 2 : 1;
       return;
     }
     console.error(`tributary: ${errorMessage(error)}`);

@@ -2,8 +2,9 @@ import { createEmbedderHandler } from '../embedder/embedder.ts';
 import { createFetcherHandler } from '../fetcher/fetcher.ts';
 import { rateMs } from '../../shared/config/load.ts';
 import type { Logger } from '../../shared/core/deps.ts';
-import { errorMessage } from '../../shared/core/errors.ts';
+import { errorMessage, TributaryError } from '../../shared/core/errors.ts';
 import { isLocalOwnerAlive, type LocalStack } from '../../shared/wiring/local-stack.ts';
+import { accessPolicy, isLoopback } from './access.ts';
 import { QueuePoller } from './poller.ts';
 import { documentsWithoutTask } from './recovery.ts';
 import { buildServer } from './server.ts';
@@ -13,6 +14,13 @@ export interface RuntimeOptions {
   readonly host: string;
   readonly log: Logger;
   readonly secret: (envName: string) => string | undefined;
+}
+
+/** The HTTP server could not start; nothing else was started. */
+export class HttpServerError extends TributaryError {
+  constructor(message: string) {
+    super(message, { expose: true });
+  }
 }
 
 export interface Runtime {
@@ -27,6 +35,24 @@ export interface Runtime {
 export async function startRuntime(stack: LocalStack, options: RuntimeOptions): Promise<Runtime> {
   const { deps, loaded } = stack;
   const { log } = options;
+  // The port first: a busy port ends the start before any poller, schedule or watcher runs.
+  const access = accessPolicy(loaded.config.server, { [loaded.config.server.accessTokenEnv]: options.secret(loaded.config.server.accessTokenEnv) });
+  const server = buildServer(stack, { secret: options.secret, access });
+  let address: string;
+  try {
+    address = await server.listen({ port: options.port, host: options.host });
+  } catch (error) {
+    await server.close().catch(() => undefined);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new HttpServerError(`port ${options.port} on ${options.host} is in use by another program: stop it, or choose another with --port or server.port`);
+    }
+    throw new HttpServerError(`could not serve on ${options.host}:${options.port}: ${errorMessage(error)}`);
+  }
+  if (!isLoopback(options.host)) {
+    log.warn('serving to the network: every request but signed webhooks and pushes needs the access token', {
+      host: options.host, tokenEnv: loaded.config.server.accessTokenEnv,
+    });
+  }
   const maxReceives = loaded.config.queues.maxReceives;
   const fetchPoller = new QueuePoller(stack.queue, 'fetch', createFetcherHandler(deps, {
     maxReceives, owner: () => stack.owner, isOwnerAlive: isLocalOwnerAlive,
@@ -94,8 +120,6 @@ export async function startRuntime(stack: LocalStack, options: RuntimeOptions): 
     }
   }
 
-  const server = buildServer(stack, { secret: options.secret });
-  const address = await server.listen({ port: options.port, host: options.host });
   const url = address.replace('://127.0.0.1', '://localhost');
 
   return {

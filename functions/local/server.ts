@@ -5,12 +5,15 @@ import { search } from '../../shared/core/search.ts';
 import type { LocalStack } from '../../shared/wiring/local-stack.ts';
 import { createWebhookHandler, MAX_WEBHOOK_BYTES } from '../webhook/webhook.ts';
 import { createIngestHandler, MAX_INGEST_BYTES } from '../ingest/ingest.ts';
+import { enforceAccess, type AccessPolicy } from './access.ts';
 import { collectStatus } from './status.ts';
 import { renderStatusPage } from './status-page.ts';
 
 export interface ServerOptions {
   /** Reads a secret by environment variable name (injectable for tests). */
   readonly secret: (envName: string) => string | undefined;
+  /** Host names and access token the server enforces. */
+  readonly access: AccessPolicy;
 }
 
 /** One HTTP server for webhooks, the status page and search. */
@@ -19,6 +22,8 @@ export function buildServer(stack: LocalStack, options: ServerOptions): FastifyI
   // Keep the raw body: the signature is over the exact bytes sent.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', enforceAccess(options.access));
 
   app.setErrorHandler((error, req, reply) => {
     if (error instanceof HttpError) return reply.code(error.statusCode).send({ error: error.message });

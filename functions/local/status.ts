@@ -1,6 +1,6 @@
 import { isLive } from '../../shared/core/fetch-run.ts';
 import type { RunRecord } from '../../shared/ports/index.ts';
-import type { LocalStack } from '../../shared/wiring/local-stack.ts';
+import { isLocalOwnerAlive, type LocalStack } from '../../shared/wiring/local-stack.ts';
 
 export interface SourceStatus {
   id: string;
@@ -43,7 +43,8 @@ export async function collectStatus(stack: LocalStack): Promise<StatusReport> {
       freshnessSloMinutes: source.freshnessSloMinutes,
       // Never synced counts as stale: silence must alarm too.
       stale: lagSeconds === null || lagSeconds > source.freshnessSloMinutes * 60,
-      running: state?.leaseOwner !== undefined && (state.leaseUntil ?? 0) >= now,
+      // A lease whose holder died (SIGKILL) is not a run: the next run takes it over at once.
+      running: state?.leaseOwner !== undefined && (state.leaseUntil ?? 0) >= now && isLocalOwnerAlive(state.leaseOwner) !== false,
       consecutiveFailures: state?.consecutiveFailures ?? 0,
       lastError: state?.lastError ?? null,
       breaker: state?.breaker

@@ -71,7 +71,11 @@ export const configSchema = z.strictObject({
   server: z.strictObject({
     port: z.number().int().min(0).max(65535).default(8787),
     host: z.string().default('127.0.0.1'),
-  }).default({ port: 8787, host: '127.0.0.1' }),
+    /** Host names the server answers to besides loopback, IP literals and `host` (e.g. a reverse proxy's). */
+    allowedHosts: z.array(z.string().min(1)).default([]),
+    /** Environment variable with the access token; required when `host` is not loopback. */
+    accessTokenEnv: envName.default('TRIBUTARY_ACCESS_TOKEN'),
+  }).default({ port: 8787, host: '127.0.0.1', allowedHosts: [], accessTokenEnv: 'TRIBUTARY_ACCESS_TOKEN' }),
   queues: z.strictObject({
     /** Attempts before a task goes to the dead-letter queue with its reason. */
     maxReceives: z.number().int().min(1).max(20).default(5),
