@@ -37,7 +37,7 @@ describe('parseConfig', () => {
       embedder: { kind: 'local', dimensions: 384 },
       vectorStore: { kind: 'lancedb' },
       chunking: { targetTokens: 300, maxTokens: 800, overlapTurns: 0 },
-      server: { port: 8787, host: '127.0.0.1' },
+      server: { port: 8787, host: '127.0.0.1', allowedHosts: [], accessTokenEnv: 'TRIBUTARY_ACCESS_TOKEN' },
       queues: { maxReceives: 5, embedConcurrency: 4 },
       sources: [{
         id: 'docs', kind: 'filesystem', root: './corpus', include: ['**/*.md'],
@@ -53,7 +53,7 @@ describe('parseConfig', () => {
     const config = parseConfig({ ...MINIMAL, server: { port: 9000 }, embedder: { kind: 'local' }, queues: { maxReceives: 3 } });
 
     // Assess
-    expect(config.server).toEqual({ port: 9000, host: '127.0.0.1' });
+    expect(config.server).toEqual({ port: 9000, host: '127.0.0.1', allowedHosts: [], accessTokenEnv: 'TRIBUTARY_ACCESS_TOKEN' });
     expect(config.embedder).toEqual({ kind: 'local', dimensions: 384 });
     expect(config.queues).toEqual({ maxReceives: 3, embedConcurrency: 4 });
   });
