@@ -18,15 +18,15 @@ export interface StageConfig {
   readonly embedderBatchSize: number;
   readonly embedderMaxConcurrency: number;
   readonly queueAgeAlarmMinutes: number;
-  /** Secret ARNs by the environment-variable name the config uses: only those the function needs. */
+  /** Secret ids (names or ARNs, as in `aws.secrets`) by the environment-variable name the config uses: only those the function needs. */
   secretsFor(fn: FunctionName): Record<string, string>;
   /** Things that deploy but deserve a second look (shown as CDK warnings). */
   readonly warnings: readonly string[];
 }
 
 /**
- * Checks that the config can run on AWS and that every secret it names has an ARN, with
- * errors that name the key and the fix.
+ * Checks that the config can run on AWS and that every secret it names is in `aws.secrets`,
+ * with errors that name the key and the fix.
  */
 export function stageConfigFrom(config: TributaryConfig): StageConfig {
   const aws = config.aws ?? { stage: 'dev', secrets: {}, fetcherTimeoutSeconds: 900, embedderBatchSize: 10, embedderMaxConcurrency: 10, queueAgeAlarmMinutes: 30 };
@@ -36,16 +36,16 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
   if (config.vectorStore.kind !== 'pinecone') {
     throw new ConfigError('vectorStore.kind: "lancedb" is an embedded, local store; set vectorStore.kind to "pinecone" (with indexHost) to deploy');
   }
-  const arnOf = (name: string, key: string): Record<string, string> => {
-    const arn = aws.secrets[name];
-    if (!arn) {
-      throw new ConfigError(`aws.secrets: no ARN for ${name} (named by ${key}); add "${name}": "arn:aws:secretsmanager:<region>:<account>:secret:<name>" — Lambdas read secrets from Secrets Manager, never from env vars`);
+  const secretOf = (name: string, key: string): Record<string, string> => {
+    const id = aws.secrets[name];
+    if (!id) {
+      throw new ConfigError(`aws.secrets: no secret for ${name} (named by ${key}); add "${name}": "<its Secrets Manager name, e.g. tributary/${name.toLowerCase().replaceAll('_', '-')}, or its ARN>" — Lambdas read secrets from Secrets Manager, never from env vars`);
     }
-    return { [name]: arn };
+    return { [name]: id };
   };
   const providers = {
-    ...arnOf(config.embedder.apiKeyEnv, 'embedder.apiKeyEnv'),
-    ...arnOf(config.vectorStore.apiKeyEnv, 'vectorStore.apiKeyEnv'),
+    ...secretOf(config.embedder.apiKeyEnv, 'embedder.apiKeyEnv'),
+    ...secretOf(config.vectorStore.apiKeyEnv, 'vectorStore.apiKeyEnv'),
   };
   const webhooks: Record<string, string> = {};
   /** Push sources' signing secrets: the ingest function verifies pushes with them. */
@@ -53,10 +53,10 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
   // A connector's own secrets (an API token, a connection string) are the source's `…Env` keys.
   const connectorSecrets: Record<string, string> = {};
   config.sources.forEach((s, i) => {
-    if (s.webhook) Object.assign(webhooks, arnOf(s.webhook.secretEnv, `sources[${i}].webhook.secretEnv`));
-    if (s.kind === 'push') Object.assign(pushes, arnOf(s.webhook.secretEnv, `sources[${i}].webhook.secretEnv`));
+    if (s.webhook) Object.assign(webhooks, secretOf(s.webhook.secretEnv, `sources[${i}].webhook.secretEnv`));
+    if (s.kind === 'push') Object.assign(pushes, secretOf(s.webhook.secretEnv, `sources[${i}].webhook.secretEnv`));
     for (const [key, value] of Object.entries(s)) {
-      if (key.endsWith('Env') && typeof value === 'string') Object.assign(connectorSecrets, arnOf(value, `sources[${i}].${key}`));
+      if (key.endsWith('Env') && typeof value === 'string') Object.assign(connectorSecrets, secretOf(value, `sources[${i}].${key}`));
     }
   });
   const warnings = config.sources.flatMap((s) => (s.kind === 'filesystem' ? [s] : [])).map((s) =>

@@ -6,10 +6,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { ENV } from '../../shared/wiring/aws.ts';
+import { importSecret } from '../secret-reference.ts';
 import type { WorkQueue } from './work-queue.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
@@ -131,16 +131,14 @@ export class PipelineFunction extends Construct {
     return this;
   }
 
-  /** Reads these secrets at cold start (the ARNs travel by env var, the values never do). */
-  readSecrets(scope: Construct, arns: Readonly<Record<string, string>>): this {
-    this.fn.addEnvironment(ENV.secretArns, JSON.stringify(arns));
-    for (const [name, arn] of Object.entries(arns)) {
-      // A complete ARN ends in the 6-character suffix Secrets Manager adds; a partial one does not.
-      const secret = /-[A-Za-z0-9]{6}$/.test(arn)
-        ? secretsmanager.Secret.fromSecretCompleteArn(scope, `${this.node.id}Secret${name}`, arn)
-        : secretsmanager.Secret.fromSecretPartialArn(scope, `${this.node.id}Secret${name}`, arn);
-      secret.grantRead(this.fn);
-    }
+  /**
+   * Reads these secrets at cold start: `ids` maps the config's environment-variable names to
+   * secret names or ARNs (see infra/secret-reference.ts). The ids travel by env var, the
+   * values never do.
+   */
+  readSecrets(scope: Construct, ids: Readonly<Record<string, string>>): this {
+    this.fn.addEnvironment(ENV.secretIds, JSON.stringify(ids));
+    for (const [name, id] of Object.entries(ids)) importSecret(scope, `${this.node.id}Secret${name}`, id).grantRead(this.fn);
     return this;
   }
 

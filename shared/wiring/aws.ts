@@ -23,7 +23,8 @@ export const ENV = {
   embedDlq: 'TRIBUTARY_EMBED_DLQ_URL',
   bus: 'TRIBUTARY_EVENT_BUS',
   config: 'TRIBUTARY_CONFIG',
-  secretArns: 'TRIBUTARY_SECRET_ARNS',
+  /** Secret ids (names or ARNs) by the environment-variable name the config uses. */
+  secretIds: 'TRIBUTARY_SECRET_IDS',
 } as const;
 
 /** What a function builds at cold start: only what it uses, so it needs only those grants. */
@@ -52,8 +53,8 @@ function required(env: Env, name: string): string {
  */
 export async function buildAwsRuntime(env: Env, log: Logger, kind: RuntimeKind = 'full'): Promise<AwsRuntime> {
   const config = parseConfig(JSON.parse(required(env, ENV.config)) as unknown, ENV.config);
-  const secretArns = JSON.parse(env[ENV.secretArns] ?? '{}') as Record<string, string>;
-  const secrets: Env = Object.keys(secretArns).length > 0 ? await loadSecrets(new SecretsManagerClient({}), secretArns) : {};
+  const secretIds = JSON.parse(env[ENV.secretIds] ?? '{}') as Record<string, string>;
+  const secrets: Env = Object.keys(secretIds).length > 0 ? await loadSecrets(new SecretsManagerClient({}), secretIds) : {};
   const busName = env[ENV.bus];
   const eventBus = busName ? new EventBridgeEventBus({ client: new EventBridgeClient({}), busName, clock: systemClock }) : undefined;
   if (kind === 'edge') {
