@@ -15,7 +15,7 @@ import { FreshnessAlarm } from '../constructs/freshness-alarm.ts';
 import { PipelineFunction } from '../constructs/pipeline-function.ts';
 import { SourceSchedule } from '../constructs/source-schedule.ts';
 import type { WorkQueue } from '../constructs/work-queue.ts';
-import type { StageConfig } from '../stage-config.ts';
+import type { FunctionName, StageConfig, TableAccess } from '../stage-config.ts';
 
 export interface PipelineStackProps extends StackProps {
   readonly stage: StageConfig;
@@ -34,14 +34,19 @@ export class PipelineStack extends Stack {
     super(scope, id, props);
     const { stage, table, fetchQueue, embedQueue, bus } = props;
     const configJson = JSON.stringify(stage.runtimeConfig);
+    const tableAccess = (fn: FunctionName): TableAccess => {
+      const access = stage.tableAccessFor(fn);
+      if (!access) throw new Error(`the ${fn} function has no share of the state table`);
+      return access;
+    };
 
     const fetcher = new PipelineFunction(this, 'Fetcher', {
       entry: 'fetcher', configJson, timeout: stage.fetcherTimeout, memorySize: 1024,
-    }).useTable(table, 'readWrite').consume(fetchQueue, { batchSize: 1 }).sendTo(fetchQueue, 'fetch').sendTo(embedQueue, 'embed')
+    }).useTable(table, tableAccess('fetcher')).consume(fetchQueue, { batchSize: 1 }).sendTo(fetchQueue, 'fetch').sendTo(embedQueue, 'embed')
       .readSecrets(this, stage.secretsFor('fetcher'));
     const embedder = new PipelineFunction(this, 'Embedder', {
       entry: 'embedder', configJson, timeout: stage.embedderTimeout, memorySize: 1024,
-    }).useTable(table, 'readWrite').consume(embedQueue, { batchSize: stage.embedderBatchSize, maxConcurrency: stage.embedderMaxConcurrency })
+    }).useTable(table, tableAccess('embedder')).consume(embedQueue, { batchSize: stage.embedderBatchSize, maxConcurrency: stage.embedderMaxConcurrency })
       .knowQueues(fetchQueue, embedQueue).readSecrets(this, stage.secretsFor('embedder'));
 
     const webhook = new PipelineFunction(this, 'Webhook', { entry: 'webhook', configJson, timeout: Duration.seconds(10) })
@@ -52,18 +57,18 @@ export class PipelineStack extends Stack {
     const ingest = stage.sources.some((s) => s.kind === 'push')
       ? new PipelineFunction(this, 'Ingest', {
         entry: 'ingest', configJson, timeout: Duration.seconds(30), memorySize: 512,
-      }).useTable(table, 'readWrite').putEvents(bus).readSecrets(this, stage.secretsFor('ingest'))
+      }).useTable(table, tableAccess('ingest')).putEvents(bus).readSecrets(this, stage.secretsFor('ingest'))
       : undefined;
 
     const watchdog = new PipelineFunction(this, 'Watchdog', { entry: 'watchdog', configJson, timeout: Duration.seconds(60) })
-      .useTable(table, 'read');
+      .useTable(table, tableAccess('watchdog'));
     new events.Rule(this, 'WatchdogSchedule', {
       schedule: events.Schedule.rate(Duration.minutes(5)),
       targets: [new eventTargets.LambdaFunction(watchdog.fn)],
     });
 
     const admin = new PipelineFunction(this, 'Admin', { entry: 'admin', configJson, timeout: Duration.seconds(30) })
-      .useTable(table, 'readWrite').sendTo(fetchQueue, 'fetch').knowQueues(fetchQueue, embedQueue).readSecrets(this, stage.secretsFor('admin'));
+      .useTable(table, tableAccess('admin')).sendTo(fetchQueue, 'fetch').knowQueues(fetchQueue, embedQueue).readSecrets(this, stage.secretsFor('admin'));
 
     for (const source of stage.sources) {
       new SourceSchedule(this, `Schedule-${source.id}`, { sourceId: source.id, rate: source.schedule, fetchQueue });

@@ -356,7 +356,8 @@ describe('pipeline stack: functions', () => {
       }
     }
     const secretsOf = (id: FunctionId) => Object.keys(JSON.parse((envOf(id)['TRIBUTARY_SECRET_IDS'] as string | undefined) ?? '{}') as object).sort();
-    expect(secretsOf('Fetcher')).toEqual(['OPENAI_API_KEY', 'PINECONE_API_KEY']);
+    // The fetcher writes no vectors: no Pinecone key (its folders need no secret).
+    expect(secretsOf('Fetcher')).toEqual(['OPENAI_API_KEY']);
     expect(secretsOf('Embedder')).toEqual(['OPENAI_API_KEY', 'PINECONE_API_KEY']);
     expect(secretsOf('Admin')).toEqual(['OPENAI_API_KEY', 'PINECONE_API_KEY']);
     expect(secretsOf('Webhook')).toEqual(['HANDBOOK_WEBHOOK_SECRET']);
@@ -459,11 +460,12 @@ describe('pipeline stack: least privilege', () => {
     expect(actionsOf(grants, 'events')).toEqual([]);
   });
 
-  it('grants the provider secrets to fetcher, embedder and admin only, and no webhook secret to them', () => {
+  it('grants the embedding key to fetcher, embedder and admin, the Pinecone key to embedder and admin, and no webhook secret to them', () => {
     for (const id of ['Fetcher', 'Embedder', 'Admin'] as const) {
-      expect(resourcesFor(grantsOf(id), 'secretsmanager:GetSecretValue'), id).toHaveLength(2);
+      const writesVectors = id !== 'Fetcher';
+      expect(resourcesFor(grantsOf(id), 'secretsmanager:GetSecretValue'), id).toHaveLength(writesVectors ? 2 : 1);
       expect(readsSecret(id, SECRET_ARN.openai), id).toBe(true);
-      expect(readsSecret(id, SECRET_ARN.pinecone), id).toBe(true);
+      expect(readsSecret(id, SECRET_ARN.pinecone), id).toBe(writesVectors);
       expect(readsSecret(id, SECRET_ARN.webhook), id).toBe(false);
     }
   });
