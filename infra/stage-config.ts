@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { embeddingPartitionKey, sourcePartitionKey } from '../shared/adapters/aws/dynamodb-state-store.ts';
 import { embeddingDimensionsOf } from '../shared/adapters/openai/models.ts';
-import { awsSchema } from '../shared/config/aws.ts';
+import { awsSchema, type AwsConfig } from '../shared/config/aws.ts';
 import type { TributaryConfig } from '../shared/config/schema.ts';
 import { ConfigError } from '../shared/core/errors.ts';
 
@@ -32,6 +32,10 @@ export interface StageConfig {
   readonly embedderBatchSize: number;
   readonly embedderMaxConcurrency: number;
   readonly queueAgeAlarmMinutes: number;
+  /** HTTP API throttles per route group (`aws.throttle`). */
+  readonly throttle: AwsConfig['throttle'];
+  /** Reserved concurrency of the edge functions; null: none (`aws.reservedConcurrency`). */
+  readonly reservedConcurrency: AwsConfig['reservedConcurrency'];
   /** Secret ids (names or ARNs, as in `aws.secrets`) by the environment-variable name the config uses: only those the function needs. */
   secretsFor(fn: FunctionName): Record<string, string>;
   /** Which state-table items the function may touch, and how; undefined: none. */
@@ -92,6 +96,8 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
     embedderBatchSize: aws.embedderBatchSize,
     embedderMaxConcurrency: aws.embedderMaxConcurrency,
     queueAgeAlarmMinutes: aws.queueAgeAlarmMinutes,
+    throttle: aws.throttle,
+    reservedConcurrency: aws.reservedConcurrency,
     warnings,
     secretsFor(fn) {
       switch (fn) {

@@ -12,6 +12,30 @@ export const secretReference = z.string().regex(
   { message: 'must be a Secrets Manager secret name (e.g. "tributary/openai") or ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)' },
 );
 
+/** An API Gateway throttle: a steady rate and a burst (token bucket) of requests per second. */
+function throttle(rateLimit: number, burstLimit: number) {
+  return z.strictObject({
+    /** Requests per second, steady. */
+    rateLimit: z.number().min(1).max(10_000).default(rateLimit),
+    /** Requests accepted at once above the steady rate. */
+    burstLimit: z.number().int().min(1).max(5_000).default(burstLimit),
+  }).default({ rateLimit, burstLimit });
+}
+
+/** Reserved concurrency of an edge function: a cap and a guarantee; `null`: none (an account whose quota is too small to reserve any). */
+const reserved = (value: number) => z.number().int().min(1).max(1000).nullable().default(value);
+
+export const DEFAULT_THROTTLE = {
+  webhooks: { rateLimit: 50, burstLimit: 50 },
+  ingest: { rateLimit: 10, burstLimit: 10 },
+  admin: { rateLimit: 5, burstLimit: 10 },
+} as const;
+/**
+ * As many as each route's burst, so API Gateway's throttle (a 429) answers a flood before the
+ * function runs out of concurrency (a 5xx from API Gateway).
+ */
+export const DEFAULT_RESERVED_CONCURRENCY = { webhook: 50, ingest: 10 } as const;
+
 /** Deployment settings for `cdk deploy`; the local runtime ignores them. */
 export const awsSchema = z.strictObject({
   /** Names the stacks (`Tributary-<stage>-…`). */
@@ -34,6 +58,20 @@ export const awsSchema = z.strictObject({
   embedderMaxConcurrency: z.number().int().min(2).max(1000).default(10),
   /** Alarm when the oldest message of a queue is older than this. */
   queueAgeAlarmMinutes: z.number().int().min(1).max(1440).default(30),
+  /** Per-route throttles of the HTTP API, by route group: each group has its own bucket, so a flood of one cannot starve another. */
+  throttle: z.strictObject({
+    /** `POST /webhooks/{sourceId}`. */
+    webhooks: throttle(DEFAULT_THROTTLE.webhooks.rateLimit, DEFAULT_THROTTLE.webhooks.burstLimit),
+    /** `POST /ingest/{sourceId}`. */
+    ingest: throttle(DEFAULT_THROTTLE.ingest.rateLimit, DEFAULT_THROTTLE.ingest.burstLimit),
+    /** Every `/admin/…` route (and any route added without its own). */
+    admin: throttle(DEFAULT_THROTTLE.admin.rateLimit, DEFAULT_THROTTLE.admin.burstLimit),
+  }).default({ ...DEFAULT_THROTTLE }),
+  /** Reserved concurrency of the functions anyone on the internet can invoke. */
+  reservedConcurrency: z.strictObject({
+    webhook: reserved(DEFAULT_RESERVED_CONCURRENCY.webhook),
+    ingest: reserved(DEFAULT_RESERVED_CONCURRENCY.ingest),
+  }).default({ ...DEFAULT_RESERVED_CONCURRENCY }),
 });
 
 export type AwsConfig = z.output<typeof awsSchema>;

@@ -478,7 +478,8 @@ describe('pipeline stack: HTTP API', () => {
     pipeline.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default', AutoDeploy: true,
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
-      DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 },
+      // The strictest throttle for any route without its own (test/infra/api-limits.test.ts checks each route's).
+      DefaultRouteSettings: { ThrottlingBurstLimit: built.stage.throttle.admin.burstLimit, ThrottlingRateLimit: built.stage.throttle.admin.rateLimit },
     });
   });
 
