@@ -196,6 +196,8 @@ export interface IamRequest {
 }
 
 export interface AuthorizingProxy extends LoopbackService {
+  /** Every IAM request checked, allowed or not. */
+  readonly checked: Denial[];
   readonly denials: Denial[];
 }
 
@@ -207,13 +209,16 @@ export async function startAuthorizingProxy(options: {
   upstream: string; authorize: Authorize; iamRequestsOf: (target: string, body: Record<string, unknown>) => IamRequest[];
 }): Promise<AuthorizingProxy> {
   const denials: Denial[] = [];
+  const checked: Denial[] = [];
   const upstream = new URL(options.upstream);
   const service = await listen(createServer((req, res) => {
     void readBody(req).then((raw) => {
       const target = String(req.headers['x-amz-target'] ?? '');
       const caller = callerOf(req.headers);
       const body = (raw.length > 0 ? JSON.parse(raw.toString('utf8')) : {}) as Record<string, unknown>;
-      const denied = options.iamRequestsOf(target, body).find((r) => !options.authorize(caller, r.action, r.resource, r.context));
+      const requests = options.iamRequestsOf(target, body);
+      checked.push(...requests.map((r) => ({ caller, ...r })));
+      const denied = requests.find((r) => !options.authorize(caller, r.action, r.resource, r.context));
       if (denied) {
         denials.push({ caller, ...denied });
         res.writeHead(400, { 'content-type': String(req.headers['content-type'] ?? 'application/x-amz-json-1.0'), 'x-amzn-requestid': randomUUID() });
@@ -234,7 +239,7 @@ export async function startAuthorizingProxy(options: {
       forward.end(raw);
     });
   }));
-  return { ...service, denials };
+  return { ...service, checked, denials };
 }
 
 type Attr = Record<string, { S?: string }>;
