@@ -16,9 +16,9 @@ import type { WorkQueue } from './work-queue.ts';
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
 /** The item reads the state store makes (shared/adapters/aws/dynamodb-state-store.ts). */
-export const TABLE_READS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
+const TABLE_READS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
 /** The item writes it makes (conditional puts and updates, deletes, batch writes of the embedding cache and resets). */
-export const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
+const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
 
 export interface PipelineFunctionProps {
   /** Folder under functions/ holding `handler.ts`. */

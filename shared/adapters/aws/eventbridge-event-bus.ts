@@ -29,6 +29,7 @@ export function putEventsEntrySize(entry: Pick<PutEventsRequestEntry, 'Source' |
  * limits, and the entries are sent in as few requests as the limits allow.
  */
 export class EventBridgeEventBus implements EventBus {
+  /** `retryDelayMs`: the first wait before an entry EventBridge reported failed is sent again (doubling after). @default 100 */
   constructor(private readonly options: { client: EventBridgeClient; busName: string; clock: Clock; retryDelayMs?: number }) {}
 
   async publish(hints: readonly Hints[]): Promise<void> {
