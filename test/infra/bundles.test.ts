@@ -166,7 +166,8 @@ beforeAll(async () => {
       timeoutSeconds: Number(props['Timeout']),
     });
   }
-});
+  // Bundling six functions takes seconds alone, more with the rest of the suite beside it.
+}, 180_000);
 
 afterAll(async () => {
   for (const c of containers) await c.close();

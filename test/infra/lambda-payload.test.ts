@@ -50,20 +50,21 @@ function eventBytes(event: APIGatewayProxyEventV2, escapeNonAscii: boolean): num
 
 /**
  * A valid push of exactly `bytes` bytes whose texts repeat `unit` (each document as large as
- * a push source allows), padded with ASCII to the byte.
+ * a push source allows, the last one filling the rest), padded with ASCII to the byte.
  */
 function pushOfSize(bytes: number, unit: string): { body: string; documents: number } {
   const perDocument = Math.floor(MAX_DOCUMENT_BYTES_LIMIT / Buffer.byteLength(unit, 'utf8') / 2);
-  const operations: Array<{ op: 'upsert'; id: string; version: number; text: string; format: 'markdown' }> = [];
-  const encode = (): string => JSON.stringify({ operations });
-  for (let i = 0; Buffer.byteLength(encode(), 'utf8') < bytes; i++) {
-    operations.push({ op: 'upsert', id: `doc-${i}`, version: 1, text: unit.repeat(perDocument), format: 'markdown' });
-  }
-  // Shrink the last document until the body fits, then pad it with ASCII to the exact size.
-  const last = operations.at(-1)!;
-  while (Buffer.byteLength(encode(), 'utf8') > bytes) last.text = last.text.slice(0, Math.max(1, last.text.length - 1000));
-  last.text += 'a'.repeat(bytes - Buffer.byteLength(encode(), 'utf8'));
-  return { body: encode(), documents: operations.length };
+  /** Bytes one `unit` takes in the body (JSON-escaped). */
+  const unitBytes = Buffer.byteLength(JSON.stringify(unit), 'utf8') - 2;
+  const operation = (i: number, text: string) => ({ op: 'upsert', id: `doc-${i}`, version: 1, text, format: 'markdown' });
+  const encode = (operations: unknown[]): string => JSON.stringify({ operations });
+  const full: unknown[] = [];
+  // Whole documents while another one (and a comma) still fits, then one to fill the rest.
+  while (Buffer.byteLength(encode([...full, operation(full.length, unit.repeat(perDocument))]), 'utf8') < bytes) full.push(operation(full.length, unit.repeat(perDocument)));
+  const rest = bytes - Buffer.byteLength(encode([...full, operation(full.length, '')]), 'utf8');
+  const units = Math.floor(rest / unitBytes);
+  const body = encode([...full, operation(full.length, unit.repeat(units) + 'a'.repeat(rest - units * unitBytes))]);
+  return { body, documents: full.length + 1 };
 }
 
 let servers: EmbeddedServers;
