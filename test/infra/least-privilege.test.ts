@@ -1,3 +1,4 @@
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/constructs/pipeline-function.ts';
@@ -110,4 +111,11 @@ describe('secrets: each function reads only the secrets it uses', () => {
       expect(Object.keys(JSON.parse(synth.env(fn)[ENV.secretIds] ?? '{}') as object).sort()).toEqual(expected[fn]);
     });
   }
+});
+
+describe('cdk-nag (AwsSolutions) on this config', () => {
+  it('reports no unacknowledged finding', () => {
+    const report = new AwsSolutionsChecks().validateScope(synth.built.app);
+    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+  });
 });
