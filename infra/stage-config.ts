@@ -1,8 +1,22 @@
 import { Duration } from 'aws-cdk-lib';
+import { embeddingPartitionKey, sourcePartitionKey } from '../shared/adapters/aws/dynamodb-state-store.ts';
+import { embeddingDimensionsOf } from '../shared/adapters/openai/models.ts';
+import { awsSchema, type AwsConfig } from '../shared/config/aws.ts';
 import type { TributaryConfig } from '../shared/config/schema.ts';
 import { ConfigError } from '../shared/core/errors.ts';
 
 export type FunctionName = 'fetcher' | 'embedder' | 'webhook' | 'watchdog' | 'admin' | 'ingest';
+
+/**
+ * A function's share of the state table. IAM conditions can name only the partition key
+ * (`dynamodb:LeadingKeys`), so the share is a set of partition keys.
+ */
+export interface TableAccess {
+  /** Writes too (put, update, delete), not only reads (get, batch get, query). */
+  readonly write: boolean;
+  /** `SRC#<sourceId>` (a source's state, ledger, runs, push stash, idempotency keys), `EMB#<model>#<dims>` (the embedding cache). */
+  readonly partitionKeys: readonly string[];
+}
 
 /** The typed, validated settings of one deployment (a stage), built from the Tributary config. */
 export interface StageConfig {
@@ -18,47 +32,55 @@ export interface StageConfig {
   readonly embedderBatchSize: number;
   readonly embedderMaxConcurrency: number;
   readonly queueAgeAlarmMinutes: number;
-  /** Secret ARNs by the environment-variable name the config uses: only those the function needs. */
+  /** HTTP API throttles per route group (`aws.throttle`). */
+  readonly throttle: AwsConfig['throttle'];
+  /** Reserved concurrency of the edge functions; null: none (`aws.reservedConcurrency`). */
+  readonly reservedConcurrency: AwsConfig['reservedConcurrency'];
+  /** Secret ids (names or ARNs, as in `aws.secrets`) by the environment-variable name the config uses: only those the function needs. */
   secretsFor(fn: FunctionName): Record<string, string>;
+  /** Which state-table items the function may touch, and how; undefined: none. */
+  tableAccessFor(fn: FunctionName): TableAccess | undefined;
   /** Things that deploy but deserve a second look (shown as CDK warnings). */
   readonly warnings: readonly string[];
 }
 
 /**
- * Checks that the config can run on AWS and that every secret it names has an ARN, with
- * errors that name the key and the fix.
+ * Checks that the config can run on AWS and that every secret it names is in `aws.secrets`,
+ * with errors that name the key and the fix.
  */
 export function stageConfigFrom(config: TributaryConfig): StageConfig {
-  const aws = config.aws ?? { stage: 'dev', secrets: {}, fetcherTimeoutSeconds: 900, embedderBatchSize: 10, embedderMaxConcurrency: 10, queueAgeAlarmMinutes: 30 };
+  const aws = config.aws ?? awsSchema.parse({});
   if (config.embedder.kind !== 'openai') {
     throw new ConfigError('embedder.kind: "local" runs only on a laptop; set embedder.kind to "openai" (any OpenAI-compatible baseUrl) to deploy');
   }
   if (config.vectorStore.kind !== 'pinecone') {
     throw new ConfigError('vectorStore.kind: "lancedb" is an embedded, local store; set vectorStore.kind to "pinecone" (with indexHost) to deploy');
   }
-  const arnOf = (name: string, key: string): Record<string, string> => {
-    const arn = aws.secrets[name];
-    if (!arn) {
-      throw new ConfigError(`aws.secrets: no ARN for ${name} (named by ${key}); add "${name}": "arn:aws:secretsmanager:<region>:<account>:secret:<name>" — Lambdas read secrets from Secrets Manager, never from env vars`);
+  const secretOf = (name: string, key: string): Record<string, string> => {
+    const id = aws.secrets[name];
+    if (!id) {
+      throw new ConfigError(`aws.secrets: no secret for ${name} (named by ${key}); add "${name}": "<its Secrets Manager name, e.g. tributary/${name.toLowerCase().replaceAll('_', '-')}, or its ARN>" — Lambdas read secrets from Secrets Manager, never from env vars`);
     }
-    return { [name]: arn };
+    return { [name]: id };
   };
-  const providers = {
-    ...arnOf(config.embedder.apiKeyEnv, 'embedder.apiKeyEnv'),
-    ...arnOf(config.vectorStore.apiKeyEnv, 'vectorStore.apiKeyEnv'),
-  };
+  const embedderKey = secretOf(config.embedder.apiKeyEnv, 'embedder.apiKeyEnv');
+  const vectorStoreKey = secretOf(config.vectorStore.apiKeyEnv, 'vectorStore.apiKeyEnv');
+  /** Signing secrets of sources with a webhook (push sources' are the ingest function's). */
   const webhooks: Record<string, string> = {};
   /** Push sources' signing secrets: the ingest function verifies pushes with them. */
   const pushes: Record<string, string> = {};
   // A connector's own secrets (an API token, a connection string) are the source's `…Env` keys.
   const connectorSecrets: Record<string, string> = {};
   config.sources.forEach((s, i) => {
-    if (s.webhook) Object.assign(webhooks, arnOf(s.webhook.secretEnv, `sources[${i}].webhook.secretEnv`));
-    if (s.kind === 'push') Object.assign(pushes, arnOf(s.webhook.secretEnv, `sources[${i}].webhook.secretEnv`));
+    if (s.kind === 'push') Object.assign(pushes, secretOf(s.webhook.secretEnv, `sources[${i}].webhook.secretEnv`));
+    else if (s.webhook) Object.assign(webhooks, secretOf(s.webhook.secretEnv, `sources[${i}].webhook.secretEnv`));
     for (const [key, value] of Object.entries(s)) {
-      if (key.endsWith('Env') && typeof value === 'string') Object.assign(connectorSecrets, arnOf(value, `sources[${i}].${key}`));
+      if (key.endsWith('Env') && typeof value === 'string') Object.assign(connectorSecrets, secretOf(value, `sources[${i}].${key}`));
     }
   });
+  const sourceKeys = config.sources.map((s) => sourcePartitionKey(s.id));
+  const pushKeys = config.sources.filter((s) => s.kind === 'push').map((s) => sourcePartitionKey(s.id));
+  const embeddingKey = embeddingPartitionKey(config.embedder.model, embeddingDimensionsOf(config.embedder.model, config.embedder.dimensions));
   const warnings = config.sources.flatMap((s) => (s.kind === 'filesystem' ? [s] : [])).map((s) =>
     `source "${s.id}" is a folder (${s.root}): on Lambda it must be a mounted path (e.g. EFS), which these stacks do not create`);
   const { aws: _aws, ...runtimeConfig } = config;
@@ -74,13 +96,29 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
     embedderBatchSize: aws.embedderBatchSize,
     embedderMaxConcurrency: aws.embedderMaxConcurrency,
     queueAgeAlarmMinutes: aws.queueAgeAlarmMinutes,
+    throttle: aws.throttle,
+    reservedConcurrency: aws.reservedConcurrency,
     warnings,
     secretsFor(fn) {
       switch (fn) {
-        case 'fetcher': case 'embedder': case 'admin': return { ...providers, ...connectorSecrets };
+        // The fetcher embeds each page's new chunks ahead and reads the sources; it writes no vectors.
+        case 'fetcher': return { ...embedderKey, ...connectorSecrets };
+        // The embedder re-reads a document whose chunks were too large for its task.
+        case 'embedder': return { ...embedderKey, ...vectorStoreKey, ...connectorSecrets };
+        // Admin searches (embeds the query) and resets (deletes vectors); it never reads a source.
+        case 'admin': return { ...embedderKey, ...vectorStoreKey };
         case 'webhook': return { ...webhooks };
         case 'ingest': return { ...pushes };
         case 'watchdog': return {};
+      }
+    },
+    tableAccessFor(fn) {
+      switch (fn) {
+        case 'fetcher': case 'embedder': return { write: true, partitionKeys: [...sourceKeys, embeddingKey] };
+        case 'admin': return { write: true, partitionKeys: sourceKeys };
+        case 'watchdog': return { write: false, partitionKeys: sourceKeys };
+        case 'ingest': return { write: true, partitionKeys: pushKeys };
+        case 'webhook': return undefined;
       }
     },
   };

@@ -39,6 +39,9 @@ export function createEmbedderHandler(deps: CoreDeps, options: EmbedderHandlerOp
           // Undecodable: it belongs to no run and no document.
           return;
         }
+        // A source no longer configured has nothing left to release (and on AWS its items are
+        // outside this function's grant).
+        if (!deps.settings(task.sourceId)) return;
         // The next pass enqueues the document again; a failure here retries the dead-lettering.
         await abandonEmbedTask(deps, task);
         // The run must still settle: count the task as failed on its run record.

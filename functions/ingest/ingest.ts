@@ -2,16 +2,27 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { TributaryConfig } from '../../shared/config/schema.ts';
 import { headerOf } from '../../shared/connectors/kit/webhook-verify.ts';
-import {
-  applyPushBatch, MAX_BATCH_BYTES, parsePushBody, type OperationResult,
-} from '../../shared/connectors/push/push-batch.ts';
+import { applyPushBatch, parsePushBody, type OperationResult } from '../../shared/connectors/push/push-batch.ts';
 import type { Logger } from '../../shared/core/deps.ts';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
 import { sha256 } from '../../shared/core/ids.ts';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../shared/core/webhook.ts';
 import type { Clock, EventBus, PushStateStore } from '../../shared/ports/index.ts';
 
-export { MAX_BATCH_BYTES as MAX_INGEST_BYTES };
+/** Lambda's limit on a synchronous invocation's event (6 MB, which Lambda counts as 6 MiB). */
+export const LAMBDA_EVENT_MAX_BYTES = 6 * 1024 * 1024;
+
+/**
+ * The largest push body (UTF-8 bytes, after base64 decoding). API Gateway hands the body to
+ * Lambda inside a JSON event, either base64-encoded (4/3 of its size) or as a JSON string,
+ * where every `"` and `\` of the body doubles and a serializer that escapes non-ASCII turns a
+ * 2-byte character into 6 bytes: at worst 3 times its size. 3 × 2,000,000 bytes plus the
+ * largest headers and request context API Gateway adds stays under the 6 MiB event limit, so a
+ * body within this limit always reaches the function, which answers 413 to anything larger
+ * before it writes anything. A larger limit would let requests fail in API Gateway, on every
+ * retry, with no answer from Tributary.
+ */
+export const MAX_INGEST_BYTES = 2_000_000;
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'idempotent-replayed';
@@ -52,7 +63,7 @@ export function createIngestHandler(deps: IngestDeps) {
       const raw = event.body ?? '';
       const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
       const bytes = Buffer.byteLength(body, 'utf8');
-      if (bytes > MAX_BATCH_BYTES) throw new HttpError(413, `body is ${bytes} bytes, over the ${MAX_BATCH_BYTES}-byte limit: split the batch`);
+      if (bytes > MAX_INGEST_BYTES) throw new HttpError(413, `body is ${bytes} bytes, over the ${MAX_INGEST_BYTES}-byte limit: split the batch`);
       const secret = deps.secret(source.webhook.secretEnv);
       if (!secret) return json(503, { error: `push secret ${source.webhook.secretEnv} is not configured` });
       const headers = event.headers ?? {};

@@ -42,6 +42,8 @@ export function createWebhookHandler(deps: WebhookDeps) {
       const sourceId = event.pathParameters?.['sourceId'] ?? '';
       const source = deps.config.sources.find((s) => s.id === sourceId);
       if (!source) throw new HttpError(404, `unknown source "${sourceId}"`);
+      // A push source's secret signs its pushes; it takes POST /ingest, never hints.
+      if (source.kind === 'push') throw new HttpError(404, `source "${sourceId}" is a push source: send its documents to POST /ingest/${sourceId}`);
       if (!source.webhook) throw new HttpError(404, `source "${sourceId}" has no webhook configured`);
       const raw = event.body ?? '';
       const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;

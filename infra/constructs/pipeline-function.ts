@@ -6,13 +6,19 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { ENV } from '../../shared/wiring/aws.ts';
+import { importSecret } from '../secret-reference.ts';
+import type { TableAccess } from '../stage-config.ts';
 import type { WorkQueue } from './work-queue.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
+
+/** The item reads the state store makes (shared/adapters/aws/dynamodb-state-store.ts). */
+const TABLE_READS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
+/** The item writes it makes (conditional puts and updates, deletes, batch writes of the embedding cache and resets). */
+const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
 
 export interface PipelineFunctionProps {
   /** Folder under functions/ holding `handler.ts`. */
@@ -95,11 +101,23 @@ export class PipelineFunction extends Construct {
     });
   }
 
-  /** Reads and writes the state table (leases, cursors, ledger, runs, embedding cache). */
-  useTable(table: dynamodb.Table, access: 'read' | 'readWrite'): this {
+  /**
+   * Reads (and, with `write`, writes) only the state-table items under `partitionKeys`: a
+   * `dynamodb:LeadingKeys` condition on every item action, so a function cannot reach another
+   * source's items or the embedding cache unless it is given their keys. No Scan, no streams,
+   * no table-level actions: a Scan names no partition key, and `ForAllValues` holds vacuously
+   * for a request without keys, hence the `Null` guard.
+   */
+  useTable(table: dynamodb.Table, access: TableAccess): this {
     this.fn.addEnvironment(ENV.table, table.tableName);
-    if (access === 'read') table.grantReadData(this.fn);
-    else table.grantReadWriteData(this.fn);
+    this.fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: [...TABLE_READS, ...(access.write ? TABLE_WRITES : [])],
+      resources: [table.tableArn],
+      conditions: {
+        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...access.partitionKeys] },
+        Null: { 'dynamodb:LeadingKeys': 'false' },
+      },
+    }));
     return this;
   }
 
@@ -131,16 +149,14 @@ export class PipelineFunction extends Construct {
     return this;
   }
 
-  /** Reads these secrets at cold start (the ARNs travel by env var, the values never do). */
-  readSecrets(scope: Construct, arns: Readonly<Record<string, string>>): this {
-    this.fn.addEnvironment(ENV.secretArns, JSON.stringify(arns));
-    for (const [name, arn] of Object.entries(arns)) {
-      // A complete ARN ends in the 6-character suffix Secrets Manager adds; a partial one does not.
-      const secret = /-[A-Za-z0-9]{6}$/.test(arn)
-        ? secretsmanager.Secret.fromSecretCompleteArn(scope, `${this.node.id}Secret${name}`, arn)
-        : secretsmanager.Secret.fromSecretPartialArn(scope, `${this.node.id}Secret${name}`, arn);
-      secret.grantRead(this.fn);
-    }
+  /**
+   * Reads these secrets at cold start: `ids` maps the config's environment-variable names to
+   * secret names or ARNs (see infra/secret-reference.ts). The ids travel by env var, the
+   * values never do.
+   */
+  readSecrets(scope: Construct, ids: Readonly<Record<string, string>>): this {
+    this.fn.addEnvironment(ENV.secretIds, JSON.stringify(ids));
+    for (const [name, id] of Object.entries(ids)) importSecret(scope, `${this.node.id}Secret${name}`, id).grantRead(this.fn);
     return this;
   }
 

@@ -15,7 +15,7 @@ import { FreshnessAlarm } from '../constructs/freshness-alarm.ts';
 import { PipelineFunction } from '../constructs/pipeline-function.ts';
 import { SourceSchedule } from '../constructs/source-schedule.ts';
 import type { WorkQueue } from '../constructs/work-queue.ts';
-import type { StageConfig } from '../stage-config.ts';
+import type { FunctionName, StageConfig, TableAccess } from '../stage-config.ts';
 
 export interface PipelineStackProps extends StackProps {
   readonly stage: StageConfig;
@@ -34,36 +34,45 @@ export class PipelineStack extends Stack {
     super(scope, id, props);
     const { stage, table, fetchQueue, embedQueue, bus } = props;
     const configJson = JSON.stringify(stage.runtimeConfig);
+    const tableAccess = (fn: FunctionName): TableAccess => {
+      const access = stage.tableAccessFor(fn);
+      if (!access) throw new Error(`the ${fn} function has no share of the state table`);
+      return access;
+    };
 
     const fetcher = new PipelineFunction(this, 'Fetcher', {
       entry: 'fetcher', configJson, timeout: stage.fetcherTimeout, memorySize: 1024,
-    }).useTable(table, 'readWrite').consume(fetchQueue, { batchSize: 1 }).sendTo(fetchQueue, 'fetch').sendTo(embedQueue, 'embed')
+    }).useTable(table, tableAccess('fetcher')).consume(fetchQueue, { batchSize: 1 }).sendTo(fetchQueue, 'fetch').sendTo(embedQueue, 'embed')
       .readSecrets(this, stage.secretsFor('fetcher'));
     const embedder = new PipelineFunction(this, 'Embedder', {
       entry: 'embedder', configJson, timeout: stage.embedderTimeout, memorySize: 1024,
-    }).useTable(table, 'readWrite').consume(embedQueue, { batchSize: stage.embedderBatchSize, maxConcurrency: stage.embedderMaxConcurrency })
+    }).useTable(table, tableAccess('embedder')).consume(embedQueue, { batchSize: stage.embedderBatchSize, maxConcurrency: stage.embedderMaxConcurrency })
       .knowQueues(fetchQueue, embedQueue).readSecrets(this, stage.secretsFor('embedder'));
 
-    const webhook = new PipelineFunction(this, 'Webhook', { entry: 'webhook', configJson, timeout: Duration.seconds(10) })
+    // The edge functions run for anyone who can reach the API (a signature is checked inside):
+    // reserved concurrency both caps what a flood can spend and keeps capacity for real senders.
+    const webhook = new PipelineFunction(this, 'Webhook', {
+      entry: 'webhook', configJson, timeout: Duration.seconds(10), ...reserve(stage.reservedConcurrency.webhook),
+    })
       .putEvents(bus).readSecrets(this, stage.secretsFor('webhook'));
 
     // Push ingestion, only when a push source exists: stashes pushed documents in the table and
     // publishes one hint per request; it never touches the queues.
     const ingest = stage.sources.some((s) => s.kind === 'push')
       ? new PipelineFunction(this, 'Ingest', {
-        entry: 'ingest', configJson, timeout: Duration.seconds(30), memorySize: 512,
-      }).useTable(table, 'readWrite').putEvents(bus).readSecrets(this, stage.secretsFor('ingest'))
+        entry: 'ingest', configJson, timeout: Duration.seconds(30), memorySize: 512, ...reserve(stage.reservedConcurrency.ingest),
+      }).useTable(table, tableAccess('ingest')).putEvents(bus).readSecrets(this, stage.secretsFor('ingest'))
       : undefined;
 
     const watchdog = new PipelineFunction(this, 'Watchdog', { entry: 'watchdog', configJson, timeout: Duration.seconds(60) })
-      .useTable(table, 'read');
+      .useTable(table, tableAccess('watchdog'));
     new events.Rule(this, 'WatchdogSchedule', {
       schedule: events.Schedule.rate(Duration.minutes(5)),
       targets: [new eventTargets.LambdaFunction(watchdog.fn)],
     });
 
     const admin = new PipelineFunction(this, 'Admin', { entry: 'admin', configJson, timeout: Duration.seconds(30) })
-      .useTable(table, 'readWrite').sendTo(fetchQueue, 'fetch').knowQueues(fetchQueue, embedQueue).readSecrets(this, stage.secretsFor('admin'));
+      .useTable(table, tableAccess('admin')).sendTo(fetchQueue, 'fetch').knowQueues(fetchQueue, embedQueue).readSecrets(this, stage.secretsFor('admin'));
 
     for (const source of stage.sources) {
       new SourceSchedule(this, `Schedule-${source.id}`, { sourceId: source.id, rate: source.schedule, fetchQueue });
@@ -71,16 +80,20 @@ export class PipelineStack extends Stack {
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.ONE_MONTH });
     this.api = new apigw.HttpApi(this, 'Api', { description: 'Tributary webhooks and admin API', createDefaultStage: false });
-    new apigw.HttpStage(this, 'ApiStage', {
+    const apiStage = new apigw.HttpStage(this, 'ApiStage', {
       httpApi: this.api, stageName: '$default', autoDeploy: true,
       accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs) },
-      throttle: { rateLimit: 100, burstLimit: 200 },
+      // Routes without a throttle of their own get the strictest one.
+      throttle: { rateLimit: stage.throttle.admin.rateLimit, burstLimit: stage.throttle.admin.burstLimit },
     });
+    /** Routes by throttle group: each route key gets the group's throttle (its own bucket). */
+    const throttled: Array<{ group: keyof StageConfig['throttle']; routes: apigw.HttpRoute[] }> = [];
     const [webhookRoute] = this.api.addRoutes({
       path: '/webhooks/{sourceId}', methods: [apigw.HttpMethod.POST],
       integration: new HttpLambdaIntegration('WebhookIntegration', webhook.fn),
     });
     if (webhookRoute) {
+      throttled.push({ group: 'webhooks', routes: [webhookRoute] });
       Validations.of(webhookRoute).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason: 'Webhook senders (Slack, GitHub, custom systems) cannot sign with IAM; the function verifies an HMAC-SHA256 signature with a 5-minute replay window and answers 401 otherwise.',
@@ -92,6 +105,7 @@ export class PipelineStack extends Stack {
         integration: new HttpLambdaIntegration('IngestIntegration', ingest.fn),
       });
       if (ingestRoute) {
+        throttled.push({ group: 'ingest', routes: [ingestRoute] });
         Validations.of(ingestRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason: 'Push clients sign each batch with the source\'s HMAC-SHA256 secret (as webhooks do); the function verifies it with a 5-minute replay window and answers 401 otherwise.',
@@ -108,8 +122,9 @@ export class PipelineStack extends Stack {
       [apigw.HttpMethod.GET, '/admin/sources/{sourceId}/runs'],
       [apigw.HttpMethod.GET, '/admin/search'],
     ] as const) {
-      this.api.addRoutes({ path, methods: [method], integration: adminIntegration, authorizer: iam });
+      throttled.push({ group: 'admin', routes: this.api.addRoutes({ path, methods: [method], integration: adminIntegration, authorizer: iam }) });
     }
+    throttleRoutes(apiStage, throttled.map(({ group, routes }) => ({ routes, throttle: stage.throttle[group] })));
 
     // Alarms: one topic; e-mail optional.
     this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'Tributary alarms', enforceSSL: true });
@@ -157,4 +172,28 @@ export class PipelineStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Webhooks: POST <url>/webhooks/<sourceId>; push: POST <url>/ingest/<sourceId>; admin: <url>/admin/… (IAM)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.topic.topicArn });
   }
+}
+
+/** `reservedConcurrency` for a function, when the config reserves any. */
+function reserve(value: number | null): { reservedConcurrency?: number } {
+  return value === null ? {} : { reservedConcurrency: value };
+}
+
+/**
+ * Per-route throttling (HTTP API route settings, keyed by route key). CDK's HttpStage sets only
+ * the stage default, hence the escape hatch; the stage must be created after the routes it
+ * names, or CloudFormation cannot find them.
+ */
+function throttleRoutes(stage: apigw.HttpStage, groups: ReadonlyArray<{ routes: readonly apigw.HttpRoute[]; throttle: { rateLimit: number; burstLimit: number } }>): void {
+  const cfnStage = stage.node.defaultChild as apigw.CfnStage;
+  // RouteSettings is a JSON map in CloudFormation: CDK would not rename the keys of its values, so they are written as CloudFormation spells them.
+  const settings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+  for (const { routes, throttle } of groups) {
+    for (const route of routes) {
+      const cfnRoute = route.node.defaultChild as apigw.CfnRoute;
+      settings[cfnRoute.routeKey] = { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit };
+      cfnStage.addResourceDependency(cfnRoute);
+    }
+  }
+  cfnStage.addPropertyOverride('RouteSettings', settings);
 }

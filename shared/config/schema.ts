@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { awsSchema } from './aws.ts';
 import { chunking, envName, RATE_PATTERN, sourceBase } from './source-base.ts';
 import { postgresSource } from '../connectors/postgres/config.ts';
 import { pushSourceSchema } from '../connectors/push/config.ts';
@@ -83,29 +84,7 @@ export const configSchema = z.strictObject({
     embedConcurrency: z.number().int().min(1).max(32).default(4),
   }).default({ maxReceives: 5, embedConcurrency: 4 }),
   /** Deployment settings for `cdk deploy`; the local runtime ignores them. */
-  aws: z.strictObject({
-    /** Names the stacks (`Tributary-<stage>-…`). */
-    stage: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, { message: 'must be 1-20 of a-z, 0-9, "-", starting with a letter (e.g. "prod")' }).default('dev'),
-    account: z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' }).optional(),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as "eu-west-1"' }).optional(),
-    /** Alarm notifications go to this address (confirm the SNS subscription e-mail). */
-    alarmEmail: z.string().email().optional(),
-    /**
-     * Secrets Manager ARNs for the environment variables the config names (`apiKeyEnv`,
-     * `webhook.secretEnv`). Lambdas read them at cold start; no secret is put in an env var.
-     */
-    secrets: z.record(envName, z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, {
-      message: 'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
-    })).default({}),
-    /** Fetcher time limit; a run stops before it and continues in a new invocation. */
-    fetcherTimeoutSeconds: z.number().int().min(60).max(900).default(900),
-    /** Embed tasks per Lambda invocation (SQS FIFO allows at most 10). */
-    embedderBatchSize: z.number().int().min(1).max(10).default(10),
-    /** Concurrent embedder invocations, to stay within provider rate limits. */
-    embedderMaxConcurrency: z.number().int().min(2).max(1000).default(10),
-    /** Alarm when the oldest message of a queue is older than this. */
-    queueAgeAlarmMinutes: z.number().int().min(1).max(1440).default(30),
-  }).optional(),
+  aws: awsSchema.optional(),
   sources: z.array(sourceSchema).min(1, { message: 'add at least one source, e.g. {"id":"docs","kind":"filesystem","root":"./docs"}' }),
 }).superRefine((config, ctx) => {
   const seen = new Set<string>();

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { HashingEmbedder } from '../adapters/local/hashing-embedder.ts';
 import { LanceDbVectorStore } from '../adapters/local/lancedb-vector-store.ts';
+import { embeddingDimensionsOf } from '../adapters/openai/models.ts';
 import { OpenAiEmbedder } from '../adapters/openai/openai-embedder.ts';
 import { PineconeVectorStore } from '../adapters/pinecone/pinecone-vector-store.ts';
 import { CoalescingVectorStore } from '../adapters/coalescing-vector-store.ts';
@@ -19,19 +20,10 @@ function secret(env: Env, name: string, key: string): string {
   return value;
 }
 
-const NATIVE_DIMENSIONS: Readonly<Record<string, number>> = {
-  'text-embedding-3-small': 1536,
-  'text-embedding-3-large': 3072,
-  'text-embedding-ada-002': 1536,
-};
-
 export function embedderFromConfig(config: TributaryConfig, env: Env): Embedder {
   const e = config.embedder;
   if (e.kind === 'local') return new HashingEmbedder({ dimensions: e.dimensions });
-  const dimensions = e.dimensions ?? NATIVE_DIMENSIONS[e.model];
-  if (dimensions === undefined) {
-    throw new ConfigError(`embedder.dimensions: required for model "${e.model}" (its vector size is not known to Tributary)`);
-  }
+  const dimensions = embeddingDimensionsOf(e.model, e.dimensions);
   return new OpenAiEmbedder({
     apiKey: secret(env, e.apiKeyEnv, 'embedder.apiKeyEnv'),
     model: e.model,

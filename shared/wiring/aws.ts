@@ -10,7 +10,7 @@ import { parseConfig } from '../config/load.ts';
 import type { TributaryConfig } from '../config/schema.ts';
 import type { CoreDeps, Logger, SourceSettings } from '../core/deps.ts';
 import { ConfigError } from '../core/errors.ts';
-import type { EventBus, SourceConnector } from '../ports/index.ts';
+import type { EventBus, SourceConnector, VectorStore } from '../ports/index.ts';
 import { embedderFromConfig, embeddingPriceFromConfig, vectorStoreFromConfig, type Env } from './adapters.ts';
 import { connectorOf, settingsOf, systemClock } from './sources.ts';
 
@@ -23,14 +23,20 @@ export const ENV = {
   embedDlq: 'TRIBUTARY_EMBED_DLQ_URL',
   bus: 'TRIBUTARY_EVENT_BUS',
   config: 'TRIBUTARY_CONFIG',
-  secretArns: 'TRIBUTARY_SECRET_ARNS',
+  /** Secret ids (names or ARNs) by the environment-variable name the config uses. */
+  secretIds: 'TRIBUTARY_SECRET_IDS',
 } as const;
 
-/** What a function builds at cold start: only what it uses, so it needs only those grants. */
-export type RuntimeKind = 'full' | 'state' | 'edge';
+/**
+ * What a function builds at cold start: only what it uses, so it needs only those grants and
+ * secrets. `full`: everything; `fetch`: everything but the vector store (the fetcher writes
+ * no vectors, so it is not given the vector store's key); `state`: the table only; `edge`:
+ * neither table nor queues.
+ */
+export type RuntimeKind = 'full' | 'fetch' | 'state' | 'edge';
 
 export interface AwsRuntime {
-  /** Complete for 'full'; for 'state', only `state`, `clock` and `log` may be used. */
+  /** Complete for 'full'; 'fetch' has no `vectors`; for 'state', only `state`, `clock` and `log` may be used. */
   readonly deps: CoreDeps;
   readonly config: TributaryConfig;
   /** Secret values by the environment-variable names the config uses. */
@@ -52,8 +58,8 @@ function required(env: Env, name: string): string {
  */
 export async function buildAwsRuntime(env: Env, log: Logger, kind: RuntimeKind = 'full'): Promise<AwsRuntime> {
   const config = parseConfig(JSON.parse(required(env, ENV.config)) as unknown, ENV.config);
-  const secretArns = JSON.parse(env[ENV.secretArns] ?? '{}') as Record<string, string>;
-  const secrets: Env = Object.keys(secretArns).length > 0 ? await loadSecrets(new SecretsManagerClient({}), secretArns) : {};
+  const secretIds = JSON.parse(env[ENV.secretIds] ?? '{}') as Record<string, string>;
+  const secrets: Env = Object.keys(secretIds).length > 0 ? await loadSecrets(new SecretsManagerClient({}), secretIds) : {};
   const busName = env[ENV.bus];
   const eventBus = busName ? new EventBridgeEventBus({ client: new EventBridgeClient({}), busName, clock: systemClock }) : undefined;
   if (kind === 'edge') {
@@ -80,7 +86,11 @@ export async function buildAwsRuntime(env: Env, log: Logger, kind: RuntimeKind =
     },
   });
   const embedder = embedderFromConfig(config, secrets);
-  const vectors = await vectorStoreFromConfig(config, '/tmp/tributary', embedder.dimensions, secrets);
+  const vectors = kind === 'fetch'
+    ? new Proxy({} as VectorStore, { get: (_t, key) => {
+      throw new ConfigError(`vectors.${String(key)} is not available to the fetcher: it writes no vectors (the embedder does)`);
+    } })
+    : await vectorStoreFromConfig(config, '/tmp/tributary', embedder.dimensions, secrets);
   const connectors = new Map<string, SourceConnector>();
   const settings = new Map<string, SourceSettings>();
   for (const source of config.sources) {

@@ -1,6 +1,13 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
-import { newStateStore, newTaskQueue, startServers } from '../support/embedded.ts';
+import { EVENT_DETAIL_TYPE, EVENT_SOURCE, EventBridgeEventBus } from '../../shared/adapters/aws/eventbridge-event-bus.ts';
+import { SqsTaskQueue } from '../../shared/adapters/aws/sqs-task-queue.ts';
+import { startFakeEventBridge } from '../support/aws-fakes.ts';
+import { ManualClock, newStateStore, newTaskQueue, startServers } from '../support/embedded.ts';
 import type { EmbeddedServers } from '../support/embedded.ts';
+import { eventBusContract } from './event-bus.contract.ts';
 import { stateStoreContract } from './state-store.contract.ts';
 import { taskQueueContract } from './task-queue.contract.ts';
 
@@ -26,3 +33,33 @@ taskQueueContract('SqsTaskQueue on fauxqs', async () => ({
   // The queues have a unique prefix and die with the server.
   cleanup: async () => undefined,
 }));
+
+/**
+ * EventBridge has no emulator: a loopback PutEvents (with its limits) stands in for the bus,
+ * and routes each event the way the stacks' hint rule does: `$.detail` to the fetch queue in
+ * the source's message group, deduplicated by content (the queue's content-based deduplication).
+ */
+eventBusContract('EventBridgeEventBus → hint rule → SqsTaskQueue on fauxqs', async () => {
+  const urls = await SqsTaskQueue.ensureQueues(servers.sqs, `eb${Math.random().toString(36).slice(2, 10)}`, 10);
+  const queue = new SqsTaskQueue({ client: servers.sqs, urls });
+  const fake = await startFakeEventBridge({
+    region: 'us-east-1', account: '123456789012',
+    deliver: async (entry) => {
+      if (entry.Source !== EVENT_SOURCE || entry.DetailType !== EVENT_DETAIL_TYPE) return;
+      const detail = JSON.stringify(JSON.parse(entry.Detail ?? '{}'));
+      await servers.sqs.send(new SendMessageCommand({
+        QueueUrl: urls.fetch, MessageBody: detail, MessageGroupId: (JSON.parse(detail) as { sourceId: string }).sourceId,
+        MessageDeduplicationId: createHash('sha256').update(detail).digest('hex'),
+      }));
+    },
+  });
+  const client = new EventBridgeClient({ endpoint: fake.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const clock = new ManualClock();
+  return {
+    bus: new EventBridgeEventBus({ client, busName: 'tributary-bus', clock }), queue, advance: (ms) => clock.advance(ms),
+    cleanup: async () => {
+      client.destroy();
+      await fake.close();
+    },
+  };
+});

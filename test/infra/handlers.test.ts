@@ -194,11 +194,11 @@ async function queueArn(url: string): Promise<string> {
 
 /** The TRIBUTARY_* variables each stack sets (the others are removed). */
 const fullEnv = (): Record<string, string> => ({
-  [ENV.config]: configJson, [ENV.table]: tableName, [ENV.secretArns]: '{}',
+  [ENV.config]: configJson, [ENV.table]: tableName, [ENV.secretIds]: '{}',
   [ENV.fetchQueue]: urls.fetch, [ENV.fetchDlq]: urls.fetchDlq, [ENV.embedQueue]: urls.embed, [ENV.embedDlq]: urls.embedDlq,
 });
 const webhookEnv = (): Record<string, string> => ({
-  [ENV.config]: configJson, [ENV.bus]: BUS, [ENV.secretArns]: JSON.stringify({ DOCS_WEBHOOK_SECRET: WEBHOOK_SECRET_ARN }),
+  [ENV.config]: configJson, [ENV.bus]: BUS, [ENV.secretIds]: JSON.stringify({ DOCS_WEBHOOK_SECRET: WEBHOOK_SECRET_ARN }),
 });
 const watchdogEnv = (): Record<string, string> => ({ [ENV.config]: configJson, [ENV.table]: tableName });
 
@@ -539,7 +539,7 @@ describe('webhook handler (API Gateway v2 → EventBridge)', () => {
     expect(putEvents()).toHaveLength(0);
   });
 
-  it('read its secret from Secrets Manager by ARN, once per successful cold start', () => {
+  it('read its secret from Secrets Manager by its id, once per successful cold start', () => {
     const reads = secrets.calls.filter((c) => c.target === 'secretsmanager.GetSecretValue');
     // One AccessDenied at the failed cold start, one read at the next: none per request.
     expect(reads.map((c) => c.body['SecretId'])).toEqual([WEBHOOK_SECRET_ARN, WEBHOOK_SECRET_ARN]);
@@ -679,7 +679,7 @@ describe('ingest handler (API Gateway v2 → state table + EventBridge)', () => 
       vectorStore: { kind: 'lancedb', path: lanceDir },
       sources: [{ id: 'pushed', kind: 'push', webhook: { secretEnv: 'DOCS_WEBHOOK_SECRET' } }],
     }),
-    [ENV.table]: tableName, [ENV.bus]: BUS, [ENV.secretArns]: JSON.stringify({ DOCS_WEBHOOK_SECRET: WEBHOOK_SECRET_ARN }),
+    [ENV.table]: tableName, [ENV.bus]: BUS, [ENV.secretIds]: JSON.stringify({ DOCS_WEBHOOK_SECRET: WEBHOOK_SECRET_ARN }),
   });
   const ingestEvent = (body: string, headers: Record<string, string> = {}): APIGatewayProxyEventV2 => httpEvent('POST /ingest/{sourceId}', {
     path: '/ingest/pushed', pathParameters: { sourceId: 'pushed' }, body,

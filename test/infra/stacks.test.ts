@@ -12,6 +12,8 @@ import { EVENT_DETAIL_TYPE, EVENT_SOURCE } from '../../shared/adapters/aws/event
 import { parseConfig } from '../../shared/config/load.ts';
 import { ConfigError } from '../../shared/core/errors.ts';
 import { decodeFetchTask } from '../../shared/core/tasks.ts';
+import { roleStatements } from '../support/cfn.ts';
+import { isAllowed } from '../support/iam.ts';
 
 /**
  * Template tests of both stacks, synthesized from the example deployment config. Bundling is
@@ -41,10 +43,16 @@ const example = JSON.parse(readFileSync(EXAMPLE_CONFIG, 'utf8')) as {
   aws: { alarmEmail: string; secrets: Record<string, string> };
   sources: Array<{ id: string; schedule: string; freshnessSloMinutes: number }>;
 };
+/**
+ * The secrets the example names, as Secrets Manager's ARNs of them would be: the example
+ * names secrets by name, and a secret's ARN is its name, a hyphen and 6 random characters.
+ */
+const secretArnOf = (name: string): string => `arn:aws:secretsmanager:${RESOLVE.region}:${RESOLVE.account}:secret:${example.aws.secrets[name]!}-Xy12Ab`;
+const RESOLVE = { region: 'eu-west-1', account: '123456789012' } as const;
 const SECRET_ARN = {
-  openai: example.aws.secrets['OPENAI_API_KEY']!,
-  pinecone: example.aws.secrets['PINECONE_API_KEY']!,
-  webhook: example.aws.secrets['HANDBOOK_WEBHOOK_SECRET']!,
+  openai: secretArnOf('OPENAI_API_KEY'),
+  pinecone: secretArnOf('PINECONE_API_KEY'),
+  webhook: secretArnOf('HANDBOOK_WEBHOOK_SECRET'),
 };
 
 interface CfnResource {
@@ -139,6 +147,10 @@ function grantsOf(id: FunctionId): Grant[] {
   }
   return grants;
 }
+
+/** Whether the function's role lets it read the secret with this ARN, as IAM evaluates it. */
+const readsSecret = (id: FunctionId, secretArn: string): boolean =>
+  isAllowed(roleStatements(pipelineJson, fnLogicalId(id), { ...RESOLVE, imports: [stateJson] }), 'secretsmanager:GetSecretValue', secretArn);
 
 const resourcesFor = (grants: readonly Grant[], action: string): string[] =>
   [...new Set(grants.filter((g) => g.action === action).map((g) => g.resource))].sort();
@@ -325,26 +337,27 @@ describe('pipeline stack: functions', () => {
     });
   });
 
-  it('puts no secret in an env var: only Secrets Manager ARNs, and only in TRIBUTARY_SECRET_ARNS', () => {
+  it('puts no secret in an env var: only Secrets Manager ids as the config names them, and only in TRIBUTARY_SECRET_IDS', () => {
     const secretEnvNames = ['OPENAI_API_KEY', 'PINECONE_API_KEY', 'HANDBOOK_WEBHOOK_SECRET'];
     for (const id of FUNCTIONS) {
       const env = envOf(id);
       for (const name of secretEnvNames) expect(env, `${id} ${name}`).not.toHaveProperty(name);
       for (const [name, value] of Object.entries(env)) {
-        if (name === 'TRIBUTARY_SECRET_ARNS') continue;
+        if (name === 'TRIBUTARY_SECRET_IDS') continue;
         expect(JSON.stringify(value), `${id} ${name}`).not.toMatch(/secretsmanager|arn:aws/);
       }
       // The functions run the config without its deployment section (which lists the ARNs).
       const config = JSON.parse(env['TRIBUTARY_CONFIG'] as string) as Record<string, unknown>;
       expect(config, id).not.toHaveProperty('aws');
-      const arns = env['TRIBUTARY_SECRET_ARNS'];
-      if (arns === undefined) continue;
-      for (const value of Object.values(JSON.parse(arns as string) as Record<string, string>)) {
-        expect(value).toMatch(/^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:/);
+      const ids = env['TRIBUTARY_SECRET_IDS'];
+      if (ids === undefined) continue;
+      for (const [name, value] of Object.entries(JSON.parse(ids as string) as Record<string, string>)) {
+        expect(value, `${id} ${name}`).toBe(example.aws.secrets[name]);
       }
     }
-    const secretsOf = (id: FunctionId) => Object.keys(JSON.parse((envOf(id)['TRIBUTARY_SECRET_ARNS'] as string | undefined) ?? '{}') as object).sort();
-    expect(secretsOf('Fetcher')).toEqual(['OPENAI_API_KEY', 'PINECONE_API_KEY']);
+    const secretsOf = (id: FunctionId) => Object.keys(JSON.parse((envOf(id)['TRIBUTARY_SECRET_IDS'] as string | undefined) ?? '{}') as object).sort();
+    // The fetcher writes no vectors: no Pinecone key (its folders need no secret).
+    expect(secretsOf('Fetcher')).toEqual(['OPENAI_API_KEY']);
     expect(secretsOf('Embedder')).toEqual(['OPENAI_API_KEY', 'PINECONE_API_KEY']);
     expect(secretsOf('Admin')).toEqual(['OPENAI_API_KEY', 'PINECONE_API_KEY']);
     expect(secretsOf('Webhook')).toEqual(['HANDBOOK_WEBHOOK_SECRET']);
@@ -354,11 +367,11 @@ describe('pipeline stack: functions', () => {
   it('gives each function the env vars of the resources it uses, and no others', () => {
     const tributaryVars = (id: FunctionId) => Object.keys(envOf(id)).filter((k) => k.startsWith('TRIBUTARY_')).sort();
     const queues = ['TRIBUTARY_EMBED_DLQ_URL', 'TRIBUTARY_EMBED_QUEUE_URL', 'TRIBUTARY_FETCH_DLQ_URL', 'TRIBUTARY_FETCH_QUEUE_URL'];
-    const full = ['TRIBUTARY_CONFIG', ...queues, 'TRIBUTARY_SECRET_ARNS', 'TRIBUTARY_TABLE'].sort();
+    const full = ['TRIBUTARY_CONFIG', ...queues, 'TRIBUTARY_SECRET_IDS', 'TRIBUTARY_TABLE'].sort();
     expect(tributaryVars('Fetcher')).toEqual(full);
     expect(tributaryVars('Embedder')).toEqual(full);
     expect(tributaryVars('Admin')).toEqual(full);
-    expect(tributaryVars('Webhook')).toEqual(['TRIBUTARY_CONFIG', 'TRIBUTARY_EVENT_BUS', 'TRIBUTARY_SECRET_ARNS']);
+    expect(tributaryVars('Webhook')).toEqual(['TRIBUTARY_CONFIG', 'TRIBUTARY_EVENT_BUS', 'TRIBUTARY_SECRET_IDS']);
     expect(tributaryVars('Watchdog')).toEqual(['TRIBUTARY_CONFIG', 'TRIBUTARY_TABLE']);
     expect(target(envOf('Fetcher')['TRIBUTARY_TABLE'])).toBe(`${PINNED.table}.Ref`);
     expect(target(envOf('Fetcher')['TRIBUTARY_FETCH_QUEUE_URL'])).toBe(`${PINNED.fetchQueue}.Ref`);
@@ -419,13 +432,10 @@ describe('pipeline stack: least privilege', () => {
     expect(actionsOf(grants, 'sqs')).toEqual([]);
     expect(actionsOf(grants, 'events')).toEqual(['events:PutEvents']);
     expect(resourcesFor(grants, 'events:PutEvents')).toEqual([arn(PINNED.bus)]);
-    const secrets = resourcesFor(grants, 'secretsmanager:GetSecretValue');
-    expect(secrets).toHaveLength(1);
-    expect(secrets[0]!.startsWith(SECRET_ARN.webhook)).toBe(true);
-    for (const r of grants.map((g) => g.resource)) {
-      expect(r.startsWith(SECRET_ARN.openai)).toBe(false);
-      expect(r.startsWith(SECRET_ARN.pinecone)).toBe(false);
-    }
+    expect(resourcesFor(grants, 'secretsmanager:GetSecretValue')).toHaveLength(1);
+    expect(readsSecret('Webhook', SECRET_ARN.webhook)).toBe(true);
+    expect(readsSecret('Webhook', SECRET_ARN.openai)).toBe(false);
+    expect(readsSecret('Webhook', SECRET_ARN.pinecone)).toBe(false);
   });
 
   it('watchdog: DynamoDB read-only actions on the table; no SQS, no events, no secrets', () => {
@@ -450,13 +460,13 @@ describe('pipeline stack: least privilege', () => {
     expect(actionsOf(grants, 'events')).toEqual([]);
   });
 
-  it('grants the provider secrets to fetcher, embedder and admin only, and no webhook secret to them', () => {
+  it('grants the embedding key to fetcher, embedder and admin, the Pinecone key to embedder and admin, and no webhook secret to them', () => {
     for (const id of ['Fetcher', 'Embedder', 'Admin'] as const) {
-      const secrets = resourcesFor(grantsOf(id), 'secretsmanager:GetSecretValue');
-      expect(secrets, id).toHaveLength(2);
-      expect(secrets.some((s) => s.startsWith(SECRET_ARN.openai)), id).toBe(true);
-      expect(secrets.some((s) => s.startsWith(SECRET_ARN.pinecone)), id).toBe(true);
-      expect(secrets.some((s) => s.startsWith(SECRET_ARN.webhook)), id).toBe(false);
+      const writesVectors = id !== 'Fetcher';
+      expect(resourcesFor(grantsOf(id), 'secretsmanager:GetSecretValue'), id).toHaveLength(writesVectors ? 2 : 1);
+      expect(readsSecret(id, SECRET_ARN.openai), id).toBe(true);
+      expect(readsSecret(id, SECRET_ARN.pinecone), id).toBe(writesVectors);
+      expect(readsSecret(id, SECRET_ARN.webhook), id).toBe(false);
     }
   });
 });
@@ -468,7 +478,8 @@ describe('pipeline stack: HTTP API', () => {
     pipeline.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default', AutoDeploy: true,
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
-      DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 },
+      // The strictest throttle for any route without its own (test/infra/api-limits.test.ts checks each route's).
+      DefaultRouteSettings: { ThrottlingBurstLimit: built.stage.throttle.admin.burstLimit, ThrottlingRateLimit: built.stage.throttle.admin.rateLimit },
     });
   });
 
@@ -635,14 +646,14 @@ describe('stage config errors', () => {
     expect(message).toContain('"pinecone"');
   });
 
-  it('rejects a secret without an ARN, naming the env var, the key that names it and the fix', () => {
+  it('rejects a secret missing from aws.secrets, naming the env var, the key that names it and the fix', () => {
     const noPinecone = base();
     delete noPinecone.aws.secrets['PINECONE_API_KEY'];
     const message = errorOf(noPinecone);
     expect(message).toContain('PINECONE_API_KEY');
     expect(message).toContain('vectorStore.apiKeyEnv');
     expect(message).toContain('aws.secrets');
-    expect(message).toContain('"PINECONE_API_KEY": "arn:aws:secretsmanager:');
+    expect(message).toContain('"PINECONE_API_KEY": "<its Secrets Manager name, e.g. tributary/pinecone-api-key, or its ARN>"');
 
     const noWebhook = base();
     delete noWebhook.aws.secrets['HANDBOOK_WEBHOOK_SECRET'];
@@ -669,7 +680,7 @@ describe('stage config errors', () => {
 });
 
 describe('push sources: the ingest function', () => {
-  const PUSH_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tributary/notes-push';
+  const PUSH_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tributary/notes-push-AbC123';
   let dir: string;
   let pushApp: BuiltApp;
   let json: CfnTemplate;
@@ -732,11 +743,11 @@ describe('push sources: the ingest function', () => {
     expect(grants.filter((g) => g.action.startsWith('sqs:'))).toEqual([]);
     expect([...new Set(grants.filter((g) => g.action.startsWith('events:')).map((g) => `${g.action} ${g.resource}`))]).toEqual([`events:PutEvents ${PINNED.bus}.Arn`]);
     const secrets = [...new Set(grants.filter((g) => g.action === 'secretsmanager:GetSecretValue').map((g) => g.resource))];
-    expect(secrets).toHaveLength(1);
-    expect(secrets[0]!.startsWith(PUSH_SECRET_ARN)).toBe(true);
+    // A complete ARN (it ends in the random suffix) is granted exactly.
+    expect(secrets).toEqual([PUSH_SECRET_ARN]);
     const env = (props(json, ingestId())['Environment'] as { Variables: Record<string, unknown> }).Variables;
-    expect(Object.keys(env).filter((k) => k.startsWith('TRIBUTARY_')).sort()).toEqual(['TRIBUTARY_CONFIG', 'TRIBUTARY_EVENT_BUS', 'TRIBUTARY_SECRET_ARNS', 'TRIBUTARY_TABLE']);
-    expect(Object.keys(JSON.parse(env['TRIBUTARY_SECRET_ARNS'] as string) as object)).toEqual(['NOTES_PUSH_SECRET']);
+    expect(Object.keys(env).filter((k) => k.startsWith('TRIBUTARY_')).sort()).toEqual(['TRIBUTARY_CONFIG', 'TRIBUTARY_EVENT_BUS', 'TRIBUTARY_SECRET_IDS', 'TRIBUTARY_TABLE']);
+    expect(Object.keys(JSON.parse(env['TRIBUTARY_SECRET_IDS'] as string) as object)).toEqual(['NOTES_PUSH_SECRET']);
   });
 
   it('alarms on its errors and throttles, and cdk-nag stays clean', () => {

@@ -259,7 +259,7 @@ describe('POST /ingest/{sourceId}', () => {
       expect(bus.published).toEqual([]);
     });
 
-    it('413 for a body over 5 MiB, before anything is parsed', async () => {
+    it('413 for a body over MAX_INGEST_BYTES (2,000,000 bytes), before anything is parsed', async () => {
       // Prepare: 60 operations of 90 KB text each, well-formed and signed.
       const huge = batch(...Array.from({ length: 60 }, (_, i) => ({ op: 'upsert', id: `d${i}`, text: 'z'.repeat(90_000), version: 1 })));
       expect(huge.length).toBeGreaterThan(MAX_INGEST_BYTES);
@@ -269,7 +269,7 @@ describe('POST /ingest/{sourceId}', () => {
 
       // Assess
       expect(res.status).toBe(413);
-      expect(String(res.json['error'])).toMatch(/over the 5242880-byte limit/);
+      expect(String(res.json['error'])).toMatch(/over the 2000000-byte limit/);
       expect(await stashSize()).toBe(0);
     });
 

@@ -1,7 +1,12 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { createWebhookHandler } from '../../functions/webhook/webhook.ts';
+import { parseConfig } from '../../shared/config/load.ts';
+import { silentLogger } from '../../shared/core/deps.ts';
 import { HttpError } from '../../shared/core/errors.ts';
 import { parseHintBody, signWebhook, verifyWebhookSignature, WEBHOOK_TOLERANCE_SECONDS } from '../../shared/core/webhook.ts';
+import type { Hints } from '../../shared/ports/index.ts';
 
 const SECRET = 'whsec_test_0123456789';
 const NOW_S = 1_767_225_600; // 2026-01-01T00:00:00Z
@@ -162,5 +167,51 @@ describe('parseHintBody', () => {
 
     // Assess
     expect(text).toMatch(message);
+  });
+});
+
+describe('webhook handler', () => {
+  const config = parseConfig({
+    sources: [
+      { id: 'docs', kind: 'filesystem', root: '/tmp/docs', webhook: { secretEnv: 'DOCS_SECRET' } },
+      { id: 'notes', kind: 'push', webhook: { secretEnv: 'NOTES_PUSH_SECRET' } },
+    ],
+  });
+  const setup = () => {
+    const published: Hints[] = [];
+    // Only the webhook's own secrets: on AWS a push source's secret belongs to the ingest function.
+    const handler = createWebhookHandler({
+      config, secret: (name) => (name === 'DOCS_SECRET' ? SECRET : undefined),
+      eventBus: { publish: async (hints) => void published.push(...hints) }, clock: { now: () => NOW_MS }, log: silentLogger,
+    });
+    const post = async (sourceId: string, body: string) => (await handler({
+      headers: { 'x-tributary-signature': signWebhook(SECRET, body, NOW_S) }, body, isBase64Encoded: false, pathParameters: { sourceId },
+    } as unknown as APIGatewayProxyEventV2, {} as Context)) as APIGatewayProxyStructuredResultV2;
+    return { published, post };
+  };
+
+  it('answers 404 for a push source, pointing at POST /ingest, and publishes nothing', async () => {
+    // Prepare
+    const { published, post } = setup();
+
+    // Act
+    const response = await post('notes', BODY);
+
+    // Assess
+    expect(response.statusCode).toBe(404);
+    expect(JSON.parse(response.body ?? '{}')).toEqual({ error: 'source "notes" is a push source: send its documents to POST /ingest/notes' });
+    expect(published).toEqual([]);
+  });
+
+  it('still takes a signed hint for a source with a webhook', async () => {
+    // Prepare
+    const { published, post } = setup();
+
+    // Act
+    const response = await post('docs', BODY);
+
+    // Assess
+    expect(response.statusCode).toBe(202);
+    expect(published).toEqual([{ sourceId: 'docs', ids: ['guide/intro.md'] }]);
   });
 });

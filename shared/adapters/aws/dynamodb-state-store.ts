@@ -65,6 +65,13 @@ const docSk = (docId: string): string => `${DOC_PREFIX}${docId}`;
 const pushSk = (docId: string): string => `${PUSH_PREFIX}${docId}`;
 const idemSk = (key: string): string => `${IDEM_PREFIX}${key}`;
 const embPk = (model: string, dimensions: number): string => `EMB#${model}#${dimensions}`;
+/**
+ * The partition keys, for IAM's `dynamodb:LeadingKeys` conditions: a source's items (state,
+ * ledger, runs, push stash, idempotency keys) share one, the embedding cache of a model and
+ * vector size another.
+ */
+export const sourcePartitionKey = srcPk;
+export const embeddingPartitionKey = embPk;
 /** Key of a vector in the in-process memory: the item's pk and sk. */
 const memoryKey = (pk: string, hash: string): string => `${pk}#${hash}`;
 

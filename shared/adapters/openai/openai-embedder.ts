@@ -4,6 +4,7 @@ import type { CreateEmbeddingResponse } from 'openai/resources/embeddings';
 import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
 import { ConfigError, PoisonTaskError, TransientError, TributaryError } from '../../core/errors.ts';
 import type { Embedder, EmbeddingResult } from '../../ports/index.ts';
+import { NATIVE_DIMENSIONS } from './models.ts';
 
 // ───────────────────────────── Errors ─────────────────────────────
 
@@ -250,11 +251,6 @@ export interface OpenAiEmbedderStats {
   inputs: number;
 }
 
-const NATIVE_DIMENSIONS: Readonly<Record<string, number>> = {
-  'text-embedding-3-small': 1536,
-  'text-embedding-3-large': 3072,
-  'text-embedding-ada-002': 1536,
-};
 /** Special-token text (`<|endoftext|>`) is ordinary text in an embedding input. */
 const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 const RETRYABLE_STATUSES = new Set([408, 409, 429, 500, 502, 503, 504]);

@@ -13,8 +13,6 @@ import { compareVersions } from './versions.ts';
 
 /** Operations per request. */
 export const MAX_OPERATIONS = 100;
-/** Request body limit (UTF-8 bytes). */
-export const MAX_BATCH_BYTES = 5 * 1024 * 1024;
 /** Document ids end up in DynamoDB sort keys (at most 1,024 bytes with their prefix). */
 export const MAX_ID_BYTES = 1000;
 /** Distinct documents written at once. */
