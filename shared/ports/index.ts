@@ -427,6 +427,21 @@ export interface PushStateStore {
   releaseIdempotent(input: { scope: string; key: string; requestHash: string }): Promise<void>;
 }
 
+/**
+ * Deliveries a signed endpoint accepted, remembered for the replay window, so a captured
+ * request sent again is refused. Its own port: an edge function (the webhook) needs nothing
+ * else of the state table. Both state store adapters implement it.
+ */
+export interface DeliveryLog {
+  /**
+   * Records `id` under `scope` for `ttlMs` (one conditional write); false when it is already
+   * recorded and unexpired: a replay.
+   */
+  rememberDelivery(input: { scope: string; id: string; now: number; ttlMs: number }): Promise<boolean>;
+  /** Forgets a delivery whose processing failed, so the sender's retry is accepted. */
+  forgetDelivery(input: { scope: string; id: string }): Promise<void>;
+}
+
 // ─────────────────────────── TaskQueue ───────────────────────────
 
 /** Asks the fetcher to run a source: incrementally, fully, or for named ids only. */

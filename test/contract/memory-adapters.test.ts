@@ -2,9 +2,11 @@
  * The in-memory twins the chaos suite runs thousands of scenarios on must behave exactly like
  * the adapters they stand in for: each runs the same contract suite the real adapter passes.
  */
+import { InMemoryDeliveryLog } from '../support/memory-delivery-log.ts';
 import { InMemoryStateStore } from '../support/memory-state-store.ts';
 import { InMemoryTaskQueue } from '../support/memory-task-queue.ts';
 import { InMemoryVectorStore } from '../support/memory-vector-store.ts';
+import { deliveryLogContract } from './delivery-log.contract.ts';
 import { stateStoreContract } from './state-store.contract.ts';
 import { taskQueueContract } from './task-queue.contract.ts';
 import { vectorStoreContract } from './vector-store.contract.ts';
@@ -14,3 +16,5 @@ stateStoreContract('InMemoryStateStore', async () => ({ store: new InMemoryState
 taskQueueContract('InMemoryTaskQueue', async () => ({ queue: new InMemoryTaskQueue(), cleanup: async () => undefined }));
 
 vectorStoreContract('InMemoryVectorStore', async () => ({ store: new InMemoryVectorStore(), dimensions: 32, cleanup: async () => undefined }));
+
+deliveryLogContract('InMemoryDeliveryLog', async () => ({ log: new InMemoryDeliveryLog(), cleanup: async () => undefined }));

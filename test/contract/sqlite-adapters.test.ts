@@ -7,8 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../shared/adapters/local/sqlite/database.ts';
+import { SqliteDeliveryLog } from '../../shared/adapters/local/sqlite/sqlite-delivery-log.ts';
 import { SqliteStateStore } from '../../shared/adapters/local/sqlite/sqlite-state-store.ts';
 import { SqliteTaskQueue } from '../../shared/adapters/local/sqlite/sqlite-task-queue.ts';
+import { deliveryLogContract } from './delivery-log.contract.ts';
 import { stateStoreContract } from './state-store.contract.ts';
 import { taskQueueContract } from './task-queue.contract.ts';
 
@@ -32,4 +34,9 @@ stateStoreContract('SqliteStateStore', async () => {
 taskQueueContract('SqliteTaskQueue', async () => {
   const { db, cleanup } = await freshDatabase();
   return { queue: new SqliteTaskQueue(db, { maxReceiveCount: 10, receiver: 'test' }), cleanup };
+});
+
+deliveryLogContract('SqliteDeliveryLog', async () => {
+  const { db, cleanup } = await freshDatabase();
+  return { log: new SqliteDeliveryLog(db), cleanup };
 });

@@ -101,6 +101,11 @@ export class DynamoDbStateStore implements StateStore, PushStateStore {
   private readonly runRetentionDays: number;
   private readonly vectorMemory: LRUCache<string, Float32Array> | undefined;
 
+  /** The table this store keeps its items in. */
+  get tableName(): string {
+    return this.table;
+  }
+
   constructor(private readonly options: DynamoDbStateStoreOptions) {
     this.doc = DynamoDBDocumentClient.from(options.client, {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },

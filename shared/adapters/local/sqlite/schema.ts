@@ -5,7 +5,7 @@ import { TributaryError } from '../../../core/errors.ts';
  * Version of the tables below, kept in `PRAGMA user_version`. A change adds a step to
  * `MIGRATIONS`; an older file is upgraded in place when it is opened, a newer one refused.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * Text columns compare with SQLite's default BINARY collation: memcmp over UTF-8, which is
@@ -131,8 +131,18 @@ CREATE TABLE meta (
 ) WITHOUT ROWID;
 `;
 
+/** Version 2: deliveries signed endpoints accepted (replay memory). */
+const V2 = `
+CREATE TABLE deliveries (
+  scope TEXT NOT NULL,
+  id TEXT NOT NULL,
+  until INTEGER NOT NULL,
+  PRIMARY KEY (scope, id)
+) WITHOUT ROWID;
+`;
+
 /** Step `i` upgrades a file of version `i` to `i + 1`. */
-const MIGRATIONS: readonly string[] = [V1];
+const MIGRATIONS: readonly string[] = [V1, V2];
 
 /** The file cannot be used by this version of Tributary. */
 export class SchemaError extends TributaryError {
