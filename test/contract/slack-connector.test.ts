@@ -238,7 +238,9 @@ describe('SlackConnector', () => {
   it('leaves out bot messages and join notices unless asked for bots', async () => {
     // Prepare
     post('human');
-    post('deploy finished', { botId: 'B0CI', username: 'ci' });
+    // A legacy integration's bot_message has no `user` (the shared `post` helper adds one).
+    clock.advance(1000);
+    slack.postLegacyBot({ channel: GENERAL, botId: 'B0CI', username: 'ci', text: 'deploy finished' });
 
     // Act
     const without = await pullPass(connectorFor(slack), fullWindow());
