@@ -251,6 +251,30 @@ describe('SlackConnector', () => {
     expect(withBots.refs.map((r) => r.document!.text).sort()).toEqual(['Alice: human', 'ci: deploy finished']);
   });
 
+  it('leaves out posts by apps, webhooks and workflows unless asked for bots', async () => {
+    // Prepare: what Slack sends for each (see test/emulators/slack/shapes.ts): an app posting
+    // with its bot token has bot_id, bot_profile and its bot user in `user`, and no subtype.
+    slack.addApp({ appId: 'A0CIAPP', botId: 'B0CIAPP', botUserId: 'U0CIBOT', name: 'CI' });
+    post('human');
+    clock.advance(1000);
+    slack.postAsApp({ channel: GENERAL, app: 'A0CIAPP', text: 'app post' });
+    clock.advance(1000);
+    slack.postAsApp({ channel: GENERAL, text: 'our own app post' });
+    clock.advance(1000);
+    slack.postWebhook({ channel: GENERAL, text: 'webhook post' });
+    clock.advance(1000);
+    slack.postWorkflow({ channel: GENERAL, text: 'workflow post' });
+
+    // Act
+    const without = await pullPass(connectorFor(slack), fullWindow());
+    const withBots = await pullPass(connectorFor(slack, { includeBotMessages: true }), fullWindow());
+
+    // Assess
+    expect(without.refs.map((r) => r.document!.text)).toEqual(['Alice: human']);
+    const texts = withBots.refs.map((r) => r.document!.text).join('\n');
+    for (const text of ['app post', 'our own app post', 'webhook post', 'workflow post']) expect(texts).toContain(text);
+  });
+
   it('fetch ignores ids of the other mode, malformed ids and channels outside the configured list', async () => {
     // Prepare
     const ts = post('hello');
