@@ -3,31 +3,12 @@ import { chunkDocument, TURN_SEPARATOR } from '../../shared/core/chunker.ts';
 import { ConfigError, CursorExpiredError } from '../../shared/core/errors.ts';
 import { dayOf } from '../../shared/connectors/slack/messages.ts';
 import { SlackApiError } from '../../shared/connectors/slack/slack-api.ts';
-import { SlackConnector, type SlackConnectorOptions } from '../../shared/connectors/slack/slack-connector.ts';
+import { SlackConnector } from '../../shared/connectors/slack/slack-connector.ts';
 import type { PullWindow } from '../../shared/ports/index.ts';
 import { SlackEmulator } from '../emulators/slack.ts';
 import { ManualClock } from '../support/embedded.ts';
+import { connectorFor, GENERAL, RANDOM, seedWorkspace, tsAt } from './slack-fixtures.ts';
 import { collect, pullPass, sourceConnectorContract } from './source-connector.contract.ts';
-
-const GENERAL = 'C0GENERAL';
-const RANDOM = 'C0RANDOM';
-const FAST_RETRY = { retries: 20, minDelayMs: 0, maxDelayMs: 2 };
-
-function seedWorkspace(slack: SlackEmulator): void {
-  slack.addUser({ id: 'U0ALICE', name: 'alice', realName: 'Alice Liddell', displayName: 'Alice' });
-  slack.addUser({ id: 'U0BOB', name: 'bob', realName: 'Bob Builder' });
-  slack.addChannel({ id: GENERAL, name: 'general' });
-  slack.addChannel({ id: RANDOM, name: 'random' });
-  slack.addChannel({ id: 'C0SECRET', name: 'not-for-the-bot', member: false });
-}
-
-function connectorFor(slack: SlackEmulator, options: Partial<SlackConnectorOptions> = {}): SlackConnector {
-  return new SlackConnector({
-    sourceId: 'slack', token: () => slack.token, apiUrl: slack.url, retry: FAST_RETRY, pageSize: 3, ...options,
-  });
-}
-
-const tsAt = (ms: number): string => `${Math.floor(ms / 1000)}.${String((ms % 1000) * 1000).padStart(6, '0')}`;
 
 // ───────────────────────────── contract, both document modes ─────────────────────────────
 
