@@ -8,39 +8,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TURN_SEPARATOR } from '../../shared/core/chunker.ts';
 import { dayOf } from '../../shared/connectors/slack/messages.ts';
 import type { PullWindow } from '../../shared/ports/index.ts';
-import { SlackEmulator, type EmulatedApp, type Posted } from '../emulators/slack.ts';
+import { SlackEmulator } from '../emulators/slack.ts';
 import { ManualClock } from '../support/embedded.ts';
+import { BOT_POSTERS, CI_APP, posterCases } from '../support/slack-posters.ts';
 import { connectorFor, GENERAL, seedWorkspace } from './slack-fixtures.ts';
 import { pullPass } from './source-connector.contract.ts';
 
-const CI: EmulatedApp = { appId: 'A0CIAPP', botId: 'B0CIAPP', botUserId: 'U0CIBOT', name: 'CI' };
 const PEOPLE = ['U0ALICE', 'U0BOB'];
-
-interface Poster {
-  readonly name: string;
-  readonly bot: boolean;
-  /** The author a turn shows when the post is indexed. */
-  readonly author: string;
-  /** Webhooks and workflows post top-level messages only. */
-  readonly replies: boolean;
-  post(slack: SlackEmulator, at: { channel: string; text: string; threadTs?: string }): Posted;
-}
-
-const POSTERS: readonly Poster[] = [
-  { name: 'a person', bot: false, author: 'Alice', replies: true, post: (s, at) => s.postAsUser({ ...at, user: 'U0ALICE' }) },
-  // App posts carry no username: the author is the bot profile's name, not a users.info lookup.
-  { name: 'our own app (bot token)', bot: true, author: 'tributary', replies: true, post: (s, at) => s.postAsApp(at) },
-  { name: 'another app (bot token)', bot: true, author: 'CI', replies: true, post: (s, at) => s.postAsApp({ ...at, app: CI }) },
-  {
-    name: 'a legacy bot_message integration', bot: true, author: 'github', replies: true,
-    post: (s, at) => s.postLegacyBot({ ...at, botId: 'B0LEGACY', username: 'github' }),
-  },
-  { name: 'an incoming webhook', bot: true, author: 'Slackistrano', replies: false, post: (s, at) => s.postWebhook({ ...at, username: 'Slackistrano' }) },
-  { name: 'a workflow', bot: true, author: 'Standup workflow', replies: false, post: (s, at) => s.postWorkflow(at) },
-];
-const BOTS = POSTERS.filter((p) => p.bot);
-const SETTINGS = [false, true] as const;
-const cases = POSTERS.flatMap((p) => SETTINGS.map((on) => [p.name, on, p] as const));
 
 describe('SlackConnector: who posted', () => {
   let slack: SlackEmulator;
@@ -50,7 +24,7 @@ describe('SlackConnector: who posted', () => {
     clock = new ManualClock(Date.parse('2026-02-10T09:00:00Z'));
     slack = await SlackEmulator.start({ now: () => clock.now() });
     seedWorkspace(slack);
-    slack.addApp(CI);
+    slack.addApp(CI_APP);
   });
 
   afterEach(async () => {
@@ -68,7 +42,7 @@ describe('SlackConnector: who posted', () => {
   /** Only people are looked up: a bot's name comes from the message itself. */
   const lookedUp = (): string[] => slack.calls.filter((c) => c.method === 'users.info').map((c) => c.args['user']!);
 
-  it.each(cases)('%s, includeBotMessages %s: a post of its own', async (_name, includeBotMessages, poster) => {
+  it.each(posterCases())('%s, includeBotMessages %s: a post of its own', async (_name, includeBotMessages, poster) => {
     // Prepare
     human('control');
     const { ts } = at(() => poster.post(slack, { channel: GENERAL, text: 'the nightly build is green' }));
@@ -91,7 +65,7 @@ describe('SlackConnector: who posted', () => {
     expect(lookedUp().every((u) => PEOPLE.includes(u))).toBe(true);
   });
 
-  it.each(cases.filter(([, , p]) => p.replies))('%s, includeBotMessages %s: a reply in a person\'s thread', async (_name, includeBotMessages, poster) => {
+  it.each(posterCases().filter(([, , p]) => p.replies))('%s, includeBotMessages %s: a reply in a person\'s thread', async (_name, includeBotMessages, poster) => {
     // Prepare
     const parent = human('who can look at the flaky test?', 'U0ALICE');
     at(() => poster.post(slack, { channel: GENERAL, text: 'retried: passes now', threadTs: parent }));
@@ -109,7 +83,7 @@ describe('SlackConnector: who posted', () => {
     expect(doc!.title).toBe(`#general — Alice, ${dayOf(parent, 'UTC')}`);
   });
 
-  it.each(BOTS.flatMap((p) => SETTINGS.map((on) => [p.name, on, p] as const)))(
+  it.each(posterCases(BOT_POSTERS))(
     '%s, includeBotMessages %s: the parent of a thread people replied to',
     async (_name, includeBotMessages, poster) => {
       // Prepare
@@ -136,8 +110,8 @@ describe('SlackConnector: who posted', () => {
 
   it('a bot thread without a person in it is no document without bots', async () => {
     // Prepare
-    const parent = at(() => slack.postAsApp({ channel: GENERAL, app: CI, text: 'deploy started' })).ts;
-    at(() => slack.postAsApp({ channel: GENERAL, app: CI, text: 'deploy finished', threadTs: parent }));
+    const parent = at(() => slack.postAsApp({ channel: GENERAL, app: CI_APP, text: 'deploy started' })).ts;
+    at(() => slack.postAsApp({ channel: GENERAL, app: CI_APP, text: 'deploy finished', threadTs: parent }));
     at(() => slack.postLegacyBot({ channel: GENERAL, botId: 'B0LEGACY', username: 'github', text: 'tagged v1.2', threadTs: parent }));
     const without = connectorFor(slack);
 
