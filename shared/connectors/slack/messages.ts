@@ -23,6 +23,8 @@ export interface SlackMessage {
   readonly latest_reply?: string;
   readonly edited?: { readonly ts?: string; readonly user?: string };
   readonly files?: ReadonlyArray<{ readonly name?: string; readonly title?: string }>;
+  /** A `thread_broadcast`'s parent, with its thread fields. */
+  readonly root?: SlackMessage;
 }
 
 export type DocumentMode = 'thread' | 'channel-day';
