@@ -66,7 +66,8 @@ afterEach(async () => {
 
 describe('Events API deliveries of each poster', () => {
   it.each(posterCases())('%s, includeBotMessages %s: post, edit, deletion, replies', async (_name, includeBotMessages, poster) => {
-    // Prepare: the poster posts, edits and deletes; posts a parent a person replies to; replies in a person's thread.
+    // Prepare: the poster posts, edits and deletes; posts a parent a person replies to (then
+    // deletes it); replies in a person's thread.
     const source = includeBotMessages ? 'everyone' : 'humans';
     const post = poster.post(slack, { channel: GENERAL, text: 'first' });
     const edit = slack.edit(GENERAL, post.ts, 'first, edited');
@@ -75,20 +76,23 @@ describe('Events API deliveries of each poster', () => {
     const personReply = slack.postAsUser({ channel: GENERAL, user: 'U0BOB', text: 'a person replies', threadTs: parent.ts });
     const humanThread = slack.postAsUser({ channel: GENERAL, user: 'U0BOB', text: 'a person asks' }).ts;
     const reply = poster.replies ? poster.post(slack, { channel: GENERAL, text: 'the poster replies', threadTs: humanThread }) : undefined;
+    const parentDeleted = slack.remove(GENERAL, parent.ts);
 
     // Act
     const outcomes = {
       post: await deliver(source, post.envelope), edit: await deliver(source, edit), deletion: await deliver(source, deletion),
       parent: await deliver(source, parent.envelope), personReply: await deliver(source, personReply.envelope),
+      parentDeleted: await deliver(source, parentDeleted),
       ...(reply ? { reply: await deliver(source, reply.envelope) } : {}),
     };
 
-    // Assess: a bot's own messages hint nothing without bots; a person's reply under it always does.
+    // Assess: a bot's own messages hint nothing without bots; a person's reply under it always
+    // does, and so does the tombstone its deletion leaves above that reply.
     const hinted = !poster.bot || includeBotMessages;
     const ifHinted = (ids: string[]): Outcome => (hinted ? ids : 'ignored');
     expect(outcomes).toEqual({
       post: ifHinted(thread(post.ts)), edit: ifHinted(thread(post.ts)), deletion: ifHinted(thread(post.ts)),
-      parent: ifHinted(thread(parent.ts)), personReply: thread(parent.ts),
+      parent: ifHinted(thread(parent.ts)), personReply: thread(parent.ts), parentDeleted: thread(parent.ts),
       ...(reply ? { reply: ifHinted(thread(humanThread)) } : {}),
     });
   });
