@@ -3,31 +3,12 @@ import { chunkDocument, TURN_SEPARATOR } from '../../shared/core/chunker.ts';
 import { ConfigError, CursorExpiredError } from '../../shared/core/errors.ts';
 import { dayOf } from '../../shared/connectors/slack/messages.ts';
 import { SlackApiError } from '../../shared/connectors/slack/slack-api.ts';
-import { SlackConnector, type SlackConnectorOptions } from '../../shared/connectors/slack/slack-connector.ts';
+import { SlackConnector } from '../../shared/connectors/slack/slack-connector.ts';
 import type { PullWindow } from '../../shared/ports/index.ts';
 import { SlackEmulator } from '../emulators/slack.ts';
 import { ManualClock } from '../support/embedded.ts';
+import { connectorFor, GENERAL, RANDOM, seedWorkspace, tsAt } from './slack-fixtures.ts';
 import { collect, pullPass, sourceConnectorContract } from './source-connector.contract.ts';
-
-const GENERAL = 'C0GENERAL';
-const RANDOM = 'C0RANDOM';
-const FAST_RETRY = { retries: 20, minDelayMs: 0, maxDelayMs: 2 };
-
-function seedWorkspace(slack: SlackEmulator): void {
-  slack.addUser({ id: 'U0ALICE', name: 'alice', realName: 'Alice Liddell', displayName: 'Alice' });
-  slack.addUser({ id: 'U0BOB', name: 'bob', realName: 'Bob Builder' });
-  slack.addChannel({ id: GENERAL, name: 'general' });
-  slack.addChannel({ id: RANDOM, name: 'random' });
-  slack.addChannel({ id: 'C0SECRET', name: 'not-for-the-bot', member: false });
-}
-
-function connectorFor(slack: SlackEmulator, options: Partial<SlackConnectorOptions> = {}): SlackConnector {
-  return new SlackConnector({
-    sourceId: 'slack', token: () => slack.token, apiUrl: slack.url, retry: FAST_RETRY, pageSize: 3, ...options,
-  });
-}
-
-const tsAt = (ms: number): string => `${Math.floor(ms / 1000)}.${String((ms % 1000) * 1000).padStart(6, '0')}`;
 
 // ───────────────────────────── contract, both document modes ─────────────────────────────
 
@@ -238,7 +219,9 @@ describe('SlackConnector', () => {
   it('leaves out bot messages and join notices unless asked for bots', async () => {
     // Prepare
     post('human');
-    post('deploy finished', { botId: 'B0CI', username: 'ci' });
+    // A legacy integration's bot_message has no `user` (the shared `post` helper adds one).
+    clock.advance(1000);
+    slack.postLegacyBot({ channel: GENERAL, botId: 'B0CI', username: 'ci', text: 'deploy finished' });
 
     // Act
     const without = await pullPass(connectorFor(slack), fullWindow());
@@ -247,6 +230,30 @@ describe('SlackConnector', () => {
     // Assess
     expect(without.refs).toHaveLength(1);
     expect(withBots.refs.map((r) => r.document!.text).sort()).toEqual(['Alice: human', 'ci: deploy finished']);
+  });
+
+  it('leaves out posts by apps, webhooks and workflows unless asked for bots', async () => {
+    // Prepare: what Slack sends for each (see test/emulators/slack/shapes.ts): an app posting
+    // with its bot token has bot_id, bot_profile and its bot user in `user`, and no subtype.
+    slack.addApp({ appId: 'A0CIAPP', botId: 'B0CIAPP', botUserId: 'U0CIBOT', name: 'CI' });
+    post('human');
+    clock.advance(1000);
+    slack.postAsApp({ channel: GENERAL, app: 'A0CIAPP', text: 'app post' });
+    clock.advance(1000);
+    slack.postAsApp({ channel: GENERAL, text: 'our own app post' });
+    clock.advance(1000);
+    slack.postWebhook({ channel: GENERAL, text: 'webhook post' });
+    clock.advance(1000);
+    slack.postWorkflow({ channel: GENERAL, text: 'workflow post' });
+
+    // Act
+    const without = await pullPass(connectorFor(slack), fullWindow());
+    const withBots = await pullPass(connectorFor(slack, { includeBotMessages: true }), fullWindow());
+
+    // Assess
+    expect(without.refs.map((r) => r.document!.text)).toEqual(['Alice: human']);
+    const texts = withBots.refs.map((r) => r.document!.text).join('\n');
+    for (const text of ['app post', 'our own app post', 'webhook post', 'workflow post']) expect(texts).toContain(text);
   });
 
   it('fetch ignores ids of the other mode, malformed ids and channels outside the configured list', async () => {

@@ -8,7 +8,9 @@
  * - `url_verification` → 200 `{ "challenge": … }`.
  * - `event_callback` with a `message` event (new, `message_changed`, `message_deleted`,
  *   `message_replied`) → a hint naming the document the message belongs to: its thread
- *   (`<channel>/<thread_ts or ts>`) or its parent's day (`<channel>/<YYYY-MM-DD>`).
+ *   (`<channel>/<thread_ts or ts>`) or its parent's day (`<channel>/<YYYY-MM-DD>`). Without
+ *   `includeBotMessages`, a bot's message (see `isBotMessage`) names none; notices (joins,
+ *   topics, …) never do.
  * - `channel_rename` (or a `channel_name` message) → a hint without ids (an incremental sync);
  *   see docs/sources/slack.md for how a rename reaches older documents.
  * - Anything else → 200, ignored.
@@ -80,16 +82,20 @@ export function hintIds(settings: SlackEventSettings, event: Record<string, unkn
   const channel = event['channel'];
   if (typeof channel !== 'string' || !watches(settings, channel)) return undefined;
   const subtype = event['subtype'];
-  const idOf = (m: Partial<SlackMessage> | undefined): string[] | undefined => {
+  // `anyPoster`: the event is about another message than `m` (a reply under the parent `m`).
+  const idOf = (m: Partial<SlackMessage> | undefined, anyPoster = false): string[] | undefined => {
     if (!m || typeof m.ts !== 'string') return undefined;
-    if (!settings.includeBotMessages && isBotMessage(m as SlackMessage)) return undefined;
+    if (!anyPoster && !settings.includeBotMessages && isBotMessage(m as SlackMessage)) return undefined;
     return [docIdOf(channel, { ts: m.ts, ...(typeof m.thread_ts === 'string' ? { thread_ts: m.thread_ts } : {}) }, settings.documentMode, settings.timezone)];
   };
   switch (subtype) {
     case undefined: case 'thread_broadcast': case 'file_share': case 'me_message': case 'bot_message':
       return idOf(event as Partial<SlackMessage>);
-    case 'message_changed': case 'message_replied':
+    case 'message_changed':
       return idOf(event['message'] as Partial<SlackMessage> | undefined);
+    case 'message_replied':
+      // `message` is the parent; the new reply may be a person's even when the parent is a bot's.
+      return idOf(event['message'] as Partial<SlackMessage> | undefined, true);
     case 'message_deleted': {
       const previous = event['previous_message'] as Partial<SlackMessage> | undefined;
       const deletedTs = event['deleted_ts'];

@@ -23,6 +23,8 @@ export interface SlackMessage {
   readonly latest_reply?: string;
   readonly edited?: { readonly ts?: string; readonly user?: string };
   readonly files?: ReadonlyArray<{ readonly name?: string; readonly title?: string }>;
+  /** A `thread_broadcast`'s parent, with its thread fields. */
+  readonly root?: SlackMessage;
 }
 
 export type DocumentMode = 'thread' | 'channel-day';
@@ -208,14 +210,24 @@ export function renderMarkup(text: string, names: NameLookup): string {
   return out.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
+/**
+ * Whether a bot posted the message: an app with its bot token (`bot_id`, `bot_profile`, its bot
+ * user in `user`, no subtype), or a legacy integration, incoming webhook or workflow
+ * (`subtype: "bot_message"`, `bot_id`, no `user`). Slack: "detect if a message was sent by a bot
+ * by the presence of the bot_id and bot_profile fields" (docs.slack.dev reference/events/message/bot_message).
+ */
 export function isBotMessage(message: SlackMessage): boolean {
-  return message.subtype === 'bot_message' || (message.bot_id !== undefined && message.user === undefined);
+  return message.subtype === 'bot_message' || message.bot_id !== undefined || message.bot_profile !== undefined;
 }
 
-/** Subtypes that carry what people wrote; joins, topic changes, tombstones and the like do not. */
+/**
+ * Subtypes that carry what someone wrote (no subtype is a plain message). Every other subtype is a
+ * notice — joins, leaves, topic/purpose/name changes, pins, archiving, a deleted parent's
+ * tombstone, and subtypes Slack adds later — and is never indexed. docs/sources/slack.md lists them.
+ */
 const CONTENT_SUBTYPES = new Set(['thread_broadcast', 'file_share', 'me_message', 'bot_message']);
 
-/** Whether the message is content to index (not a join/leave/topic notice, not a deleted parent's tombstone). */
+/** Whether the message is content to index: a content subtype, a person's unless bots are included, with text or files. */
 export function isContent(message: SlackMessage, includeBotMessages: boolean): boolean {
   if (message.subtype !== undefined && !CONTENT_SUBTYPES.has(message.subtype)) return false;
   if (!includeBotMessages && isBotMessage(message)) return false;

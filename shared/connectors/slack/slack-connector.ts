@@ -19,6 +19,7 @@ import {
   buildDocument, compareTs, dayBoundsMs, dayId, dayOf, isContent, msToTs, normaliseTs, parseDocId, referencedIds,
   threadId, tsBefore, type ChannelInfo, type DocKey, type DocumentMode, type NameLookup, type SlackMessage, type ThreadMessages,
 } from './messages.ts';
+import { isTopLevel, pickRoots, type PickedRoot } from './history-picks.ts';
 import { SlackApi, SlackApiError, type RetryPolicy, type SlackUser } from './slack-api.ts';
 
 export interface SlackConnectorOptions {
@@ -123,8 +124,9 @@ export class SlackConnector implements SourceConnector {
 
   /**
    * One conversations.history page of one channel, within `[since − threadLookbackDays, snapshotAt)`.
-   * Picked from it: messages posted in the window, and older parents whose thread got a reply
-   * or whose text was edited within it. Pages that pick nothing are skipped within the call.
+   * Picked from it (./history-picks.ts): messages posted in the window, older parents whose
+   * thread got a reply or whose text was edited within it, and threads whose broadcast reply was
+   * posted or edited within it. Pages that pick nothing are skipped within the call.
    */
   async pull(cursor: Cursor | undefined, window: PullWindow): Promise<PullPage> {
     const channels = await this.channelsFor(window.snapshotAt);
@@ -140,7 +142,7 @@ export class SlackConnector implements SourceConnector {
       if (channel === undefined) return { changed: [], deleted: [], next: { channel: '~' }, done: true };
       const resume = channel === position.channel ? position : {};
       const page = await this.api.history({ channel, cursor: resume.next, limit: this.pageSize, oldest, latest });
-      const picked = page.items.filter((m) => isTopLevel(m) && isPicked(m, sinceTs));
+      const picked = pickRoots(page.items, sinceTs, oldest);
       const { refs, lastDay } = await this.refsOf(channel, picked, resume.lastDay);
       const nextChannel = channels[index + 1];
       const next: SlackCursor = page.next !== undefined
@@ -171,31 +173,37 @@ export class SlackConnector implements SourceConnector {
 
   // ───────────────────────────── pass internals ─────────────────────────────
 
-  /** Documents for the picked messages of one history page. */
-  private async refsOf(channel: string, picked: readonly SlackMessage[], lastDay: string | undefined): Promise<{ refs: DocumentRef[]; lastDay?: string }> {
+  /** Documents for the thread roots one history page picked. */
+  private async refsOf(channel: string, picked: readonly PickedRoot[], lastDay: string | undefined): Promise<{ refs: DocumentRef[]; lastDay?: string }> {
     const refs: DocumentRef[] = [];
     if (this.mode === 'thread') {
       // In parallel: the client's request queue bounds the calls in flight (maxConcurrency).
-      const docs = await Promise.all(picked.map(async (message) => {
-        const key: DocKey = { mode: 'thread', channel, ts: message.ts };
+      const docs = await Promise.all(picked.map(async ({ ts, message }) => {
+        const key: DocKey = { mode: 'thread', channel, ts };
         // A message without replies is its own document: no extra call.
-        const threads = (message.reply_count ?? 0) > 0
-          ? await this.threadMessages(channel, message.ts).catch(absentAsUndefined)
+        const threads = message === undefined || (message.reply_count ?? 0) > 0
+          ? await this.threadMessages(channel, ts).catch(absentAsUndefined)
           : [{ parent: message, replies: [] }];
         return threads ? this.render(key, threads) : undefined;
       }));
       for (const doc of docs) if (doc) refs.push({ id: doc.id, version: doc.version, document: doc });
       return { refs };
     }
-    // channel-day: every day the page touches, read whole (a day may straddle pages: emit it once).
+    // channel-day: every day the page touches, read whole. A day may straddle pages: emit it
+    // once, tracking the last day of the page's own messages (newest first, so monotonic).
     const days: string[] = [];
-    for (const message of picked) {
-      const day = dayOf(message.ts, this.timezone);
-      if (day !== lastDay && days.at(-1) !== day && !days.includes(day)) days.push(day);
+    for (const { ts } of picked.filter((p) => p.message !== undefined)) {
+      const day = dayOf(ts, this.timezone);
+      if (day !== lastDay && !days.includes(day)) days.push(day);
+    }
+    const last = days.at(-1) ?? lastDay;
+    // Days named only by a broadcast reply (its parent not on this page).
+    for (const { ts } of picked.filter((p) => p.message === undefined)) {
+      const day = dayOf(ts, this.timezone);
+      if (day !== lastDay && !days.includes(day)) days.push(day);
     }
     const docs = await Promise.all(days.map((day) => this.dayDocument({ mode: 'channel-day', channel, day })));
     for (const doc of docs) if (doc) refs.push({ id: doc.id, version: doc.version, document: doc });
-    const last = days.at(-1) ?? lastDay;
     return { refs, ...(last !== undefined ? { lastDay: last } : {}) };
   }
 
@@ -355,18 +363,6 @@ export class SlackConnector implements SourceConnector {
 }
 
 // ───────────────────────────── helpers ─────────────────────────────
-
-/** Not a reply: replies live in their thread's document (a broadcast reply too, though history shows it). */
-function isTopLevel(message: SlackMessage): boolean {
-  return message.thread_ts === undefined || message.thread_ts === message.ts;
-}
-
-/** In a full pass everything; otherwise posted, edited or replied to since `sinceTs`. */
-function isPicked(message: SlackMessage, sinceTs: string | undefined): boolean {
-  if (sinceTs === undefined) return true;
-  const after = (ts: string | undefined): boolean => ts !== undefined && compareTs(ts, sinceTs) >= 0;
-  return after(message.ts) || after(message.latest_reply) || after(message.edited?.ts);
-}
 
 /** A thread deleted between listing and reading it: no document (the next pass or a hint settles it). */
 function absentAsUndefined(error: unknown): undefined {
