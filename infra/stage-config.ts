@@ -1,5 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
+import { deliveryPartitionKey } from '../shared/adapters/aws/dynamodb-delivery-log.ts';
 import { embeddingPartitionKey, sourcePartitionKey } from '../shared/adapters/aws/dynamodb-state-store.ts';
+import { deliveryScope } from '../shared/core/webhook.ts';
 import { embeddingDimensionsOf } from '../shared/adapters/openai/models.ts';
 import { awsSchema, type AwsConfig } from '../shared/config/aws.ts';
 import type { TributaryConfig } from '../shared/config/schema.ts';
@@ -14,7 +16,12 @@ export type FunctionName = 'fetcher' | 'embedder' | 'webhook' | 'watchdog' | 'ad
 export interface TableAccess {
   /** Writes too (put, update, delete), not only reads (get, batch get, query). */
   readonly write: boolean;
-  /** `SRC#<sourceId>` (a source's state, ledger, runs, push stash, idempotency keys), `EMB#<model>#<dims>` (the embedding cache). */
+  /** Only single-item puts and deletes, no reads (the replay memory's conditional puts). */
+  readonly putOnly?: boolean;
+  /**
+   * `SRC#<sourceId>` (a source's state, ledger, runs, push stash, idempotency keys),
+   * `EMB#<model>#<dims>` (the embedding cache), `SEEN#<route>:<sourceId>` (replay memory).
+   */
   readonly partitionKeys: readonly string[];
 }
 
@@ -80,6 +87,9 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
   });
   const sourceKeys = config.sources.map((s) => sourcePartitionKey(s.id));
   const pushKeys = config.sources.filter((s) => s.kind === 'push').map((s) => sourcePartitionKey(s.id));
+  // Replay memory of the signed routes: its own partitions, apart from the sources' items.
+  const pushDeliveryKeys = config.sources.filter((s) => s.kind === 'push').map((s) => deliveryPartitionKey(deliveryScope('ingest', s.id)));
+  const webhookDeliveryKeys = config.sources.filter((s) => s.kind !== 'push' && s.webhook).map((s) => deliveryPartitionKey(deliveryScope('webhook', s.id)));
   const embeddingKey = embeddingPartitionKey(config.embedder.model, embeddingDimensionsOf(config.embedder.model, config.embedder.dimensions));
   const warnings = config.sources.flatMap((s) => (s.kind === 'filesystem' ? [s] : [])).map((s) =>
     `source "${s.id}" is a folder (${s.root}): on Lambda it must be a mounted path (e.g. EFS), which these stacks do not create`);
@@ -117,8 +127,8 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
         case 'fetcher': case 'embedder': return { write: true, partitionKeys: [...sourceKeys, embeddingKey] };
         case 'admin': return { write: true, partitionKeys: sourceKeys };
         case 'watchdog': return { write: false, partitionKeys: sourceKeys };
-        case 'ingest': return { write: true, partitionKeys: pushKeys };
-        case 'webhook': return undefined;
+        case 'ingest': return { write: true, partitionKeys: [...pushKeys, ...pushDeliveryKeys] };
+        case 'webhook': return webhookDeliveryKeys.length > 0 ? { write: true, putOnly: true, partitionKeys: webhookDeliveryKeys } : undefined;
       }
     },
   };

@@ -9,8 +9,9 @@ import { createIngestHandler } from './ingest.ts';
  */
 export const handler = lambdaEntry('state', (rt) => {
   if (!rt.eventBus) throw new ConfigError('TRIBUTARY_EVENT_BUS is not set: the ingest function needs the event bus');
+  if (!rt.deliveries) throw new ConfigError('TRIBUTARY_TABLE is not set: the ingest function needs the state table');
   return createIngestHandler({
     config: rt.config, secret: (name) => rt.secrets[name], state: pushStateOf(rt.deps.state, 'ingest'),
-    eventBus: rt.eventBus, clock: rt.deps.clock, log: rt.deps.log,
+    eventBus: rt.eventBus, deliveries: rt.deliveries, clock: rt.deps.clock, log: rt.deps.log,
   });
 }, { publishesMetrics: false });

@@ -6,8 +6,9 @@ import { applyPushBatch, parsePushBody, type OperationResult } from '../../share
 import type { Logger } from '../../shared/core/deps.ts';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
 import { sha256 } from '../../shared/core/ids.ts';
-import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../shared/core/webhook.ts';
-import type { Clock, EventBus, PushStateStore } from '../../shared/ports/index.ts';
+import { deliveryScope, SIGNATURE_HEADER, verifyWebhookSignature } from '../../shared/core/webhook.ts';
+import type { Clock, DeliveryLog, EventBus, PushStateStore } from '../../shared/ports/index.ts';
+import { notVerified, oncePerDelivery, rawBodyOf } from '../shared/signed-request.ts';
 
 /** Lambda's limit on a synchronous invocation's event (6 MB, which Lambda counts as 6 MiB). */
 export const LAMBDA_EVENT_MAX_BYTES = 6 * 1024 * 1024;
@@ -36,6 +37,8 @@ export interface IngestDeps {
   readonly secret: (name: string) => string | undefined;
   readonly state: PushStateStore;
   readonly eventBus: EventBus;
+  /** Replay memory: a signed push is applied once. */
+  readonly deliveries: DeliveryLog;
   readonly clock: Clock;
   readonly log: Logger;
 }
@@ -56,20 +59,25 @@ const json = (statusCode: number, body: unknown, headers: Record<string, string>
 export function createIngestHandler(deps: IngestDeps) {
   return middy<APIGatewayProxyEventV2, Result>().handler(async (event) => {
     try {
+      const { bytes, text: body } = rawBodyOf(event);
+      if (bytes.byteLength > MAX_INGEST_BYTES) throw new HttpError(413, `body is ${bytes.byteLength} bytes, over the ${MAX_INGEST_BYTES}-byte limit: split the batch`);
       const sourceId = event.pathParameters?.['sourceId'] ?? '';
       const source = deps.config.sources.find((s) => s.id === sourceId);
-      if (!source) throw new HttpError(404, `unknown source "${sourceId}"`);
-      if (source.kind !== 'push') throw new HttpError(404, `source "${sourceId}" is a ${source.kind} source: only push sources take POST /ingest`);
-      const raw = event.body ?? '';
-      const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-      const bytes = Buffer.byteLength(body, 'utf8');
-      if (bytes > MAX_INGEST_BYTES) throw new HttpError(413, `body is ${bytes} bytes, over the ${MAX_INGEST_BYTES}-byte limit: split the batch`);
+      // The same 401 for an unknown source, a source that takes no pushes and a bad signature.
+      if (!source || source.kind !== 'push') throw notVerified();
       const secret = deps.secret(source.webhook.secretEnv);
-      if (!secret) return json(503, { error: `push secret ${source.webhook.secretEnv} is not configured` });
+      if (!secret) {
+        deps.log.error('push secret is not configured; every push is refused', { sourceId, secretEnv: source.webhook.secretEnv });
+        throw notVerified();
+      }
       const headers = event.headers ?? {};
-      verifyWebhookSignature(secret, headerOf(headers, SIGNATURE_HEADER), body, deps.clock.now());
+      const verified = verifyWebhookSignature(secret, headerOf(headers, SIGNATURE_HEADER), bytes, deps.clock.now());
       const key = idempotencyKeyOf(headerOf(headers, IDEMPOTENCY_HEADER));
       const operations = parsePushBody(body);
+      // A captured push sent again (with its key, another key, or none) must not apply twice:
+      // an old version would overwrite a newer one, a delete would remove a re-created document.
+      const delivery = { scope: deliveryScope('ingest', sourceId), id: verified.deliveryId, now: deps.clock.now() };
+      const replayed = (): Result => json(409, { error: 'this signed push was already accepted: a replay (sign each request anew; retry with the same Idempotency-Key to get the first answer)' });
 
       const apply = async (): Promise<Result> => {
         const outcome = await applyPushBatch({ state: deps.state, clock: deps.clock }, {
@@ -78,7 +86,7 @@ export function createIngestHandler(deps: IngestDeps) {
         if (outcome.touched.length > 0) await deps.eventBus.publish([{ sourceId, ids: [...outcome.touched] }]);
         return respond(outcome.results);
       };
-      if (key === undefined) return await apply();
+      if (key === undefined) return await oncePerDelivery(deps.deliveries, delivery, replayed, apply);
 
       const requestHash = sha256(body);
       const scope = sourceId;
@@ -100,13 +108,18 @@ export function createIngestHandler(deps: IngestDeps) {
           body: record.response.body,
         };
       }
-      let result: Result;
+      let result: Result | undefined;
       try {
-        result = await apply();
+        result = await oncePerDelivery<Result | undefined>(deps.deliveries, delivery, () => undefined, apply);
       } catch (error) {
         // Not applied (or not all of it): let a retry run again at once.
         await deps.state.releaseIdempotent({ scope, key, requestHash }).catch(() => undefined);
         throw error;
+      }
+      if (result === undefined) {
+        // A replay under a new key: the key is not this request's to keep.
+        await deps.state.releaseIdempotent({ scope, key, requestHash }).catch(() => undefined);
+        return replayed();
       }
       await deps.state.completeIdempotent({
         scope, key, requestHash, now: deps.clock.now(), retainMs,

@@ -19,9 +19,10 @@ export interface ServerOptions {
 /** One HTTP server for webhooks, the status page and search. */
 export function buildServer(stack: LocalStack, options: ServerOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: MAX_WEBHOOK_BYTES });
-  // Keep the raw body: the signature is over the exact bytes sent.
+  // Keep the raw bytes: the signature is over the exact bytes sent (a string would have
+  // replaced invalid UTF-8 before the check).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.addHook('onRequest', enforceAccess(options.access));
 
@@ -36,7 +37,8 @@ export function buildServer(stack: LocalStack, options: ServerOptions): FastifyI
 
   // The same handler the webhook Lambda runs, fed an API Gateway v2-shaped event.
   const webhook = createWebhookHandler({
-    config: stack.loaded.config, secret: options.secret, eventBus: stack.eventBus, clock: stack.deps.clock, log: stack.deps.log,
+    config: stack.loaded.config, secret: options.secret, eventBus: stack.eventBus, deliveries: stack.deliveries,
+    clock: stack.deps.clock, log: stack.deps.log,
   });
   app.post<{ Params: { sourceId: string } }>('/webhooks/:sourceId', asLambdaRoute('POST /webhooks/{sourceId}', webhook));
 
@@ -44,7 +46,7 @@ export function buildServer(stack: LocalStack, options: ServerOptions): FastifyI
   // handler's own limit, so the handler answers 413 with its message for anything near it.
   const ingest = createIngestHandler({
     config: stack.loaded.config, secret: options.secret, state: stack.state,
-    eventBus: stack.eventBus, clock: stack.deps.clock, log: stack.deps.log,
+    eventBus: stack.eventBus, deliveries: stack.deliveries, clock: stack.deps.clock, log: stack.deps.log,
   });
   app.post<{ Params: { sourceId: string } }>('/ingest/:sourceId', { bodyLimit: MAX_INGEST_BYTES + 1024 * 1024 }, asLambdaRoute('POST /ingest/{sourceId}', ingest));
 
@@ -76,7 +78,8 @@ function asLambdaRoute(routeKey: string, handler: LambdaHttpHandler) {
     const event = {
       version: '2.0', routeKey, rawPath: req.url, rawQueryString: '', headers,
       pathParameters: { sourceId: req.params.sourceId },
-      body: typeof req.body === 'string' ? req.body : '', isBase64Encoded: false,
+      // As API Gateway hands over a body it does not take for text: base64 of the exact bytes.
+      body: Buffer.isBuffer(req.body) ? req.body.toString('base64') : '', isBase64Encoded: true,
       requestContext: { http: { method: 'POST', path: req.url, protocol: 'HTTP/1.1', sourceIp: req.ip, userAgent: headers['user-agent'] ?? '' } },
     } as unknown as APIGatewayProxyEventV2;
     const result = await handler(event, {} as Context);

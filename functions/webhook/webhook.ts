@@ -5,8 +5,9 @@ import { headerOf } from '../../shared/connectors/kit/webhook-verify.ts';
 import { decodeSlackWebhook, type WebhookAnswer, type WebhookRequest } from '../../shared/connectors/slack/events.ts';
 import type { Logger } from '../../shared/core/deps.ts';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
-import { parseHintBody, SIGNATURE_HEADER, verifyWebhookSignature } from '../../shared/core/webhook.ts';
-import type { Clock, EventBus } from '../../shared/ports/index.ts';
+import { deliveryScope, parseHintBody, SIGNATURE_HEADER, verifyWebhookSignature } from '../../shared/core/webhook.ts';
+import type { Clock, DeliveryLog, EventBus } from '../../shared/ports/index.ts';
+import { notVerified, oncePerDelivery, rawBodyOf } from '../shared/signed-request.ts';
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
@@ -15,6 +16,8 @@ export interface WebhookDeps {
   /** Secret values by the environment-variable names the config uses. */
   readonly secret: (name: string) => string | undefined;
   readonly eventBus: EventBus;
+  /** Replay memory: a signed request is accepted once. */
+  readonly deliveries: DeliveryLog;
   readonly clock: Clock;
   readonly log: Logger;
 }
@@ -33,33 +36,51 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
 });
 
 /**
- * `POST /webhooks/{sourceId}`: verify the signature, decode the hint, put one
- * `SourceChanged` event on the bus, answer 202. Nothing is published on any 4xx.
+ * `POST /webhooks/{sourceId}`: verify the signature over the body's bytes, decode the hint, put
+ * one `SourceChanged` event on the bus, answer 202. Nothing is published on any 4xx: 413 for
+ * a body over the limit, 401 for an unknown source or a bad signature alike (a 404 would tell
+ * anyone which source ids exist), 400 for a malformed hint, 409 for a replayed request.
  */
 export function createWebhookHandler(deps: WebhookDeps) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(async (event) => {
     try {
+      const { bytes, text } = rawBodyOf(event);
+      // Before any HMAC: an unauthenticated sender must not make the verifier hash megabytes.
+      if (bytes.byteLength > MAX_WEBHOOK_BYTES) throw new HttpError(413, `body larger than ${MAX_WEBHOOK_BYTES} bytes`);
       const sourceId = event.pathParameters?.['sourceId'] ?? '';
       const source = deps.config.sources.find((s) => s.id === sourceId);
-      if (!source) throw new HttpError(404, `unknown source "${sourceId}"`);
-      // A push source's secret signs its pushes; it takes POST /ingest, never hints.
-      if (source.kind === 'push') throw new HttpError(404, `source "${sourceId}" is a push source: send its documents to POST /ingest/${sourceId}`);
-      if (!source.webhook) throw new HttpError(404, `source "${sourceId}" has no webhook configured`);
-      const raw = event.body ?? '';
-      const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-      if (Buffer.byteLength(body, 'utf8') > MAX_WEBHOOK_BYTES) throw new HttpError(413, `body larger than ${MAX_WEBHOOK_BYTES} bytes`);
+      // A push source's secret signs its pushes (POST /ingest), never hints.
+      if (!source || source.kind === 'push' || !source.webhook) throw notVerified();
       const secret = deps.secret(source.webhook.secretEnv);
-      if (!secret) return json(503, { error: `webhook secret ${source.webhook.secretEnv} is not configured` });
+      if (!secret) {
+        deps.log.error('webhook secret is not configured; every request is refused', { sourceId, secretEnv: source.webhook.secretEnv });
+        throw notVerified();
+      }
+      const now = deps.clock.now();
+      const headers = event.headers ?? {};
       const decoder = kindDecoders[source.kind];
       if (decoder) {
-        const answer = decoder(source, { headers: event.headers ?? {}, body, secret, nowMs: deps.clock.now() });
-        if (answer.hints) await deps.eventBus.publish([answer.hints]);
-        return json(answer.statusCode, answer.body);
+        const answer = decoder(source, { headers, rawBody: bytes, body: text, secret, nowMs: now });
+        const hints = answer.hints;
+        if (!hints) return json(answer.statusCode, answer.body);
+        if (!answer.delivery) {
+          await deps.eventBus.publish([hints]);
+          return json(answer.statusCode, answer.body);
+        }
+        const { replay, id, ttlMs } = answer.delivery;
+        return await oncePerDelivery(deps.deliveries, { scope: deliveryScope('webhook', sourceId), id, now, ttlMs }, () => json(replay.statusCode, replay.body), async () => {
+          await deps.eventBus.publish([hints]);
+          return json(answer.statusCode, answer.body);
+        });
       }
-      verifyWebhookSignature(secret, headerOf(event.headers ?? {}, SIGNATURE_HEADER), body, deps.clock.now());
-      const hints = parseHintBody(sourceId, body);
-      await deps.eventBus.publish([hints]);
-      return json(202, { accepted: true, sourceId, ids: hints.ids.length });
+      const verified = verifyWebhookSignature(secret, headerOf(headers, SIGNATURE_HEADER), bytes, now);
+      const hints = parseHintBody(sourceId, text);
+      return await oncePerDelivery(deps.deliveries, { scope: deliveryScope('webhook', sourceId), id: verified.deliveryId, now },
+        () => json(409, { error: 'this signed request was already accepted: a replay (sign each request anew)' }),
+        async () => {
+          await deps.eventBus.publish([hints]);
+          return json(202, { accepted: true, sourceId, ids: hints.ids.length });
+        });
     } catch (error) {
       if (error instanceof HttpError) return json(error.statusCode, { error: error.message });
       deps.log.error('webhook failed', { error: errorMessage(error) });

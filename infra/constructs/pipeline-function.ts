@@ -19,6 +19,8 @@ export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const TABLE_READS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
 /** The item writes it makes (conditional puts and updates, deletes, batch writes of the embedding cache and resets). */
 const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
+/** What a function that only remembers deliveries needs: a conditional put, and a delete to forget one. */
+const ITEM_PUTS = ['dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;
 
 export interface PipelineFunctionProps {
   /** Folder under functions/ holding `handler.ts`. */
@@ -111,7 +113,7 @@ export class PipelineFunction extends Construct {
   useTable(table: dynamodb.Table, access: TableAccess): this {
     this.fn.addEnvironment(ENV.table, table.tableName);
     this.fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: [...TABLE_READS, ...(access.write ? TABLE_WRITES : [])],
+      actions: access.putOnly === true ? [...ITEM_PUTS] : [...TABLE_READS, ...(access.write ? TABLE_WRITES : [])],
       resources: [table.tableArn],
       conditions: {
         'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...access.partitionKeys] },

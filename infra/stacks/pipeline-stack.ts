@@ -55,6 +55,9 @@ export class PipelineStack extends Stack {
       entry: 'webhook', configJson, timeout: Duration.seconds(10), ...reserve(stage.reservedConcurrency.webhook),
     })
       .putEvents(bus).readSecrets(this, stage.secretsFor('webhook'));
+    // Its replay memory (SEEN#webhook:<source> items) is all of the table it reaches.
+    const webhookTable = stage.tableAccessFor('webhook');
+    if (webhookTable) webhook.useTable(table, webhookTable);
 
     // Push ingestion, only when a push source exists: stashes pushed documents in the table and
     // publishes one hint per request; it never touches the queues.

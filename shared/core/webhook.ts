@@ -66,3 +66,8 @@ export function parseHintBody(sourceId: string, body: string): Hints {
   if (ids.length > 10_000) throw new HttpError(400, 'at most 10000 ids per hint; send an empty body to request a full incremental sync');
   return { sourceId, ids: [...new Set(ids)] };
 }
+
+/** The replay-memory scope of a signed route's deliveries for one source (a DeliveryLog scope). */
+export function deliveryScope(route: 'webhook' | 'ingest', sourceId: string): string {
+  return `${route}:${sourceId}`;
+}

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDbDeliveryLog } from '../adapters/aws/dynamodb-delivery-log.ts';
 import { DynamoDbStateStore } from '../adapters/aws/dynamodb-state-store.ts';
 import { EventBridgeEventBus } from '../adapters/aws/eventbridge-event-bus.ts';
 import { loadSecrets } from '../adapters/aws/secrets.ts';
@@ -10,7 +11,7 @@ import { parseConfig } from '../config/load.ts';
 import type { TributaryConfig } from '../config/schema.ts';
 import type { CoreDeps, Logger, SourceSettings } from '../core/deps.ts';
 import { ConfigError } from '../core/errors.ts';
-import type { EventBus, SourceConnector, VectorStore } from '../ports/index.ts';
+import type { DeliveryLog, EventBus, SourceConnector, VectorStore } from '../ports/index.ts';
 import { embedderFromConfig, embeddingPriceFromConfig, vectorStoreFromConfig, type Env } from './adapters.ts';
 import { connectorOf, settingsOf, systemClock } from './sources.ts';
 
@@ -43,6 +44,8 @@ export interface AwsRuntime {
   readonly secrets: Env;
   readonly eventBus: EventBus | undefined;
   readonly maxReceives: number;
+  /** Replay memory of the signed endpoints; present when the function is given the table. */
+  readonly deliveries: DeliveryLog | undefined;
 }
 
 function required(env: Env, name: string): string {
@@ -62,21 +65,24 @@ export async function buildAwsRuntime(env: Env, log: Logger, kind: RuntimeKind =
   const secrets: Env = Object.keys(secretIds).length > 0 ? await loadSecrets(new SecretsManagerClient({}), secretIds) : {};
   const busName = env[ENV.bus];
   const eventBus = busName ? new EventBridgeEventBus({ client: new EventBridgeClient({}), busName, clock: systemClock }) : undefined;
+  const tableName = env[ENV.table];
+  const ddb = tableName ? new DynamoDBClient({}) : undefined;
+  const deliveries = ddb && tableName ? new DynamoDbDeliveryLog(ddb, tableName) : undefined;
   if (kind === 'edge') {
     const unusable = new Proxy({} as CoreDeps, { get: (_t, key) => {
       if (key === 'clock') return systemClock;
       if (key === 'log') return log;
       throw new ConfigError(`deps.${String(key)} is not available to an edge function`);
     } });
-    return { config, secrets, maxReceives: config.queues.maxReceives, eventBus, deps: unusable };
+    return { config, secrets, maxReceives: config.queues.maxReceives, eventBus, deliveries, deps: unusable };
   }
-  const state = new DynamoDbStateStore({ client: new DynamoDBClient({}), tableName: required(env, ENV.table) });
+  const state = new DynamoDbStateStore({ client: ddb ?? new DynamoDBClient({}), tableName: required(env, ENV.table) });
   if (kind === 'state') {
     const partial = new Proxy({ state, clock: systemClock, log } as unknown as CoreDeps, { get: (t, key) => {
       if (key in t) return (t as unknown as Record<string | symbol, unknown>)[key];
       throw new ConfigError(`deps.${String(key)} is not available to a state-only function`);
     } });
-    return { config, secrets, maxReceives: config.queues.maxReceives, eventBus, deps: partial };
+    return { config, secrets, maxReceives: config.queues.maxReceives, eventBus, deliveries, deps: partial };
   }
   const queue = new SqsTaskQueue({
     client: new SQSClient({}),
@@ -98,7 +104,7 @@ export async function buildAwsRuntime(env: Env, log: Logger, kind: RuntimeKind =
     settings.set(source.id, settingsOf(source, config.chunking));
   }
   return {
-    config, secrets, maxReceives: config.queues.maxReceives, eventBus,
+    config, secrets, maxReceives: config.queues.maxReceives, eventBus, deliveries,
     deps: {
       state, queue, vectors, embedder, clock: systemClock, log,
       connector: (id) => connectors.get(id), settings: (id) => settings.get(id),

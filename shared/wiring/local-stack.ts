@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../adapters/local/sqlite/database.ts';
+import { SqliteDeliveryLog } from '../adapters/local/sqlite/sqlite-delivery-log.ts';
 import { SqliteStateStore } from '../adapters/local/sqlite/sqlite-state-store.ts';
 import { SqliteTaskQueue } from '../adapters/local/sqlite/sqlite-task-queue.ts';
 import type { LoadedConfig } from '../config/load.ts';
@@ -25,6 +26,8 @@ export interface LocalStack {
   readonly deps: CoreDeps;
   readonly queue: SqliteTaskQueue;
   readonly state: SqliteStateStore;
+  /** Replay memory of the webhook and ingest routes. */
+  readonly deliveries: SqliteDeliveryLog;
   readonly connectors: ReadonlyMap<string, SourceConnector>;
   readonly loaded: LoadedConfig;
   /** Lease owner (and queue receiver) id of this process. */
@@ -95,7 +98,9 @@ async function assemble(
 ): Promise<LocalStack> {
   const owner = newOwnerId();
   const state = new SqliteStateStore(db);
+  const deliveries = new SqliteDeliveryLog(db);
   state.purgeExpired(Date.now());
+  deliveries.purgeExpired(Date.now());
   const queue = new SqliteTaskQueue(db, {
     // Handlers dead-letter a task after maxReceives attempts with its reason; the redrive is the backstop.
     maxReceiveCount: loaded.config.queues.maxReceives + 2,
@@ -123,7 +128,7 @@ async function assemble(
     settings: (id) => settings.get(id),
   };
   return {
-    deps, queue, state, connectors, loaded, owner, databaseFile,
+    deps, queue, state, deliveries, connectors, loaded, owner, databaseFile,
     eventBus: new InProcessEventBus(queue, systemClock),
     close,
   };

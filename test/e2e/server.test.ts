@@ -101,7 +101,8 @@ describe('start: HTTP server, webhooks, search', () => {
     expect((await post('docs', hint, signWebhook(SECRET, hint, nowSeconds() - 600))).status).toBe(401);
     const malformed = '{"changed": [';
     expect((await post('docs', malformed, signWebhook(SECRET, malformed, nowSeconds()))).status).toBe(400);
-    expect((await post('nope', hint, signWebhook(SECRET, hint, nowSeconds()))).status).toBe(404);
+    // An unknown source answers as a bad signature does: no 404 tells which ids exist.
+    expect((await post('nope', hint, signWebhook(SECRET, hint, nowSeconds()))).status).toBe(401);
     // Well-formed but for its size: 1,100 ids of 1,000 characters.
     const huge = JSON.stringify({ changed: Array.from({ length: 1_100 }, (_, i) => `${String(i).padStart(4, '0')}${'x'.repeat(996)}`) });
     expect(huge.length).toBeGreaterThan(1024 * 1024);

@@ -296,7 +296,8 @@ describe('the bundles cdk synth produces', () => {
     const push = await webhook.invoke<APIGatewayProxyStructuredResultV2>(httpEvent('POST /webhooks/{sourceId}', '/webhooks/tickets', {
       body: '{}', pathParameters: { sourceId: 'tickets' }, headers: { 'x-tributary-signature': signWebhook(SECRETS['tributary/tickets-push'], '{}', now) },
     }));
-    expect(push.statusCode).toBe(404);
+    // A push source takes no hints: refused as an unknown source or a bad signature is.
+    expect(push.statusCode).toBe(401);
     // It read the two webhook secrets, by name, and nothing else.
     expect(secrets.reads.filter((r) => r.caller === caller('Webhook')).map((r) => r.secretId).sort()).toEqual(['tributary/docs-webhook', 'tributary/slack-signing-secret']);
   });
@@ -399,7 +400,8 @@ describe('the bundles cdk synth produces', () => {
     expect(actionsOf(dynamo, 'Embedder')).toEqual(expect.arrayContaining(['dynamodb:BatchGetItem', 'dynamodb:UpdateItem']));
     expect(actionsOf(dynamo, 'Watchdog')).toEqual(['dynamodb:BatchGetItem']);
     expect(actionsOf(dynamo, 'Admin')).toEqual(expect.arrayContaining(['dynamodb:BatchGetItem', 'dynamodb:Query']));
-    expect(actionsOf(dynamo, 'Webhook')).toEqual([]);
+    // Its replay memory only.
+    expect(actionsOf(dynamo, 'Webhook')).toEqual(['dynamodb:PutItem']);
     expect(actionsOf(sqs, 'Fetcher')).toEqual(['sqs:SendMessage']);
     expect(actionsOf(sqs, 'Embedder')).toEqual(['sqs:SendMessage']);
     expect(actionsOf(sqs, 'Admin')).toEqual(['sqs:SendMessage']);

@@ -198,7 +198,7 @@ const fullEnv = (): Record<string, string> => ({
   [ENV.fetchQueue]: urls.fetch, [ENV.fetchDlq]: urls.fetchDlq, [ENV.embedQueue]: urls.embed, [ENV.embedDlq]: urls.embedDlq,
 });
 const webhookEnv = (): Record<string, string> => ({
-  [ENV.config]: configJson, [ENV.bus]: BUS, [ENV.secretIds]: JSON.stringify({ DOCS_WEBHOOK_SECRET: WEBHOOK_SECRET_ARN }),
+  [ENV.config]: configJson, [ENV.bus]: BUS, [ENV.table]: tableName, [ENV.secretIds]: JSON.stringify({ DOCS_WEBHOOK_SECRET: WEBHOOK_SECRET_ARN }),
 });
 const watchdogEnv = (): Record<string, string> => ({ [ENV.config]: configJson, [ENV.table]: tableName });
 
@@ -522,15 +522,16 @@ describe('webhook handler (API Gateway v2 → EventBridge)', () => {
     expect(putEvents()).toHaveLength(0);
   });
 
-  it('answers 400 for a malformed body, 404 for an unknown source or one without a webhook, 413 for an oversized body', async () => {
+  it('answers 400 for a malformed body, 401 for an unknown source or one without a webhook (as for a bad signature), 413 for an oversized body', async () => {
     const malformed = await webhook(webhookEvent('docs', '{"changed": [oops'), context());
     expect(malformed.statusCode).toBe(400);
     expect(jsonOf(malformed)['error']).toBe('body is not valid JSON');
 
     const unknown = await webhook(webhookEvent('ghost', '{}'), context());
-    expect(unknown.statusCode).toBe(404);
+    expect(unknown.statusCode).toBe(401);
     const noWebhook = await webhook(webhookEvent('notes', '{}'), context());
-    expect(noWebhook.statusCode).toBe(404);
+    expect(noWebhook.statusCode).toBe(401);
+    expect(jsonOf(noWebhook)).toEqual(jsonOf(unknown));
 
     const huge = JSON.stringify({ changed: ['x'.repeat(1024 * 1024)] });
     const oversized = await webhook(webhookEvent('docs', huge), context());

@@ -9,6 +9,7 @@ import { silentLogger } from '../../shared/core/deps.ts';
 import { signWebhook } from '../../shared/core/webhook.ts';
 import type { Hints } from '../../shared/ports/index.ts';
 import { newStateStore, startServers, type EmbeddedServers } from '../support/embedded.ts';
+import { InMemoryDeliveryLog } from '../support/memory-delivery-log.ts';
 
 /**
  * The documented request limits must fit one Lambda event as API Gateway (HTTP API, payload
@@ -80,10 +81,12 @@ async function ingestHandler() {
   const published: Hints[] = [];
   const handler = createIngestHandler({
     config, secret: () => SECRET, state, eventBus: { publish: async (hints) => void published.push(...hints) },
-    clock: { now: () => Date.now() }, log: silentLogger,
+    deliveries: new InMemoryDeliveryLog(), clock: { now: () => Date.now() }, log: silentLogger,
   });
+  // Each request signed anew (a second earlier each time): the same signature twice is a replay.
+  let signedAt = Math.floor(Date.now() / 1000);
   const post = async (body: string, base64 = false): Promise<APIGatewayProxyStructuredResultV2> => (await handler(apiGatewayEvent(body, {
-    base64, headers: { 'x-tributary-signature': signWebhook(SECRET, body, Math.floor(Date.now() / 1000)) },
+    base64, headers: { 'x-tributary-signature': signWebhook(SECRET, body, signedAt--) },
   }), {} as Context)) as APIGatewayProxyStructuredResultV2;
   const stashed = async (): Promise<number> => (await state.listStashed('pushed', { limit: 1000 })).items.length;
   return { post, published, stashed };

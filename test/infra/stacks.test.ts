@@ -371,7 +371,7 @@ describe('pipeline stack: functions', () => {
     expect(tributaryVars('Fetcher')).toEqual(full);
     expect(tributaryVars('Embedder')).toEqual(full);
     expect(tributaryVars('Admin')).toEqual(full);
-    expect(tributaryVars('Webhook')).toEqual(['TRIBUTARY_CONFIG', 'TRIBUTARY_EVENT_BUS', 'TRIBUTARY_SECRET_IDS']);
+    expect(tributaryVars('Webhook')).toEqual(['TRIBUTARY_CONFIG', 'TRIBUTARY_EVENT_BUS', 'TRIBUTARY_SECRET_IDS', 'TRIBUTARY_TABLE']);
     expect(tributaryVars('Watchdog')).toEqual(['TRIBUTARY_CONFIG', 'TRIBUTARY_TABLE']);
     expect(target(envOf('Fetcher')['TRIBUTARY_TABLE'])).toBe(`${PINNED.table}.Ref`);
     expect(target(envOf('Fetcher')['TRIBUTARY_FETCH_QUEUE_URL'])).toBe(`${PINNED.fetchQueue}.Ref`);
@@ -426,9 +426,10 @@ describe('pipeline stack: least privilege', () => {
     expect(everything).not.toContain(arn(PINNED.fetchDlq));
   });
 
-  it('webhook: no DynamoDB and no SQS at all; PutEvents on the bus; only the webhook secret', () => {
+  it('webhook: only puts and deletes of its replay memory in DynamoDB; no SQS; PutEvents on the bus; only the webhook secret', () => {
     const grants = grantsOf('Webhook');
-    expect(actionsOf(grants, 'dynamodb')).toEqual([]);
+    expect(actionsOf(grants, 'dynamodb').sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
+    for (const a of actionsOf(grants, 'dynamodb')) expect(resourcesFor(grants, a), a).toEqual([table]);
     expect(actionsOf(grants, 'sqs')).toEqual([]);
     expect(actionsOf(grants, 'events')).toEqual(['events:PutEvents']);
     expect(resourcesFor(grants, 'events:PutEvents')).toEqual([arn(PINNED.bus)]);

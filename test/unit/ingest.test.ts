@@ -7,6 +7,7 @@ import { silentLogger } from '../../shared/core/deps.ts';
 import { signWebhook } from '../../shared/core/webhook.ts';
 import type { EventBus, Hints, PushStateStore, StashedDocument } from '../../shared/ports/index.ts';
 import { ManualClock, newStateStore, startServers, type EmbeddedServers } from '../support/embedded.ts';
+import { InMemoryDeliveryLog } from '../support/memory-delivery-log.ts';
 
 const SECRET = 'push-secret-0123456789';
 const config = parseConfig({
@@ -70,7 +71,7 @@ describe('POST /ingest/{sourceId}', () => {
     bus = new RecordingBus();
     clock = new ManualClock(Date.parse('2026-02-01T10:00:00.000Z'));
     secrets = { PUSH_SECRET: SECRET };
-    handler = createIngestHandler({ config, secret: (name) => secrets[name], state, eventBus: bus, clock, log: silentLogger });
+    handler = createIngestHandler({ config, secret: (name) => secrets[name], state, eventBus: bus, deliveries: new InMemoryDeliveryLog(), clock, log: silentLogger });
   });
 
   const nowSeconds = (): number => Math.floor(clock.now() / 1000);
@@ -247,15 +248,15 @@ describe('POST /ingest/{sourceId}', () => {
       expect(await stashSize()).toBe(0);
     });
 
-    it('404 for an unknown source and for a source of another kind', async () => {
+    it('the same 401 for an unknown source, a source of another kind and a bad signature (no 404 tells which ids exist)', async () => {
       // Act
       const unknown = await post(body, { sourceId: 'nope' });
       const folder = await post(body, { sourceId: 'docs' });
+      const forged = await post(body, { signature: `t=${nowSeconds()},v1=${'0'.repeat(64)}` });
 
       // Assess
-      expect(unknown.status).toBe(404);
-      expect(folder.status).toBe(404);
-      expect(String(folder.json['error'])).toMatch(/filesystem source: only push sources take POST \/ingest/);
+      for (const res of [unknown, folder, forged]) expect(res.status).toBe(401);
+      expect(unknown.json).toEqual(folder.json);
       expect(bus.published).toEqual([]);
     });
 
@@ -290,7 +291,7 @@ describe('POST /ingest/{sourceId}', () => {
       expect(bus.published).toEqual([]);
     });
 
-    it('400 for an unusable Idempotency-Key, 503 when the secret is not set', async () => {
+    it('400 for an unusable Idempotency-Key, 401 when the secret is not set (logged for the operator)', async () => {
       // Act
       const badKey = await post(body, { headers: { 'Idempotency-Key': 'ü'.repeat(3) } });
       delete secrets['PUSH_SECRET'];
@@ -299,9 +300,77 @@ describe('POST /ingest/{sourceId}', () => {
       // Assess
       expect(badKey.status).toBe(400);
       expect(String(badKey.json['error'])).toMatch(/Idempotency-Key must be 1-255 printable/);
-      expect(noSecret.status).toBe(503);
-      expect(String(noSecret.json['error'])).toMatch(/PUSH_SECRET/);
+      expect(noSecret.status).toBe(401);
       expect(await stashSize()).toBe(0);
+    });
+  });
+
+  describe('replayed requests', () => {
+    it('refuses a captured push of an old version sent again without its key (409): the newer version stays', async () => {
+      // Prepare: v1 pushed with a key (and captured), then v2.
+      const v1 = batch({ op: 'upsert', id: 'doc', text: 'version one', version: 1 });
+      const captured = signWebhook(SECRET, v1, nowSeconds());
+      expect((await post(v1, { signature: captured, headers: { 'Idempotency-Key': 'k-1' } })).status).toBe(200);
+      clock.advance(1_000);
+      expect((await post(batch({ op: 'upsert', id: 'doc', text: 'version two', version: 2 }))).status).toBe(200);
+
+      // Act: the capture, without its key, and with another key.
+      const bare = await post(v1, { signature: captured });
+      const rekeyed = await post(v1, { signature: captured, headers: { 'Idempotency-Key': 'k-other' } });
+
+      // Assess
+      expect(bare.status).toBe(409);
+      expect(rekeyed.status).toBe(409);
+      expect(String(bare.json['error'])).toMatch(/replay/);
+      expect((await stashed('doc')).get('doc')?.text).toBe('version two');
+    });
+
+    it('refuses a captured delete sent again after the document was re-created (409): it stays', async () => {
+      // Prepare
+      await post(batch({ op: 'upsert', id: 'doc', text: 'first life', version: 1 }));
+      clock.advance(1_000);
+      const del = batch({ op: 'delete', id: 'doc', version: 2 });
+      const captured = signWebhook(SECRET, del, nowSeconds());
+      expect((await post(del, { signature: captured })).status).toBe(200);
+      clock.advance(1_000);
+      expect((await post(batch({ op: 'upsert', id: 'doc', text: 'second life', version: 3 }))).status).toBe(200);
+
+      // Act
+      const replay = await post(del, { signature: captured });
+
+      // Assess
+      expect(replay.status).toBe(409);
+      expect((await stashed('doc')).get('doc')).toMatchObject({ deleted: false, text: 'second life' });
+    });
+
+    it('still answers a retry with the same Idempotency-Key from the stored response', async () => {
+      // Prepare
+      const body = batch({ op: 'upsert', id: 'doc', text: 'once', version: 1 });
+      const signature = signWebhook(SECRET, body, nowSeconds());
+      const first = await post(body, { signature, headers: { 'Idempotency-Key': 'k-retry' } });
+
+      // Act
+      const retry = await post(body, { signature, headers: { 'Idempotency-Key': 'k-retry' } });
+
+      // Assess
+      expect(retry.status).toBe(first.status);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.body).toBe(first.body);
+    });
+
+    it('accepts the same push again once the bus failure that failed it is over', async () => {
+      // Prepare: the first attempt fails after verifying (the bus is down).
+      const body = batch({ op: 'upsert', id: 'doc', text: 'retried', version: 1 });
+      const signature = signWebhook(SECRET, body, nowSeconds());
+      bus.failures = 1;
+      expect((await post(body, { signature })).status).toBe(500);
+
+      // Act
+      const retry = await post(body, { signature });
+
+      // Assess
+      expect(retry.status).toBe(200);
+      expect(bus.ids()).toContain('doc');
     });
   });
 

@@ -12,6 +12,7 @@ import { silentLogger } from '../../shared/core/deps.ts';
 import type { Hints } from '../../shared/ports/index.ts';
 import { SlackEmulator, signSlackRequest } from '../emulators/slack.ts';
 import { CI_APP, posterCases } from '../support/slack-posters.ts';
+import { InMemoryDeliveryLog } from '../support/memory-delivery-log.ts';
 
 const SECRET = 'hints-signing-secret';
 const NOW_MS = Date.parse('2026-03-02T12:00:00Z');
@@ -27,10 +28,8 @@ type Outcome = string[] | 'ignored';
 
 let slack: SlackEmulator;
 let published: Hints[];
-const handler = createWebhookHandler({
-  config, secret: (name) => (name === 'SLACK_SIGNING_SECRET' ? SECRET : undefined),
-  eventBus: { publish: async (hints) => void published.push(...hints) }, clock: { now: () => NOW_MS }, log: silentLogger,
-});
+/** Per test: each test's emulator numbers its event ids from the start again. */
+let handler: ReturnType<typeof createWebhookHandler>;
 
 /** POSTs the payload signed as Slack signs it to /webhooks/<sourceId>; returns what it published. */
 async function deliver(sourceId: string, payload: Record<string, unknown>): Promise<Outcome> {
@@ -52,6 +51,10 @@ const thread = (ts: string): string[] => [`${GENERAL}/${ts}`];
 
 beforeEach(async () => {
   published = [];
+  handler = createWebhookHandler({
+    config, secret: (name) => (name === 'SLACK_SIGNING_SECRET' ? SECRET : undefined),
+    eventBus: { publish: async (hints) => void published.push(...hints) }, deliveries: new InMemoryDeliveryLog(), clock: { now: () => NOW_MS }, log: silentLogger,
+  });
   let now = NOW_MS - 600_000;
   slack = await SlackEmulator.start({ now: () => (now += 1000) });
   slack.addUser({ id: 'U0ALICE', name: 'alice', displayName: 'Alice' });

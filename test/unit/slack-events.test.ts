@@ -7,6 +7,7 @@ import { silentLogger } from '../../shared/core/deps.ts';
 import { HttpError } from '../../shared/core/errors.ts';
 import type { Hints } from '../../shared/ports/index.ts';
 import { SlackEmulator, signSlackRequest, urlVerification } from '../emulators/slack.ts';
+import { InMemoryDeliveryLog } from '../support/memory-delivery-log.ts';
 
 const SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 const NOW_S = 1_767_225_600; // 2026-01-01T00:00:00Z
@@ -21,7 +22,7 @@ function signed(payload: unknown, at = NOW_S, secret = SECRET): { headers: Recor
 }
 
 function decode(settings: SlackEventSettings, request: { headers: Record<string, string | undefined>; body: string }) {
-  return decodeSlackWebhook(settings, { ...request, secret: SECRET, nowMs: NOW_MS });
+  return decodeSlackWebhook(settings, { ...request, rawBody: Buffer.from(request.body, 'utf8'), secret: SECRET, nowMs: NOW_MS });
 }
 
 function rejection(fn: () => unknown): HttpError {
@@ -191,7 +192,7 @@ describe('webhook handler with a slack source', () => {
     const published: Hints[] = [];
     const handler = createWebhookHandler({
       config, secret: (name) => (name === 'SLACK_SIGNING_SECRET' ? SECRET : undefined),
-      eventBus: { publish: async (hints) => void published.push(...hints) }, clock: { now: () => NOW_MS }, log: silentLogger,
+      eventBus: { publish: async (hints) => void published.push(...hints) }, deliveries: new InMemoryDeliveryLog(), clock: { now: () => NOW_MS }, log: silentLogger,
     });
     const call = async (request: { headers: Record<string, string | undefined>; body: string }) => (await handler({
       headers: request.headers, body: request.body, isBase64Encoded: false, pathParameters: { sourceId: 'team' },
@@ -229,5 +230,25 @@ describe('webhook handler with a slack source', () => {
     expect([forged.statusCode, stale.statusCode, challenge.statusCode]).toEqual([401, 401, 200]);
     expect(JSON.parse(challenge.body as string)).toEqual({ challenge: 'abc' });
     expect(published).toEqual([]);
+  });
+
+  it('publishes an event once: Slack\'s retry (same event_id, newly signed) and a replayed capture get 200 and publish nothing', async () => {
+    // Prepare
+    const { published, call } = setup();
+    const slack = await SlackEmulator.start({ now: () => NOW_MS - 1000 });
+    slack.addChannel({ id: 'C0GENERAL', name: 'general' });
+    const { envelope } = slack.post({ channel: 'C0GENERAL', user: 'U1', text: 'hello' });
+    await slack.close();
+    const original = signed(envelope);
+
+    // Act
+    const first = await call(original);
+    const retry = await call(signed(envelope, NOW_S + 60));
+    const replay = await call(original);
+
+    // Assess
+    expect([first.statusCode, retry.statusCode, replay.statusCode]).toEqual([200, 200, 200]);
+    expect(JSON.parse(retry.body as string)).toEqual({ ok: true, duplicate: true });
+    expect(published).toHaveLength(1);
   });
 });

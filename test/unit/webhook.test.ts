@@ -7,6 +7,7 @@ import { silentLogger } from '../../shared/core/deps.ts';
 import { HttpError } from '../../shared/core/errors.ts';
 import { parseHintBody, signWebhook, verifyWebhookSignature, WEBHOOK_TOLERANCE_SECONDS } from '../../shared/core/webhook.ts';
 import type { Hints } from '../../shared/ports/index.ts';
+import { InMemoryDeliveryLog } from '../support/memory-delivery-log.ts';
 
 const SECRET = 'whsec_test_0123456789';
 const NOW_S = 1_767_225_600; // 2026-01-01T00:00:00Z
@@ -182,7 +183,7 @@ describe('webhook handler', () => {
     // Only the webhook's own secrets: on AWS a push source's secret belongs to the ingest function.
     const handler = createWebhookHandler({
       config, secret: (name) => (name === 'DOCS_SECRET' ? SECRET : undefined),
-      eventBus: { publish: async (hints) => void published.push(...hints) }, clock: { now: () => NOW_MS }, log: silentLogger,
+      eventBus: { publish: async (hints) => void published.push(...hints) }, deliveries: new InMemoryDeliveryLog(), clock: { now: () => NOW_MS }, log: silentLogger,
     });
     const post = async (sourceId: string, body: string) => (await handler({
       headers: { 'x-tributary-signature': signWebhook(SECRET, body, NOW_S) }, body, isBase64Encoded: false, pathParameters: { sourceId },
@@ -190,7 +191,7 @@ describe('webhook handler', () => {
     return { published, post };
   };
 
-  it('answers 404 for a push source, pointing at POST /ingest, and publishes nothing', async () => {
+  it('answers a push source\'s hint as a bad signature (401), and publishes nothing', async () => {
     // Prepare
     const { published, post } = setup();
 
@@ -198,8 +199,8 @@ describe('webhook handler', () => {
     const response = await post('notes', BODY);
 
     // Assess
-    expect(response.statusCode).toBe(404);
-    expect(JSON.parse(response.body ?? '{}')).toEqual({ error: 'source "notes" is a push source: send its documents to POST /ingest/notes' });
+    expect(response.statusCode).toBe(401);
+    expect(JSON.parse(response.body ?? '{}')).toEqual({ error: 'signature does not verify for this source' });
     expect(published).toEqual([]);
   });
 
@@ -213,5 +214,67 @@ describe('webhook handler', () => {
     // Assess
     expect(response.statusCode).toBe(202);
     expect(published).toEqual([{ sourceId: 'docs', ids: ['guide/intro.md'] }]);
+  });
+
+  it('accepts a signed hint once: the same request again is a replay (409), publishing nothing more', async () => {
+    // Prepare
+    const { published, post } = setup();
+    expect((await post('docs', BODY)).statusCode).toBe(202);
+
+    // Act
+    const replay = await post('docs', BODY);
+
+    // Assess
+    expect(replay.statusCode).toBe(409);
+    expect(JSON.parse(replay.body ?? '{}')['error']).toMatch(/replay/);
+    expect(published).toHaveLength(1);
+  });
+
+  it('accepts the same request again when publishing it failed (the sender retries)', async () => {
+    // Prepare: the bus fails once.
+    let failures = 1;
+    const published: Hints[] = [];
+    const handler = createWebhookHandler({
+      config, secret: () => SECRET, deliveries: new InMemoryDeliveryLog(), clock: { now: () => NOW_MS }, log: silentLogger,
+      eventBus: {
+        publish: async (hints) => {
+          if (failures-- > 0) throw new Error('bus unavailable');
+          published.push(...hints);
+        },
+      },
+    });
+    const event = { headers: { 'x-tributary-signature': signWebhook(SECRET, BODY, NOW_S) }, body: BODY, isBase64Encoded: false, pathParameters: { sourceId: 'docs' } } as unknown as APIGatewayProxyEventV2;
+
+    // Act
+    const failed = (await handler(event, {} as Context)) as APIGatewayProxyStructuredResultV2;
+    const retried = (await handler(event, {} as Context)) as APIGatewayProxyStructuredResultV2;
+
+    // Assess
+    expect(failed.statusCode).toBe(500);
+    expect(retried.statusCode).toBe(202);
+    expect(published).toHaveLength(1);
+  });
+
+  it('verifies the signature over the raw bytes, not over their decoded text', async () => {
+    // Prepare: a body whose bytes are not valid UTF-8 (decoding replaces them with U+FFFD).
+    const { published } = setup();
+    const bytes = Buffer.concat([Buffer.from('{"changed":["caf'), Buffer.from([0xe9]), Buffer.from('.md"]}')]);
+    const decoded = bytes.toString('utf8');
+    const handler = createWebhookHandler({
+      config, secret: () => SECRET, deliveries: new InMemoryDeliveryLog(), clock: { now: () => NOW_MS }, log: silentLogger,
+      eventBus: { publish: async (hints) => void published.push(...hints) },
+    });
+    const send = async (signature: string) => (await handler({
+      headers: { 'x-tributary-signature': signature }, body: bytes.toString('base64'), isBase64Encoded: true, pathParameters: { sourceId: 'docs' },
+    } as unknown as APIGatewayProxyEventV2, {} as Context)) as APIGatewayProxyStructuredResultV2;
+
+    // Act: signed over the text (what the old check compared), then over the bytes sent.
+    const overText = await send(signWebhook(SECRET, decoded, NOW_S));
+    const overBytes = await send(signWebhook(SECRET, bytes, NOW_S));
+
+    // Assess
+    expect(overText.statusCode).toBe(401);
+    expect(overBytes.statusCode).toBe(202);
+    expect(published).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Webhook verification for connectors. The primitive lives in the pure core (the webhook
- * Lambda's own scheme uses it too); connectors import it from here.
+ * Webhook verification for connectors. The primitives live in the pure core
+ * (shared/core/signatures.ts: timestamped HMAC, raw-body HMAC, Ed25519, shared tokens, all
+ * over raw bytes); connectors import them from here.
  *
  * A provider's scheme is a few lines on top: which headers carry the timestamp and the
  * signature, and which bytes were signed. Slack's v0, for example:
@@ -10,14 +11,18 @@
  *   secret, nowMs, header: 'x-slack-signature', prefix: 'v0=',
  *   timestamp: headers['x-slack-request-timestamp'],
  *   signatures: [headers['x-slack-signature'] ?? ''].filter(Boolean),
- *   payload: `v0:${headers['x-slack-request-timestamp']}:${body}`,
+ *   payload: concatBytes(`v0:${headers['x-slack-request-timestamp']}:`, rawBody),
  * });
  * ```
  */
 import { HttpError } from '../../core/errors.ts';
 
-export { constantTimeEqual, hmacOf, parseSignatureHeader, verifyTimestampedHmac, WEBHOOK_TOLERANCE_SECONDS } from '../../core/webhook.ts';
-export type { TimestampedHmacCheck } from '../../core/webhook.ts';
+export {
+  bytesOf, concatBytes, constantTimeEqual, hmacOf, verifyBodyHmac, verifyEd25519, verifyTimestampedHmac, verifyToken,
+  WEBHOOK_TOLERANCE_SECONDS,
+} from '../../core/signatures.ts';
+export type { BodyHmacCheck, Ed25519Check, RawBytes, TimestampedHmacCheck, TokenCheck, Verified } from '../../core/signatures.ts';
+export { parseSignatureHeader } from '../../core/webhook.ts';
 
 /** Case-insensitive header lookup over a raw request's headers. */
 export function headerOf(headers: Readonly<Record<string, string | undefined>>, name: string): string | undefined {

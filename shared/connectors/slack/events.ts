@@ -18,7 +18,7 @@
 
 import { HttpError } from '../../core/errors.ts';
 import type { Hints } from '../../ports/index.ts';
-import { headerOf, verifyTimestampedHmac } from '../kit/webhook-verify.ts';
+import { concatBytes, headerOf, verifyTimestampedHmac } from '../kit/webhook-verify.ts';
 import { docIdOf, isBotMessage, type DocumentMode, type SlackMessage } from './messages.ts';
 
 export const SLACK_SIGNATURE_HEADER = 'x-slack-signature';
@@ -35,7 +35,9 @@ export interface SlackEventSettings {
 
 export interface WebhookRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
-  /** The raw body, exactly as received (the signature covers these bytes). */
+  /** The body's exact bytes: the signature covers these. */
+  readonly rawBody: Uint8Array;
+  /** The body as text (UTF-8), for decoding. */
   readonly body: string;
   readonly secret: string;
   readonly nowMs: number;
@@ -46,15 +48,24 @@ export interface WebhookAnswer {
   readonly statusCode: number;
   readonly body: unknown;
   readonly hints?: Hints;
+  /**
+   * Who this delivery is, for the replay memory: a second request with `id` within `ttlMs`
+   * publishes nothing and gets `replay` (a provider that retries until it gets a 2xx must get a
+   * 2xx for a delivery it already made).
+   */
+  readonly delivery?: { readonly id: string; readonly ttlMs: number; readonly replay: { readonly statusCode: number; readonly body: unknown } };
 }
+
+/** Slack retries an event it got no 2xx for up to three times within about an hour (same event_id). */
+const SLACK_RETRY_MEMORY_MS = 2 * 3_600_000;
 
 /** Verifies a Slack request and decodes it; throws HttpError (401 signature, 400 malformed). */
 export function decodeSlackWebhook(settings: SlackEventSettings, request: WebhookRequest): WebhookAnswer {
   const timestamp = headerOf(request.headers, SLACK_TIMESTAMP_HEADER);
   const signature = headerOf(request.headers, SLACK_SIGNATURE_HEADER);
-  verifyTimestampedHmac({
+  const verified = verifyTimestampedHmac({
     secret: request.secret, nowMs: request.nowMs, timestamp, prefix: 'v0=', header: SLACK_SIGNATURE_HEADER,
-    signatures: signature ? [signature] : [], payload: `v0:${timestamp ?? ''}:${request.body}`,
+    signatures: signature ? [signature] : [], payload: concatBytes(`v0:${timestamp ?? ''}:`, request.rawBody),
   });
   const payload = parseObject(request.body);
   const type = payload['type'];
@@ -68,7 +79,15 @@ export function decodeSlackWebhook(settings: SlackEventSettings, request: Webhoo
   if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new HttpError(400, 'event_callback without an "event" object');
   const decoded = hintIds(settings, event as Record<string, unknown>);
   if (decoded === undefined) return ignored(`event ${describe(event as Record<string, unknown>)}`);
-  return { statusCode: 200, body: { ok: true, ids: decoded.length }, hints: { sourceId: settings.id, ids: decoded } };
+  // A retry carries the same event_id (and a new signature); a replayed capture the same signature.
+  const eventId = payload['event_id'];
+  return {
+    statusCode: 200, body: { ok: true, ids: decoded.length }, hints: { sourceId: settings.id, ids: decoded },
+    delivery: {
+      id: typeof eventId === 'string' && eventId !== '' ? `event:${eventId}` : `sig:${verified.deliveryId}`,
+      ttlMs: SLACK_RETRY_MEMORY_MS, replay: { statusCode: 200, body: { ok: true, duplicate: true } },
+    },
+  };
 }
 
 /** Document ids an event names; [] for "run an incremental sync"; undefined when it is not about this source's content. */
