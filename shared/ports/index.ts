@@ -88,6 +88,8 @@ export interface Hints {
   readonly sourceId: string;
   /** Ids known to have changed or been deleted; empty means "run an incremental sync". */
   readonly ids: readonly string[];
+  /** The ids wait in the source's HintBuffer: the run takes them from there (`ids` is empty). */
+  readonly buffered?: boolean;
 }
 
 /** One connector instance per configured source. */
@@ -440,6 +442,36 @@ export interface DeliveryLog {
   rememberDelivery(input: { scope: string; id: string; now: number; ttlMs: number }): Promise<boolean>;
   /** Forgets a delivery whose processing failed, so the sender's retry is accepted. */
   forgetDelivery(input: { scope: string; id: string }): Promise<void>;
+}
+
+/** A document id a hint named, with when it was last named. */
+export interface BufferedHint {
+  readonly id: string;
+  /** Epoch ms of the latest hint naming it. */
+  readonly at: number;
+}
+
+/**
+ * Document ids named by hints, per source, waiting for the next fetch run: a burst of hints
+ * (2,000 webhooks for 2,000 issues) becomes one queued run with every id merged instead of
+ * one run per hint. The marker says "a run is queued to take these"; a hint that finds none
+ * queues one.
+ */
+export interface HintBuffer {
+  /**
+   * Adds ids for the source; true when no run was queued for them (the caller queues one), or
+   * the marker is older than `staleAfterMs` (its run was lost).
+   */
+  addHints(input: { sourceId: string; ids: readonly string[]; now: number; staleAfterMs: number }): Promise<boolean>;
+  /**
+   * Clears the marker (a hint after this queues a new run), then returns up to `limit` ids
+   * waiting. They stay buffered until `settleHints`, so a run that dies takes them again.
+   */
+  takeHints(input: { sourceId: string; limit: number }): Promise<BufferedHint[]>;
+  /** Forgets the taken ids that no later hint named again (their `at` unchanged). */
+  settleHints(input: { sourceId: string; taken: readonly BufferedHint[] }): Promise<void>;
+  /** Clears the marker without taking anything: the run it announced could not be queued. */
+  releaseMark(input: { sourceId: string }): Promise<void>;
 }
 
 // ─────────────────────────── TaskQueue ───────────────────────────

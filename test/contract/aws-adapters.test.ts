@@ -3,12 +3,14 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
 import { DynamoDbDeliveryLog } from '../../shared/adapters/aws/dynamodb-delivery-log.ts';
+import { DynamoDbHintBuffer } from '../../shared/adapters/aws/dynamodb-hint-buffer.ts';
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE, EventBridgeEventBus } from '../../shared/adapters/aws/eventbridge-event-bus.ts';
 import { SqsTaskQueue } from '../../shared/adapters/aws/sqs-task-queue.ts';
 import { startFakeEventBridge } from '../support/aws-fakes.ts';
 import { ManualClock, newStateStore, newTaskQueue, startServers } from '../support/embedded.ts';
 import type { EmbeddedServers } from '../support/embedded.ts';
 import { deliveryLogContract } from './delivery-log.contract.ts';
+import { hintBufferContract } from './hint-buffer.contract.ts';
 import { eventBusContract } from './event-bus.contract.ts';
 import { stateStoreContract } from './state-store.contract.ts';
 import { taskQueueContract } from './task-queue.contract.ts';
@@ -34,6 +36,11 @@ deliveryLogContract('DynamoDbDeliveryLog on dynalite', async () => {
   // A fresh table (unique name) from the state store's bootstrap; the log uses the same table.
   const store = await newStateStore(servers);
   return { log: new DynamoDbDeliveryLog(servers.ddb, store.tableName), cleanup: async () => undefined };
+});
+
+hintBufferContract('DynamoDbHintBuffer on dynalite', async () => {
+  const store = await newStateStore(servers);
+  return { buffer: new DynamoDbHintBuffer(servers.ddb, store.tableName), cleanup: async () => undefined };
 });
 
 taskQueueContract('SqsTaskQueue on fauxqs', async () => ({

@@ -3,10 +3,12 @@
  * the adapters they stand in for: each runs the same contract suite the real adapter passes.
  */
 import { InMemoryDeliveryLog } from '../support/memory-delivery-log.ts';
+import { InMemoryHintBuffer } from '../support/memory-hint-buffer.ts';
 import { InMemoryStateStore } from '../support/memory-state-store.ts';
 import { InMemoryTaskQueue } from '../support/memory-task-queue.ts';
 import { InMemoryVectorStore } from '../support/memory-vector-store.ts';
 import { deliveryLogContract } from './delivery-log.contract.ts';
+import { hintBufferContract } from './hint-buffer.contract.ts';
 import { stateStoreContract } from './state-store.contract.ts';
 import { taskQueueContract } from './task-queue.contract.ts';
 import { vectorStoreContract } from './vector-store.contract.ts';
@@ -18,3 +20,5 @@ taskQueueContract('InMemoryTaskQueue', async () => ({ queue: new InMemoryTaskQue
 vectorStoreContract('InMemoryVectorStore', async () => ({ store: new InMemoryVectorStore(), dimensions: 32, cleanup: async () => undefined }));
 
 deliveryLogContract('InMemoryDeliveryLog', async () => ({ log: new InMemoryDeliveryLog(), cleanup: async () => undefined }));
+
+hintBufferContract('InMemoryHintBuffer', async () => ({ buffer: new InMemoryHintBuffer(), cleanup: async () => undefined }));

@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../shared/adapters/local/sqlite/database.ts';
 import { SqliteDeliveryLog } from '../../shared/adapters/local/sqlite/sqlite-delivery-log.ts';
+import { SqliteHintBuffer } from '../../shared/adapters/local/sqlite/sqlite-hint-buffer.ts';
 import { SqliteStateStore } from '../../shared/adapters/local/sqlite/sqlite-state-store.ts';
 import { SqliteTaskQueue } from '../../shared/adapters/local/sqlite/sqlite-task-queue.ts';
 import { deliveryLogContract } from './delivery-log.contract.ts';
+import { hintBufferContract } from './hint-buffer.contract.ts';
 import { stateStoreContract } from './state-store.contract.ts';
 import { taskQueueContract } from './task-queue.contract.ts';
 
@@ -39,4 +41,9 @@ taskQueueContract('SqliteTaskQueue', async () => {
 deliveryLogContract('SqliteDeliveryLog', async () => {
   const { db, cleanup } = await freshDatabase();
   return { log: new SqliteDeliveryLog(db), cleanup };
+});
+
+hintBufferContract('SqliteHintBuffer', async () => {
+  const { db, cleanup } = await freshDatabase();
+  return { buffer: new SqliteHintBuffer(db), cleanup };
 });

@@ -5,7 +5,7 @@ import { TributaryError } from '../../../core/errors.ts';
  * Version of the tables below, kept in `PRAGMA user_version`. A change adds a step to
  * `MIGRATIONS`; an older file is upgraded in place when it is opened, a newer one refused.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * Text columns compare with SQLite's default BINARY collation: memcmp over UTF-8, which is
@@ -141,8 +141,22 @@ CREATE TABLE deliveries (
 ) WITHOUT ROWID;
 `;
 
+/** Version 3: document ids hints named, waiting for a run (hint coalescing). */
+const V3 = `
+CREATE TABLE hint_ids (
+  source_id TEXT NOT NULL,
+  doc_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (source_id, doc_id)
+) WITHOUT ROWID;
+CREATE TABLE hint_marks (
+  source_id TEXT PRIMARY KEY,
+  at INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
 /** Step `i` upgrades a file of version `i` to `i + 1`. */
-const MIGRATIONS: readonly string[] = [V1, V2];
+const MIGRATIONS: readonly string[] = [V1, V2, V3];
 
 /** The file cannot be used by this version of Tributary. */
 export class SchemaError extends TributaryError {
