@@ -2,6 +2,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
+import { DynamoDbCredentialStore } from '../../shared/adapters/aws/dynamodb-credential-store.ts';
 import { DynamoDbDeliveryLog } from '../../shared/adapters/aws/dynamodb-delivery-log.ts';
 import { DynamoDbHintBuffer } from '../../shared/adapters/aws/dynamodb-hint-buffer.ts';
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE, EventBridgeEventBus } from '../../shared/adapters/aws/eventbridge-event-bus.ts';
@@ -9,6 +10,7 @@ import { SqsTaskQueue } from '../../shared/adapters/aws/sqs-task-queue.ts';
 import { startFakeEventBridge } from '../support/aws-fakes.ts';
 import { ManualClock, newStateStore, newTaskQueue, startServers } from '../support/embedded.ts';
 import type { EmbeddedServers } from '../support/embedded.ts';
+import { credentialStoreContract } from './credential-store.contract.ts';
 import { deliveryLogContract } from './delivery-log.contract.ts';
 import { hintBufferContract } from './hint-buffer.contract.ts';
 import { eventBusContract } from './event-bus.contract.ts';
@@ -41,6 +43,12 @@ deliveryLogContract('DynamoDbDeliveryLog on dynalite', async () => {
 hintBufferContract('DynamoDbHintBuffer on dynalite', async () => {
   const store = await newStateStore(servers);
   return { buffer: new DynamoDbHintBuffer(servers.ddb, store.tableName), cleanup: async () => undefined };
+});
+
+credentialStoreContract('DynamoDbCredentialStore on dynalite', async () => {
+  const store = await newStateStore(servers);
+  const secrets = { SLACK_BOT_TOKEN: 'xoxb-aws' };
+  return { store: new DynamoDbCredentialStore(servers.ddb, store.tableName, secrets), secrets, cleanup: async () => undefined };
 });
 
 taskQueueContract('SqsTaskQueue on fauxqs', async () => ({

@@ -2,11 +2,13 @@
  * The in-memory twins the chaos suite runs thousands of scenarios on must behave exactly like
  * the adapters they stand in for: each runs the same contract suite the real adapter passes.
  */
+import { InMemoryCredentialStore } from '../support/memory-credential-store.ts';
 import { InMemoryDeliveryLog } from '../support/memory-delivery-log.ts';
 import { InMemoryHintBuffer } from '../support/memory-hint-buffer.ts';
 import { InMemoryStateStore } from '../support/memory-state-store.ts';
 import { InMemoryTaskQueue } from '../support/memory-task-queue.ts';
 import { InMemoryVectorStore } from '../support/memory-vector-store.ts';
+import { credentialStoreContract } from './credential-store.contract.ts';
 import { deliveryLogContract } from './delivery-log.contract.ts';
 import { hintBufferContract } from './hint-buffer.contract.ts';
 import { stateStoreContract } from './state-store.contract.ts';
@@ -22,3 +24,8 @@ vectorStoreContract('InMemoryVectorStore', async () => ({ store: new InMemoryVec
 deliveryLogContract('InMemoryDeliveryLog', async () => ({ log: new InMemoryDeliveryLog(), cleanup: async () => undefined }));
 
 hintBufferContract('InMemoryHintBuffer', async () => ({ buffer: new InMemoryHintBuffer(), cleanup: async () => undefined }));
+
+credentialStoreContract('InMemoryCredentialStore', async () => {
+  const secrets = { SLACK_BOT_TOKEN: 'xoxb-memory' };
+  return { store: new InMemoryCredentialStore(secrets), secrets, cleanup: async () => undefined };
+});

@@ -7,10 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../shared/adapters/local/sqlite/database.ts';
+import { SqliteCredentialStore } from '../../shared/adapters/local/sqlite/sqlite-credential-store.ts';
 import { SqliteDeliveryLog } from '../../shared/adapters/local/sqlite/sqlite-delivery-log.ts';
 import { SqliteHintBuffer } from '../../shared/adapters/local/sqlite/sqlite-hint-buffer.ts';
 import { SqliteStateStore } from '../../shared/adapters/local/sqlite/sqlite-state-store.ts';
 import { SqliteTaskQueue } from '../../shared/adapters/local/sqlite/sqlite-task-queue.ts';
+import { credentialStoreContract } from './credential-store.contract.ts';
 import { deliveryLogContract } from './delivery-log.contract.ts';
 import { hintBufferContract } from './hint-buffer.contract.ts';
 import { stateStoreContract } from './state-store.contract.ts';
@@ -46,4 +48,10 @@ deliveryLogContract('SqliteDeliveryLog', async () => {
 hintBufferContract('SqliteHintBuffer', async () => {
   const { db, cleanup } = await freshDatabase();
   return { buffer: new SqliteHintBuffer(db), cleanup };
+});
+
+credentialStoreContract('SqliteCredentialStore', async () => {
+  const { db, cleanup } = await freshDatabase();
+  const secrets = { SLACK_BOT_TOKEN: 'xoxb-local' };
+  return { store: new SqliteCredentialStore(db, secrets), secrets, cleanup };
 });

@@ -5,7 +5,7 @@ import { TributaryError } from '../../../core/errors.ts';
  * Version of the tables below, kept in `PRAGMA user_version`. A change adds a step to
  * `MIGRATIONS`; an older file is upgraded in place when it is opened, a newer one refused.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * Text columns compare with SQLite's default BINARY collation: memcmp over UTF-8, which is
@@ -155,8 +155,20 @@ CREATE TABLE hint_marks (
 ) WITHOUT ROWID;
 `;
 
+/** Version 4: the sources' rotating OAuth tokens. */
+const V4 = `
+CREATE TABLE tokens (
+  key TEXT PRIMARY KEY,
+  access_token TEXT NOT NULL,
+  refresh_token TEXT,
+  expires_at INTEGER,
+  version INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
 /** Step `i` upgrades a file of version `i` to `i + 1`. */
-const MIGRATIONS: readonly string[] = [V1, V2, V3];
+const MIGRATIONS: readonly string[] = [V1, V2, V3, V4];
 
 /** The file cannot be used by this version of Tributary. */
 export class SchemaError extends TributaryError {
