@@ -62,7 +62,7 @@ describe('PushConnector', () => {
 
     // Act
     const { refs } = await pullPass(connector, newWindow());
-    const [fetched] = await connector.fetch(['guide']);
+    const [fetched] = (await connector.fetch(['guide'])).documents;
 
     // Assess
     expect(refs).toHaveLength(1);

@@ -111,12 +111,12 @@ describe('SlackConnector', () => {
     post('Broadcast: runbook moved to #ops', { user: 'U0BOB', threadTs: parent, broadcast: true });
     post('A message of its own');
     const connector = connectorFor(slack);
-    const before = (await connector.fetch([`${GENERAL}/${parent}`]))[0]!;
+    const before = (await connector.fetch([`${GENERAL}/${parent}`])).documents[0]!;
 
     // Act
     const { refs } = await pullPass(connector, fullWindow());
     post('One more reply', { user: 'U0BOB', threadTs: parent });
-    const after = (await connector.fetch([`${GENERAL}/${parent}`]))[0]!;
+    const after = (await connector.fetch([`${GENERAL}/${parent}`])).documents[0]!;
 
     // Assess
     expect(refs.map((r) => r.id)).toHaveLength(2);
@@ -167,17 +167,17 @@ describe('SlackConnector', () => {
     const lonely = post('a message without replies');
     const id = `${GENERAL}/${parent}`;
     const connector = connectorFor(slack);
-    const v0 = (await connector.fetch([id]))[0]!;
+    const v0 = (await connector.fetch([id])).documents[0]!;
 
     // Act
     slack.edit(GENERAL, reply, 'reply, edited');
-    const v1 = (await connector.fetch([id]))[0]!;
+    const v1 = (await connector.fetch([id])).documents[0]!;
     slack.remove(GENERAL, doomed);
-    const v2 = (await connector.fetch([id]))[0]!;
+    const v2 = (await connector.fetch([id])).documents[0]!;
     slack.remove(GENERAL, parent);
-    const v3 = (await connector.fetch([id]))[0]!;
+    const v3 = (await connector.fetch([id])).documents[0]!;
     slack.remove(GENERAL, lonely);
-    const gone = await connector.fetch([`${GENERAL}/${lonely}`, `${GENERAL}/${reply}`]);
+    const gone = (await connector.fetch([`${GENERAL}/${lonely}`, `${GENERAL}/${reply}`])).documents;
 
     // Assess
     expect(new Set([v0.version, v1.version, v2.version, v3.version]).size).toBe(4);
@@ -225,7 +225,7 @@ describe('SlackConnector', () => {
     const utc = await pullPass(connectorFor(slack, { documentMode: 'channel-day' }), window);
     const ny = connectorFor(slack, { documentMode: 'channel-day', timezone: 'America/New_York' });
     const nyPass = await pullPass(ny, window);
-    const [fetched] = await ny.fetch([`${GENERAL}/2026-03-10`]);
+    const [fetched] = (await ny.fetch([`${GENERAL}/2026-03-10`])).documents;
 
     // Assess
     expect(utc.refs.map((r) => r.id).sort()).toEqual([`${GENERAL}/2026-03-10`, `${GENERAL}/2026-03-11`]);
@@ -256,8 +256,8 @@ describe('SlackConnector', () => {
     const all = connectorFor(slack);
 
     // Act
-    const filtered = await connector.fetch([`${GENERAL}/${ts}`]);
-    const odd = await all.fetch([`${GENERAL}/2026-01-01`, 'nonsense', `${GENERAL}/${ts}/x`, `C0NOPE/${ts}`]);
+    const filtered = (await connector.fetch([`${GENERAL}/${ts}`])).documents;
+    const odd = (await all.fetch([`${GENERAL}/2026-01-01`, 'nonsense', `${GENERAL}/${ts}/x`, `C0NOPE/${ts}`])).documents;
 
     // Assess
     expect(filtered).toEqual([]);

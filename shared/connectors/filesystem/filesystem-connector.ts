@@ -15,6 +15,7 @@ import { watch as chokidarWatch } from 'chokidar';
 import picomatch from 'picomatch';
 import type {
   Cursor,
+  FetchResult,
   Hints,
   ListedDocument,
   PullPage,
@@ -157,13 +158,13 @@ export class FilesystemConnector implements SourceConnector {
   }
 
   /** Reads the named files; ids that do not exist, are not included, are too large or escape the root are absent. */
-  async fetch(ids: readonly string[]): Promise<SourceDocument[]> {
+  async fetch(ids: readonly string[]): Promise<FetchResult> {
     const unique = [...new Set(ids)].filter((id) => this.isSafeId(id) && this.isSelected(id));
-    if (unique.length === 0) return [];
+    if (unique.length === 0) return { documents: [] };
     await this.assertRoot();
     const realRoot = await realpath(this.root);
     const docs = await mapLimit(unique, IO_CONCURRENCY, (id) => this.read(id, realRoot));
-    return docs.filter((doc) => doc !== undefined);
+    return { documents: docs.filter((doc) => doc !== undefined) };
   }
 
   /** Every included file with its version, in id order (reconcile diffs this against the ledger). */

@@ -15,6 +15,7 @@ import { ConfigError, TransientError, TributaryError, errorMessage } from '../..
 import type {
   Cursor,
   DocumentRef,
+  FetchResult,
   Hints,
   ListedDocument,
   PullPage,
@@ -144,17 +145,17 @@ export class PostgresConnector implements SourceConnector {
   // ───────────────────────────── fetch ─────────────────────────────
 
   /** The named documents as they are now; unknown, malformed and deleted ids are absent. */
-  async fetch(ids: readonly string[]): Promise<SourceDocument[]> {
+  async fetch(ids: readonly string[]): Promise<FetchResult> {
     const columns = await this.validated();
     const unique = [...new Set(ids)];
     if (!this.conversation) {
       const valid = unique.filter(columns.idValid);
-      if (valid.length === 0) return [];
+      if (valid.length === 0) return { documents: [] };
       const { rows } = await this.query(this.sql.rowsById(), [valid]);
-      return rows.map((row) => this.rowDocument(row));
+      return { documents: rows.map((row) => this.rowDocument(row)) };
     }
     const keys = unique.filter((key) => this.parseDocKey(key, columns) !== undefined);
-    if (keys.length === 0) return [];
+    if (keys.length === 0) return { documents: [] };
     const groups = [...new Set(keys.map((key) => this.parseDocKey(key, columns)!))];
     // One snapshot for messages and versions, so a document's text and version always agree.
     const client = await this.connectPool();
@@ -176,7 +177,7 @@ export class PostgresConnector implements SourceConnector {
         const version = versionOf.get(key);
         if (version) docs.push(this.conversationDocument(key, turns, version));
       }
-      return docs;
+      return { documents: docs };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw this.mapError(error);

@@ -8,6 +8,7 @@
 import { ConfigError } from '../../core/errors.ts';
 import type {
   Cursor,
+  FetchResult,
   ListedDocument,
   PullPage,
   PullWindow,
@@ -83,7 +84,7 @@ export class PushConnector implements SourceConnector {
   }
 
   /** The stashed documents among `ids`; tombstoned and unknown ids are absent. */
-  async fetch(ids: readonly string[]): Promise<SourceDocument[]> {
+  async fetch(ids: readonly string[]): Promise<FetchResult> {
     const wanted = [...new Set(ids)];
     const out: SourceDocument[] = [];
     for (let i = 0; i < wanted.length; i += FETCH_BATCH) {
@@ -93,7 +94,7 @@ export class PushConnector implements SourceConnector {
         if (item && !item.deleted) out.push(toSourceDocument(item));
       }
     }
-    return out;
+    return { documents: out };
   }
 
   /** Every live stashed id with its version (a slim read: no text). */

@@ -14,7 +14,7 @@
 
 import { ConfigError } from '../../core/errors.ts';
 import type { Logger } from '../../core/deps.ts';
-import type { Clock, Cursor, DocumentRef, ListedDocument, PullPage, PullWindow, SourceConnector, SourceDocument } from '../../ports/index.ts';
+import type { Clock, Cursor, DocumentRef, FetchResult, ListedDocument, PullPage, PullWindow, SourceConnector, SourceDocument } from '../../ports/index.ts';
 import {
   buildDocument, compareTs, dayBoundsMs, dayId, dayOf, isContent, msToTs, normaliseTs, parseDocId, referencedIds,
   threadId, tsBefore, type ChannelInfo, type DocKey, type DocumentMode, type NameLookup, type SlackMessage, type ThreadMessages,
@@ -153,7 +153,7 @@ export class SlackConnector implements SourceConnector {
   }
 
   /** Current documents by id; ids of the other mode, unknown channels, deleted threads and empty days are absent. */
-  async fetch(ids: readonly string[]): Promise<SourceDocument[]> {
+  async fetch(ids: readonly string[]): Promise<FetchResult> {
     const docs: SourceDocument[] = [];
     for (const id of [...new Set(ids)]) {
       const key = parseDocId(id, this.mode);
@@ -166,7 +166,7 @@ export class SlackConnector implements SourceConnector {
         throw error;
       }
     }
-    return docs;
+    return { documents: docs };
   }
 
   // ───────────────────────────── pass internals ─────────────────────────────

@@ -25,7 +25,7 @@ import {
   slimListing,
 } from '../../../shared/connectors/kit/index.ts';
 import type { HttpClientOptions } from '../../../shared/connectors/kit/index.ts';
-import type { Clock, Cursor, DocumentRef, ListedDocument, PullPage, PullWindow, SourceConnector, SourceDocument } from '../../../shared/ports/index.ts';
+import type { Clock, Cursor, DocumentRef, FetchResult, ListedDocument, PullPage, PullWindow, SourceConnector, SourceDocument } from '../../../shared/ports/index.ts';
 
 interface WikiPage {
   readonly id: string;
@@ -200,13 +200,13 @@ export class WikiConnector implements SourceConnector {
     };
   }
 
-  async fetch(ids: readonly string[]): Promise<SourceDocument[]> {
+  async fetch(ids: readonly string[]): Promise<FetchResult> {
     const docs: SourceDocument[] = [];
     for (const id of new Set(ids)) {
       const page = await orUndefinedIfNotFound(this.http.getJson(`pages/${encodeURIComponent(id)}`, { schema: pageSchema }));
       if (page) docs.push({ id: page.id, version: String(page.rev), text: page.body, format: 'markdown', title: page.id });
     }
-    return docs;
+    return { documents: docs };
   }
 
   list(): AsyncIterable<ListedDocument> {
