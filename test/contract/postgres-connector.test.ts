@@ -254,6 +254,25 @@ describe('PostgresConnector: row mode', () => {
     // Assess
     expect(docs.map((d) => d.id)).toEqual(['1']);
   });
+
+  it('skips a row that cannot be turned into a document, with the reason, and reads the rest of the page', async () => {
+    // Prepare: a json column holding a lone surrogate, which no URL can encode.
+    const schema = await newSchema();
+    await admin.query(`ALTER TABLE ${schema}.notes ADD COLUMN slug json`);
+    await admin.query(`INSERT INTO ${schema}.notes (id, body, slug) VALUES (1, 'one', '"fine"'), (2, 'two', '"\\ud800"'), (3, 'three', '"also-fine"')`);
+    await settle();
+    const pg1 = connector(schema, { urlTemplate: 'https://wiki.example/{{slug}}' });
+
+    // Act
+    const pass = await pullPass(pg1, newWindow());
+    const fetched = await pg1.fetch(['1', '2']);
+
+    // Assess
+    expect(pass.refs.map((r) => r.id)).toEqual(['1', '3']);
+    expect(pass.skipped).toEqual([{ id: '2', reason: expect.stringContaining('URI malformed') }]);
+    expect(fetched.documents.map((d) => d.id)).toEqual(['1']);
+    expect(fetched.skipped).toEqual([{ id: '2', reason: expect.stringContaining('cannot be turned into a document') }]);
+  });
 });
 
 describe('PostgresConnector: conversation mode', () => {

@@ -73,6 +73,24 @@ describe('PushConnector', () => {
     });
   });
 
+  it('skips a damaged stash item (no text) with the reason instead of indexing an empty document', async () => {
+    // Prepare: one good document, one item without text (written by hand, or damaged).
+    const state = new InMemoryStateStore();
+    await pusher(state).put('good', 'text');
+    await state.putStashed({ document: { sourceId: 'pushed', docId: 'hollow', version: '3', deleted: false, updatedAt: '2026-01-01T00:00:00.000Z' }, expectStamp: undefined });
+    const connector = new PushConnector({ sourceId: 'pushed', state });
+
+    // Act
+    const pass = await pullPass(connector, newWindow());
+    const fetched = await connector.fetch(['good', 'hollow', 'unknown']);
+
+    // Assess
+    expect(pass.refs.map((r) => r.id)).toEqual(['good']);
+    expect(pass.skipped).toEqual([{ id: 'hollow', reason: expect.stringContaining('no text') }]);
+    expect(fetched.documents.map((d) => d.id)).toEqual(['good']);
+    expect(fetched.skipped).toEqual([{ id: 'hollow', reason: expect.stringContaining('no text') }]);
+  });
+
   it('an incremental pass names only what was written since the window began, deletions included', async () => {
     // Prepare
     const state = new InMemoryStateStore();

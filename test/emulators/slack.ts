@@ -101,6 +101,7 @@ export class SlackEmulator {
   private eventSeq = 0;
   private limit: (RateLimitMode & { rng: () => number }) | undefined;
   private readonly bursts = new Map<string, { count: number; retryAfterSeconds: number }>();
+  private readonly refusals: Array<{ method: string; error: string; when: (args: Readonly<Record<string, string>>) => boolean }> = [];
   private readonly server = createServer((req, res) => void this.handle(req, res));
 
   private constructor(options: SlackEmulatorOptions) {
@@ -211,6 +212,15 @@ export class SlackEmulator {
     this.bursts.set(method, { count, retryAfterSeconds });
   }
 
+  /** Answers calls of `method` whose arguments match `when` with `{ok:false, error}` (until `clearRefusals`). */
+  refuse(method: string, error: string, when: (args: Readonly<Record<string, string>>) => boolean = () => true): void {
+    this.refusals.push({ method, error, when });
+  }
+
+  clearRefusals(): void {
+    this.refusals.length = 0;
+  }
+
   /** Calls of `method` so far (any status). */
   count(method: string, status?: number): number {
     return this.calls.filter((c) => c.method === method && (status === undefined || c.status === status)).length;
@@ -251,6 +261,8 @@ export class SlackEmulator {
     const token = bearer ?? args['token'];
     if (!token) return send(200, { ok: false, error: 'not_authed' });
     if (token !== this.token) return send(200, { ok: false, error: 'invalid_auth' });
+    const refusal = this.refusals.find((r) => r.method === method && r.when(args));
+    if (refusal) return send(200, { ok: false, error: refusal.error });
     try {
       send(200, { ok: true, ...this.dispatch(method, args) });
     } catch (error) {
