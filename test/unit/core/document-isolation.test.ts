@@ -180,6 +180,28 @@ describe('per-document isolation in the core', () => {
     expect((await t.indexed()).size).toBe(7);
   });
 
+  it('an embed task refused for its input is dead-lettered on its first attempt and recorded on its run; the next pass retries it', async () => {
+    // Prepare: no embedding ahead (no cache), so the embedder meets the refusal itself.
+    const t = setup(corpus(3));
+    t.source.put('doc-1.md', '# doc 1\n\nFORBIDDEN.\n');
+    t.embedder.refuse = 'FORBIDDEN';
+
+    // Act
+    const first = await t.sync({ noCache: true });
+    const dead = await t.queue.listDeadLetters('embed', 10);
+    t.embedder.refuse = undefined;
+    const second = await t.sync();
+
+    // Assess
+    expect(first.run.tasksFailed).toBe(1);
+    expect(first.run.failedDocuments).toEqual([{ id: 'doc-1.md', reason: 'input refused: it mentions FORBIDDEN' }]);
+    expect(first.run.taskError).toBeUndefined();
+    expect(dead).toHaveLength(1);
+    expect(dead[0]?.reason).not.toContain('after');
+    expect(second.run.skipped).toEqual([]);
+    expect((await t.indexed()).get('doc-1.md')).toContain('FORBIDDEN');
+  });
+
   it('a provider refusal no document escapes (a bad key) fails the run with its message before anything is enqueued', async () => {
     // Prepare
     const t = setup(corpus(5));
@@ -193,5 +215,41 @@ describe('per-document isolation in the core', () => {
     expect(t.embedder.calls).toBe(1);
     expect(await t.queue.depth('embed')).toEqual({ visible: 0, inFlight: 0 });
     expect((await t.state.getSource('docs'))?.lastError).toContain('check the API key');
+  });
+
+  it('an embed task whose provider refuses the configuration is dead-lettered at once and named as the run\'s task error', async () => {
+    // Prepare
+    const t = setup(corpus(2));
+
+    // Act: the refusal only reaches the embedder (no embedding ahead).
+    t.embedder.outage = new TributaryError('vector store refused the upsert (401): check the API key');
+    const { run } = await t.sync({ noCache: true });
+
+    // Assess
+    expect(run.tasksFailed).toBe(2);
+    expect(run.failedDocuments).toBeUndefined();
+    expect(run.taskError).toContain('check the API key');
+    expect(t.embedder.calls).toBe(2);
+  });
+
+  it('a large document the embedder reads itself, found unreadable then, is dead-lettered once and recorded', async () => {
+    // Prepare: tasks never carry their chunks.
+    const t = setup(corpus(2));
+    (t.deps as { maxInlineTaskBytes?: number }).maxInlineTaskBytes = 10;
+    const fetch = t.source.fetch.bind(t.source);
+    t.source.fetch = async (ids) => {
+      // Readable while the fetcher diffs, unreadable by the time the embedder reads it.
+      const result = await fetch(ids);
+      t.source.unreadable.set('doc-0.md', 'permission denied (EACCES)');
+      return result;
+    };
+
+    // Act
+    const { run } = await t.sync();
+
+    // Assess
+    expect(run.tasksFailed).toBe(1);
+    expect(run.failedDocuments).toEqual([{ id: 'doc-0.md', reason: 'permission denied (EACCES)' }]);
+    expect((await t.indexed()).has('doc-1.md')).toBe(true);
   });
 });
