@@ -3,6 +3,7 @@ import type { CoreDeps, SourceSettings } from './deps.ts';
 import { covers, type RunIssues } from './document-issues.ts';
 import { errorMessage, isDeploymentFailure, isDocumentFailure } from './errors.ts';
 import { contentHash, decorHash } from './ids.ts';
+import { encodeTask } from './tasks.ts';
 import type {
   DocumentIssue,
   DocumentRef,
@@ -178,7 +179,7 @@ export class DocumentSync {
       ...(doc.metadata !== undefined && Object.keys(doc.metadata).length > 0 ? { metadata: doc.metadata } : {}),
     };
     const inline: UpsertTask = { ...base, chunks };
-    return Buffer.byteLength(JSON.stringify(inline), 'utf8') <= (this.deps.maxInlineTaskBytes ?? INLINE_TASK_BYTES) ? inline : base;
+    return Buffer.byteLength(encodeTask(inline), 'utf8') <= (this.deps.maxInlineTaskBytes ?? INLINE_TASK_BYTES) ? inline : base;
   }
 
   /**

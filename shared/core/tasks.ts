@@ -45,6 +45,20 @@ const deleteTask = z.strictObject({
 
 const embedTask = z.discriminatedUnion('type', [upsertTask, deleteTask]);
 
+/**
+ * A task as a message body: JSON whose every character a queue accepts. JSON.stringify leaves
+ * U+FFFE, U+FFFF and characters above U+FFFF (emoji, some CJK) as they are; SQS refuses the
+ * first two and the local SQS emulator all of them, which failed the whole batch (and run) of
+ * one document holding them. Written as \uXXXX escapes they decode to the same string.
+ */
+export function encodeTask(task: FetchTask | EmbedTask): string {
+  return JSON.stringify(task).replace(/[\ud800-\udbff][\udc00-\udfff]|[\ufffe\uffff]/g, (chars) => {
+    let out = '';
+    for (let i = 0; i < chars.length; i++) out += `\\u${chars.charCodeAt(i).toString(16).padStart(4, '0')}`;
+    return out;
+  });
+}
+
 /** Decodes a fetch task body; anything else is poison (dead-lettered with the reason). */
 export function decodeFetchTask(body: unknown): FetchTask {
   const parsed = fetchTask.safeParse(typeof body === 'string' ? safeJson(body) : body);

@@ -1,4 +1,5 @@
 import { embedDedupId, embedGroupId, fetchDedupId } from '../../shared/adapters/aws/sqs-task-queue.ts';
+import { encodeTask } from '../../shared/core/tasks.ts';
 import type { Clock, EmbedTask, FetchTask, QueueName, ReceivedMessage, TaskQueue } from '../../shared/ports/index.ts';
 
 /** SQS FIFO drops a message whose deduplication id was sent within the last five minutes. */
@@ -58,13 +59,13 @@ export class InMemoryTaskQueue implements TaskQueue {
 
   async sendFetch(tasks: readonly FetchTask[]): Promise<void> {
     await tick();
-    for (const task of tasks) this.send('fetch', JSON.stringify(task), task.sourceId, fetchDedupId(task));
+    for (const task of tasks) this.send('fetch', encodeTask(task), task.sourceId, fetchDedupId(task));
   }
 
   async sendEmbed(tasks: readonly EmbedTask[]): Promise<void> {
     await tick();
     for (const task of tasks) {
-      this.send('embed', JSON.stringify(task), embedGroupId(task), embedDedupId(task));
+      this.send('embed', encodeTask(task), embedGroupId(task), embedDedupId(task));
     }
   }
 

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { chunked, forEachLimited } from '../../core/concurrency.ts';
 import { TransientError } from '../../core/errors.ts';
 import { docKey, sha256 } from '../../core/ids.ts';
+import { encodeTask } from '../../core/tasks.ts';
 import type { EmbedTask, FetchTask, QueueName, ReceivedMessage, TaskQueue } from '../../ports/index.ts';
 
 /** SQS caps a batch at 10 entries and 256 KiB in all; keep headroom for attributes. */
@@ -69,7 +70,7 @@ export class SqsTaskQueue implements TaskQueue {
 
   async sendFetch(tasks: readonly FetchTask[]): Promise<void> {
     await this.sendAll(this.options.urls.fetch, tasks.map((task) => ({
-      body: JSON.stringify(task),
+      body: encodeTask(task),
       group: task.sourceId,
       dedup: fetchDedupId(task),
     })));
@@ -77,7 +78,7 @@ export class SqsTaskQueue implements TaskQueue {
 
   async sendEmbed(tasks: readonly EmbedTask[]): Promise<void> {
     await this.sendAll(this.options.urls.embed, tasks.map((task) => ({
-      body: JSON.stringify(task),
+      body: encodeTask(task),
       group: embedGroupId(task),
       dedup: embedDedupId(task),
     })));
