@@ -19,6 +19,8 @@ export const BINARY_SNIFF_BYTES = 8 * 1024;
  * hundred); random or compressed bytes are far above it (about half).
  */
 export const BINARY_SUSPICIOUS_SHARE = 0.1;
+/** …and has at least this many of them: one accented letter in a five-letter Latin-1 note is text. */
+export const BINARY_MIN_SUSPICIOUS = 4;
 
 /** `open` flags: never block on a FIFO or device, never follow a symlink swapped in after the checks. */
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
@@ -121,7 +123,7 @@ export function decodeText(bytes: Uint8Array): { text: string; warning?: string 
   const invalid = countChar(text, 0xfffd) - countEncodedReplacement(bytes);
   let suspicious = invalid;
   for (let i = 0; i < text.length; i++) if (isControl(text.charCodeAt(i))) suspicious += 1;
-  if (text.length > 0 && suspicious / text.length > BINARY_SUSPICIOUS_SHARE) {
+  if (suspicious >= BINARY_MIN_SUSPICIOUS && suspicious / text.length > BINARY_SUSPICIOUS_SHARE) {
     return { binary: `binary content (${Math.round((suspicious / text.length) * 100)}% invalid UTF-8 or control characters): not indexed` };
   }
   if (invalid > 0) return { text, warning: `${invalid} invalid UTF-8 sequence${invalid === 1 ? '' : 's'} replaced by U+FFFD` };
