@@ -66,9 +66,10 @@ export function createEmbedderHandler(deps: CoreDeps, options: EmbedderHandlerOp
     });
     try {
       for (const { sourceId, runSk, delta, failures, taskError } of totals.values()) {
-        await deps.state.addRunCounters(sourceId, runSk, delta);
+        // Failures first: a reader that sees the counters complete (sync's settle) sees why too.
         if (failures.length > 0) await deps.state.addRunFailures(sourceId, runSk, failures, MAX_RECORDED_ISSUES);
         if (taskError !== undefined) await deps.state.updateRun(sourceId, runSk, { taskError });
+        await deps.state.addRunCounters(sourceId, runSk, delta);
       }
     } catch (error) {
       deps.log.warn('could not record run counters; retrying the batch', { error: errorMessage(error) });

@@ -11,6 +11,11 @@ export function issueReason(reason: string): string {
   return line.length > MAX_REASON_CHARS ? `${line.slice(0, MAX_REASON_CHARS - 1)}…` : line;
 }
 
+/** The issues in id order (code units, like every listing here). */
+function byId(issues: ReadonlyMap<string, DocumentIssue>): DocumentIssue[] {
+  return [...issues.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
 /** Whether `id` is the issue's document, or lies under it (a prefix issue). */
 export function covers(issue: DocumentIssue, id: string): boolean {
   return issue.prefix === true ? id.startsWith(issue.id) : id === issue.id;
@@ -91,9 +96,9 @@ export class RunIssues {
   /** The fields of the run record. */
   record(): Pick<RunRecord, 'skipped' | 'docsSkipped' | 'warnings'> {
     return {
-      skipped: [...this.skipped.values()].slice(0, MAX_RECORDED_ISSUES),
+      skipped: byId(this.skipped).slice(0, MAX_RECORDED_ISSUES),
       docsSkipped: this.skipped.size,
-      warnings: [...this.warnings.values()].slice(0, MAX_RECORDED_ISSUES),
+      warnings: byId(this.warnings).slice(0, MAX_RECORDED_ISSUES),
     };
   }
 
@@ -103,4 +108,28 @@ export class RunIssues {
     this.skippedNow.delete(id);
     this.skipped.delete(id);
   }
+}
+
+/** What a run record says about documents: those skipped (by the fetcher, or failed in an embedder), and caveats. */
+export interface DocumentIssuesReport {
+  /** Distinct documents skipped; `skipped` lists at most MAX_RECORDED_ISSUES of the fetcher's plus the failed ones. */
+  readonly docsSkipped: number;
+  readonly skipped: DocumentIssue[];
+  readonly warnings: DocumentIssue[];
+}
+
+/** The documents a run (the latest, for a source's status) could not index, and the caveats of those it did. */
+export function documentIssuesOf(run: Pick<RunRecord, 'skipped' | 'docsSkipped' | 'failedDocuments' | 'warnings'> | undefined): DocumentIssuesReport {
+  const byId = new Map<string, DocumentIssue>();
+  for (const issue of run?.skipped ?? []) byId.set(issue.id, issue);
+  let failedOnly = 0;
+  for (const issue of run?.failedDocuments ?? []) {
+    if (!byId.has(issue.id)) failedOnly += 1;
+    byId.set(issue.id, issue);
+  }
+  return {
+    docsSkipped: (run?.docsSkipped ?? run?.skipped?.length ?? 0) + failedOnly,
+    skipped: [...byId.values()],
+    warnings: [...(run?.warnings ?? [])],
+  };
 }
