@@ -17,8 +17,8 @@ import {
   changesCursorSchema,
   decodeCursor,
   encodeCursor,
+  fetchEach,
   HttpClient,
-  orUndefinedIfNotFound,
   pageCursor,
   pageCursorSchema,
   paginateCursor,
@@ -201,12 +201,11 @@ export class WikiConnector implements SourceConnector {
   }
 
   async fetch(ids: readonly string[]): Promise<FetchResult> {
-    const docs: SourceDocument[] = [];
-    for (const id of new Set(ids)) {
-      const page = await orUndefinedIfNotFound(this.http.getJson(`pages/${encodeURIComponent(id)}`, { schema: pageSchema }));
-      if (page) docs.push({ id: page.id, version: String(page.rev), text: page.body, format: 'markdown', title: page.id });
-    }
-    return { documents: docs };
+    // One request per page; a page the API refuses (or answers out of schema) is skipped, not fatal.
+    return fetchEach(ids, async (id) => {
+      const page = await this.http.getJson(`pages/${encodeURIComponent(id)}`, { schema: pageSchema });
+      return { id: page.id, version: String(page.rev), text: page.body, format: 'markdown', title: page.id } satisfies SourceDocument;
+    });
   }
 
   list(): AsyncIterable<ListedDocument> {
