@@ -54,6 +54,8 @@ export interface FetchRunResult {
   /** Another trigger arrived during the run: run the source again. */
   readonly rerun: boolean;
   readonly counters: FetchCounters;
+  /** Documents the source has that this run could not index (carried ones included); see RunRecord.skipped. */
+  readonly docsSkipped?: number;
   readonly breaker?: BreakerState;
   readonly error?: string;
 }
@@ -233,6 +235,7 @@ class FetchRun {
       this.progress('done');
       return {
         sourceId: this.sourceId, status, runSk: this.runSk, rerun: finish.rerunRequested, counters: { ...this.counters },
+        docsSkipped: this.issues.record().docsSkipped ?? 0,
         ...(this.breaker ? { breaker: this.breaker } : {}),
       };
     } catch (error) {
