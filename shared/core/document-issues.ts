@@ -33,6 +33,8 @@ export class RunIssues {
   private readonly warnings = new Map<string, DocumentIssue>();
   /** Ids this run skipped itself (not carried). */
   private readonly skippedNow = new Set<string>();
+  /** The prefix issues among them (a folder, a channel). */
+  private readonly prefixesNow = new Map<string, DocumentIssue>();
   /** Ids this run has dealt with: read, found unchanged, queued, deleted or skipped again. */
   private readonly touched = new Set<string>();
 
@@ -48,6 +50,7 @@ export class RunIssues {
     this.skipped.set(issue.id, recorded);
     this.warnings.delete(issue.id);
     this.skippedNow.add(issue.id);
+    if (recorded.prefix === true) this.prefixesNow.set(issue.id, recorded);
     this.touched.add(issue.id);
   }
 
@@ -72,10 +75,7 @@ export class RunIssues {
   /** Whether this run skipped the document, by its id or a prefix issue this run reported. */
   skippedThisRun(id: string): boolean {
     if (this.skippedNow.has(id)) return true;
-    for (const key of this.skippedNow) {
-      const issue = this.skipped.get(key);
-      if (issue && covers(issue, id)) return true;
-    }
+    for (const issue of this.prefixesNow.values()) if (covers(issue, id)) return true;
     return false;
   }
 
@@ -106,6 +106,7 @@ export class RunIssues {
   private settle(id: string): void {
     this.touched.add(id);
     this.skippedNow.delete(id);
+    this.prefixesNow.delete(id);
     this.skipped.delete(id);
   }
 }
