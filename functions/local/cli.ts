@@ -262,7 +262,8 @@ export function buildProgram(): Command {
         for (const a of audits) {
           const problems = (['unindexed', 'outdated', 'deletedInSource', 'unsettled', 'missingVectors', 'staleVectors', 'orphanVectors'] as const)
             .filter((k) => a[k].length > 0).map((k) => `${a[k].length} ${k}`);
-          console.log(`${a.sourceId}: source ${a.sourceDocuments ?? 'n/a'} documents, ledger ${a.ledgerDocuments}, index ${a.vectors} vectors — ${problems.length === 0 ? 'in step' : problems.join(', ')}`);
+          const skipped = a.skipped.length > 0 ? ` (${a.skipped.length} skipped documents not counted: see tributary status)` : '';
+          console.log(`${a.sourceId}: source ${a.sourceDocuments ?? 'n/a'} documents, ledger ${a.ledgerDocuments}, index ${a.vectors} vectors — ${problems.length === 0 ? 'in step' : problems.join(', ')}${skipped}`);
         }
       }
       if (!ok) process.exitCode = 1;

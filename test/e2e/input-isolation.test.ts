@@ -124,6 +124,7 @@ describe.skipIf(process.platform === 'win32')('a folder of awkward files through
     const rows = await exportRows(ws.dir);
     const statusJson = await runCli(ws.dir, ['status', '--json'], run);
     const statusText = await runCli(ws.dir, ['status'], run);
+    const audit = await runCli(ws.dir, ['audit', '--json'], run);
 
     // Assess: the sync succeeded and says what it skipped, and why.
     expect(synced.code, describeResult(synced)).toBe(0);
@@ -155,6 +156,12 @@ describe.skipIf(process.platform === 'win32')('a folder of awkward files through
     expect(source.warnings.map((w) => w.id)).toEqual(['notes/latin1.txt']);
     expect(statusText.stdout).toContain('skipped zz.md: not a regular file (FIFO)');
     expect(statusText.stdout).toContain(`${Object.keys(SKIPPED).length} skipped`);
+
+    // audit keeps them apart (the FIFO is not even listed): the index is in step with what can be read.
+    expect(audit.code, describeResult(audit)).toBe(0);
+    const audited = parseJson<{ ok: boolean; sources: Array<{ skipped: string[]; unindexed: string[] }> }>(audit);
+    expect(audited.ok).toBe(true);
+    expect(audited.sources[0]?.skipped.sort()).toEqual(Object.keys(SKIPPED).filter((id) => id !== 'zz.md').sort());
   }, TIMEOUT);
 
   it('the next sync tries the skipped files again: still skipped while unreadable, indexed once readable', async () => {

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HashingEmbedder } from '../../../shared/adapters/local/hashing-embedder.ts';
+import { auditClean, auditSource } from '../../../shared/core/audit.ts';
 import { DEFAULT_CHUNKING } from '../../../shared/core/chunker.ts';
 import type { CoreDeps } from '../../../shared/core/deps.ts';
 import { silentLogger } from '../../../shared/core/deps.ts';
@@ -92,6 +93,7 @@ describe('per-document isolation in the core', () => {
     // Act
     const skipping = await t.sync();
     const stillBroken = await t.sync();
+    const audit = await auditSource(t.deps, 'docs');
     t.source.unreadable.delete('doc-2.md');
     const healed = await t.sync();
 
@@ -102,6 +104,10 @@ describe('per-document isolation in the core', () => {
     expect(skipping.run.docsSkipped).toBe(1);
     expect(stillBroken.run.skipped).toEqual([{ id: 'doc-2.md', reason: 'permission denied (EACCES)' }]);
     expect((await t.state.getSource('docs'))?.breaker).toBeUndefined();
+    // audit knows it: neither outdated nor drift, listed apart.
+    expect(audit.skipped).toEqual(['doc-2.md']);
+    expect(audit.outdated).toEqual([]);
+    expect(auditClean(audit)).toBe(true);
     // Once readable, the next pass indexes it and the list is empty.
     expect(healed.result.counters.docsChanged).toBe(1);
     expect(healed.run.skipped).toEqual([]);
