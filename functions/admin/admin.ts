@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { CoreDeps } from '../../shared/core/deps.ts';
+import { documentIssuesOf } from '../../shared/core/document-issues.ts';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
 import { sourceHealth } from '../../shared/core/freshness.ts';
 import { search } from '../../shared/core/search.ts';
@@ -50,7 +51,9 @@ export function createAdminHandler(deps: CoreDeps, options: AdminOptions) {
             const [lastRun] = await deps.state.listRuns(sourceId, 1);
             return {
               ...sourceHealth(sourceId, state, t), watermark: state?.watermark ?? null, lastError: state?.lastError ?? null,
-              breaker: state?.breaker ?? null, running: state?.leaseOwner !== undefined && (state.leaseUntil ?? 0) >= t, lastRun: lastRun ?? null,
+              breaker: state?.breaker ?? null, running: state?.leaseOwner !== undefined && (state.leaseUntil ?? 0) >= t,
+              // Documents the latest run could not index, with why (they are retried by every pass).
+              ...documentIssuesOf(lastRun), lastRun: lastRun ?? null,
             };
           }));
           return json(200, { sources });

@@ -2,9 +2,10 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { CoreDeps } from '../../shared/core/deps.ts';
 import { abandonEmbedTask, countersOf, processEmbedTask } from '../../shared/core/embed-task.ts';
-import { errorMessage } from '../../shared/core/errors.ts';
+import { issueReason, MAX_RECORDED_ISSUES } from '../../shared/core/document-issues.ts';
+import { errorMessage, isDocumentFailure } from '../../shared/core/errors.ts';
 import { decodeEmbedTask } from '../../shared/core/tasks.ts';
-import type { RunCounters } from '../../shared/ports/index.ts';
+import type { DocumentIssue, RunCounters } from '../../shared/ports/index.ts';
 import { processBatch } from '../shared/sqs-batch.ts';
 
 export interface EmbedderHandlerOptions {
@@ -19,19 +20,29 @@ export interface EmbedderHandlerOptions {
  * Run counters are summed over the batch and written once per run: every task of a run
  * updating one item would make it a hot key. If that write fails, the whole batch is
  * retried; the replayed tasks are dropped as already applied and still count as done.
+ *
+ * A dead-lettered task is reported on its run: as a failed document (with the reason) when
+ * the failure was its document's own (unreadable, refused as input), which the next pass
+ * retries; otherwise as the run's `taskError` (a provider refusing the key or the vector
+ * size, retries run out), which the CLI's `sync` fails on at once.
  */
 export function createEmbedderHandler(deps: CoreDeps, options: EmbedderHandlerOptions) {
   return middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
-    const totals = new Map<string, { sourceId: string; runSk: string; delta: Partial<RunCounters> }>();
-    const add = (sourceId: string, runSk: string, delta: Partial<RunCounters>): void => {
+    interface RunTotals { sourceId: string; runSk: string; delta: Partial<RunCounters>; failures: DocumentIssue[]; taskError?: string }
+    const totals = new Map<string, RunTotals>();
+    const totalsOf = (sourceId: string, runSk: string): RunTotals => {
       const key = `${sourceId}\u0000${runSk}`;
-      const entry = totals.get(key) ?? { sourceId, runSk, delta: {} };
-      for (const [k, v] of Object.entries(delta) as Array<[keyof RunCounters, number]>) entry.delta[k] = (entry.delta[k] ?? 0) + v;
+      const entry = totals.get(key) ?? { sourceId, runSk, delta: {}, failures: [] };
       totals.set(key, entry);
+      return entry;
+    };
+    const add = (sourceId: string, runSk: string, delta: Partial<RunCounters>): void => {
+      const entry = totalsOf(sourceId, runSk);
+      for (const [k, v] of Object.entries(delta) as Array<[keyof RunCounters, number]>) entry.delta[k] = (entry.delta[k] ?? 0) + v;
     };
     const response = await processBatch(event, {
       queueName: 'embed', queue: deps.queue, maxReceives: options.maxReceives, log: deps.log,
-      onDeadLetter: async (record) => {
+      onDeadLetter: async (record, reason, error) => {
         let task;
         try {
           task = decodeEmbedTask(record.body);
@@ -46,13 +57,23 @@ export function createEmbedderHandler(deps: CoreDeps, options: EmbedderHandlerOp
         await abandonEmbedTask(deps, task);
         // The run must still settle: count the task as failed on its run record.
         add(task.sourceId, task.runSk, { tasksFailed: 1 });
+        // A task of an unknown source belongs to no run record.
+        if (deps.settings(task.sourceId) === undefined) return;
+        const entry = totalsOf(task.sourceId, task.runSk);
+        if (isDocumentFailure(error)) entry.failures.push({ id: task.docId, reason: issueReason(errorMessage(error)) });
+        else entry.taskError = issueReason(reason);
       },
     }, async (record) => {
       const task = decodeEmbedTask(record.body);
       add(task.sourceId, task.runSk, countersOf(await processEmbedTask(deps, task), deps.embeddingPricePerMillionTokensUsd ?? 0));
     });
     try {
-      for (const { sourceId, runSk, delta } of totals.values()) await deps.state.addRunCounters(sourceId, runSk, delta);
+      for (const { sourceId, runSk, delta, failures, taskError } of totals.values()) {
+        // Failures first: a reader that sees the counters complete (sync's settle) sees why too.
+        if (failures.length > 0) await deps.state.addRunFailures(sourceId, runSk, failures, MAX_RECORDED_ISSUES);
+        if (taskError !== undefined) await deps.state.updateRun(sourceId, runSk, { taskError });
+        await deps.state.addRunCounters(sourceId, runSk, delta);
+      }
     } catch (error) {
       deps.log.warn('could not record run counters; retrying the batch', { error: errorMessage(error) });
       return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };

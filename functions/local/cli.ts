@@ -4,6 +4,7 @@ import { loadConfig, type LoadedConfig } from '../../shared/config/load.ts';
 import { auditClean, auditSource, idsToRepair, type SourceAudit } from '../../shared/core/audit.ts';
 import { ConfigError, errorMessage, TributaryError } from '../../shared/core/errors.ts';
 import { search } from '../../shared/core/search.ts';
+import type { DocumentIssue } from '../../shared/ports/index.ts';
 import { openLocalStack, type LocalStack } from '../../shared/wiring/local-stack.ts';
 import { consoleLogger, type LogLevel } from './logger.ts';
 import { startRuntime } from './runtime.ts';
@@ -56,13 +57,21 @@ function withCommon(cmd: Command): Command {
     .option('-v, --verbose', 'log progress details to stderr');
 }
 
+/** Lines naming documents and what is wrong with them, at most `max` of them. */
+function issueLines(label: string, issues: readonly DocumentIssue[], total: number, max = 20): string[] {
+  const lines = issues.slice(0, max).map((i) => `  ${label} ${i.id}: ${i.reason}`);
+  if (total > lines.length) lines.push(`  … and ${total - lines.length} more (tributary status --json lists up to 100)`);
+  return lines;
+}
+
 function printSyncSummary(reports: SourceSyncReport[]): void {
   for (const r of reports) {
+    const skipped = r.docsSkipped > 0 ? `, ${r.docsSkipped} skipped` : '';
     const head = r.status === 'deferred'
       ? `${r.id}: another run holds this source's lease; it was asked to run again and will pick up any change`
       : r.status === 'failed'
         ? `${r.id}: FAILED — ${r.error ?? 'unknown error'}`
-        : `${r.id}: ${r.docsSeen} seen, ${r.docsChanged} changed, ${r.docsDeleted} deleted, ${r.docsUnchanged} unchanged`;
+        : `${r.id}: ${r.docsSeen} seen, ${r.docsChanged} changed, ${r.docsDeleted} deleted, ${r.docsUnchanged} unchanged${skipped}`;
     console.log(head);
     if (r.status === 'synced') {
       const cost = r.estimatedCostUsd > 0 ? `, ~$${r.estimatedCostUsd.toFixed(4)}` : '';
@@ -71,6 +80,9 @@ function printSyncSummary(reports: SourceSyncReport[]): void {
     if (r.recovered > 0) console.log(`  recovered ${r.recovered} documents left unsettled by an interrupted run`);
     if (r.tasksFailed > 0) console.log(`  ${r.tasksFailed} tasks failed and are in the dead-letter queue (see \`tributary status\`)`);
     if (r.breaker) console.log(`  ${r.breaker}`);
+    for (const line of issueLines('skipped', r.skipped, r.docsSkipped)) console.log(line);
+    if (r.skipped.length > 0) console.log('  skipped documents keep their vectors and are tried again by the next sync');
+    for (const line of issueLines('warning', r.warnings, r.warnings.length)) console.log(line);
   }
 }
 
@@ -142,16 +154,17 @@ export function buildProgram(): Command {
         }
       });
       if (opts.json) {
-        const sources = reports.map(({ id, status, docsSeen, docsChanged, docsDeleted, docsUnchanged, chunksEmbedded, embeddingCalls, tokensEmbedded, estimatedCostUsd, vectorsUpserted, vectorsDeleted, tasksFailed, durationMs, breaker, error }) => ({
+        const sources = reports.map(({ id, status, docsSeen, docsChanged, docsDeleted, docsUnchanged, chunksEmbedded, embeddingCalls, tokensEmbedded, estimatedCostUsd, vectorsUpserted, vectorsDeleted, tasksFailed, docsSkipped, skipped, warnings, durationMs, breaker, error }) => ({
           id, status, docsSeen, docsChanged, docsDeleted, docsUnchanged, chunksEmbedded, embeddingCalls, tokensEmbedded,
-          estimatedCostUsd: Number(estimatedCostUsd.toFixed(6)), vectorsUpserted, vectorsDeleted, tasksFailed, durationMs,
+          estimatedCostUsd: Number(estimatedCostUsd.toFixed(6)), vectorsUpserted, vectorsDeleted, tasksFailed, docsSkipped, skipped, warnings, durationMs,
           ...(breaker ? { breaker } : {}), ...(error ? { error } : {}),
         }));
         console.log(JSON.stringify({ sources }));
       } else {
         printSyncSummary(reports);
       }
-      if (reports.some((r) => r.status === 'failed' || r.tasksFailed > 0)) process.exitCode = 1;
+      // Skipped documents are named but do not fail the sync; a task given up for any other reason does.
+      if (reports.some((r) => r.status === 'failed' || r.tasksFailed > r.documentTaskFailures)) process.exitCode = 1;
     });
 
   withCommon(program.command('status'))
@@ -165,9 +178,14 @@ export function buildProgram(): Command {
       }
       for (const s of status.sources) {
         const lag = s.lagSeconds === null ? 'never synced' : `last sync ${s.lagSeconds}s ago`;
-        console.log(`${s.id} (${s.kind}): ${s.documents} documents, ${lag}${s.stale ? ' — STALE' : ''}${s.running ? ', running' : ''}`);
+        const skipped = s.docsSkipped > 0 ? `, ${s.docsSkipped} skipped` : '';
+        console.log(`${s.id} (${s.kind}): ${s.documents} documents, ${lag}${s.stale ? ' — STALE' : ''}${s.running ? ', running' : ''}${skipped}`);
         if (s.lastError) console.log(`  last error: ${s.lastError} (${s.consecutiveFailures} failures in a row)`);
         if (s.breaker) console.log(`  breaker: ${s.breaker}`);
+        if (s.lastRun?.taskError) console.log(`  last run's embed tasks were given up: ${s.lastRun.taskError}`);
+        if (s.docsSkipped > 0) console.log(`  ${s.docsSkipped} document${s.docsSkipped === 1 ? '' : 's'} skipped (not indexed; tried again by every sync):`);
+        for (const line of issueLines('skipped', s.skipped, s.docsSkipped)) console.log(line);
+        for (const line of issueLines('warning', s.warnings, s.warnings.length)) console.log(line);
       }
       console.log(`queues: fetch ${status.queues.fetch.visible} waiting, embed ${status.queues.embed.visible} waiting; ${status.deadLetters.length} dead-lettered`);
       for (const d of status.deadLetters) console.log(`  dead letter (${d.queue}): ${d.reason}`);
@@ -251,7 +269,8 @@ export function buildProgram(): Command {
         for (const a of audits) {
           const problems = (['unindexed', 'outdated', 'deletedInSource', 'unsettled', 'missingVectors', 'staleVectors', 'orphanVectors'] as const)
             .filter((k) => a[k].length > 0).map((k) => `${a[k].length} ${k}`);
-          console.log(`${a.sourceId}: source ${a.sourceDocuments ?? 'n/a'} documents, ledger ${a.ledgerDocuments}, index ${a.vectors} vectors — ${problems.length === 0 ? 'in step' : problems.join(', ')}`);
+          const skipped = a.skipped.length > 0 ? ` (${a.skipped.length} skipped documents not counted: see tributary status)` : '';
+          console.log(`${a.sourceId}: source ${a.sourceDocuments ?? 'n/a'} documents, ledger ${a.ledgerDocuments}, index ${a.vectors} vectors — ${problems.length === 0 ? 'in step' : problems.join(', ')}${skipped}`);
         }
       }
       if (!ok) process.exitCode = 1;

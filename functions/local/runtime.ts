@@ -61,6 +61,7 @@ export async function startRuntime(stack: LocalStack, options: RuntimeOptions): 
         log.info('sync run', { sourceId: r.sourceId, changed: r.counters.docsChanged, deleted: r.counters.docsDeleted, unchanged: r.counters.docsUnchanged });
       }
       if (r.breaker) log.error('mass-delete breaker tripped', { sourceId: r.sourceId, wouldDelete: r.breaker.wouldDelete, known: r.breaker.known });
+      if ((r.docsSkipped ?? 0) > 0) log.warn('documents skipped; see tributary status', { sourceId: r.sourceId, skipped: r.docsSkipped });
     },
   }), { concurrency: 2, log });
   const embedPoller = new QueuePoller(stack.queue, 'embed', createEmbedderHandler(deps, { maxReceives }), {

@@ -1,5 +1,8 @@
 import type { StatusReport } from './status.ts';
 
+/** Skipped documents and warnings listed per source (the JSON at /status has up to 100). */
+const MAX_LISTED = 20;
+
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 function ago(seconds: number | null): string {
@@ -12,13 +15,24 @@ function ago(seconds: number | null): string {
 /** A small self-contained status page with a search box (no external assets). */
 export function renderStatusPage(status: StatusReport): string {
   const rows = status.sources.map((s) => `
-      <tr class="${s.stale || s.lastError || s.breaker ? 'bad' : 'ok'}">
+      <tr class="${s.healthy ? 'ok' : 'bad'}">
         <td>${esc(s.id)}</td><td>${esc(s.kind)}</td><td>${s.documents}</td>
         <td>${esc(ago(s.lagSeconds))}${s.stale ? ' <b>(stale)</b>' : ''}</td>
         <td>${s.running ? 'running' : esc(s.lastRun?.status ?? '—')}</td>
         <td>${s.lastRun ? `${s.lastRun.docsChanged} changed, ${s.lastRun.docsDeleted} deleted, ${s.lastRun.chunksEmbedded} embedded` : '—'}</td>
-        <td>${esc([s.lastError ?? '', s.breaker ?? '', s.consecutiveFailures > 0 ? `${s.consecutiveFailures} failures in a row` : ''].filter(Boolean).join(' · ') || '—')}</td>
+        <td>${esc([
+          s.lastError ?? '', s.breaker ?? '', s.consecutiveFailures > 0 ? `${s.consecutiveFailures} failures in a row` : '',
+          s.lastRun?.taskError ?? '', s.docsSkipped > 0 ? `${s.docsSkipped} document${s.docsSkipped === 1 ? '' : 's'} skipped` : '',
+          s.warnings.length > 0 ? `${s.warnings.length} with warnings` : '',
+        ].filter(Boolean).join(' · ') || '—')}</td>
       </tr>`).join('');
+  const issues = status.sources.flatMap((s) => [
+    ...s.skipped.slice(0, MAX_LISTED).map((i) => `<li><b>${esc(s.id)}</b> skipped <code>${esc(i.id)}</code>: ${esc(i.reason)}</li>`),
+    ...(s.docsSkipped > Math.min(s.skipped.length, MAX_LISTED) ? [`<li><b>${esc(s.id)}</b>: ${s.docsSkipped - Math.min(s.skipped.length, MAX_LISTED)} more skipped</li>`] : []),
+    ...s.warnings.slice(0, MAX_LISTED).map((i) => `<li><b>${esc(s.id)}</b> warning <code>${esc(i.id)}</code>: ${esc(i.reason)}</li>`),
+  ]);
+  const skippedSection = issues.length === 0 ? '<p>No document skipped.</p>'
+    : `<p>Skipped documents keep their vectors (if they had any) and are tried again by every sync.</p><ul>${issues.join('')}</ul>`;
   const dead = status.deadLetters.length === 0 ? '<p>No dead-lettered tasks.</p>'
     : `<ul>${status.deadLetters.map((d) => `<li>${esc(d.queue)}: ${esc(d.reason)}</li>`).join('')}</ul>`;
   return `<!doctype html>
@@ -35,6 +49,7 @@ export function renderStatusPage(status: StatusReport): string {
 <p class="meta">Generated ${esc(status.generatedAt)} · fetch queue ${status.queues.fetch.visible}+${status.queues.fetch.inFlight} in flight · embed queue ${status.queues.embed.visible}+${status.queues.embed.inFlight} in flight</p>
 <table><thead><tr><th>source</th><th>kind</th><th>documents</th><th>last sync</th><th>state</th><th>last run</th><th>problems</th></tr></thead>
 <tbody>${rows}</tbody></table>
+<h2>Skipped documents</h2>${skippedSection}
 <h2>Dead letters</h2>${dead}
 <h2>Search</h2>
 <form id="f"><input id="q" name="q" placeholder="search the index" autofocus> <button>Search</button></form>

@@ -1,6 +1,7 @@
 import { createEmbedderHandler } from '../embedder/embedder.ts';
+import { documentIssuesOf } from '../../shared/core/document-issues.ts';
 import { runFetch, type FetchProgress, type FetchRunResult } from '../../shared/core/fetch-run.ts';
-import type { FetchTask, RunRecord } from '../../shared/ports/index.ts';
+import type { DocumentIssue, FetchTask, RunRecord } from '../../shared/ports/index.ts';
 import { isLocalOwnerAlive, type LocalStack } from '../../shared/wiring/local-stack.ts';
 import { QueuePoller } from './poller.ts';
 import { documentsWithoutTask } from './recovery.ts';
@@ -20,6 +21,14 @@ export interface SourceSyncReport {
   vectorsUpserted: number;
   vectorsDeleted: number;
   tasksFailed: number;
+  /** Documents not indexed this time (unreadable, not text, refused): retried by the next sync. */
+  docsSkipped: number;
+  /** The skipped documents with the reason (a folder or channel ends with `/`). */
+  skipped: DocumentIssue[];
+  /** Documents indexed with a caveat (invalid UTF-8 replaced). */
+  warnings: DocumentIssue[];
+  /** Of `tasksFailed`, the tasks given up for a reason of their document's own (named in `skipped`). */
+  documentTaskFailures: number;
   recovered: number;
   durationMs: number;
   breaker?: string;
@@ -70,7 +79,8 @@ async function syncOne(stack: LocalStack, sourceId: string, options: SyncOptions
   const started = deps.clock.now();
   const report: SourceSyncReport = {
     id: sourceId, status: 'synced', docsSeen: 0, docsChanged: 0, docsDeleted: 0, docsUnchanged: 0, chunksEmbedded: 0,
-    embeddingCalls: 0, tokensEmbedded: 0, estimatedCostUsd: 0, vectorsUpserted: 0, vectorsDeleted: 0, tasksFailed: 0, recovered: 0, durationMs: 0,
+    embeddingCalls: 0, tokensEmbedded: 0, estimatedCostUsd: 0, vectorsUpserted: 0, vectorsDeleted: 0, tasksFailed: 0,
+    docsSkipped: 0, skipped: [], warnings: [], documentTaskFailures: 0, recovered: 0, durationMs: 0,
   };
   const now = () => new Date(deps.clock.now()).toISOString();
   const tasks: FetchTask[] = [];
@@ -100,6 +110,8 @@ async function syncOne(stack: LocalStack, sourceId: string, options: SyncOptions
       }
       const run = await settle(stack, result, options);
       accumulate(report, result, run);
+      // A provider refused the configuration: every other task would fail alike. Say so now.
+      if (run?.taskError !== undefined) throw new Error(`embed tasks were dead-lettered: ${run.taskError}`);
       if (result.status === 'continued' || result.rerun) {
         tasks.push({ type: 'fetch', sourceId, trigger: result.rerun ? 'rerun' : 'continuation', requestedAt: now() });
       }
@@ -112,14 +124,17 @@ async function syncOne(stack: LocalStack, sourceId: string, options: SyncOptions
   return report;
 }
 
-/** Waits until the run's embed tasks are all done or dead-lettered. */
+/**
+ * Waits until the run's embed tasks are all done or dead-lettered, or one was given up for a
+ * reason every other task shares (a provider refusing the key or the vector size).
+ */
 async function settle(stack: LocalStack, result: FetchRunResult, options: SyncOptions): Promise<RunRecord | undefined> {
   if (!result.runSk) return undefined;
   for (;;) {
     const run = await stack.state.getRun(result.sourceId, result.runSk);
     const done = (run?.tasksDone ?? 0) + (run?.tasksFailed ?? 0);
     options.onProgress?.({ sourceId: result.sourceId, tasksDone: done, tasksEnqueued: result.counters.tasksEnqueued });
-    if (!run || done >= result.counters.tasksEnqueued) return run;
+    if (!run || done >= result.counters.tasksEnqueued || run.taskError !== undefined) return run;
     await new Promise((r) => setTimeout(r, SETTLE_POLL_MS));
   }
 }
@@ -137,6 +152,12 @@ function accumulate(report: SourceSyncReport, result: FetchRunResult, run: RunRe
     report.vectorsUpserted += run.vectorsUpserted ?? 0;
     report.vectorsDeleted += run.vectorsDeleted ?? 0;
     report.tasksFailed += run.tasksFailed ?? 0;
+    report.documentTaskFailures += run.failedDocuments?.length ?? 0;
+    // Each run carries the issues of the one before: the last run's are the current ones.
+    const issues = documentIssuesOf(run);
+    report.docsSkipped = issues.docsSkipped;
+    report.skipped = issues.skipped;
+    report.warnings = issues.warnings;
   }
   if (result.breaker) {
     report.breaker = `mass-delete breaker tripped: the source no longer lists ${result.breaker.wouldDelete} of ${result.breaker.known} indexed documents; nothing was deleted. If that is real, run: tributary sync --source ${report.id} --allow-mass-delete`;

@@ -44,6 +44,8 @@ export function recordRunMetrics(result: FetchRunResult): void {
     ['DocsChanged', MetricUnit.Count, result.counters.docsChanged],
     ['DocsDeleted', MetricUnit.Count, result.counters.docsDeleted],
     ['TasksEnqueued', MetricUnit.Count, result.counters.tasksEnqueued],
+    // Documents not indexed (unreadable, refused): a graph or alarm on it shows them without status.
+    ['DocsSkipped', MetricUnit.Count, result.docsSkipped ?? 0],
   ]);
 }
 

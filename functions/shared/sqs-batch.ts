@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { errorMessage, PoisonTaskError } from '../../shared/core/errors.ts';
+import { errorMessage, TributaryError } from '../../shared/core/errors.ts';
 import type { Logger } from '../../shared/core/deps.ts';
 import type { QueueName, TaskQueue } from '../../shared/ports/index.ts';
 
@@ -9,15 +9,18 @@ export interface BatchOptions {
   /** Attempts before a failing task is dead-lettered with its reason. */
   readonly maxReceives: number;
   readonly log: Logger;
-  /** Called when a task is dead-lettered, so its run still settles. */
-  readonly onDeadLetter?: (record: SQSRecord, reason: string) => Promise<void>;
+  /** Called when a task is dead-lettered (with the error that ended it), so its run still settles. */
+  readonly onDeadLetter?: (record: SQSRecord, reason: string, error: unknown) => Promise<void>;
 }
 
 /**
  * Runs `handle` over an SQS batch the way FIFO queues require: message groups in parallel,
  * each group in order, and once a message of a group fails, the rest of that group is
- * reported failed too so nothing overtakes it. Poison messages, and messages out of
- * attempts, go to the dead-letter queue with their reason; the rest of the batch succeeds.
+ * reported failed too so nothing overtakes it. A message whose error says no retry can help
+ * (a TributaryError with `retryable: false`: a poison task, a document that cannot be read, a
+ * provider refusing the key or the vector size) goes to the dead-letter queue with its reason
+ * at once, as does one out of attempts; the rest of the batch succeeds. Errors of unknown
+ * kind are retried: they may be an outage.
  */
 export async function processBatch(
   event: SQSEvent,
@@ -41,13 +44,13 @@ export async function processBatch(
         await handle(record);
       } catch (error) {
         const attempts = Number(record.attributes.ApproximateReceiveCount ?? '1');
-        const poison = error instanceof PoisonTaskError;
+        const final = error instanceof TributaryError && !error.retryable;
         const reason = `${error instanceof Error ? error.name : 'Error'}: ${errorMessage(error)}`;
-        if (poison || attempts >= options.maxReceives) {
+        if (final || attempts >= options.maxReceives) {
           options.log.error('task dead-lettered', { queue: options.queueName, messageId: record.messageId, attempts, reason });
           try {
-            await options.queue.deadLetter(options.queueName, record.body, poison ? reason : `${reason} (after ${attempts} attempts)`);
-            await options.onDeadLetter?.(record, reason);
+            await options.queue.deadLetter(options.queueName, record.body, final ? reason : `${reason} (after ${attempts} attempts)`);
+            await options.onDeadLetter?.(record, reason, error);
           } catch (dlqError) {
             options.log.error('dead-lettering failed; leaving the task to SQS redrive', { error: errorMessage(dlqError) });
             failures.push(record.messageId);

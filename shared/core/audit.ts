@@ -1,4 +1,5 @@
 import type { CoreDeps } from './deps.ts';
+import { covers, documentIssuesOf } from './document-issues.ts';
 import { isLive } from './fetch-run.ts';
 import { chunkIndexOf, docKey, vectorId } from './ids.ts';
 import type { LedgerEntry } from '../ports/index.ts';
@@ -25,6 +26,11 @@ export interface SourceAudit {
   readonly orphanVectors: string[];
   /** Live documents with a missing or stale vector. */
   readonly damagedDocuments: string[];
+  /**
+   * Documents the source has that the latest run skipped with a reason (unreadable, binary…):
+   * known and reported, so neither unindexed, outdated nor deleted; not counted as drift.
+   */
+  readonly skipped: string[];
 }
 
 export interface AuditReport {
@@ -78,18 +84,28 @@ export async function auditSource(deps: CoreDeps, sourceId: string): Promise<Sou
   const unindexed: string[] = [];
   const outdated: string[] = [];
   const deletedInSource: string[] = [];
+  const skipped = new Set<string>();
   if (listing) {
+    const [lastRun] = await deps.state.listRuns(sourceId, 1);
+    const issues = documentIssuesOf(lastRun).skipped;
+    const isSkipped = (id: string): boolean => issues.some((issue) => covers(issue, id));
     for (const [id, version] of listing) {
       const entry = live.get(id);
-      if (!entry) unindexed.push(id);
-      else if (!entry.pending && !entry.claim && entry.version !== version) outdated.push(id);
+      const differs = !entry || (!entry.pending && !entry.claim && entry.version !== version);
+      if (differs && isSkipped(id)) skipped.add(id);
+      else if (!entry) unindexed.push(id);
+      else if (differs) outdated.push(id);
     }
-    for (const id of live.keys()) if (!listing.has(id)) deletedInSource.push(id);
+    for (const id of live.keys()) {
+      if (listing.has(id)) continue;
+      if (isSkipped(id)) skipped.add(id);
+      else deletedInSource.push(id);
+    }
   }
   return {
     sourceId, sourceDocuments: listing ? listing.size : null, ledgerDocuments: live.size, vectors: vectors.length,
     unindexed, outdated, deletedInSource, unsettled, missingVectors, staleVectors, orphanVectors,
-    damagedDocuments: [...damaged],
+    damagedDocuments: [...damaged], skipped: [...skipped],
   };
 }
 

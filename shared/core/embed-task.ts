@@ -1,6 +1,7 @@
 import { chunkDocument, chunkingSignature } from './chunker.ts';
 import type { CoreDeps } from './deps.ts';
-import { PoisonTaskError } from './errors.ts';
+import { covers } from './document-issues.ts';
+import { DocumentError, PoisonTaskError, errorMessage } from './errors.ts';
 import { chunkIndexOf, contentHash as hashContent, decorHash, docVectorPrefix, vectorId } from './ids.ts';
 import type { ChunkPayload, DeleteTask, EmbedTask, LedgerEntry, Metadata, RunCounters, UpsertTask, VectorRecord } from '../ports/index.ts';
 
@@ -76,13 +77,22 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
     const connector = deps.connector(task.sourceId);
     const settings = deps.settings(task.sourceId);
     if (!connector || !settings) throw new PoisonTaskError(`source "${task.sourceId}" has no connector to read ${task.docId}`, { sourceId: task.sourceId });
-    const [doc] = await connector.fetch([task.docId]);
+    const result = await connector.fetch([task.docId]);
+    // Unreadable now: give up this task (dead-lettered at once, recorded on its run); the
+    // document keeps its vectors and the next pass tries it again.
+    const unreadable = result.skipped?.find((issue) => covers(issue, task.docId));
+    if (unreadable) throw new DocumentError(task.docId, unreadable.reason);
+    const doc = result.documents.find((d) => d.id === task.docId);
     // Gone from the source: the document at this rev is a deletion. Leaving the claim (and the
     // pending marker) instead would keep the entry unsettled, and a return of the document under
     // the same version (a restored file) would look queued to every pass. A newer version has a
     // newer rev and brings it back.
     if (!doc) return deleteClaimed(deps, task, 'gone', dirty ? undefined : previous);
-    chunks = chunkDocument(doc.text, doc.format ?? 'text', settings.chunking).map((c) => ({ index: c.index, hash: c.hash, text: c.text }));
+    try {
+      chunks = chunkDocument(doc.text, doc.format ?? 'text', settings.chunking).map((c) => ({ index: c.index, hash: c.hash, text: c.text }));
+    } catch (error) {
+      throw new DocumentError(task.docId, `could not be chunked: ${errorMessage(error)}`, { cause: error });
+    }
     version = doc.version;
     title = doc.title;
     url = doc.url;

@@ -45,6 +45,20 @@ export class PoisonTaskError extends TributaryError {
   }
 }
 
+/**
+ * One document cannot be indexed now (unreadable, undecodable, refused by a provider as input):
+ * it is skipped for this pass with this message as the reason and retried on the next, while
+ * the rest of the pass goes on. Never fails a source; an embed task failing with it is
+ * dead-lettered at once and recorded on its run.
+ */
+export class DocumentError extends TributaryError {
+  readonly docId: string;
+  constructor(docId: string, message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retryable: false, context: { docId } });
+    this.docId = docId;
+  }
+}
+
 /** A dependency failed in a way worth retrying (throttling, 5xx, timeout). */
 export class TransientError extends TributaryError {
   constructor(message: string, options: { cause?: unknown; context?: Record<string, unknown> } = {}) {
@@ -66,6 +80,24 @@ export class CursorExpiredError extends TributaryError {
   constructor(sourceId: string, options: { cause?: unknown } = {}) {
     super(`change token of source "${sourceId}" expired; falling back to a full pass`, { ...options, context: { sourceId } });
   }
+}
+
+/**
+ * Whether a failure belongs to one document or one task's input (a DocumentError, or a
+ * PoisonTaskError such as a provider's 400 for an input): skip that document, keep going.
+ * Anything else non-retryable (auth, a wrong model or dimension) concerns every document.
+ */
+export function isDocumentFailure(error: unknown): boolean {
+  return error instanceof DocumentError || error instanceof PoisonTaskError;
+}
+
+/**
+ * A refusal no retry can fix and no other document escapes: a TributaryError that is not
+ * retryable and not about one document (a bad API key, a wrong vector size, a missing model).
+ */
+export function isDeploymentFailure(error: unknown): boolean {
+  return error instanceof TributaryError && !error.retryable && !isDocumentFailure(error)
+    && !(error instanceof LeaseLostError) && !(error instanceof CursorExpiredError);
 }
 
 export function errorMessage(error: unknown): string {

@@ -1,26 +1,22 @@
-import { chunkDocument, chunkingSignature } from './chunker.ts';
 import type { CoreDeps, SourceSettings } from './deps.ts';
+import { RunIssues } from './document-issues.ts';
+import { DocumentSync, isCurrent, isLive, type FetchCounters, zeroCounters } from './document-sync.ts';
 import { CursorExpiredError, LeaseLostError, PoisonTaskError, TributaryError, errorMessage } from './errors.ts';
-import { contentHash, decorHash, makeRev } from './ids.ts';
-import { encodeTask } from './tasks.ts';
+import { makeRev } from './ids.ts';
 import type {
   BreakerState,
   Cursor,
   DocumentRef,
-  EmbedTask,
   FetchTask,
   LeaseResult,
-  LedgerEntry,
   PassState,
   PullWindow,
   RunRecord,
   SourceConnector,
-  SourceDocument,
-  UpsertTask,
 } from '../ports/index.ts';
 
-/** An embed task carries its chunks inline only while the message stays well under SQS's 256 KiB. */
-const INLINE_TASK_BYTES = 200 * 1024;
+export { isLive, type FetchCounters };
+
 /** Stop paging this long before the deadline, leaving time to persist and enqueue a continuation. */
 const DEADLINE_MARGIN_MS = 10_000;
 /** Full passes one run starts over after expired cursors, before it gives up (and the next run tries). */
@@ -51,14 +47,6 @@ export interface FetchProgress {
   readonly phase: 'pulling' | 'reconciling' | 'done';
 }
 
-export interface FetchCounters {
-  docsSeen: number;
-  docsChanged: number;
-  docsDeleted: number;
-  docsUnchanged: number;
-  tasksEnqueued: number;
-}
-
 export interface FetchRunResult {
   readonly sourceId: string;
   readonly status: 'completed' | 'deferred' | 'continued' | 'failed';
@@ -66,11 +54,11 @@ export interface FetchRunResult {
   /** Another trigger arrived during the run: run the source again. */
   readonly rerun: boolean;
   readonly counters: FetchCounters;
+  /** Documents the source has that this run could not index (carried ones included); see RunRecord.skipped. */
+  readonly docsSkipped?: number;
   readonly breaker?: BreakerState;
   readonly error?: string;
 }
-
-const zeroCounters = (): FetchCounters => ({ docsSeen: 0, docsChanged: 0, docsDeleted: 0, docsUnchanged: 0, tasksEnqueued: 0 });
 
 /**
  * One fetch run of one source: take the lease, page through the source (or fetch the hinted
@@ -145,14 +133,10 @@ async function acquire(deps: CoreDeps, input: Parameters<CoreDeps['state']['acqu
 
 class FetchRun {
   private seq = 0;
-  private readonly counters = zeroCounters();
-  /**
-   * Version of each document this run enqueued an upsert for. The reconcile after the pass
-   * must not take them for drift: an embedder can claim a task before the fetcher's pending
-   * marker lands (the marker then stands down), and until it commits, the ledger shows neither.
-   */
-  private readonly queued = new Map<string, string>();
   private readonly runSk: string;
+  /** Documents skipped (or indexed with a caveat) by this run and, carried, by earlier ones. */
+  private readonly issues = new RunIssues();
+  private readonly docs: DocumentSync;
   private pages = 0;
   private breaker: BreakerState | undefined;
 
@@ -170,10 +154,11 @@ class FetchRun {
     private feed: Cursor | undefined,
   ) {
     this.runSk = `RUN#${new Date(startedAt).toISOString()}#${String(epoch).padStart(8, '0')}`;
+    this.docs = new DocumentSync(deps, settings, connector, task, this.runSk, () => this.nextRev(), this.issues);
   }
 
-  private get chunker(): string {
-    return chunkingSignature(this.settings.chunking);
+  private get counters(): FetchCounters {
+    return this.docs.counters;
   }
 
   private get sourceId(): string {
@@ -193,12 +178,17 @@ class FetchRun {
     let finished: { rerun: boolean } | 'unknown' | undefined;
     try {
       // Inside the try: a run that cannot even record itself still releases its lease.
-      await this.deps.state.putRun(record);
+      // The previous run's skipped documents stay listed until this run reads them again.
+      const [previous] = await this.deps.state.listRuns(this.sourceId, 1);
+      this.issues.carry(previous);
+      await this.deps.state.putRun({ ...record, ...this.issues.record() });
       let status: FetchRunResult['status'] = 'completed';
       let watermark: string | undefined;
       let feed: Cursor | undefined;
       if (this.task.ids && this.task.ids.length > 0 && this.task.full !== true) {
-        await this.targeted(this.task.ids);
+        // A hint named these ids: read them; the ones the source no longer has are deletions.
+        await this.docs.readIds(this.task.ids);
+        this.pages = 1;
       } else {
         let outcome = await this.pass();
         // A pass resumed after a crash saw the source as of its own, older snapshot. Catch up
@@ -210,6 +200,10 @@ class FetchRun {
           this.feed = outcome.pass.cursor;
           this.savedPass = undefined;
           outcome = await this.pass(this.freshPass(false));
+        }
+        if (outcome.finished) {
+          await this.retrySkipped();
+          this.issues.settlePrefixes();
         }
         if (outcome.finished && this.connector.list) {
           this.progress('reconciling');
@@ -235,19 +229,20 @@ class FetchRun {
         await this.deps.queue.sendFetch([{ type: 'fetch', sourceId: this.sourceId, trigger: 'continuation', requestedAt: new Date(this.deps.clock.now()).toISOString() }]);
       }
       await this.deps.state.updateRun(this.sourceId, this.runSk, {
-        ...this.counters, pages: this.pages, status: 'succeeded', finishedAt: new Date(this.deps.clock.now()).toISOString(),
+        ...this.counters, ...this.issues.record(), pages: this.pages, status: 'succeeded', finishedAt: new Date(this.deps.clock.now()).toISOString(),
         ...(this.breaker ? { breaker: `refused to delete ${this.breaker.wouldDelete} of ${this.breaker.known} documents` } : {}),
       });
       this.progress('done');
       return {
         sourceId: this.sourceId, status, runSk: this.runSk, rerun: finish.rerunRequested, counters: { ...this.counters },
+        docsSkipped: this.issues.record().docsSkipped ?? 0,
         ...(this.breaker ? { breaker: this.breaker } : {}),
       };
     } catch (error) {
       const message = errorMessage(error);
       this.deps.log.error('fetch run failed', { sourceId: this.sourceId, error: message });
       await this.deps.state.updateRun(this.sourceId, this.runSk, {
-        ...this.counters, pages: this.pages, status: 'failed', error: message, finishedAt: new Date(this.deps.clock.now()).toISOString(),
+        ...this.counters, ...this.issues.record(), pages: this.pages, status: 'failed', error: message, finishedAt: new Date(this.deps.clock.now()).toISOString(),
       }).catch(() => undefined);
       // A wake-up handed to this run while it ran must not die with it: whoever retries this
       // run (or nobody, for a CLI run) resumes the pass; a rerun covers the wake-up. Once
@@ -324,15 +319,15 @@ class FetchRun {
         }
         throw error;
       }
-      await this.processRefs(page.changed, pass.full);
-      await this.deleteIds(page.deleted);
+      await this.docs.applyRefs(page.changed, pass.full, page.skipped);
+      await this.docs.deleteIds(page.deleted);
       this.pages += 1;
       pass = { ...pass, cursor: page.next, pages: pass.pages + 1 };
       await this.deps.state.saveProgress({
         sourceId: this.sourceId, owner: this.options.owner, epoch: this.epoch,
         now: this.deps.clock.now(), ttlMs: this.settings.leaseTtlMs, pass,
       });
-      await this.deps.state.updateRun(this.sourceId, this.runSk, { ...this.counters, pages: this.pages });
+      await this.deps.state.updateRun(this.sourceId, this.runSk, { ...this.counters, ...this.issues.record(), pages: this.pages });
       this.progress('pulling');
       if (page.done) break;
     }
@@ -358,157 +353,14 @@ class FetchRun {
     };
   }
 
-  /** A hint named these ids: fetch them; the ones the source no longer has are deletions. */
-  private async targeted(ids: readonly string[]): Promise<void> {
-    const unique = [...new Set(ids)];
-    const docs = await this.connector.fetch(unique);
-    const found = new Set(docs.map((d) => d.id));
-    await this.processRefs(docs.map((d) => ({ id: d.id, version: d.version, document: d })), false);
-    await this.deleteIds(unique.filter((id) => !found.has(id)));
-    this.pages = 1;
-  }
-
-  /** Diffs refs against the ledger; enqueues tasks for what changed. */
-  private async processRefs(refs: readonly DocumentRef[], full: boolean): Promise<void> {
-    if (refs.length === 0) return;
-    this.counters.docsSeen += refs.length;
-    const ledger = await this.deps.state.getDocuments(this.sourceId, refs.map((r) => r.id));
-    const recover = this.task.recover === true;
-
-    const needContent: DocumentRef[] = [];
-    for (const ref of refs) {
-      const entry = ledger.get(ref.id);
-      if (!full && !recover && isCurrent(entry, ref.version) && entry?.chunker === this.chunker) {
-        this.counters.docsUnchanged += 1;
-      } else if (!full && !recover && entry?.pending?.version === ref.version) {
-        // A task for exactly this version is already queued.
-        this.counters.docsUnchanged += 1;
-      } else {
-        needContent.push(ref);
-      }
-    }
-
-    const missing = needContent.filter((r) => !r.document).map((r) => r.id);
-    const fetched = new Map<string, SourceDocument>();
-    if (missing.length > 0) for (const doc of await this.connector.fetch(missing)) fetched.set(doc.id, doc);
-
-    const tasks: EmbedTask[] = [];
-    const vanished: string[] = [];
-    for (const ref of needContent) {
-      const doc = ref.document ?? fetched.get(ref.id);
-      if (!doc) {
-        vanished.push(ref.id);
-        continue;
-      }
-      const entry = ledger.get(ref.id);
-      const hash = contentHash(doc.text, doc.title);
-      if (!recover && entry?.rev && !entry.deleted && entry.contentHash === hash && entry.chunker === this.chunker
-        && !entry.pending && !entry.claim && (entry.decor === undefined || entry.decor === decorHash(doc.title, doc.url, doc.metadata))) {
-        // Same content under a new version (touched, copied back): record the version, embed nothing.
-        const touched = await this.deps.state.touchDocument({
-          sourceId: this.sourceId, docId: doc.id, expectRev: entry.rev, rev: this.nextRev(), version: doc.version,
-        });
-        if (touched) {
-          this.counters.docsUnchanged += 1;
-          continue;
-        }
-      }
-      tasks.push(this.upsertTask(doc, hash));
-      this.counters.docsChanged += 1;
-    }
-    await this.preEmbed(tasks, ledger);
-    await this.enqueue(tasks);
-    // Gone between listing and reading: a deletion if we know it.
-    await this.deleteIds(vanished);
-  }
-
   /**
-   * Embeds the page's new chunk texts in as few requests as the provider's per-request
-   * budget allows and caches them, so the embedder (one task per document, SQS batches of
-   * at most 10) finds them cached. Best effort: on failure the embedder embeds them itself.
+   * Documents an earlier run skipped that this pass did not come across (a change feed names
+   * only what changed): read them again, so a skipped document is retried by the next pass
+   * whatever the source's listing shows.
    */
-  private async preEmbed(tasks: readonly EmbedTask[], ledger: ReadonlyMap<string, LedgerEntry>): Promise<void> {
-    const { embedder, state } = this.deps;
-    if (this.deps.noEmbeddingCache === true || this.task.noCache === true) return;
-    const wanted = new Map<string, string>();
-    for (const t of tasks) {
-      if (t.type !== 'upsert' || !t.chunks) continue;
-      const entry = ledger.get(t.docId);
-      // The embedder rewrites only chunks whose position or text changed (all, when in doubt).
-      const known = entry && !entry.deleted && !entry.claim && t.rewrite !== true ? entry.chunkHashes : undefined;
-      for (const c of t.chunks) if (known?.[c.index] !== c.hash) wanted.set(c.hash, c.text);
-    }
-    if (wanted.size === 0) return;
-    try {
-      const cached = await state.getEmbeddings(embedder.model, embedder.dimensions, [...wanted.keys()]);
-      const misses = [...wanted].filter(([hash]) => !cached.has(hash));
-      if (misses.length === 0) return;
-      const result = await embedder.embed(misses.map(([, text]) => text));
-      const fresh = new Map<string, Float32Array>();
-      misses.forEach(([hash], i) => {
-        const vector = result.vectors[i];
-        if (vector) fresh.set(hash, vector);
-      });
-      await state.putEmbeddings(embedder.model, embedder.dimensions, fresh);
-      await state.addRunCounters(this.sourceId, this.runSk, {
-        chunksEmbedded: fresh.size, embeddingCalls: result.calls, tokensEmbedded: result.tokens,
-        estimatedCostUsd: (result.tokens * (this.deps.embeddingPricePerMillionTokensUsd ?? 0)) / 1_000_000,
-      });
-    } catch (error) {
-      this.deps.log.warn('embedding ahead of the embed tasks failed; they will embed their own chunks', {
-        sourceId: this.sourceId, error: errorMessage(error),
-      });
-    }
-  }
-
-  private upsertTask(doc: SourceDocument, hash: string): UpsertTask {
-    const chunks = chunkDocument(doc.text, doc.format ?? 'text', this.settings.chunking)
-      .map((c) => ({ index: c.index, hash: c.hash, text: c.text }));
-    const base = {
-      type: 'upsert' as const, sourceId: this.sourceId, docId: doc.id, rev: this.nextRev(), version: doc.version,
-      contentHash: hash, updatedAt: doc.updatedAt ?? new Date(this.deps.clock.now()).toISOString(), runSk: this.runSk,
-      ...(this.task.recover === true ? { rewrite: true } : {}),
-      ...(this.task.noCache === true ? { noCache: true } : {}),
-      chunker: this.chunker,
-      ...(doc.title !== undefined ? { title: doc.title } : {}), ...(doc.url !== undefined ? { url: doc.url } : {}),
-      ...(doc.metadata !== undefined && Object.keys(doc.metadata).length > 0 ? { metadata: doc.metadata } : {}),
-    };
-    const inline: UpsertTask = { ...base, chunks };
-    return Buffer.byteLength(encodeTask(inline), 'utf8') <= (this.deps.maxInlineTaskBytes ?? INLINE_TASK_BYTES) ? inline : base;
-  }
-
-  /** Enqueues delete tasks for ids the ledger holds as live (or pending). */
-  private async deleteIds(ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    const ledger = await this.deps.state.getDocuments(this.sourceId, ids);
-    const tasks: EmbedTask[] = [];
-    for (const id of new Set(ids)) {
-      const entry = ledger.get(id);
-      if (!entry || (entry.deleted && !entry.pending && !entry.claim)) continue;
-      tasks.push({ type: 'delete', sourceId: this.sourceId, docId: id, rev: this.nextRev(), runSk: this.runSk });
-    }
-    this.counters.docsDeleted += tasks.length;
-    await this.enqueue(tasks);
-  }
-
-  /**
-   * Sends, then marks pending. A marker says "a task for this version is queued": later passes
-   * trust it and do not enqueue the document again, so it must never exist without its task.
-   * A crash between the two leaves a queued task without a marker, which costs at most a
-   * duplicate task (the cursor of this page is not saved yet, so the page is pulled again).
-   * With an in-memory queue, the markers of pages already saved are what survives a crash.
-   */
-  private async enqueue(tasks: EmbedTask[]): Promise<void> {
-    if (tasks.length === 0) return;
-    await this.deps.queue.sendEmbed(tasks);
-    this.counters.tasksEnqueued += tasks.length;
-    for (const t of tasks) {
-      if (t.type === 'upsert') this.queued.set(t.docId, t.version);
-      else this.queued.delete(t.docId);
-    }
-    await this.deps.state.markPending(this.sourceId, tasks.map((t) => ({
-      docId: t.docId, pending: { rev: t.rev, version: t.type === 'upsert' ? t.version : '' },
-    })));
+  private async retrySkipped(): Promise<void> {
+    const ids = this.issues.untouchedSkips();
+    for (let i = 0; i < ids.length; i += REPAIR_BATCH) await this.docs.readIds(ids.slice(i, i + REPAIR_BATCH));
   }
 
   /** Deletes what the ledger knows and the source no longer lists — unless that is too much. */
@@ -523,12 +375,14 @@ class FetchRun {
     const settled = new Map<string, string[]>();
     for await (const entry of this.deps.state.listDocuments(this.sourceId)) {
       const versions: string[] = [];
-      if (entry.version !== undefined && isCurrent(entry, entry.version) && entry.chunker === this.chunker) versions.push(entry.version);
+      if (entry.version !== undefined && isCurrent(entry, entry.version) && entry.chunker === this.docs.chunker) versions.push(entry.version);
       if (entry.pending) versions.push(entry.pending.version);
       settled.set(entry.docId, versions);
       if (!isLive(entry)) continue;
       known += 1;
-      if (!listed.has(entry.docId)) gone.push(entry.docId);
+      // A document this run could not read is not gone, whatever the listing shows: its
+      // vectors stay, and it does not count towards the breaker.
+      if (!listed.has(entry.docId) && !this.issues.skippedThisRun(entry.docId)) gone.push(entry.docId);
     }
     // The other direction: listed documents the ledger does not hold at their listed version.
     // A timestamp window never shows them again once a pass missed them (a date outside every
@@ -537,9 +391,9 @@ class FetchRun {
     // only what changed since the pass read it turns up here.
     const drifted: DocumentRef[] = [];
     for (const [id, version] of listed) {
-      if (!settled.get(id)?.includes(version) && this.queued.get(id) !== version) drifted.push({ id, version });
+      if (!settled.get(id)?.includes(version) && this.docs.queued.get(id) !== version && !this.issues.skippedThisRun(id)) drifted.push({ id, version });
     }
-    for (let i = 0; i < drifted.length; i += REPAIR_BATCH) await this.processRefs(drifted.slice(i, i + REPAIR_BATCH), false);
+    for (let i = 0; i < drifted.length; i += REPAIR_BATCH) await this.docs.applyRefs(drifted.slice(i, i + REPAIR_BATCH), false);
     const limit = Math.max(this.settings.deleteGuardMin, Math.floor(this.settings.maxDeleteShare * known));
     if (gone.length > limit && this.options.allowMassDelete !== true) {
       this.breaker = {
@@ -552,7 +406,7 @@ class FetchRun {
       });
       return;
     }
-    await this.deleteIds(gone);
+    await this.docs.deleteIds(gone);
   }
 
   private nextRev(): string {
@@ -566,16 +420,4 @@ class FetchRun {
       docsChanged: this.counters.docsChanged, docsDeleted: this.counters.docsDeleted, phase,
     });
   }
-}
-
-/** The ledger holds this exact version, committed, with nothing in flight. */
-function isCurrent(entry: LedgerEntry | undefined, version: string): boolean {
-  return entry !== undefined && !entry.deleted && entry.rev !== undefined && entry.version === version
-    && entry.pending === undefined && entry.claim === undefined;
-}
-
-/** Known to the index, or about to be: reconcile must consider it. */
-export function isLive(entry: LedgerEntry): boolean {
-  if (entry.pending) return entry.pending.version !== '';
-  return !entry.deleted && (entry.rev !== undefined || entry.claim !== undefined);
 }

@@ -52,6 +52,35 @@ export interface SourceDocument {
   /** Markdown is chunked by headings; text by paragraphs; a conversation by whole turns (separated by TURN_SEPARATOR, see shared/core/chunker.ts). */
   readonly format?: 'markdown' | 'text' | 'conversation';
   readonly metadata?: Metadata;
+  /**
+   * Indexed, but with a caveat the run reports next to the document's id (e.g. invalid UTF-8
+   * replaced by U+FFFD).
+   */
+  readonly warning?: string;
+}
+
+/**
+ * A document the connector (or the core) could not index this time, and why: unreadable,
+ * not text, refused as input. It is skipped for this pass and retried on the next; it is
+ * never taken for a deletion (its vectors stay until it is readable again or really gone).
+ */
+export interface DocumentIssue {
+  /** The document's id; with `prefix`, the start of every id it covers. */
+  readonly id: string;
+  /** What went wrong, for people: `file is not valid UTF-8 text (binary)`, `permission denied (EACCES)`. */
+  readonly reason: string;
+  /**
+   * Covers every document whose id starts with `id`: a folder or channel that could not be
+   * read at all. Reconcile deletes none of them this pass.
+   */
+  readonly prefix?: boolean;
+}
+
+/** What `fetch` found: the documents that exist and could be read, and those that exist but could not. */
+export interface FetchResult {
+  readonly documents: readonly SourceDocument[];
+  /** Ids that exist but could not be read now. An id in neither list no longer exists. */
+  readonly skipped?: readonly DocumentIssue[];
 }
 
 /** What a page of changes names: a whole document, or only its id and version (content fetched on demand). */
@@ -70,6 +99,11 @@ export interface PullPage {
   readonly next: Cursor;
   /** True when this was the pass's last page. */
   readonly done: boolean;
+  /**
+   * Documents of this page that exist but could not be read (or, with `prefix`, a part of the
+   * source that could not be listed). Skipped this pass, retried on the next, never deleted.
+   */
+  readonly skipped?: readonly DocumentIssue[];
 }
 
 /** Ids and versions only: the slim listing reconcile diffs against the ledger. */
@@ -97,8 +131,12 @@ export interface SourceConnector {
   readonly sourceId: string;
   /** One page of changes after `cursor`, within the pass window. */
   pull(cursor: Cursor | undefined, window: PullWindow): Promise<PullPage>;
-  /** Current documents by id; ids absent from the result no longer exist. */
-  fetch(ids: readonly string[]): Promise<SourceDocument[]>;
+  /**
+   * Current documents by id. One that exists but cannot be read goes into `skipped` with the
+   * reason (never throw for one document); ids in neither list no longer exist. Throw only for
+   * what fails every document (auth, the source unreachable).
+   */
+  fetch(ids: readonly string[]): Promise<FetchResult>;
   /** Every current id and version; present on sources without a delete feed. */
   list?(): AsyncIterable<ListedDocument>;
   /** Starts pushing change hints (e.g. a file watcher); returns a stop function. */
@@ -278,6 +316,23 @@ export interface RunRecord extends RunCounters {
   status: 'running' | 'succeeded' | 'failed' | 'deferred';
   error?: string;
   breaker?: string;
+  /**
+   * Documents the fetcher could not read, decode or chunk, and those earlier runs skipped
+   * that this run did not read again (the first 100; `docsSkipped` counts them all). Each is
+   * retried by the next pass; the list is carried from run to run until it is read or gone.
+   */
+  skipped?: DocumentIssue[];
+  /** How many documents `skipped` stands for (it lists at most 100). */
+  docsSkipped?: number;
+  /** Documents indexed with a caveat (invalid UTF-8, say), carried like `skipped` until read again. */
+  warnings?: DocumentIssue[];
+  /** Documents whose embed task was dead-lettered for a reason of its own (appended by embedders). */
+  failedDocuments?: DocumentIssue[];
+  /**
+   * Why an embed task of this run was given up for a reason no document escapes (a provider
+   * refused the key, the vector size, the model; retries ran out). Set by embedders.
+   */
+  taskError?: string;
 }
 
 /** A document as the push API stored it ("stashed"), or its tombstone. Push sources read these. */
@@ -385,6 +440,11 @@ export interface StateStore {
   updateRun(sourceId: string, runSk: string, patch: Partial<Omit<RunRecord, 'sourceId' | 'runSk'>>): Promise<void>;
   /** Adds counters to a run record (embedders report here). */
   addRunCounters(sourceId: string, runSk: string, delta: Partial<RunCounters>): Promise<void>;
+  /**
+   * Appends to a run record's `failedDocuments` (embedders report documents they gave up on),
+   * unless it already holds `max` or more; concurrent appends all land.
+   */
+  addRunFailures(sourceId: string, runSk: string, failures: readonly DocumentIssue[], max: number): Promise<void>;
   getRun(sourceId: string, runSk: string): Promise<RunRecord | undefined>;
   listRuns(sourceId: string, limit: number): Promise<RunRecord[]>;
 

@@ -80,7 +80,7 @@ describe('FilesystemConnector', () => {
 
       // Act
       const ids = await pulledIds(connector);
-      const fetched = await connector.fetch(['docs/drafts/c.md', 'other/e.md', 'docs/a.md']);
+      const fetched = (await connector.fetch(['docs/drafts/c.md', 'other/e.md', 'docs/a.md'])).documents;
 
       // Assess
       expect(ids).toEqual(['.github/workflows/f.md', 'docs/a.md', 'docs/deep/b.md']);
@@ -95,7 +95,7 @@ describe('FilesystemConnector', () => {
       // Act
       const connector = connectorFor({ exclude: ['archive'] });
       const ids = await pulledIds(connector);
-      const fetched = await connector.fetch(['archive/old/b.md']);
+      const fetched = (await connector.fetch(['archive/old/b.md'])).documents;
 
       // Assess
       expect(ids).toEqual(['keep/a.md']);
@@ -132,7 +132,7 @@ describe('FilesystemConnector', () => {
       await utimes(path.join(root, 'guides', 'setup.md'), mtime, mtime);
 
       // Act
-      const docs = await connectorFor().fetch(['notes/todo.txt', 'guides/setup.md', 'guides/plain.md']);
+      const docs = (await connectorFor().fetch(['notes/todo.txt', 'guides/setup.md', 'guides/plain.md'])).documents;
       const byId = new Map(docs.map((doc) => [doc.id, doc]));
 
       // Assess
@@ -152,7 +152,7 @@ describe('FilesystemConnector', () => {
       await put(root, 'windows.md', '\uFEFF# Title\r\n\r\nLine one\r\nLine two\r\n');
 
       // Act
-      const [doc] = await connectorFor().fetch(['windows.md']);
+      const [doc] = (await connectorFor().fetch(['windows.md'])).documents;
 
       // Assess
       expect(doc?.text).toBe('# Title\r\n\r\nLine one\r\nLine two\r\n');
@@ -184,7 +184,7 @@ describe('FilesystemConnector', () => {
 
       // Act
       const ids = await pulledIds(connector);
-      const fetched = await connector.fetch(['big.md', 'small.md']);
+      const fetched = (await connector.fetch(['big.md', 'small.md'])).documents;
       const listed = await collect(connector.list());
 
       // Assess
@@ -206,10 +206,10 @@ describe('FilesystemConnector', () => {
       const escape = path.posix.join('..', path.basename(outside), 'secret.md');
 
       // Act
-      const docs = await connectorFor().fetch([
+      const docs = (await connectorFor().fetch([
         escape, 'sub/../sub/a.md', '../sub/a.md', path.join(outside, 'secret.md'), '/etc/hostname',
         './sub/a.md', 'sub//a.md', '', 'sub/a.md',
-      ]);
+      ])).documents;
       await rm(outside, { recursive: true, force: true });
 
       // Assess
@@ -229,7 +229,7 @@ describe('FilesystemConnector', () => {
 
       // Act
       const ids = await pulledIds(connector);
-      const fetched = await connector.fetch(['link.md', 'loop/real/a.md']);
+      const fetched = (await connector.fetch(['link.md', 'loop/real/a.md'])).documents;
 
       // Assess
       expect(ids).toEqual(['link.md', 'real/a.md']);

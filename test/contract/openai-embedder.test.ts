@@ -374,6 +374,21 @@ describe('OpenAiEmbedder', () => {
       expect(emulator.requests).toHaveLength(1);
     });
 
+    it('maps a 400 about the settings (the model does not take dimensions) to EmbeddingProviderError: no input escapes it', async () => {
+      // Prepare
+      emulator.failNext(1, { status: 400, message: 'This model does not support specifying dimensions.' });
+      const embedder = make();
+
+      // Act
+      const error = await rejection(embedder.embed(['any input']));
+
+      // Assess
+      expect(error).toBeInstanceOf(EmbeddingProviderError);
+      expect((error as EmbeddingProviderError).status).toBe(400);
+      expect(String(error)).toContain('check embedder.model and embedder.dimensions');
+      expect(emulator.requests).toHaveLength(1);
+    });
+
     it('maps 401 (wrong key) to EmbeddingProviderError naming the API key, after exactly one request', async () => {
       // Prepare
       const embedder = make({ apiKey: 'sk-wrong-key-0000' });

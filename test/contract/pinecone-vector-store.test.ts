@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PoisonTaskError, TransientError } from '../../shared/core/errors.ts';
+import { ConfigError, PoisonTaskError, TransientError } from '../../shared/core/errors.ts';
 import { PineconeVectorStore, VectorStoreProviderError } from '../../shared/adapters/pinecone/pinecone-vector-store.ts';
 import type { PineconeVectorStoreOptions } from '../../shared/adapters/pinecone/pinecone-vector-store.ts';
 import type { Metadata, VectorRecord } from '../../shared/ports/index.ts';
@@ -157,7 +157,7 @@ describe('PineconeVectorStore', () => {
     expect(emulator.requests).toHaveLength(0);
   });
 
-  it('rejects a wrong dimension with a PoisonTaskError before any request', async () => {
+  it('rejects a vector of another size than configured as a configuration error (not one bad record), before any request', async () => {
     // Prepare
     const store = storeFor(emulator);
 
@@ -165,9 +165,26 @@ describe('PineconeVectorStore', () => {
     const error = await store.upsert([{ id: 'short', values: [1, 2, 3], metadata: {} }]).catch((e: unknown) => e);
 
     // Assess
-    expect(error).toBeInstanceOf(PoisonTaskError);
-    expect(String(error)).toContain(`has 3 dimensions, expected ${DIMENSIONS}`);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).retryable).toBe(false);
+    expect(String(error)).toContain(`has 3 dimensions, but the store is configured for ${DIMENSIONS}`);
     expect(emulator.requests).toHaveLength(0);
+  });
+
+  it('turns Pinecone\'s 400 for an index of another dimension into a VectorStoreProviderError, without retrying', async () => {
+    // Prepare: the store is configured for 4 dimensions, the index has DIMENSIONS.
+    const { sleep, waits } = recordingSleep();
+    const store = storeFor(emulator, { sleep, dimensions: 4 });
+
+    // Act
+    const error = await store.upsert([{ id: 'small', values: [1, 2, 3, 4], metadata: {} }]).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(VectorStoreProviderError);
+    expect((error as VectorStoreProviderError).status).toBe(400);
+    expect(String(error)).toContain('embedder.dimensions (4)');
+    expect(upserts()).toHaveLength(1);
+    expect(waits).toEqual([]);
   });
 
   it('rides out a 429 storm: everything lands, requests bounded, waits honour Retry-After', async () => {

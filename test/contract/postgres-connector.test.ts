@@ -214,7 +214,7 @@ describe('PostgresConnector: row mode', () => {
     // Assess
     expect(pages.flatMap((p) => p.deleted)).toEqual(['2']);
     expect(pages.flatMap((p) => p.changed)).toEqual([]);
-    expect(await pg1.fetch(['2', '3'])).toHaveLength(1);
+    expect((await pg1.fetch(['2', '3'])).documents).toHaveLength(1);
     expect((await collect(pg1.list())).map((d) => d.id)).toEqual(['1', '3', '4']);
   });
 
@@ -232,7 +232,7 @@ describe('PostgresConnector: row mode', () => {
 
     // Act
     const { refs } = await pullPass(pg1, newWindow());
-    const [doc] = await pg1.fetch(['1', '2']);
+    const [doc] = (await pg1.fetch(['1', '2'])).documents;
 
     // Assess
     expect(refs.map((r) => r.id)).toEqual(['1']);
@@ -249,10 +249,29 @@ describe('PostgresConnector: row mode', () => {
     await admin.query(`INSERT INTO ${schema}.notes (id, body) VALUES (1, 'one')`);
 
     // Act
-    const docs = await connector(schema).fetch(['1', 'x', '99999999999999999999', '1; DROP TABLE x']);
+    const docs = (await connector(schema).fetch(['1', 'x', '99999999999999999999', '1; DROP TABLE x'])).documents;
 
     // Assess
     expect(docs.map((d) => d.id)).toEqual(['1']);
+  });
+
+  it('skips a row that cannot be turned into a document, with the reason, and reads the rest of the page', async () => {
+    // Prepare: a json column holding a lone surrogate, which no URL can encode.
+    const schema = await newSchema();
+    await admin.query(`ALTER TABLE ${schema}.notes ADD COLUMN slug json`);
+    await admin.query(`INSERT INTO ${schema}.notes (id, body, slug) VALUES (1, 'one', '"fine"'), (2, 'two', '"\\ud800"'), (3, 'three', '"also-fine"')`);
+    await settle();
+    const pg1 = connector(schema, { urlTemplate: 'https://wiki.example/{{slug}}' });
+
+    // Act
+    const pass = await pullPass(pg1, newWindow());
+    const fetched = await pg1.fetch(['1', '2']);
+
+    // Assess
+    expect(pass.refs.map((r) => r.id)).toEqual(['1', '3']);
+    expect(pass.skipped).toEqual([{ id: '2', reason: expect.stringContaining('URI malformed') }]);
+    expect(fetched.documents.map((d) => d.id)).toEqual(['1']);
+    expect(fetched.skipped).toEqual([{ id: '2', reason: expect.stringContaining('cannot be turned into a document') }]);
   });
 });
 
@@ -267,9 +286,9 @@ describe('PostgresConnector: conversation mode', () => {
     await insert(schema, 'c2', 'other conversation');
     await settle();
     const pg1 = connector(schema, conversationConfig(schema));
-    const version = async (): Promise<string> => (await pg1.fetch(['c1']))[0]!.version;
+    const version = async (): Promise<string> => (await pg1.fetch(['c1'])).documents[0]!.version;
     const v0 = await version();
-    const [doc] = await pg1.fetch(['c1']);
+    const [doc] = (await pg1.fetch(['c1'])).documents;
 
     // Act + Assess, step by step.
     expect(doc!.text.split('\u001e')).toEqual(['cy: hello', 'cy: how do I rotate keys?', 'cy: see the runbook']);
@@ -286,7 +305,7 @@ describe('PostgresConnector: conversation mode', () => {
     await admin.query(`UPDATE ${schema}.messages SET deleted = true WHERE body = 'thanks'`);
     const v3 = await version();
     expect(v3).not.toBe(v2);
-    expect((await pg1.fetch(['c1']))[0]!.text).not.toContain('thanks');
+    expect((await pg1.fetch(['c1'])).documents[0]!.text).not.toContain('thanks');
     await admin.query(`DELETE FROM ${schema}.messages WHERE body = 'see the runbook'`);
     expect(await version()).not.toBe(v3);
     const listed = await collect(pg1.list());
@@ -342,14 +361,14 @@ describe('PostgresConnector: conversation mode', () => {
     // Act
     const days = (await pullPass(byDay, newWindow())).refs.map((r) => r.id).sort();
     const halfHours = (await collect(by30.list())).map((d) => d.id).sort();
-    const [firstDay] = await byDay.fetch(['c1/2026-03-01T00:00Z']);
+    const [firstDay] = (await byDay.fetch(['c1/2026-03-01T00:00Z'])).documents;
 
     // Assess
     expect(days).toEqual(['c1/2026-03-01T00:00Z', 'c1/2026-03-02T00:00Z']);
     expect(halfHours).toEqual(['c1/2026-03-01T09:00Z', 'c1/2026-03-01T23:30Z', 'c1/2026-03-02T00:00Z']);
     expect(firstDay!.text.split('\u001e')).toHaveLength(3);
     expect(firstDay!.title).toBe('c1 · 2026-03-01T00:00Z');
-    expect(await byDay.fetch(['c1', 'c1/2026-03-05T00:00Z', 'c1/not-a-window'])).toEqual([]);
+    expect((await byDay.fetch(['c1', 'c1/2026-03-05T00:00Z', 'c1/not-a-window'])).documents).toEqual([]);
   });
 
   it('appending a message to a long conversation changes only its last chunk', async () => {
@@ -360,11 +379,11 @@ describe('PostgresConnector: conversation mode', () => {
       FROM generate_series(1, 200) g`);
     const pg1 = connector(schema, conversationConfig(schema));
     const options = { targetTokens: 300, maxTokens: 800 };
-    const before = chunkDocument((await pg1.fetch(['long']))[0]!.text, 'conversation', options);
+    const before = chunkDocument((await pg1.fetch(['long'])).documents[0]!.text, 'conversation', options);
 
     // Act
     await insert(schema, 'long', 'one more message');
-    const after = chunkDocument((await pg1.fetch(['long']))[0]!.text, 'conversation', options);
+    const after = chunkDocument((await pg1.fetch(['long'])).documents[0]!.text, 'conversation', options);
 
     // Assess
     const known = new Set(before.map((c) => c.hash));

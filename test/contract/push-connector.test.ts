@@ -62,7 +62,7 @@ describe('PushConnector', () => {
 
     // Act
     const { refs } = await pullPass(connector, newWindow());
-    const [fetched] = await connector.fetch(['guide']);
+    const [fetched] = (await connector.fetch(['guide'])).documents;
 
     // Assess
     expect(refs).toHaveLength(1);
@@ -71,6 +71,24 @@ describe('PushConnector', () => {
       id: 'guide', version: '1', text: '# Guide\n\nText.', title: 'Guide', url: 'https://wiki.example.com/guide', format: 'markdown',
       metadata: { team: 'infra', rank: 2, draft: false }, updatedAt: '2026-03-04T05:06:07.000Z',
     });
+  });
+
+  it('skips a damaged stash item (no text) with the reason instead of indexing an empty document', async () => {
+    // Prepare: one good document, one item without text (written by hand, or damaged).
+    const state = new InMemoryStateStore();
+    await pusher(state).put('good', 'text');
+    await state.putStashed({ document: { sourceId: 'pushed', docId: 'hollow', version: '3', deleted: false, updatedAt: '2026-01-01T00:00:00.000Z' }, expectStamp: undefined });
+    const connector = new PushConnector({ sourceId: 'pushed', state });
+
+    // Act
+    const pass = await pullPass(connector, newWindow());
+    const fetched = await connector.fetch(['good', 'hollow', 'unknown']);
+
+    // Assess
+    expect(pass.refs.map((r) => r.id)).toEqual(['good']);
+    expect(pass.skipped).toEqual([{ id: 'hollow', reason: expect.stringContaining('no text') }]);
+    expect(fetched.documents.map((d) => d.id)).toEqual(['good']);
+    expect(fetched.skipped).toEqual([{ id: 'hollow', reason: expect.stringContaining('no text') }]);
   });
 
   it('an incremental pass names only what was written since the window began, deletions included', async () => {

@@ -92,12 +92,12 @@ describe('SlackConnector', () => {
     post('Broadcast: runbook moved to #ops', { user: 'U0BOB', threadTs: parent, broadcast: true });
     post('A message of its own');
     const connector = connectorFor(slack);
-    const before = (await connector.fetch([`${GENERAL}/${parent}`]))[0]!;
+    const before = (await connector.fetch([`${GENERAL}/${parent}`])).documents[0]!;
 
     // Act
     const { refs } = await pullPass(connector, fullWindow());
     post('One more reply', { user: 'U0BOB', threadTs: parent });
-    const after = (await connector.fetch([`${GENERAL}/${parent}`]))[0]!;
+    const after = (await connector.fetch([`${GENERAL}/${parent}`])).documents[0]!;
 
     // Assess
     expect(refs.map((r) => r.id)).toHaveLength(2);
@@ -148,17 +148,17 @@ describe('SlackConnector', () => {
     const lonely = post('a message without replies');
     const id = `${GENERAL}/${parent}`;
     const connector = connectorFor(slack);
-    const v0 = (await connector.fetch([id]))[0]!;
+    const v0 = (await connector.fetch([id])).documents[0]!;
 
     // Act
     slack.edit(GENERAL, reply, 'reply, edited');
-    const v1 = (await connector.fetch([id]))[0]!;
+    const v1 = (await connector.fetch([id])).documents[0]!;
     slack.remove(GENERAL, doomed);
-    const v2 = (await connector.fetch([id]))[0]!;
+    const v2 = (await connector.fetch([id])).documents[0]!;
     slack.remove(GENERAL, parent);
-    const v3 = (await connector.fetch([id]))[0]!;
+    const v3 = (await connector.fetch([id])).documents[0]!;
     slack.remove(GENERAL, lonely);
-    const gone = await connector.fetch([`${GENERAL}/${lonely}`, `${GENERAL}/${reply}`]);
+    const gone = (await connector.fetch([`${GENERAL}/${lonely}`, `${GENERAL}/${reply}`])).documents;
 
     // Assess
     expect(new Set([v0.version, v1.version, v2.version, v3.version]).size).toBe(4);
@@ -206,7 +206,7 @@ describe('SlackConnector', () => {
     const utc = await pullPass(connectorFor(slack, { documentMode: 'channel-day' }), window);
     const ny = connectorFor(slack, { documentMode: 'channel-day', timezone: 'America/New_York' });
     const nyPass = await pullPass(ny, window);
-    const [fetched] = await ny.fetch([`${GENERAL}/2026-03-10`]);
+    const [fetched] = (await ny.fetch([`${GENERAL}/2026-03-10`])).documents;
 
     // Assess
     expect(utc.refs.map((r) => r.id).sort()).toEqual([`${GENERAL}/2026-03-10`, `${GENERAL}/2026-03-11`]);
@@ -263,8 +263,8 @@ describe('SlackConnector', () => {
     const all = connectorFor(slack);
 
     // Act
-    const filtered = await connector.fetch([`${GENERAL}/${ts}`]);
-    const odd = await all.fetch([`${GENERAL}/2026-01-01`, 'nonsense', `${GENERAL}/${ts}/x`, `C0NOPE/${ts}`]);
+    const filtered = (await connector.fetch([`${GENERAL}/${ts}`])).documents;
+    const odd = (await all.fetch([`${GENERAL}/2026-01-01`, 'nonsense', `${GENERAL}/${ts}/x`, `C0NOPE/${ts}`])).documents;
 
     // Assess
     expect(filtered).toEqual([]);
@@ -309,14 +309,16 @@ describe('SlackConnector', () => {
     expect(history[1]!.at - history[0]!.at).toBeGreaterThanOrEqual(1000);
   });
 
-  it('names the fix for a missing token, a rejected token and a channel the bot is not in', async () => {
+  it('fails on a missing or rejected token, naming the fix; skips a channel the bot is not in, naming the fix, and reads the others', async () => {
     // Prepare
+    post('readable');
     const missing = new SlackConnector({ sourceId: 'slack', token: () => undefined, tokenEnv: 'TEAM_SLACK_TOKEN', apiUrl: slack.url });
     const wrong = connectorFor(slack, { token: () => 'xoxb-wrong', tokenEnv: 'TEAM_SLACK_TOKEN' });
-    const outside = connectorFor(slack, { channels: ['C0SECRET'] });
+    const outside = connectorFor(slack, { channels: ['C0SECRET', GENERAL] });
 
     // Act
-    const errors = await Promise.all([missing, wrong, outside].map((c) => c.pull(undefined, fullWindow()).then(() => undefined, (e: unknown) => e)));
+    const errors = await Promise.all([missing, wrong].map((c) => c.pull(undefined, fullWindow()).then(() => undefined, (e: unknown) => e)));
+    const { refs, skipped } = await pullPass(outside, fullWindow());
 
     // Assess
     expect(errors[0]).toBeInstanceOf(ConfigError);
@@ -324,8 +326,39 @@ describe('SlackConnector', () => {
     expect(errors[1]).toBeInstanceOf(SlackApiError);
     expect((errors[1] as SlackApiError).slackError).toBe('invalid_auth');
     expect((errors[1] as Error).message).toContain('TEAM_SLACK_TOKEN');
-    expect((errors[2] as SlackApiError).slackError).toBe('not_in_channel');
-    expect((errors[2] as Error).message).toContain('/invite');
+    // The channel's documents are skipped as a whole (reconcile keeps them), the rest is read.
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]).toMatchObject({ id: 'C0SECRET/', prefix: true });
+    expect(skipped[0]?.reason).toContain('not_in_channel');
+    expect(skipped[0]?.reason).toContain('/invite');
+    expect(refs.map((r) => r.id)).toHaveLength(1);
+  });
+
+  it('skips a thread Slack refuses to return, with the reason, and reads the rest of the page; fetch skips it too', async () => {
+    // Prepare
+    const broken = post('a thread Slack will not return');
+    post('its reply', { threadTs: broken });
+    const fine = post('a fine thread');
+    post('its reply', { threadTs: fine });
+    post('a lone message');
+    slack.refuse('conversations.replies', 'invalid_ts_oldest', (args) => args['ts'] === broken);
+    const connector = connectorFor(slack);
+
+    // Act
+    const { refs, skipped } = await pullPass(connector, fullWindow());
+    const fetched = await connector.fetch([`${GENERAL}/${broken}`, `${GENERAL}/${fine}`]);
+    slack.refuse('conversations.replies', 'invalid_auth');
+    const authFailure = await connector.fetch([`${GENERAL}/${fine}`]).then(() => undefined, (e: unknown) => e);
+
+    // Assess
+    expect(refs).toHaveLength(2); // the fine thread and the lone message
+    expect(refs.map((r) => r.id)).toContain(`${GENERAL}/${fine}`);
+    expect(refs.map((r) => r.id)).not.toContain(`${GENERAL}/${broken}`);
+    expect(skipped).toEqual([{ id: `${GENERAL}/${broken}`, reason: expect.stringContaining('invalid_ts_oldest') }]);
+    expect(fetched.documents.map((d) => d.id)).toEqual([`${GENERAL}/${fine}`]);
+    expect(fetched.skipped).toEqual([{ id: `${GENERAL}/${broken}`, reason: expect.stringContaining('invalid_ts_oldest') }]);
+    // The token is everyone's problem: that still fails the call.
+    expect(authFailure).toBeInstanceOf(SlackApiError);
   });
 
   it('turns a cursor Slack no longer accepts into CursorExpiredError (the core restarts a full pass)', async () => {

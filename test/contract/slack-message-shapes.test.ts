@@ -110,7 +110,7 @@ describe('SlackConnector: message shapes', () => {
 
     for (const includeBotMessages of [false, true]) {
       // Act
-      const docs = await connectorFor(slack, { includeBotMessages }).fetch([shared, bare, parent].map((ts) => `${GENERAL}/${ts}`));
+      const docs = (await connectorFor(slack, { includeBotMessages }).fetch([shared, bare, parent].map((ts) => `${GENERAL}/${ts}`))).documents;
 
       // Assess
       expect(docs.map(turns)).toEqual([
@@ -144,7 +144,7 @@ describe('SlackConnector: message shapes', () => {
       // Act
       const connector = connectorFor(slack, { includeBotMessages });
       const { refs } = await pullPass(connector, fullWindow());
-      const fetched = await connector.fetch(notices.map((ts) => `${GENERAL}/${ts}`));
+      const fetched = (await connector.fetch(notices.map((ts) => `${GENERAL}/${ts}`))).documents;
 
       // Assess
       expect(refs.map((r) => r.id).sort()).toEqual([me, plain].map((ts) => `${GENERAL}/${ts}`).sort());
@@ -166,13 +166,13 @@ describe('SlackConnector: message shapes', () => {
 
     // Act
     slack.remove(GENERAL, parent);
-    const [kept] = await connector.fetch([id]);
-    const [keptDay] = await days.fetch([dayDoc]);
+    const [kept] = (await connector.fetch([id])).documents;
+    const [keptDay] = (await days.fetch([dayDoc])).documents;
     const pass = await pullPass(connector, fullWindow());
     slack.remove(GENERAL, first);
     slack.remove(GENERAL, second);
-    const gone = await connector.fetch([id]);
-    const goneDay = await days.fetch([dayDoc]);
+    const gone = (await connector.fetch([id])).documents;
+    const goneDay = (await days.fetch([dayDoc])).documents;
 
     // Assess
     expect(turns(kept)).toEqual(['Bob Builder: on it', 'Alice: approved']);

@@ -50,7 +50,7 @@ describe('SlackConnector: who posted', () => {
 
     // Act
     const { refs } = await pullPass(connector, fullWindow());
-    const fetched = await connector.fetch([`${GENERAL}/${ts}`]);
+    const fetched = (await connector.fetch([`${GENERAL}/${ts}`])).documents;
 
     // Assess
     const indexed = !poster.bot || includeBotMessages;
@@ -73,7 +73,7 @@ describe('SlackConnector: who posted', () => {
     const connector = connectorFor(slack, { includeBotMessages });
 
     // Act
-    const [doc] = await connector.fetch([`${GENERAL}/${parent}`]);
+    const [doc] = (await connector.fetch([`${GENERAL}/${parent}`])).documents;
 
     // Assess
     const indexed = !poster.bot || includeBotMessages;
@@ -94,7 +94,7 @@ describe('SlackConnector: who posted', () => {
 
       // Act
       const { refs } = await pullPass(connector, fullWindow());
-      const [doc] = await connector.fetch([`${GENERAL}/${parent}`]);
+      const [doc] = (await connector.fetch([`${GENERAL}/${parent}`])).documents;
 
       // Assess: the people's replies stay one document under the parent's id, day and link;
       // without bots its first turn and its title's author are the first reply's.
@@ -117,8 +117,8 @@ describe('SlackConnector: who posted', () => {
 
     // Act
     const pass = await pullPass(without, fullWindow());
-    const fetched = await without.fetch([`${GENERAL}/${parent}`]);
-    const [withBots] = await connectorFor(slack, { includeBotMessages: true }).fetch([`${GENERAL}/${parent}`]);
+    const fetched = (await without.fetch([`${GENERAL}/${parent}`])).documents;
+    const [withBots] = (await connectorFor(slack, { includeBotMessages: true }).fetch([`${GENERAL}/${parent}`])).documents;
 
     // Assess
     expect(pass.refs).toEqual([]);
@@ -135,8 +135,8 @@ describe('SlackConnector: who posted', () => {
     const day = dayOf(parent, 'UTC');
 
     // Act
-    const [without] = await connectorFor(slack, { documentMode: 'channel-day' }).fetch([`${GENERAL}/${day}`]);
-    const [withBots] = await connectorFor(slack, { documentMode: 'channel-day', includeBotMessages: true }).fetch([`${GENERAL}/${day}`]);
+    const [without] = (await connectorFor(slack, { documentMode: 'channel-day' }).fetch([`${GENERAL}/${day}`])).documents;
+    const [withBots] = (await connectorFor(slack, { documentMode: 'channel-day', includeBotMessages: true }).fetch([`${GENERAL}/${day}`])).documents;
 
     // Assess
     expect(without!.text.split(TURN_SEPARATOR)).toEqual(['Alice: morning', '↳ Bob Builder: on it', 'Bob Builder: lunch?']);

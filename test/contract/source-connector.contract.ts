@@ -6,7 +6,7 @@
  */
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Cursor, DocumentRef, PullWindow, SourceConnector } from '../../shared/ports/index.ts';
+import type { Cursor, DocumentIssue, DocumentRef, PullWindow, SourceConnector } from '../../shared/ports/index.ts';
 
 /** A fresh, empty source and the means to change it behind the connector's back. */
 export interface SourceConnectorFixture {
@@ -85,7 +85,7 @@ export function sourceConnectorContract(name: string, make: () => Promise<Source
       const { refs } = await pullPass(fixture.connector, newWindow());
 
       // Act
-      const docs = await fixture.connector.fetch(ids);
+      const docs = (await fixture.connector.fetch(ids)).documents;
 
       // Assess
       expect(docs.map((doc) => doc.id).sort()).toEqual(ids);
@@ -105,7 +105,7 @@ export function sourceConnectorContract(name: string, make: () => Promise<Source
       // Act
       await fixture.put('doc-01.md', 'second, and longer');
       const [after] = (await pullPass(fixture.connector, newWindow())).refs;
-      const [fetched] = await fixture.connector.fetch([idOf('doc-01.md')]);
+      const [fetched] = (await fixture.connector.fetch([idOf('doc-01.md')])).documents;
 
       // Assess
       expect(before?.id).toBe(idOf('doc-01.md'));
@@ -123,7 +123,7 @@ export function sourceConnectorContract(name: string, make: () => Promise<Source
       // Act
       await fixture.remove(contractIds[0]!);
       const kept = idOf(contractIds[1]!);
-      const fetched = await fixture.connector.fetch([removed, kept]);
+      const fetched = (await fixture.connector.fetch([removed, kept])).documents;
       const listed = fixture.connector.list ? await collect(fixture.connector.list()) : undefined;
 
       // Assess
@@ -173,7 +173,7 @@ export function sourceConnectorContract(name: string, make: () => Promise<Source
       await putAll();
 
       // Act
-      const docs = await fixture.connector.fetch([idOf('doc-99.md'), `missing/${idOf('doc-01.md')}`]);
+      const docs = (await fixture.connector.fetch([idOf('doc-99.md'), `missing/${idOf('doc-01.md')}`])).documents;
 
       // Assess
       expect(docs).toEqual([]);
@@ -205,14 +205,16 @@ export async function pullPass(
   connector: SourceConnector,
   window: PullWindow,
   from?: Cursor,
-): Promise<{ refs: DocumentRef[]; pages: number; cursor: Cursor | undefined }> {
+): Promise<{ refs: DocumentRef[]; skipped: DocumentIssue[]; pages: number; cursor: Cursor | undefined }> {
   const refs: DocumentRef[] = [];
+  const skipped: DocumentIssue[] = [];
   let cursor = from;
   for (let pages = 1; pages <= MAX_PAGES; pages++) {
     const page = await connector.pull(cursor, window);
     refs.push(...page.changed);
+    skipped.push(...(page.skipped ?? []));
     cursor = page.next;
-    if (page.done) return { refs, pages, cursor };
+    if (page.done) return { refs, skipped, pages, cursor };
   }
   throw new Error(`pass did not finish within ${MAX_PAGES} pages`);
 }

@@ -925,6 +925,31 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreH
           tasksDone: 20, chunksEmbedded: 190, vectorsUpserted: 40, tasksFailed: 0, trigger: 'schedule',
         });
       });
+
+      it('appends concurrent addRunFailures, up to the cap, and round-trips the run\'s document issues', async () => {
+        // Prepare
+        const run = runRecord(SRC, '2026-01-01T00:00:00.000Z');
+        await store.putRun({
+          ...run, skipped: [{ id: 'a.md', reason: 'permission denied (EACCES)' }, { id: 'private/', reason: 'folder not readable (EACCES)', prefix: true }],
+          docsSkipped: 2, warnings: [{ id: 'b.md', reason: '1 invalid UTF-8 sequence replaced by U+FFFD' }],
+        });
+
+        // Act
+        await Promise.all(Array.from({ length: 6 }, (_, i) => store.addRunFailures(SRC, run.runSk, [{ id: `doc-${i}`, reason: `refused ${i}` }], 100)));
+        await store.updateRun(SRC, run.runSk, { taskError: 'VectorStoreProviderError: check the key' });
+        const capped = runRecord(SRC, '2026-01-02T00:00:00.000Z');
+        await store.putRun(capped);
+        for (let i = 0; i < 5; i++) await store.addRunFailures(SRC, capped.runSk, [{ id: `x-${i}`, reason: 'r' }, { id: `y-${i}`, reason: 'r' }], 3);
+
+        // Assess
+        const saved = await store.getRun(SRC, run.runSk);
+        expect(saved?.failedDocuments?.map((f) => f.id).sort()).toEqual(['doc-0', 'doc-1', 'doc-2', 'doc-3', 'doc-4', 'doc-5']);
+        expect(saved).toMatchObject({
+          skipped: [{ id: 'a.md', reason: 'permission denied (EACCES)' }, { id: 'private/', reason: 'folder not readable (EACCES)', prefix: true }],
+          docsSkipped: 2, warnings: [{ id: 'b.md', reason: '1 invalid UTF-8 sequence replaced by U+FFFD' }], taskError: 'VectorStoreProviderError: check the key',
+        });
+        expect((await store.getRun(SRC, capped.runSk))?.failedDocuments?.map((f) => f.id)).toEqual(['x-0', 'y-0', 'x-1', 'y-1']);
+      });
     });
 
     describe('embedding cache', () => {

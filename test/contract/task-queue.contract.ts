@@ -78,6 +78,23 @@ export function taskQueueContract(name: string, make: () => Promise<TaskQueueHar
       return last;
     };
 
+    it('carries any text a document may hold: emoji, CJK, U+FFFE and U+FFFF, control characters, exactly', async () => {
+      // Prepare: characters SQS refuses raw (U+FFFE, U+FFFF; the local emulator also astral ones).
+      const text = 'emoji 🚀👩🏽‍💻, CJK 漢字 𠀋, noncharacters \ufffe\uffff, controls \u0001\u001b\f, replacement \ufffd';
+      const task = upsert('notes/🚀.md', '1', { title: text, chunks: [{ index: 0, hash: 'a'.repeat(64), text }] });
+      const hint = fetchTask('webhook', '2026-01-01T00:00:00.000Z', { ids: ['notes/🚀.md', 'x\uffff'] });
+
+      // Act
+      await queue.sendEmbed([task]);
+      await queue.sendFetch([hint]);
+      const [embed] = await drain('embed', 1);
+      const [fetched] = await drain('fetch', 1);
+
+      // Assess
+      expect(embed?.body).toEqual(task);
+      expect(fetched?.body).toEqual(hint);
+    });
+
     it('delivers fetch and embed tasks as sent, grouped per source and per document', async () => {
       // Prepare
       const fetch = fetchTask('cli', '2026-01-01T00:00:00.000Z', { full: true, ids: ['a.md', 'b.md'], recover: true });

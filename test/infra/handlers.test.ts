@@ -407,6 +407,7 @@ describe('fetcher handler (SQS, from the Scheduler)', () => {
     expect(sourceMetric(emf, 'DocsChanged', 'docs').values['DocsChanged']).toBe(3);
     sourceMetric(emf, 'DocsDeleted', 'docs');
     expect(sourceMetric(emf, 'TasksEnqueued', 'docs').values['TasksEnqueued']).toBe(3);
+    expect(sourceMetric(emf, 'DocsSkipped', 'docs').values['DocsSkipped']).toBe(0);
   });
 
   it('dead-letters a malformed fetch task with its reason and reports no failure', async () => {

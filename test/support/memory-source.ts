@@ -1,4 +1,4 @@
-import type { Cursor, ListedDocument, Metadata, PullPage, PullWindow, SourceConnector, SourceDocument } from '../../shared/ports/index.ts';
+import type { Cursor, DocumentIssue, FetchResult, ListedDocument, Metadata, PullPage, PullWindow, SourceConnector, SourceDocument } from '../../shared/ports/index.ts';
 
 /**
  * A SourceConnector over an in-memory map, for core tests. Every pass lists all documents
@@ -10,6 +10,14 @@ export class MemorySource implements SourceConnector {
   listOverride: ListedDocument[] | undefined;
   pulls = 0;
   fetches = 0;
+  /** Documents that exist but cannot be read now, with the reason `fetch` reports. */
+  readonly unreadable = new Map<string, string>();
+  /**
+   * A part of the source that cannot be read at all (a folder without permission): `pull`
+   * leaves its ids out and reports it on the pass's last page, `fetch` skips them, `list`
+   * leaves them out.
+   */
+  hidden: DocumentIssue | undefined;
   /** Called before each page is returned: lets a test edit the source mid-pass. */
   beforePage?: ((pageIndex: number) => Promise<void> | void) | undefined;
 
@@ -28,30 +36,35 @@ export class MemorySource implements SourceConnector {
     await this.beforePage?.(this.pulls);
     this.pulls += 1;
     const after = typeof cursor?.['after'] === 'string' ? cursor['after'] : '';
-    const ids = [...this.docs.keys()].filter((id) => id > after).sort();
+    const ids = [...this.docs.keys()].filter((id) => id > after && !this.isHidden(id)).sort();
     const page = ids.slice(0, this.pageSize);
     const last = page[page.length - 1];
+    const done = ids.length <= this.pageSize;
     return {
       changed: page.map((id) => ({ id, version: String(this.docs.get(id)?.version) })),
       deleted: [],
       next: last === undefined ? { after } : { after: last },
-      done: ids.length <= this.pageSize,
+      done,
+      ...(done && this.hidden ? { skipped: [this.hidden] } : {}),
     };
   }
 
-  async fetch(ids: readonly string[]): Promise<SourceDocument[]> {
+  async fetch(ids: readonly string[]): Promise<FetchResult> {
     this.fetches += 1;
     const out: SourceDocument[] = [];
+    const skipped: DocumentIssue[] = [];
     for (const id of ids) {
       const d = this.docs.get(id);
-      if (d) {
+      const unreadable = this.isHidden(id) ? this.hidden?.reason : this.unreadable.get(id);
+      if (d && unreadable !== undefined) skipped.push({ id, reason: unreadable });
+      else if (d) {
         out.push({
           id, version: String(d.version), text: d.text, format: 'markdown',
           ...(d.title !== undefined ? { title: d.title } : {}), ...(d.metadata ? { metadata: d.metadata } : {}),
         });
       }
     }
-    return out;
+    return { documents: out, skipped };
   }
 
   async *list(): AsyncIterable<ListedDocument> {
@@ -59,6 +72,10 @@ export class MemorySource implements SourceConnector {
       yield* this.listOverride;
       return;
     }
-    for (const [id, d] of [...this.docs].sort(([a], [b]) => (a < b ? -1 : 1))) yield { id, version: String(d.version) };
+    for (const [id, d] of [...this.docs].sort(([a], [b]) => (a < b ? -1 : 1))) if (!this.isHidden(id)) yield { id, version: String(d.version) };
+  }
+
+  private isHidden(id: string): boolean {
+    return this.hidden !== undefined && id.startsWith(this.hidden.id);
   }
 }

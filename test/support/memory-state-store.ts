@@ -8,6 +8,7 @@ import type {
   ClaimResult,
   Cursor,
   DocumentCommit,
+  DocumentIssue,
   IdempotencyRecord,
   LeaseResult,
   LedgerEntry,
@@ -292,6 +293,15 @@ export class InMemoryStateStore implements StateStore, PushStateStore {
     if (entries.length === 0) return;
     this.update(srcPk(sourceId), runSk, (it) => {
       for (const [k, v] of entries) it[k] = (typeof it[k] === 'number' ? it[k] : 0) + v;
+    });
+  }
+
+  async addRunFailures(sourceId: string, runSk: string, failures: readonly DocumentIssue[], max: number): Promise<void> {
+    await tick();
+    if (failures.length === 0) return;
+    this.update(srcPk(sourceId), runSk, (it) => {
+      const list = Array.isArray(it['failedDocuments']) ? (it['failedDocuments'] as DocumentIssue[]) : [];
+      if (list.length < max) it['failedDocuments'] = [...list, ...clone([...failures])];
     });
   }
 

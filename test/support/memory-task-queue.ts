@@ -1,4 +1,5 @@
 import { DEDUP_WINDOW_MS, embedDedupId, embedGroupId, fetchDedupId } from '../../shared/adapters/task-routing.ts';
+import { encodeTask } from '../../shared/core/tasks.ts';
 import type { Clock, EmbedTask, FetchTask, QueueName, ReceivedMessage, TaskQueue } from '../../shared/ports/index.ts';
 
 /** The queues' default visibility timeout (`SqsTaskQueue.ensureQueues` sets 120 s). */
@@ -56,13 +57,13 @@ export class InMemoryTaskQueue implements TaskQueue {
 
   async sendFetch(tasks: readonly FetchTask[]): Promise<void> {
     await tick();
-    for (const task of tasks) this.send('fetch', JSON.stringify(task), task.sourceId, fetchDedupId(task));
+    for (const task of tasks) this.send('fetch', encodeTask(task), task.sourceId, fetchDedupId(task));
   }
 
   async sendEmbed(tasks: readonly EmbedTask[]): Promise<void> {
     await tick();
     for (const task of tasks) {
-      this.send('embed', JSON.stringify(task), embedGroupId(task), embedDedupId(task));
+      this.send('embed', encodeTask(task), embedGroupId(task), embedDedupId(task));
     }
   }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { processBatch } from '../../functions/shared/sqs-batch.ts';
 import type { BatchOptions } from '../../functions/shared/sqs-batch.ts';
 import { silentLogger } from '../../shared/core/deps.ts';
-import { PoisonTaskError, TransientError } from '../../shared/core/errors.ts';
+import { DocumentError, LeaseLostError, PoisonTaskError, TransientError, TributaryError } from '../../shared/core/errors.ts';
 import type { QueueName, TaskQueue } from '../../shared/ports/index.ts';
 
 const MAX_RECEIVES = 5;
@@ -79,6 +79,44 @@ describe('processBatch', () => {
     expect(deadLetters).toEqual([{ queue: 'embed', raw: records[1]!.body, reason: 'PoisonTaskError: malformed embed task: missing docId' }]);
     expect(settled).toEqual([{ messageId: 'poison', reason: 'PoisonTaskError: malformed embed task: missing docId' }]);
     expect(handled.sort()).toEqual(['a1', 'a2', 'b1', 'poison']);
+  });
+
+  it.each([
+    ['a refusal no retry can fix', new TributaryError('OpenAI refused the embeddings request (401): check the API key')],
+    ['a document that cannot be read', new DocumentError('a.md', 'permission denied (EACCES)')],
+    ['a lost lease', new LeaseLostError('docs', 3)],
+  ])('dead-letters %s (retryable: false) on its first receive, with its reason and error', async (_what, error) => {
+    // Prepare
+    const { queue, deadLetters } = fakeQueue();
+    const errors: unknown[] = [];
+    const { options } = batchOptions(queue);
+    const onDeadLetter = options.onDeadLetter!;
+    const withErrors = { ...options, onDeadLetter: async (r: SQSRecord, reason: string, e: unknown) => { errors.push(e); await onDeadLetter(r, reason, e); } };
+
+    // Act
+    const response = await processBatch(event(record('final', 'g1', 1), record('next', 'g1')), withErrors, async (r) => {
+      if (idOf(r) === 'final') throw error;
+    });
+
+    // Assess: not retried; the rest of its group goes on.
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(deadLetters).toEqual([{ queue: 'embed', raw: record('final', 'g1').body, reason: `${error.name}: ${error.message}` }]);
+    expect(errors).toEqual([error]);
+  });
+
+  it('retries an error of unknown kind, and a retryable one, until the last attempt', async () => {
+    // Prepare
+    const { queue, deadLetters } = fakeQueue();
+    const { options } = batchOptions(queue);
+
+    // Act
+    const response = await processBatch(event(record('plain', 'g1', 2), record('transient', 'g2', MAX_RECEIVES - 1)), options, async (r) => {
+      throw idOf(r) === 'plain' ? new Error('socket hang up') : new TransientError('503 from the provider');
+    });
+
+    // Assess
+    expect(failedIds(response)).toEqual(['plain', 'transient']);
+    expect(deadLetters).toEqual([]);
   });
 
   it('reports a transient failure before the last attempt, without dead-lettering it', async () => {

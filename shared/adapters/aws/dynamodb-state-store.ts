@@ -25,6 +25,7 @@ import type {
   ClaimResult,
   Cursor,
   DocumentCommit,
+  DocumentIssue,
   IdempotencyRecord,
   LeaseResult,
   LedgerEntry,
@@ -479,6 +480,22 @@ export class DynamoDbStateStore implements StateStore, PushStateStore {
       UpdateExpression: `ADD ${parts.join(', ')} SET expiresAt = if_not_exists(expiresAt, :exp)`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
+    }));
+  }
+
+  async addRunFailures(sourceId: string, runSk: string, failures: readonly DocumentIssue[], max: number): Promise<void> {
+    if (failures.length === 0) return;
+    // One list_append: concurrent embedders' failures all land. The cap is checked, not exact
+    // (a batch may go past it); it keeps the item far below DynamoDB's 400 KB.
+    await this.conditional(new UpdateCommand({
+      TableName: this.table,
+      Key: { pk: srcPk(sourceId), sk: runSk },
+      UpdateExpression: 'SET failedDocuments = list_append(if_not_exists(failedDocuments, :empty), :f), expiresAt = if_not_exists(expiresAt, :exp)',
+      ConditionExpression: 'attribute_not_exists(failedDocuments) OR size(failedDocuments) < :max',
+      ExpressionAttributeValues: {
+        ':empty': [], ':f': failures.map((f) => ({ ...f })), ':max': max,
+        ':exp': Math.floor(Date.now() / 1000) + this.runRetentionDays * 86_400,
+      },
     }));
   }
 

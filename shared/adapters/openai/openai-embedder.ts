@@ -299,9 +299,10 @@ type Outcome =
  * jitter, at least `retry-after-ms` / `retry-after` / `x-ratelimit-reset-*`; a 429's wait also
  * pauses every other request of the limiter) up to `maxAttempts`, then TransientError; an
  * `x-should-retry: false` header ends the retries at once. 400 `max_tokens_per_request` (local
- * and server counts disagreed) splits the request in two; any other 400/4xx is a
- * PoisonTaskError with the API's message; 401/403/404 and 429 `insufficient_quota` are an
- * EmbeddingProviderError. When one request fails for good, the call's other requests stop
+ * and server counts disagreed) splits the request in two; a 400 about the settings (`param`
+ * model, dimensions or encoding_format) is an EmbeddingProviderError; any other 400/4xx is a
+ * PoisonTaskError with the API's message (that input's document is skipped); 401/403/404 and
+ * 429 `insufficient_quota` are an EmbeddingProviderError (no document escapes: the run fails). When one request fails for good, the call's other requests stop
  * before their next attempt and `embed()` rejects once none is in flight.
  */
 export class OpenAiEmbedder implements Embedder {
@@ -593,6 +594,13 @@ export class OpenAiEmbedder implements Embedder {
           error: new EmbeddingProviderError(`OpenAI refused the embeddings request (${status}): ${apiMessage}; ${hint} (model ${this.model}, base URL ${this.baseURL})`, { status, cause: error, context: { ...context, baseURL: this.baseURL } }),
         };
       }
+      if (status === 400 && isSettingsRefusal(error.param, apiMessage)) {
+        // The model, the vector size or the encoding: every request fails alike, not one input.
+        return {
+          kind: 'fail',
+          error: new EmbeddingProviderError(`OpenAI refused the request's settings (400): ${apiMessage}; check embedder.model and embedder.dimensions (model ${this.model}, base URL ${this.baseURL})`, { status, cause: error, context: { ...context, baseURL: this.baseURL } }),
+        };
+      }
       if (status >= 400 && status < 500) {
         return { kind: 'fail', error: new PoisonTaskError(`OpenAI rejected the embedding input (${status}): ${apiMessage}`, context) };
       }
@@ -606,6 +614,15 @@ export class OpenAiEmbedder implements Embedder {
 }
 
 // ───────────────────────────── Helpers ─────────────────────────────
+
+/** Request parameters other than the input: a 400 naming one refuses the configuration. */
+const SETTINGS_PARAMS = new Set(['model', 'dimensions', 'encoding_format', 'user']);
+
+/** Whether a 400 is about the request's settings (model, dimensions, encoding) rather than its input. */
+function isSettingsRefusal(param: string | null | undefined, message: string): boolean {
+  if (param !== null && param !== undefined && param !== '') return SETTINGS_PARAMS.has(param);
+  return /\b(dimensions?|model|encoding_format)\b/i.test(message) && !/\binput\b/i.test(message);
+}
 
 /** Records the call's first final error (the other requests stop before their next attempt). */
 function failCall(call: CallState, error: unknown): void {

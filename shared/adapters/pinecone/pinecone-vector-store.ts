@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Pinecone } from '@pinecone-database/pinecone';
 import type { Index, PineconeRecord, RecordMetadata } from '@pinecone-database/pinecone';
-import { PoisonTaskError, TransientError, TributaryError, errorMessage } from '../../core/errors.ts';
+import { ConfigError, PoisonTaskError, TransientError, TributaryError, errorMessage } from '../../core/errors.ts';
 import type { Metadata, MetadataValue, QueryMatch, VectorQuery, VectorRecord, VectorStore } from '../../ports/index.ts';
 
 // Pinecone's published operation limits (docs.pinecone.io, "Operation limits" and "Limits").
@@ -321,8 +321,9 @@ export class PineconeVectorStore implements VectorStore {
   /**
    * Runs one client call with retries. 429, 5xx and network failures are retried up to
    * `maxAttempts` with backoff, then become a TransientError; 400/422 become a
-   * PoisonTaskError carrying Pinecone's message; 401/403/404 and other 4xx a
-   * VectorStoreProviderError. Neither is retried.
+   * PoisonTaskError carrying Pinecone's message (that task's document is skipped), except a
+   * dimension mismatch; that, 401/403/404 and other 4xx are a VectorStoreProviderError (the
+   * configuration, no document escapes). Neither is retried.
    */
   private async call<T>(operation: Operation, fn: () => Promise<T>, context: Record<string, unknown> = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -357,6 +358,13 @@ export class PineconeVectorStore implements VectorStore {
   private permanentError(operation: Operation, error: unknown, status: number | undefined, context: Record<string, unknown>): Error {
     const target = `index host ${this.host}${this.indexName === undefined ? '' : ` (index "${this.indexName}")`}, namespace ${JSON.stringify(this.namespace)}`;
     const detail = errorMessage(error);
+    if ((status === 400 || status === 422) && /dimension/i.test(detail)) {
+      // The index was made for another vector size: every write fails alike, not one record.
+      return new VectorStoreProviderError(
+        `Pinecone refused the ${operation} (HTTP ${status}): ${detail}; the index's dimension must equal embedder.dimensions (${this.dimensions}) — use an index of that dimension or change the embedder (${target})`,
+        { status, cause: error, context },
+      );
+    }
     if (status === 400 || status === 422) {
       return new PoisonTaskError(`Pinecone rejected the ${operation} (HTTP ${status}): ${detail}`, { ...context, status });
     }
@@ -426,7 +434,8 @@ export class PineconeVectorStore implements VectorStore {
   private toValues(values: Float32Array | readonly number[], what: string, poison: boolean): number[] {
     const fail = (message: string): Error => (poison ? new PoisonTaskError(message) : new TributaryError(message));
     if (values.length !== this.dimensions) {
-      throw fail(`PineconeVectorStore: ${what} has ${values.length} dimensions, expected ${this.dimensions}`);
+      // A configuration mismatch, not a bad record: every vector has the embedder's size.
+      throw new ConfigError(`PineconeVectorStore: ${what} has ${values.length} dimensions, but the store is configured for ${this.dimensions}; embedder.dimensions and the Pinecone index's dimension must agree`);
     }
     const out = Array.from(values);
     if (!out.every(Number.isFinite)) throw fail(`PineconeVectorStore: ${what} has a non-finite value`);

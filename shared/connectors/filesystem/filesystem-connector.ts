@@ -7,14 +7,15 @@
  */
 
 import type { Dirent, Stats } from 'node:fs';
-import { open, readdir, realpath, stat } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { watch as chokidarWatch } from 'chokidar';
 import picomatch from 'picomatch';
 import type {
   Cursor,
+  DocumentIssue,
+  DocumentRef,
+  FetchResult,
   Hints,
   ListedDocument,
   PullPage,
@@ -22,6 +23,11 @@ import type {
   SourceConnector,
   SourceDocument,
 } from '../../ports/index.ts';
+import { errorCode, inspectEntry, readTextFile, type ReadContext } from './read-file.ts';
+import {
+  compareIds, firstHeading, firstIndexAfter, isGone, mapLimit, mayNameDotSegment, nonNegativeInteger, parseCursor, positiveInteger, versionOf,
+} from './helpers.ts';
+import { watchFolder } from './watcher.ts';
 
 /** Options of one filesystem source. */
 export interface FilesystemSourceOptions {
@@ -54,7 +60,7 @@ export interface FilesystemSourceOptions {
    * @default 300 ms
    */
   debounceMs?: number;
-  /** Called for files (and unreadable folders) the connector leaves out, with the reason. */
+  /** Called for files (and unreadable folders) the connector leaves out or skips, with the reason (for logs). */
   onSkip?: (path: string, reason: string) => void;
 }
 
@@ -68,14 +74,6 @@ const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 const DEFAULT_DEBOUNCE_MS = 300;
 /** Parallel stats/reads/readdirs: enough to hide disk latency, few enough to stay clear of EMFILE. */
 const IO_CONCURRENCY = 16;
-/**
- * Above this many ids a hint says "something changed" (`ids: []`) instead: a `git checkout` can touch
- * thousands of files, and a hint travels in a queue message with a size limit. An incremental sync
- * of a folder lists everything anyway, so nothing is lost.
- */
-const MAX_HINT_IDS = 1000;
-/** A constant stream of events must still produce hints: flush at the latest this many debounce periods after the first event. */
-const MAX_WAIT_DEBOUNCES = 10;
 
 const MARKDOWN_EXTENSIONS = new Set(['.md', '.markdown']);
 
@@ -84,13 +82,23 @@ interface FilesystemCursor {
   readonly after: string;
 }
 
+/** One walk of the tree: the entries that may be documents, and the folders that could not be read. */
+interface Walk {
+  readonly ids: readonly string[];
+  readonly unreadable: readonly DocumentIssue[];
+}
+
 /**
  * A folder of files as a {@link SourceConnector}.
  *
- * Symlinks: symlinked files are followed (their version and content are the target's); symlinked
- * folders are skipped, because following them can loop (`ln -s .. up`) or pull in trees outside
- * the root. The watcher does not follow symlinks either, so an edit to a symlinked file's target
- * surfaces at the next scheduled pass rather than as a hint.
+ * Only regular files are read. A symlinked file is followed when its real path lies under the
+ * real root (and outside excluded folders); its version and content are the target's. A
+ * symlink leading elsewhere (`ln -s /proc/self/environ env.md`), a symlink loop, a FIFO, socket
+ * or device, an unreadable file and a binary file are skipped and reported with the reason,
+ * never read. Symlinked folders are not entered, because following them can loop
+ * (`ln -s .. up`) or pull in trees outside the root. The watcher does not follow symlinks
+ * either, so an edit to a symlinked file's target surfaces at the next scheduled pass rather
+ * than as a hint.
  */
 export class FilesystemConnector implements SourceConnector {
   readonly sourceId: string;
@@ -106,7 +114,7 @@ export class FilesystemConnector implements SourceConnector {
   /** True when no include pattern can match below a dot folder, so the walk need not enter one. */
   private readonly skipDotFolders: boolean;
   /** The sorted listing of the pass in progress: a 100-page pass walks the tree once. */
-  private listing: { readonly snapshotAt: string; readonly ids: Promise<readonly string[]> } | undefined;
+  private listing: { readonly snapshotAt: string; readonly walk: Promise<Walk> } | undefined;
 
   constructor(options: FilesystemSourceOptions) {
     if (!path.isAbsolute(options.root)) {
@@ -139,43 +147,64 @@ export class FilesystemConnector implements SourceConnector {
    */
   async pull(cursor: Cursor | undefined, window: PullWindow): Promise<PullPage> {
     const after = parseCursor(cursor);
-    const ids = await this.listingFor(window.snapshotAt);
+    const { ids, unreadable } = await this.listingFor(window.snapshotAt);
     const start = firstIndexAfter(ids, after);
     const slice = ids.slice(start, start + this.pageSize);
-    const refs = await mapLimit(slice, IO_CONCURRENCY, async (id) => {
-      const stats = await this.statIncluded(id, true);
-      return stats ? { id, version: versionOf(stats) } : undefined;
+    const context = await this.readContext();
+    const changed: DocumentRef[] = [];
+    const skipped: DocumentIssue[] = [];
+    const outcomes = await mapLimit(slice, IO_CONCURRENCY, (id) => inspectEntry(this.absolute(id), context));
+    outcomes.forEach((outcome, i) => {
+      const id = slice[i] as string;
+      if (outcome.kind === 'skipped') skipped.push(this.skipped(id, outcome.reason));
+      else if (outcome.kind === 'file' && outcome.stats.size > this.maxFileBytes) this.reportTooLarge(id, outcome.stats.size);
+      else if (outcome.kind === 'file') changed.push({ id, version: versionOf(outcome.stats) });
     });
+    const done = start + slice.length >= ids.length;
+    // Folders that could not be read come with the last page: a resumed pass reaches it too,
+    // before the reconcile that must not delete their files.
+    if (done) skipped.push(...unreadable);
     const last = slice.at(-1);
     return {
-      changed: refs.filter((ref) => ref !== undefined),
+      changed,
       deleted: [],
       // The cursor moves past skipped (vanished, oversized) ids too, so they are not retried in this pass.
       next: { after: last ?? after } satisfies FilesystemCursor,
-      done: start + slice.length >= ids.length,
+      done,
+      ...(skipped.length > 0 ? { skipped } : {}),
     };
   }
 
-  /** Reads the named files; ids that do not exist, are not included, are too large or escape the root are absent. */
-  async fetch(ids: readonly string[]): Promise<SourceDocument[]> {
+  /**
+   * Reads the named files. Ids that do not exist, are not included, are too large, escape the
+   * root or pass through a symlinked folder are absent; files that exist but cannot be read
+   * as text (permissions, binary, a FIFO, a symlink out of the root) are skipped with the reason.
+   */
+  async fetch(ids: readonly string[]): Promise<FetchResult> {
     const unique = [...new Set(ids)].filter((id) => this.isSafeId(id) && this.isSelected(id));
-    if (unique.length === 0) return [];
+    if (unique.length === 0) return { documents: [] };
     await this.assertRoot();
-    const realRoot = await realpath(this.root);
-    const docs = await mapLimit(unique, IO_CONCURRENCY, (id) => this.read(id, realRoot));
-    return docs.filter((doc) => doc !== undefined);
+    const context = await this.readContext();
+    const documents: SourceDocument[] = [];
+    const skipped: DocumentIssue[] = [];
+    await mapLimit(unique, IO_CONCURRENCY, async (id) => {
+      const read = await this.read(id, context);
+      if (read && 'reason' in read) skipped.push(read);
+      else if (read) documents.push(read);
+    });
+    return { documents, skipped };
   }
 
   /** Every included file with its version, in id order (reconcile diffs this against the ledger). */
   async *list(): AsyncIterable<ListedDocument> {
-    const ids = await this.walk();
+    const { ids } = await this.walk();
     // Stat in batches so a 20,000-file tree neither runs 20,000 stats at once nor one at a time.
     const batch = IO_CONCURRENCY * 16;
     for (let i = 0; i < ids.length; i += batch) {
       const listed = await mapLimit(ids.slice(i, i + batch), IO_CONCURRENCY, async (id) => {
         // Oversized files are left out silently here (pull reports them), so a file that grows past
         // the limit drops out of the index instead of keeping stale vectors.
-        const stats = await this.statIncluded(id, false);
+        const stats = await this.statIncluded(id);
         return stats ? { id, version: versionOf(stats) } : undefined;
       });
       for (const doc of listed) if (doc) yield doc;
@@ -189,94 +218,45 @@ export class FilesystemConnector implements SourceConnector {
    */
   async watch(onHints: (hints: Hints) => void): Promise<() => Promise<void>> {
     await this.assertRoot();
-    const pending = new Set<string>();
-    let somethingChanged = false;
-    let timer: NodeJS.Timeout | undefined;
-    let firstEventAt = 0;
-    let stopped = false;
-
-    const flush = (): void => {
-      timer = undefined;
-      if (stopped || (pending.size === 0 && !somethingChanged)) return;
-      const ids = somethingChanged || pending.size > MAX_HINT_IDS ? [] : [...pending].sort(compareIds);
-      pending.clear();
-      somethingChanged = false;
-      try {
-        onHints({ sourceId: this.sourceId, ids });
-      } catch {
-        // A failing consumer must not kill the watcher; the next scheduled pass catches up.
-      }
-    };
-    const schedule = (): void => {
-      const now = Date.now();
-      if (timer === undefined) firstEventAt = now;
-      else clearTimeout(timer);
-      // Trailing debounce, capped so a steady stream of writes still produces hints.
-      const deadline = firstEventAt + this.debounceMs * MAX_WAIT_DEBOUNCES;
-      timer = setTimeout(flush, Math.max(0, Math.min(this.debounceMs, deadline - now)));
-    };
-
-    const watcher = chokidarWatch(this.root, {
-      ignoreInitial: true,
-      // Symlinked folders could loop; see the class comment.
-      followSymlinks: false,
-      // Small thresholds: a half-written file is not hinted (and then read) until its size settles.
-      awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 25 },
-      ignored: (absolute: string, stats?: Stats) => this.ignoredByWatcher(absolute, stats),
-    });
-    const onFileEvent = (absolute: string): void => {
-      if (stopped) return;
-      const id = this.idOf(absolute);
-      if (id === undefined || !this.isSelected(id)) return;
-      pending.add(id);
-      schedule();
-    };
-    watcher.on('add', onFileEvent);
-    watcher.on('change', onFileEvent);
-    watcher.on('unlink', onFileEvent);
-    watcher.on('error', () => {
-      // Events may have been lost: ask for an incremental sync instead of guessing ids.
-      if (stopped) return;
-      somethingChanged = true;
-      schedule();
-    });
-    await new Promise<void>((resolve) => watcher.once('ready', resolve));
-
-    return async () => {
-      if (stopped) return;
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-      pending.clear();
-      await watcher.close();
-    };
+    return watchFolder({
+      sourceId: this.sourceId, root: this.root, debounceMs: this.debounceMs, compareIds,
+      idOf: (absolute) => this.idOf(absolute),
+      isSelected: (id) => this.isSelected(id),
+      isPrunedDir: (id) => this.isPrunedDir(id),
+      isExcluded: (id) => this.isExcluded(id),
+    }, onHints);
   }
 
   // ───────────────────────────── internals ─────────────────────────────
 
   /** The sorted listing for a pass, walked once per `snapshotAt`. */
-  private listingFor(snapshotAt: string): Promise<readonly string[]> {
+  private listingFor(snapshotAt: string): Promise<Walk> {
     if (this.listing?.snapshotAt !== snapshotAt) {
-      const ids = this.walk();
-      this.listing = { snapshotAt, ids };
+      const walk = this.walk();
+      this.listing = { snapshotAt, walk };
       // A failed walk must not be cached: the retry of the page walks again.
-      ids.catch(() => {
-        if (this.listing?.ids === ids) this.listing = undefined;
+      walk.catch(() => {
+        if (this.listing?.walk === walk) this.listing = undefined;
       });
     }
-    return this.listing.ids;
+    return this.listing.walk;
   }
 
-  /** Included file ids under the root, sorted. Uses directory entries only: no stat per file. */
-  private async walk(): Promise<string[]> {
+  /**
+   * Included entry ids under the root, sorted: files, symlinks to files and special files (a
+   * listing reports these as skipped), and the folders that could not be read. Uses directory
+   * entries only: no stat per regular file.
+   */
+  private async walk(): Promise<Walk> {
     await this.assertRoot();
     const files: string[] = [];
+    const unreadable: DocumentIssue[] = [];
     let dirs: string[] = [''];
     // Breadth-first, one level at a time with bounded parallel readdirs.
     while (dirs.length > 0) {
       const next: string[] = [];
       await mapLimit(dirs, IO_CONCURRENCY, async (dir) => {
-        const entries = await this.readDir(dir);
+        const entries = await this.readDir(dir, unreadable);
         for (const entry of entries) {
           const id = dir === '' ? entry.name : `${dir}/${entry.name}`;
           const kind = await this.kindOf(entry, id);
@@ -289,103 +269,114 @@ export class FilesystemConnector implements SourceConnector {
       });
       dirs = next;
     }
-    return files.sort(compareIds);
+    return { ids: files.sort(compareIds), unreadable: unreadable.sort((a, b) => compareIds(a.id, b.id)) };
   }
 
-  private async readDir(dir: string): Promise<Dirent[]> {
+  private async readDir(dir: string, unreadable: DocumentIssue[]): Promise<Dirent[]> {
     try {
       return await readdir(this.absolute(dir), { withFileTypes: true });
     } catch (error) {
       const code = errorCode(error);
       // Vanished between listing its parent and reading it.
       if (code === 'ENOENT' || code === 'ENOTDIR') return [];
-      // Reported and left out, like an excluded folder. (Its files then look deleted to reconcile,
-      // which the core's deletion breaker guards against.)
-      if (code === 'EACCES' || code === 'EPERM') {
-        this.onSkip?.(dir, `folder not readable (${code})`);
+      // Skipped, and reported as a prefix: reconcile deletes none of its files meanwhile.
+      if (code === 'EACCES' || code === 'EPERM' || code === 'ELOOP' || code === 'EIO') {
+        if (dir === '') throw error;
+        unreadable.push(this.skipped(`${dir}/`, `folder not readable (${code})`, true));
         return [];
       }
       throw error;
     }
   }
 
-  /** 'file', 'dir' or 'other'; symlinks count as files only when they point at one. */
+  /**
+   * 'file' for entries that may be documents (files, special files, symlinks that do not lead
+   * to a folder: a listing inspects those), 'dir', or 'other' (dangling links, symlinked folders).
+   */
   private async kindOf(entry: Dirent, id: string): Promise<'file' | 'dir' | 'other'> {
-    if (entry.isFile()) return 'file';
     if (entry.isDirectory()) return 'dir';
-    if (!entry.isSymbolicLink()) return 'other';
+    if (!entry.isSymbolicLink()) return 'file';
     try {
-      return (await stat(this.absolute(id))).isFile() ? 'file' : 'other';
-    } catch {
-      return 'other'; // Dangling link.
+      return (await stat(this.absolute(id))).isDirectory() ? 'other' : 'file';
+    } catch (error) {
+      // A loop or a permission error is reported when the entry is inspected; a dangling link is nothing.
+      return isGone(error) ? 'other' : 'file';
     }
   }
 
-  /** Stats an included file, following symlinks; undefined when gone, not a file, or too large. */
-  private async statIncluded(id: string, report: boolean): Promise<Stats | undefined> {
+  /**
+   * Stats an included file for the slim listing, following symlinks; undefined when it is not
+   * a file or too large. (Entries a pass skips stay listed when stat can see them, so reconcile
+   * does not delete them; the core keeps them out of its diff.)
+   */
+  private async statIncluded(id: string): Promise<Stats | undefined> {
     let stats: Stats;
     try {
       stats = await stat(this.absolute(id));
     } catch (error) {
-      if (isGone(error)) return undefined;
+      const code = errorCode(error);
+      if (isGone(error) || code === 'ELOOP' || code === 'EACCES' || code === 'EPERM' || code === 'ENAMETOOLONG') return undefined;
       throw error;
     }
     if (!stats.isFile()) return undefined;
-    if (stats.size > this.maxFileBytes) {
-      if (report) this.reportTooLarge(id, stats.size);
-      return undefined;
-    }
-    return stats;
+    return stats.size > this.maxFileBytes ? undefined : stats;
   }
 
-  private async read(id: string, realRoot: string): Promise<SourceDocument | undefined> {
+  private async readContext(): Promise<ReadContext> {
+    return {
+      realRoot: await realpath(this.root), maxFileBytes: this.maxFileBytes,
+      isExcluded: (id) => this.isExcludedPath(id),
+    };
+  }
+
+  /** A skip, also told to `onSkip` (the wiring logs it). */
+  private skipped(id: string, reason: string, prefix = false): DocumentIssue {
+    this.onSkip?.(id, reason);
+    return { id, reason, ...(prefix ? { prefix: true } : {}) };
+  }
+
+  /** The file as a document, why it is skipped, or undefined when there is no such file. */
+  private async read(id: string, context: ReadContext): Promise<SourceDocument | DocumentIssue | undefined> {
     const absolute = this.absolute(id);
     // `pull` never descends into symlinked folders, so `fetch` must not reach through one either
     // (or out of the root): the folder's real path must be where the id says.
-    if (!(await this.isInRealFolder(id, realRoot))) return undefined;
-    let handle: FileHandle;
-    try {
-      handle = await open(absolute, 'r');
-    } catch (error) {
-      if (isGone(error) || errorCode(error) === 'EISDIR') return undefined;
-      throw error;
+    const folder = await this.isInRealFolder(id, context.realRoot);
+    if (folder !== true) return folder === false ? undefined : this.skipped(id, folder.reason);
+    const outcome = await readTextFile(absolute, context);
+    if (outcome.kind === 'absent') return undefined;
+    if (outcome.kind === 'skipped') return this.skipped(id, outcome.reason);
+    if (outcome.kind === 'tooLarge') {
+      this.reportTooLarge(id, outcome.size);
+      return undefined;
     }
-    try {
-      // Stat before reading: if the file changes in between, the content is newer than the version,
-      // so the next pass sees a new version and fetches again. The other order could pair old
-      // content with the new version, and the change would never be picked up.
-      const stats = await handle.stat();
-      if (!stats.isFile()) return undefined;
-      if (stats.size > this.maxFileBytes) {
-        this.reportTooLarge(id, stats.size);
-        return undefined;
-      }
-      const raw = await handle.readFile({ encoding: 'utf8' });
-      const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-      const format = MARKDOWN_EXTENSIONS.has(path.posix.extname(id).toLowerCase()) ? 'markdown' : 'text';
-      const name = path.posix.basename(id);
-      return {
-        id,
-        version: versionOf(stats),
-        text,
-        title: (format === 'markdown' ? firstHeading(text) : undefined) ?? name,
-        url: pathToFileURL(absolute).href,
-        updatedAt: new Date(stats.mtimeMs).toISOString(),
-        format,
-        metadata: { path: id },
-      };
-    } finally {
-      await handle.close();
-    }
+    const { text, stats } = outcome;
+    if (outcome.warning !== undefined) this.onSkip?.(id, outcome.warning);
+    const format = MARKDOWN_EXTENSIONS.has(path.posix.extname(id).toLowerCase()) ? 'markdown' : 'text';
+    const name = path.posix.basename(id);
+    return {
+      id,
+      version: versionOf(stats),
+      text,
+      title: (format === 'markdown' ? firstHeading(text) : undefined) ?? name,
+      url: pathToFileURL(absolute).href,
+      updatedAt: new Date(stats.mtimeMs).toISOString(),
+      format,
+      metadata: { path: id },
+      ...(outcome.warning !== undefined ? { warning: outcome.warning } : {}),
+    };
   }
 
-  private async isInRealFolder(id: string, realRoot: string): Promise<boolean> {
+  /** True when the id's folder is a real folder where the id says; false when not (or gone); a reason when it cannot be read. */
+  private async isInRealFolder(id: string, realRoot: string): Promise<boolean | { reason: string }> {
     try {
       const realDir = await realpath(path.dirname(this.absolute(id)));
       const dir = path.posix.dirname(id);
       return realDir === (dir === '.' ? realRoot : path.join(realRoot, ...dir.split('/')));
     } catch (error) {
-      if (isGone(error)) return false;
+      const code = errorCode(error);
+      if (isGone(error) || code === 'ENAMETOOLONG') return false;
+      if (code === 'EACCES' || code === 'EPERM') return { reason: `folder not readable (${code})` };
+      if (code === 'ELOOP') return false; // Through a looping symlinked folder: not a path the walk lists.
       throw error;
     }
   }
@@ -409,6 +400,16 @@ export class FilesystemConnector implements SourceConnector {
     return true;
   }
 
+  /** Whether a path lies in an excluded or pruned folder, or is excluded itself: symlinks must not lead there. */
+  private isExcludedPath(id: string): boolean {
+    if (this.isExcluded(id)) return true;
+    const segments = id.split('/');
+    for (let i = 1; i < segments.length; i++) {
+      if (this.isPrunedDir(segments.slice(0, i).join('/'))) return true;
+    }
+    return false;
+  }
+
   private isPrunedDir(dir: string): boolean {
     if (this.isExcluded(dir)) return true;
     return this.skipDotFolders && path.posix.basename(dir).startsWith('.');
@@ -419,17 +420,6 @@ export class FilesystemConnector implements SourceConnector {
     if (id === '' || id.includes('\0') || path.posix.isAbsolute(id) || path.win32.isAbsolute(id)) return false;
     if (process.platform === 'win32' && id.includes('\\')) return false;
     return id.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
-  }
-
-  private ignoredByWatcher(absolute: string, stats?: Stats): boolean {
-    const id = this.idOf(absolute);
-    if (id === undefined) return true;
-    if (id === '') return false; // The root itself.
-    // chokidar asks without stats first (and on unlink), so decide on what the path alone tells;
-    // file-only rules need stats to tell a file from a folder.
-    if (!stats) return this.isExcluded(id);
-    if (stats.isDirectory()) return this.isPrunedDir(id);
-    return !this.isSelected(id);
   }
 
   /** The id of an absolute path under the root ('' for the root), undefined outside it. */
@@ -457,104 +447,4 @@ export class FilesystemConnector implements SourceConnector {
       );
     }
   }
-}
-
-// ───────────────────────────── helpers ─────────────────────────────
-
-function versionOf(stats: Stats): string {
-  return `${Math.trunc(stats.mtimeMs)}:${stats.size}`;
-}
-
-/** Plain code-unit order, the same everywhere (no locale), so cursors compare with `<`. */
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Index of the first id greater than `after` (binary search: the cursor id may no longer exist). */
-function firstIndexAfter(ids: readonly string[], after: string): number {
-  let low = 0;
-  let high = ids.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((ids[mid] ?? '') <= after) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-function parseCursor(cursor: Cursor | undefined): string {
-  if (cursor === undefined) return '';
-  const after = cursor['after'];
-  if (typeof after !== 'string') {
-    throw new Error(`Filesystem cursor must look like { "after": "<path>" }, got ${JSON.stringify(cursor)}.`);
-  }
-  return after;
-}
-
-/**
- * Whether a glob may name a dot segment explicitly (`.github/**`, `{docs,.notes}/*`, `**\/.*`).
- * Conservative: when in doubt the walk enters dot folders and lets the matcher decide.
- */
-function mayNameDotSegment(pattern: string): boolean {
-  return /(^|[/{,(|!@+[])\./.test(pattern);
-}
-
-/** The text of the first `# ` heading outside front matter and code fences. */
-function firstHeading(markdown: string): string | undefined {
-  const lines = markdown.split(/\r?\n/);
-  let i = 0;
-  if (lines[0]?.trim() === '---') {
-    const end = lines.findIndex((line, index) => index > 0 && /^(---|\.\.\.)\s*$/.test(line));
-    if (end > 0) i = end + 1;
-  }
-  let fence: string | undefined;
-  for (; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-    if (marker !== undefined) {
-      if (fence === undefined) fence = marker;
-      else if (marker[0] === fence[0] && marker.length >= fence.length) fence = undefined;
-      continue;
-    }
-    if (fence !== undefined) continue;
-    const heading = /^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/.exec(line)?.[1]?.trim();
-    if (heading) return heading;
-  }
-  return undefined;
-}
-
-/** Maps with at most `limit` calls in flight; results keep the input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let nextIndex = 0;
-  const worker = async (): Promise<void> => {
-    while (nextIndex < items.length) {
-      const index = nextIndex++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-    ? error.code
-    : undefined;
-}
-
-/** The file vanished (or a path segment stopped being a folder) since it was listed. */
-function isGone(error: unknown): boolean {
-  const code = errorCode(error);
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`Filesystem source: ${name} must be a positive integer, got ${value}.`);
-  return value;
-}
-
-function nonNegativeInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 0) throw new Error(`Filesystem source: ${name} must be a non-negative integer, got ${value}.`);
-  return value;
 }

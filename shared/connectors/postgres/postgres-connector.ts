@@ -14,7 +14,9 @@ import { TURN_SEPARATOR } from '../../core/chunker.ts';
 import { ConfigError, TransientError, TributaryError, errorMessage } from '../../core/errors.ts';
 import type {
   Cursor,
+  DocumentIssue,
   DocumentRef,
+  FetchResult,
   Hints,
   ListedDocument,
   PullPage,
@@ -107,16 +109,17 @@ export class PostgresConnector implements SourceConnector {
       const { rows } = await this.query(this.sql.rowPage(flags), params);
       const changed: DocumentRef[] = [];
       const deleted: string[] = [];
+      const skipped: DocumentIssue[] = [];
       for (const row of rows) {
         if (row[A.deleted] === true) deleted.push(String(row[A.id]));
         else {
-          const document = this.rowDocument(row);
-          changed.push({ id: document.id, version: document.version, document });
+          const document = this.built(String(row[A.id]), () => this.rowDocument(row), skipped);
+          if (document) changed.push({ id: document.id, version: document.version, document });
         }
       }
       const last = rows.at(-1);
       return {
-        changed, deleted,
+        changed, deleted, ...(skipped.length > 0 ? { skipped } : {}),
         next: last ? { ts: String(last[A.ts]), key: String(last[A.id]) } satisfies PageCursor : cursor ?? {},
         done: rows.length < this.config.pageSize,
       };
@@ -143,18 +146,23 @@ export class PostgresConnector implements SourceConnector {
 
   // ───────────────────────────── fetch ─────────────────────────────
 
-  /** The named documents as they are now; unknown, malformed and deleted ids are absent. */
-  async fetch(ids: readonly string[]): Promise<SourceDocument[]> {
+  /**
+   * The named documents as they are now; unknown, malformed and deleted ids are absent, and a
+   * row that cannot be turned into a document is skipped with the reason.
+   */
+  async fetch(ids: readonly string[]): Promise<FetchResult> {
     const columns = await this.validated();
     const unique = [...new Set(ids)];
+    const skipped: DocumentIssue[] = [];
     if (!this.conversation) {
       const valid = unique.filter(columns.idValid);
-      if (valid.length === 0) return [];
+      if (valid.length === 0) return { documents: [] };
       const { rows } = await this.query(this.sql.rowsById(), [valid]);
-      return rows.map((row) => this.rowDocument(row));
+      const documents = rows.flatMap((row) => this.built(String(row[A.id]), () => this.rowDocument(row), skipped) ?? []);
+      return { documents, skipped };
     }
     const keys = unique.filter((key) => this.parseDocKey(key, columns) !== undefined);
-    if (keys.length === 0) return [];
+    if (keys.length === 0) return { documents: [] };
     const groups = [...new Set(keys.map((key) => this.parseDocKey(key, columns)!))];
     // One snapshot for messages and versions, so a document's text and version always agree.
     const client = await this.connectPool();
@@ -171,12 +179,13 @@ export class PostgresConnector implements SourceConnector {
         if (list) list.push(row);
         else byDoc.set(key, [row]);
       }
-      const docs: SourceDocument[] = [];
+      const documents: SourceDocument[] = [];
       for (const [key, turns] of byDoc) {
         const version = versionOf.get(key);
-        if (version) docs.push(this.conversationDocument(key, turns, version));
+        const doc = version ? this.built(key, () => this.conversationDocument(key, turns, version), skipped) : undefined;
+        if (doc) documents.push(doc);
       }
-      return docs;
+      return { documents, skipped };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw this.mapError(error);
@@ -346,6 +355,20 @@ export class PostgresConnector implements SourceConnector {
     // With time windows a group id alone does not name a document: sync incrementally instead.
     if (this.conversation && this.config.conversation?.timeWindow !== undefined && ids.some((id) => !id.includes('/'))) return 'all';
     return ids;
+  }
+
+  /**
+   * One document built from its rows, or (with the reason in `skipped`) none: a value one row
+   * holds must not fail every other document of the page.
+   */
+  private built(id: string, build: () => SourceDocument, skipped: DocumentIssue[]): SourceDocument | undefined {
+    try {
+      return build();
+    } catch (error) {
+      this.options.log?.warn('row skipped: it cannot be turned into a document', { sourceId: this.sourceId, id, error: errorMessage(error) });
+      skipped.push({ id, reason: `row cannot be turned into a document: ${errorMessage(error)}` });
+      return undefined;
+    }
   }
 
   private rowDocument(row: Record<string, unknown>): SourceDocument {

@@ -8,6 +8,9 @@
 import { ConfigError } from '../../core/errors.ts';
 import type {
   Cursor,
+  DocumentIssue,
+  DocumentRef,
+  FetchResult,
   ListedDocument,
   PullPage,
   PullWindow,
@@ -69,31 +72,39 @@ export class PushConnector implements SourceConnector {
       ...(after !== undefined ? { after } : {}),
       ...(incremental ? { changedSince: window.since, includeDeleted: true } : {}),
     });
-    const changed = page.items.filter((item) => !item.deleted).map((item) => {
-      const document = toSourceDocument(item);
-      return { id: document.id, version: document.version, document };
-    });
+    const changed: DocumentRef[] = [];
+    const skipped: DocumentIssue[] = [];
+    for (const item of page.items) {
+      if (item.deleted) continue;
+      const problem = unreadable(item);
+      if (problem) skipped.push(problem);
+      else changed.push({ id: item.docId, version: item.version ?? '', document: toSourceDocument(item) });
+    }
     const deleted = page.items.filter((item) => item.deleted).map((item) => item.docId);
     const last = page.items.at(-1)?.docId ?? after;
     return {
-      changed, deleted,
+      changed, deleted, ...(skipped.length > 0 ? { skipped } : {}),
       next: page.next !== undefined ? { after: page.next } : last !== undefined ? { after: last } : {},
       done: page.next === undefined,
     };
   }
 
-  /** The stashed documents among `ids`; tombstoned and unknown ids are absent. */
-  async fetch(ids: readonly string[]): Promise<SourceDocument[]> {
+  /** The stashed documents among `ids`; tombstoned and unknown ids are absent, damaged items skipped. */
+  async fetch(ids: readonly string[]): Promise<FetchResult> {
     const wanted = [...new Set(ids)];
-    const out: SourceDocument[] = [];
+    const documents: SourceDocument[] = [];
+    const skipped: DocumentIssue[] = [];
     for (let i = 0; i < wanted.length; i += FETCH_BATCH) {
       const found = await this.state.getStashed(this.sourceId, wanted.slice(i, i + FETCH_BATCH));
       for (const id of wanted.slice(i, i + FETCH_BATCH)) {
         const item = found.get(id);
-        if (item && !item.deleted) out.push(toSourceDocument(item));
+        if (!item || item.deleted) continue;
+        const problem = unreadable(item);
+        if (problem) skipped.push(problem);
+        else documents.push(toSourceDocument(item));
       }
     }
-    return out;
+    return { documents, skipped };
   }
 
   /** Every live stashed id with its version (a slim read: no text). */
@@ -105,6 +116,16 @@ export class PushConnector implements SourceConnector {
       after = page.next;
     } while (after !== undefined);
   }
+}
+
+/**
+ * A live stash item the push API would never have written: no text, or no version (an item
+ * damaged or written by hand). Indexing it would store an empty document; skip it instead.
+ */
+function unreadable(item: StashedDocument): DocumentIssue | undefined {
+  if (item.text === undefined || item.text === '') return { id: item.docId, reason: 'stashed document has no text (damaged item: push it again)' };
+  if (item.version === undefined || item.version === '') return { id: item.docId, reason: 'stashed document has no version (damaged item: push it again)' };
+  return undefined;
 }
 
 function toSourceDocument(item: StashedDocument): SourceDocument {

@@ -12,9 +12,11 @@
  * `reconcile: true`.
  */
 
-import { ConfigError } from '../../core/errors.ts';
+import { ConfigError, TributaryError, errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/deps.ts';
-import type { Clock, Cursor, DocumentRef, ListedDocument, PullPage, PullWindow, SourceConnector, SourceDocument } from '../../ports/index.ts';
+import type {
+  Clock, Cursor, DocumentIssue, DocumentRef, FetchResult, ListedDocument, PullPage, PullWindow, SourceConnector, SourceDocument,
+} from '../../ports/index.ts';
 import {
   buildDocument, compareTs, dayBoundsMs, dayId, dayOf, isContent, msToTs, normaliseTs, parseDocId, referencedIds,
   threadId, tsBefore, type ChannelInfo, type DocKey, type DocumentMode, type NameLookup, type SlackMessage, type ThreadMessages,
@@ -77,6 +79,23 @@ interface CacheEntry<T> {
 
 /** Slack errors that mean "this id does not exist (for this bot)": fetch leaves the id out. */
 const ABSENT = new Set(['channel_not_found', 'not_in_channel', 'thread_not_found', 'message_not_found', 'is_archived']);
+
+/** Slack errors about the token or the app, not one conversation: they fail the source. */
+const SOURCE_WIDE = new Set([
+  'invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'missing_scope', 'no_permission',
+  'not_allowed_token_type', 'team_access_not_granted', 'ekm_access_denied', 'access_denied', 'org_login_required',
+]);
+
+/**
+ * Why one document (or channel) cannot be read, or undefined when the error concerns the whole
+ * source and must fail the run: the token, the app's scopes, Slack being unavailable (retryable).
+ */
+function documentProblem(error: unknown): string | undefined {
+  if (error instanceof SlackApiError) return error.retryable || SOURCE_WIDE.has(error.slackError) ? undefined : error.message;
+  if (error instanceof TributaryError) return undefined;
+  // Not from the API: something in this document's messages the rendering could not take.
+  return `could not be rendered: ${errorMessage(error)}`;
+}
 
 export class SlackConnector implements SourceConnector {
   readonly sourceId: string;
@@ -141,53 +160,83 @@ export class SlackConnector implements SourceConnector {
       const channel = index === -1 ? undefined : channels[index];
       if (channel === undefined) return { changed: [], deleted: [], next: { channel: '~' }, done: true };
       const resume = channel === position.channel ? position : {};
-      const page = await this.api.history({ channel, cursor: resume.next, limit: this.pageSize, oldest, latest });
-      const picked = pickRoots(page.items, sinceTs, oldest);
-      const { refs, lastDay } = await this.refsOf(channel, picked, resume.lastDay);
       const nextChannel = channels[index + 1];
+      let page;
+      try {
+        page = await this.api.history({ channel, cursor: resume.next, limit: this.pageSize, oldest, latest });
+      } catch (error) {
+        const problem = documentProblem(error);
+        if (problem === undefined) throw error;
+        // This channel cannot be read (the bot was removed, say): skip it, keep its documents.
+        const skipped: DocumentIssue[] = [{ id: `${channel}/`, prefix: true, reason: problem }];
+        const done = nextChannel === undefined;
+        return { changed: [], deleted: [], skipped, next: (done ? { channel: '~' } : { channel: nextChannel }) as Cursor, done };
+      }
+      const picked = pickRoots(page.items, sinceTs, oldest);
+      const { refs, lastDay, skipped } = await this.refsOf(channel, picked, resume.lastDay);
       const next: SlackCursor = page.next !== undefined
         ? { channel, next: page.next, ...(lastDay !== undefined ? { lastDay } : {}) }
         : nextChannel !== undefined ? { channel: nextChannel } : { channel: '~' };
       const done = page.next === undefined && nextChannel === undefined;
-      if (refs.length > 0 || done) return { changed: refs, deleted: [], next: next as Cursor, done };
+      if (refs.length > 0 || skipped.length > 0 || done) {
+        return { changed: refs, deleted: [], next: next as Cursor, done, ...(skipped.length > 0 ? { skipped } : {}) };
+      }
       position = next;
     }
   }
 
-  /** Current documents by id; ids of the other mode, unknown channels, deleted threads and empty days are absent. */
-  async fetch(ids: readonly string[]): Promise<SourceDocument[]> {
-    const docs: SourceDocument[] = [];
+  /**
+   * Current documents by id; ids of the other mode, unknown channels, deleted threads and empty
+   * days are absent; a document Slack will not give (or that cannot be rendered) is skipped.
+   */
+  async fetch(ids: readonly string[]): Promise<FetchResult> {
+    const documents: SourceDocument[] = [];
+    const skipped: DocumentIssue[] = [];
     for (const id of [...new Set(ids)]) {
       const key = parseDocId(id, this.mode);
       if (!key || (this.configuredChannels && !this.configuredChannels.includes(key.channel))) continue;
       try {
         const doc = key.mode === 'thread' ? await this.threadDocument(key) : await this.dayDocument(key);
-        if (doc) docs.push(doc);
+        if (doc) documents.push(doc);
       } catch (error) {
         if (error instanceof SlackApiError && ABSENT.has(error.slackError)) continue;
-        throw error;
+        const problem = documentProblem(error);
+        if (problem === undefined) throw error;
+        skipped.push({ id, reason: problem });
       }
     }
-    return docs;
+    return { documents, skipped };
   }
 
   // ───────────────────────────── pass internals ─────────────────────────────
 
   /** Documents for the thread roots one history page picked. */
-  private async refsOf(channel: string, picked: readonly PickedRoot[], lastDay: string | undefined): Promise<{ refs: DocumentRef[]; lastDay?: string }> {
+  private async refsOf(channel: string, picked: readonly PickedRoot[], lastDay: string | undefined): Promise<{ refs: DocumentRef[]; skipped: DocumentIssue[]; lastDay?: string }> {
     const refs: DocumentRef[] = [];
+    const skipped: DocumentIssue[] = [];
+    /** One document's failure is its own: reported, while the rest of the page goes on. */
+    const isolated = async (id: string, read: () => Promise<SourceDocument | undefined>): Promise<SourceDocument | undefined> => {
+      try {
+        return await read();
+      } catch (error) {
+        const problem = documentProblem(error);
+        if (problem === undefined) throw error;
+        skipped.push({ id, reason: problem });
+        return undefined;
+      }
+    };
     if (this.mode === 'thread') {
       // In parallel: the client's request queue bounds the calls in flight (maxConcurrency).
-      const docs = await Promise.all(picked.map(async ({ ts, message }) => {
+      const docs = await Promise.all(picked.map(({ ts, message }) => isolated(threadId(channel, ts), async () => {
         const key: DocKey = { mode: 'thread', channel, ts };
         // A message without replies is its own document: no extra call.
         const threads = message === undefined || (message.reply_count ?? 0) > 0
           ? await this.threadMessages(channel, ts).catch(absentAsUndefined)
           : [{ parent: message, replies: [] }];
         return threads ? this.render(key, threads) : undefined;
-      }));
+      })));
       for (const doc of docs) if (doc) refs.push({ id: doc.id, version: doc.version, document: doc });
-      return { refs };
+      return { refs, skipped };
     }
     // channel-day: every day the page touches, read whole. A day may straddle pages: emit it
     // once, tracking the last day of the page's own messages (newest first, so monotonic).
@@ -202,9 +251,9 @@ export class SlackConnector implements SourceConnector {
       const day = dayOf(ts, this.timezone);
       if (day !== lastDay && !days.includes(day)) days.push(day);
     }
-    const docs = await Promise.all(days.map((day) => this.dayDocument({ mode: 'channel-day', channel, day })));
+    const docs = await Promise.all(days.map((day) => isolated(dayId(channel, day), () => this.dayDocument({ mode: 'channel-day', channel, day }))));
     for (const doc of docs) if (doc) refs.push({ id: doc.id, version: doc.version, document: doc });
-    return { refs, ...(last !== undefined ? { lastDay: last } : {}) };
+    return { refs, skipped, ...(last !== undefined ? { lastDay: last } : {}) };
   }
 
   /** Every document id and version: a full pass, kept slim. */

@@ -150,6 +150,8 @@ export function processState(proc: Proc, inner: StateStore, observer: Observer):
     putRun: (run) => call(proc, 'state.putRun', () => inner.putRun(run)),
     updateRun: (sourceId, runSk, patch) => call(proc, 'state.updateRun', () => inner.updateRun(sourceId, runSk, patch)),
     addRunCounters: (sourceId, runSk, delta) => call(proc, 'state.addRunCounters', () => inner.addRunCounters(sourceId, runSk, delta)),
+    // Counted with addRunCounters: both are an embedder's report to its run.
+    addRunFailures: (sourceId, runSk, failures, max) => call(proc, 'state.addRunCounters', () => inner.addRunFailures(sourceId, runSk, failures, max)),
     getRun: (sourceId, runSk) => call(proc, 'state.getSource', () => inner.getRun(sourceId, runSk)),
     listRuns: (sourceId, limit) => call(proc, 'state.getSource', () => inner.listRuns(sourceId, limit)),
     getEmbeddings: (model, dimensions, hashes) => call(proc, 'state.getEmbeddings', () => inner.getEmbeddings(model, dimensions, hashes), (found) => {

@@ -2,6 +2,7 @@ import { CursorExpiredError } from '../../../shared/core/errors.ts';
 import type {
   Clock,
   Cursor,
+  FetchResult,
   DocumentRef,
   ListedDocument,
   PullPage,
@@ -161,14 +162,14 @@ export class SimulatedSource implements SourceConnector {
     return this.mode === 'listing' ? this.pullListing(cursor) : this.pullWindow(cursor, window);
   }
 
-  async fetch(ids: readonly string[]): Promise<SourceDocument[]> {
+  async fetch(ids: readonly string[]): Promise<FetchResult> {
     this.stats.fetches += 1;
-    const out: SourceDocument[] = [];
+    const documents: SourceDocument[] = [];
     for (const id of new Set(ids)) {
       const doc = this.docs.get(id);
-      if (doc) out.push(toSourceDocument(doc));
+      if (doc) documents.push(toSourceDocument(doc));
     }
-    return out;
+    return { documents };
   }
 
   async *list(): AsyncIterable<ListedDocument> {

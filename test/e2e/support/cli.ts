@@ -25,6 +25,8 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Kill (SIGKILL) the process after this long; the test fails rather than hangs. @default 150 s */
   readonly timeoutMs?: number;
+  /** Run the CLI as this user and group (a test running as root drops privileges so file permissions apply). */
+  readonly user?: { readonly uid: number; readonly gid: number };
 }
 
 function childEnv(extra: Readonly<Record<string, string>> | undefined): NodeJS.ProcessEnv {
@@ -58,7 +60,10 @@ export async function killStragglers(): Promise<void> {
 
 export function spawnCli(cwd: string, args: readonly string[], options: RunOptions = {}): RunningCli {
   const started = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
+  });
   live.add(child);
   child.once('close', () => live.delete(child));
   let out = '';
@@ -114,6 +119,9 @@ export interface SyncSourceReport {
   vectorsUpserted: number;
   vectorsDeleted: number;
   tasksFailed: number;
+  docsSkipped: number;
+  skipped: Array<{ id: string; reason: string; prefix?: boolean }>;
+  warnings: Array<{ id: string; reason: string }>;
   durationMs: number;
   breaker?: string;
   error?: string;

@@ -112,6 +112,8 @@ export class SlackEmulator extends SlackWorkspace {
     if (!token) return send(200, { ok: false, error: 'not_authed' });
     if (token !== this.token) return send(200, { ok: false, error: 'invalid_auth' });
     const scopeHeader: Record<string, string> = this.scopes ? { 'x-oauth-scopes': this.scopes.join(',') } : {};
+    const refusal = this.refusals.find((r) => r.method === method && r.when(args));
+    if (refusal) return send(200, { ok: false, error: refusal.error }, scopeHeader);
     try {
       send(200, { ok: true, ...this.dispatch(method, args) }, scopeHeader);
     } catch (error) {

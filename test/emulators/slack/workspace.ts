@@ -101,6 +101,7 @@ export class SlackWorkspace {
   readonly events: Array<Record<string, unknown>> = [];
   protected limit: (RateLimitMode & { rng: () => number }) | undefined;
   protected readonly bursts = new Map<string, { count: number; retryAfterSeconds: number }>();
+  protected readonly refusals: Array<{ method: string; error: string; when: (args: Readonly<Record<string, string>>) => boolean }> = [];
   private lastTsMicros = 0n;
   private eventSeq = 0;
 
@@ -292,6 +293,15 @@ export class SlackWorkspace {
   /** The next `count` calls of `method` get 429 with this Retry-After. */
   failNext(method: string, count: number, retryAfterSeconds = 0): void {
     this.bursts.set(method, { count, retryAfterSeconds });
+  }
+
+  /** Answers calls of `method` whose arguments match `when` with `{ok:false, error}` (until `clearRefusals`). */
+  refuse(method: string, error: string, when: (args: Readonly<Record<string, string>>) => boolean = () => true): void {
+    this.refusals.push({ method, error, when });
+  }
+
+  clearRefusals(): void {
+    this.refusals.length = 0;
   }
 
   /** Removes and returns the Events API payloads produced so far. */

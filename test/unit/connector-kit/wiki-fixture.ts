@@ -17,15 +17,15 @@ import {
   changesCursorSchema,
   decodeCursor,
   encodeCursor,
+  fetchEach,
   HttpClient,
-  orUndefinedIfNotFound,
   pageCursor,
   pageCursorSchema,
   paginateCursor,
   slimListing,
 } from '../../../shared/connectors/kit/index.ts';
 import type { HttpClientOptions } from '../../../shared/connectors/kit/index.ts';
-import type { Clock, Cursor, DocumentRef, ListedDocument, PullPage, PullWindow, SourceConnector, SourceDocument } from '../../../shared/ports/index.ts';
+import type { Clock, Cursor, DocumentRef, FetchResult, ListedDocument, PullPage, PullWindow, SourceConnector, SourceDocument } from '../../../shared/ports/index.ts';
 
 interface WikiPage {
   readonly id: string;
@@ -200,13 +200,12 @@ export class WikiConnector implements SourceConnector {
     };
   }
 
-  async fetch(ids: readonly string[]): Promise<SourceDocument[]> {
-    const docs: SourceDocument[] = [];
-    for (const id of new Set(ids)) {
-      const page = await orUndefinedIfNotFound(this.http.getJson(`pages/${encodeURIComponent(id)}`, { schema: pageSchema }));
-      if (page) docs.push({ id: page.id, version: String(page.rev), text: page.body, format: 'markdown', title: page.id });
-    }
-    return docs;
+  async fetch(ids: readonly string[]): Promise<FetchResult> {
+    // One request per page; a page the API refuses (or answers out of schema) is skipped, not fatal.
+    return fetchEach(ids, async (id) => {
+      const page = await this.http.getJson(`pages/${encodeURIComponent(id)}`, { schema: pageSchema });
+      return { id: page.id, version: String(page.rev), text: page.body, format: 'markdown', title: page.id } satisfies SourceDocument;
+    });
   }
 
   list(): AsyncIterable<ListedDocument> {

@@ -5,7 +5,7 @@ import { CursorExpiredError, LeaseLostError } from '../../../shared/core/errors.
 import { runFetch } from '../../../shared/core/fetch-run.ts';
 import { docVectorPrefix, makeRev, vectorId } from '../../../shared/core/ids.ts';
 import { unsettledDocuments } from '../../../shared/core/recovery.ts';
-import type { Cursor, EmbedTask, FetchTask, PullPage, PullWindow, SourceConnector, SourceDocument, UpsertTask } from '../../../shared/ports/index.ts';
+import type { Cursor, EmbedTask, FetchResult, FetchTask, PullPage, PullWindow, SourceConnector, UpsertTask } from '../../../shared/ports/index.ts';
 import { drainEmbedQueue } from '../../support/drain.ts';
 import { startServers, testPipeline, type EmbeddedServers, type TestPipeline } from '../../support/embedded.ts';
 import { MemorySource } from '../../support/memory-source.ts';
@@ -54,11 +54,13 @@ class TokenFeed implements SourceConnector {
     };
   }
 
-  async fetch(ids: readonly string[]): Promise<SourceDocument[]> {
-    return ids.flatMap((id) => {
-      const d = this.docs.get(id);
-      return d ? [{ id, version: d.version, text: d.text, format: 'markdown' as const }] : [];
-    });
+  async fetch(ids: readonly string[]): Promise<FetchResult> {
+    return {
+      documents: ids.flatMap((id) => {
+        const d = this.docs.get(id);
+        return d ? [{ id, version: d.version, text: d.text, format: 'markdown' as const }] : [];
+      }),
+    };
   }
 }
 

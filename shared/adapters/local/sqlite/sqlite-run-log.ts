@@ -1,4 +1,4 @@
-import type { RunCounters, RunRecord } from '../../../ports/index.ts';
+import type { DocumentIssue, RunCounters, RunRecord } from '../../../ports/index.ts';
 import { immediate, sql, type Db } from './database.ts';
 
 const DAY_MS = 86_400_000;
@@ -34,6 +34,16 @@ export class SqliteRunLog {
     if (entries.length === 0) return;
     this.modify(sourceId, runSk, (record) => {
       for (const [k, v] of entries) record[k] = (typeof record[k] === 'number' ? record[k] : 0) + v;
+    });
+  }
+
+  /** Appends to the record's failed documents while it holds fewer than `max` (a batch may go past it, as on DynamoDB). */
+  addFailures(sourceId: string, runSk: string, failures: readonly DocumentIssue[], max: number): void {
+    if (failures.length === 0) return;
+    this.modify(sourceId, runSk, (record) => {
+      const list = Array.isArray(record['failedDocuments']) ? (record['failedDocuments'] as DocumentIssue[]) : [];
+      if (list.length >= max) return;
+      record['failedDocuments'] = [...list, ...failures.map((f) => ({ ...f }))];
     });
   }
 

@@ -4,6 +4,7 @@ import type {
   ClaimResult,
   Cursor,
   DocumentCommit,
+  DocumentIssue,
   IdempotencyRecord,
   LeaseResult,
   LedgerEntry,
@@ -266,6 +267,10 @@ export class SqliteStateStore implements StateStore, PushStateStore {
 
   async addRunCounters(sourceId: string, runSk: string, delta: Partial<RunCounters>): Promise<void> {
     this.runs.addCounters(sourceId, runSk, delta);
+  }
+
+  async addRunFailures(sourceId: string, runSk: string, failures: readonly DocumentIssue[], max: number): Promise<void> {
+    this.runs.addFailures(sourceId, runSk, failures, max);
   }
 
   async getRun(sourceId: string, runSk: string): Promise<RunRecord | undefined> {
