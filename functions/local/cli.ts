@@ -78,6 +78,7 @@ function printSyncSummary(reports: SourceSyncReport[]): void {
       console.log(`  ${r.chunksEmbedded} chunks embedded in ${r.embeddingCalls} calls (${r.tokensEmbedded} tokens${cost}), ${r.vectorsUpserted} vectors written, ${r.vectorsDeleted} deleted, ${(r.durationMs / 1000).toFixed(1)}s`);
     }
     if (r.recovered > 0) console.log(`  recovered ${r.recovered} documents left unsettled by an interrupted run`);
+    if (r.continued > 0) console.log(`  applied ${r.continued} tasks an interrupted run had left in the queue`);
     if (r.tasksFailed > 0) console.log(`  ${r.tasksFailed} tasks failed and are in the dead-letter queue (see \`tributary status\`)`);
     if (r.breaker) console.log(`  ${r.breaker}`);
     for (const line of issueLines('skipped', r.skipped, r.docsSkipped)) console.log(line);

@@ -5,6 +5,7 @@ import type { DocumentIssue, FetchTask, RunRecord } from '../../shared/ports/ind
 import { isLocalOwnerAlive, type LocalStack } from '../../shared/wiring/local-stack.ts';
 import { QueuePoller } from './poller.ts';
 import { documentsWithoutTask } from './recovery.ts';
+import { embedGroupPrefix } from '../../shared/adapters/task-routing.ts';
 
 /** One line of `sync --json`. */
 export interface SourceSyncReport {
@@ -30,6 +31,8 @@ export interface SourceSyncReport {
   /** Of `tasksFailed`, the tasks given up for a reason of their document's own (named in `skipped`). */
   documentTaskFailures: number;
   recovered: number;
+  /** Embed tasks an interrupted run had left in the queue, applied by this sync too. */
+  continued: number;
   durationMs: number;
   breaker?: string;
   error?: string;
@@ -80,11 +83,13 @@ async function syncOne(stack: LocalStack, sourceId: string, options: SyncOptions
   const report: SourceSyncReport = {
     id: sourceId, status: 'synced', docsSeen: 0, docsChanged: 0, docsDeleted: 0, docsUnchanged: 0, chunksEmbedded: 0,
     embeddingCalls: 0, tokensEmbedded: 0, estimatedCostUsd: 0, vectorsUpserted: 0, vectorsDeleted: 0, tasksFailed: 0,
-    docsSkipped: 0, skipped: [], warnings: [], documentTaskFailures: 0, recovered: 0, durationMs: 0,
+    docsSkipped: 0, skipped: [], warnings: [], documentTaskFailures: 0, recovered: 0, continued: 0, durationMs: 0,
   };
   const now = () => new Date(deps.clock.now()).toISOString();
   const tasks: FetchTask[] = [];
-  // Tasks in the queue survive a crash and are picked up below; documents whose task is gone are re-fetched.
+  // Tasks in the queue survive a crash: the pollers apply them (see `leftovers` below).
+  // Documents whose task is gone are re-fetched.
+  report.continued = stack.queue.countInGroups('embed', embedGroupPrefix(sourceId));
   const lost = await documentsWithoutTask(stack, sourceId);
   report.recovered = lost.length;
   if (lost.length > 0) tasks.push({ type: 'fetch', sourceId, trigger: 'recovery', ids: lost, recover: true, requestedAt: now() });
@@ -116,12 +121,22 @@ async function syncOne(stack: LocalStack, sourceId: string, options: SyncOptions
         tasks.push({ type: 'fetch', sourceId, trigger: result.rerun ? 'rerun' : 'continuation', requestedAt: now() });
       }
     }
+    // In step only once the tasks an interrupted run left in the queue are applied too (this
+    // process's poller takes them like any other; their runs are the earlier ones).
+    if (report.status === 'synced') await leftovers(stack, sourceId);
   } catch (error) {
     report.status = 'failed';
     report.error = error instanceof Error ? error.message : String(error);
   }
   report.durationMs = deps.clock.now() - started;
   return report;
+}
+
+/** Waits until no embed task of the source is waiting or in flight (a dead process's return to the queue at once). */
+async function leftovers(stack: LocalStack, sourceId: string): Promise<void> {
+  while (stack.queue.countInGroups('embed', embedGroupPrefix(sourceId)) > 0) {
+    await new Promise((r) => setTimeout(r, SETTLE_POLL_MS));
+  }
 }
 
 /**

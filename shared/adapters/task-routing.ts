@@ -14,9 +14,14 @@ const SCHEDULE_COALESCE_MS = 10_000;
 /** SQS FIFO drops a message whose deduplication id was sent within the last five minutes. */
 export const DEDUP_WINDOW_MS = 5 * 60_000;
 
+/** What every embed group of a source starts with. */
+export function embedGroupPrefix(sourceId: string): string {
+  return `${sourceId}#`;
+}
+
 /** One document's tasks form one FIFO group: in order per document, parallel across documents. */
 export function embedGroupId(task: Pick<EmbedTask, 'sourceId' | 'docId'>): string {
-  return `${task.sourceId}#${docKey(task.docId)}`;
+  return `${embedGroupPrefix(task.sourceId)}${docKey(task.docId)}`;
 }
 
 /** A redelivered embed task (same rev and run) is the same message. */

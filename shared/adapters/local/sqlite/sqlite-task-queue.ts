@@ -113,6 +113,14 @@ export class SqliteTaskQueue implements TaskQueue {
     return (sql(this.db, 'SELECT COUNT(*) AS n FROM dead_letters WHERE queue = ?').get(queue) as { n: number }).n;
   }
 
+  /** Messages waiting or in flight whose group starts with `prefix` (an ASCII prefix ending in `#`, as embedGroupPrefix makes). */
+  countInGroups(queue: QueueName, prefix: string): number {
+    // The groups of a prefix are a key range: from the prefix to the prefix with its last character bumped.
+    const upper = `${prefix.slice(0, -1)}${String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)}`;
+    return (sql(this.db, 'SELECT COUNT(*) AS n FROM queue_messages INDEXED BY queue_messages_by_group WHERE queue = ? AND grp >= ? AND grp < ?')
+      .get(queue, prefix, upper) as { n: number }).n;
+  }
+
   /** Message groups with a message waiting or in flight (recovery asks which documents still have a task). */
   groupsWithMessages(queue: QueueName): Set<string> {
     const rows = sql(this.db, 'SELECT DISTINCT grp FROM queue_messages WHERE queue = ?').all(queue) as Array<{ grp: string }>;
