@@ -265,6 +265,19 @@ export function taskQueueContract(name: string, make: () => Promise<TaskQueueHar
       expect(again).toMatchObject({ body: task, receiveCount: 2, messageId: first.messageId });
     });
 
+    it('ignores a release whose receipt no longer names a message in flight (acked since)', async () => {
+      // Prepare: a message received and acked.
+      await queue.sendEmbed([remove('done.md', '000000000001.0000000001')]);
+      const message = await receiveOne('embed');
+      await queue.ack('embed', [message.receipt]);
+
+      // Act: a late release of it (a handler that timed out, say).
+      await queue.release('embed', message.receipt, 0);
+
+      // Assess
+      expect(await depthUntil('embed', { visible: 0, inFlight: 0 })).toEqual({ visible: 0, inFlight: 0 });
+    });
+
     it('removes acked messages', async () => {
       // Prepare
       await queue.sendEmbed([remove('a.md', '000000000001.0000000001'), remove('b.md', '000000000001.0000000001')]);

@@ -133,10 +133,17 @@ export class SqsTaskQueue implements TaskQueue {
     }
   }
 
+  /** A receipt that no longer names an in-flight message (acked, or received again since) changes nothing, as on the other adapters. */
   async release(queue: QueueName, receipt: string, delaySeconds: number): Promise<void> {
-    await this.options.client.send(new ChangeMessageVisibilityCommand({
-      QueueUrl: this.url(queue), ReceiptHandle: receipt, VisibilityTimeout: Math.max(0, Math.round(delaySeconds)),
-    }));
+    try {
+      await this.options.client.send(new ChangeMessageVisibilityCommand({
+        QueueUrl: this.url(queue), ReceiptHandle: receipt, VisibilityTimeout: Math.max(0, Math.round(delaySeconds)),
+      }));
+    } catch (error) {
+      const name = (error as { name?: string }).name ?? '';
+      if (name.includes('MessageNotInflight') || name.includes('ReceiptHandleIsInvalid')) return;
+      throw error;
+    }
   }
 
   async depth(queue: QueueName): Promise<{ visible: number; inFlight: number }> {
