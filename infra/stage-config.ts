@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { deliveryPartitionKey } from '../shared/adapters/aws/dynamodb-delivery-log.ts';
+import { hintPartitionKey } from '../shared/adapters/aws/dynamodb-hint-buffer.ts';
 import { embeddingPartitionKey, sourcePartitionKey } from '../shared/adapters/aws/dynamodb-state-store.ts';
 import { deliveryScope } from '../shared/core/webhook.ts';
 import { embeddingDimensionsOf } from '../shared/adapters/openai/models.ts';
@@ -16,7 +17,7 @@ export type FunctionName = 'fetcher' | 'embedder' | 'webhook' | 'watchdog' | 'ad
 export interface TableAccess {
   /** Writes too (put, update, delete), not only reads (get, batch get, query). */
   readonly write: boolean;
-  /** Only single-item puts and deletes, no reads (the replay memory's conditional puts). */
+  /** Only puts and deletes, no reads (replay memory, adding to a hint buffer). */
   readonly putOnly?: boolean;
   /**
    * `SRC#<sourceId>` (a source's state, ledger, runs, push stash, idempotency keys),
@@ -89,7 +90,12 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
   const pushKeys = config.sources.filter((s) => s.kind === 'push').map((s) => sourcePartitionKey(s.id));
   // Replay memory of the signed routes: its own partitions, apart from the sources' items.
   const pushDeliveryKeys = config.sources.filter((s) => s.kind === 'push').map((s) => deliveryPartitionKey(deliveryScope('ingest', s.id)));
-  const webhookDeliveryKeys = config.sources.filter((s) => s.kind !== 'push' && s.webhook).map((s) => deliveryPartitionKey(deliveryScope('webhook', s.id)));
+  const webhookSources = config.sources.filter((s) => s.kind !== 'push' && s.webhook);
+  const webhookDeliveryKeys = webhookSources.map((s) => deliveryPartitionKey(deliveryScope('webhook', s.id)));
+  // Hint buffers: the edge functions add ids, the fetcher takes and settles them.
+  const hintKeys = config.sources.map((s) => hintPartitionKey(s.id));
+  const webhookHintKeys = webhookSources.map((s) => hintPartitionKey(s.id));
+  const pushHintKeys = config.sources.filter((s) => s.kind === 'push').map((s) => hintPartitionKey(s.id));
   const embeddingKey = embeddingPartitionKey(config.embedder.model, embeddingDimensionsOf(config.embedder.model, config.embedder.dimensions));
   const warnings = config.sources.flatMap((s) => (s.kind === 'filesystem' ? [s] : [])).map((s) =>
     `source "${s.id}" is a folder (${s.root}): on Lambda it must be a mounted path (e.g. EFS), which these stacks do not create`);
@@ -124,11 +130,12 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
     },
     tableAccessFor(fn) {
       switch (fn) {
-        case 'fetcher': case 'embedder': return { write: true, partitionKeys: [...sourceKeys, embeddingKey] };
+        case 'fetcher': return { write: true, partitionKeys: [...sourceKeys, embeddingKey, ...hintKeys] };
+        case 'embedder': return { write: true, partitionKeys: [...sourceKeys, embeddingKey] };
         case 'admin': return { write: true, partitionKeys: sourceKeys };
         case 'watchdog': return { write: false, partitionKeys: sourceKeys };
-        case 'ingest': return { write: true, partitionKeys: [...pushKeys, ...pushDeliveryKeys] };
-        case 'webhook': return webhookDeliveryKeys.length > 0 ? { write: true, putOnly: true, partitionKeys: webhookDeliveryKeys } : undefined;
+        case 'ingest': return { write: true, partitionKeys: [...pushKeys, ...pushDeliveryKeys, ...pushHintKeys] };
+        case 'webhook': return webhookDeliveryKeys.length > 0 ? { write: true, putOnly: true, partitionKeys: [...webhookDeliveryKeys, ...webhookHintKeys] } : undefined;
       }
     },
   };

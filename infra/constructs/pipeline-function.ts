@@ -19,8 +19,8 @@ export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const TABLE_READS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
 /** The item writes it makes (conditional puts and updates, deletes, batch writes of the embedding cache and resets). */
 const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
-/** What a function that only remembers deliveries needs: a conditional put, and a delete to forget one. */
-const ITEM_PUTS = ['dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;
+/** What an edge function writes: conditional puts (replay memory, a hint buffer's marker), batch puts of hinted ids, deletes. */
+const ITEM_PUTS = ['dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'] as const;
 
 export interface PipelineFunctionProps {
   /** Folder under functions/ holding `handler.ts`. */

@@ -40,5 +40,5 @@ export function fetchDedupId(task: FetchTask): string {
   // skipped; hints for one source queue behind each other in their FIFO group).
   const at = task.trigger === 'schedule' ? String(Math.floor(Date.parse(task.requestedAt) / SCHEDULE_COALESCE_MS)) : task.requestedAt;
   const ids = task.ids ? sha256([...task.ids].sort().join('\n')) : 'all';
-  return sha256(`${task.sourceId}|${task.trigger}|${task.full === true}|${task.recover === true}|${ids}|${at}`);
+  return sha256(`${task.sourceId}|${task.trigger}|${task.full === true}|${task.recover === true}|${task.buffered === true}|${ids}|${at}`);
 }

@@ -1,5 +1,5 @@
 import type { ChunkingOptions } from './chunker.ts';
-import type { Clock, Embedder, SourceConnector, StateStore, TaskQueue, VectorStore } from '../ports/index.ts';
+import type { Clock, Embedder, HintBuffer, SourceConnector, StateStore, TaskQueue, VectorStore } from '../ports/index.ts';
 
 /** What the core needs to know about one configured source. */
 export interface SourceSettings {
@@ -33,6 +33,8 @@ export interface CoreDeps {
   readonly connector: (sourceId: string) => SourceConnector | undefined;
   readonly settings: (sourceId: string) => SourceSettings | undefined;
   readonly log: Logger;
+  /** Ids that coalesced hints left for the next run; every run takes them (absent: hints are not buffered). */
+  readonly hints?: HintBuffer;
   /** Never read or write the embedding cache. */
   readonly noEmbeddingCache?: boolean;
   /** Price of the embedding model, for cost accounting. @default 0 */

@@ -5,6 +5,7 @@ import { CursorExpiredError, LeaseLostError, PoisonTaskError, TributaryError, er
 import { makeRev } from './ids.ts';
 import type {
   BreakerState,
+  BufferedHint,
   Cursor,
   DocumentRef,
   FetchTask,
@@ -25,6 +26,8 @@ const MAX_PASS_RESTARTS = 3;
 const REPAIR_BATCH = 100;
 /** Attempts at taking the lease when an attempt fails with a retryable error. */
 const LEASE_ATTEMPTS = 3;
+/** Buffered hint ids one run takes (a fetch task names at most as many); more wait for the next. */
+const MAX_BUFFERED_IDS = 10_000;
 
 export interface FetchRunOptions {
   /** Lease owner id of this process or invocation. */
@@ -111,7 +114,7 @@ export const HINT_CLOCK_SKEW_MS = 5_000;
  */
 function isSubsumedHint(task: FetchTask, watermark: string | undefined): boolean {
   if (task.trigger !== 'webhook' && task.trigger !== 'watch') return false;
-  if ((task.ids?.length ?? 0) > 0 || task.full === true || task.recover === true || watermark === undefined) return false;
+  if ((task.ids?.length ?? 0) > 0 || task.buffered === true || task.full === true || task.recover === true || watermark === undefined) return false;
   return Date.parse(task.requestedAt) + HINT_CLOCK_SKEW_MS < Date.parse(watermark);
 }
 
@@ -185,9 +188,11 @@ class FetchRun {
       let status: FetchRunResult['status'] = 'completed';
       let watermark: string | undefined;
       let feed: Cursor | undefined;
-      if (this.task.ids && this.task.ids.length > 0 && this.task.full !== true) {
+      // Every run takes the ids coalesced hints left (a deferred hint's wake-up ends up here).
+      const buffered = await this.deps.hints?.takeHints({ sourceId: this.sourceId, limit: MAX_BUFFERED_IDS }) ?? [];
+      if (this.isTargeted()) {
         // A hint named these ids: read them; the ones the source no longer has are deletions.
-        await this.docs.readIds(this.task.ids);
+        await this.docs.readIds([...new Set([...(this.task.ids ?? []), ...buffered.map((h) => h.id)])]);
         this.pages = 1;
       } else {
         let outcome = await this.pass();
@@ -202,6 +207,8 @@ class FetchRun {
           outcome = await this.pass(this.freshPass(false));
         }
         if (outcome.finished) {
+          // Hinted ids a window may not show (an edit of an old item): read them by id.
+          if (buffered.length > 0) await this.docs.readIds(buffered.map((h) => h.id));
           await this.retrySkipped();
           this.issues.settlePrefixes();
         }
@@ -225,6 +232,7 @@ class FetchRun {
         ...(this.isTargeted() ? { keepRerunRequested: true } : { breaker: this.breaker ?? null }),
       });
       finished = { rerun: finish.rerunRequested || status === 'continued' };
+      await this.settleBuffered(buffered, status);
       if (status === 'continued') {
         await this.deps.queue.sendFetch([{ type: 'fetch', sourceId: this.sourceId, trigger: 'continuation', requestedAt: new Date(this.deps.clock.now()).toISOString() }]);
       }
@@ -285,7 +293,21 @@ class FetchRun {
   }
 
   private isTargeted(): boolean {
-    return this.task.ids !== undefined && this.task.ids.length > 0 && this.task.full !== true;
+    return ((this.task.ids !== undefined && this.task.ids.length > 0) || this.task.buffered === true) && this.task.full !== true;
+  }
+
+  /**
+   * The buffered ids this run read are done: forget them (unless hinted again meanwhile). A
+   * pass cut short by a deadline has not read them yet: they stay for the continuation. A
+   * full take leaves more waiting: queue a run for them.
+   */
+  private async settleBuffered(buffered: readonly BufferedHint[], status: FetchRunResult['status']): Promise<void> {
+    const hints = this.deps.hints;
+    if (!hints || buffered.length === 0 || (status === 'continued' && !this.isTargeted())) return;
+    await hints.settleHints({ sourceId: this.sourceId, taken: buffered });
+    if (buffered.length === MAX_BUFFERED_IDS) {
+      await this.deps.queue.sendFetch([{ type: 'fetch', sourceId: this.sourceId, trigger: 'webhook', buffered: true, requestedAt: new Date(this.deps.clock.now()).toISOString() }]);
+    }
   }
 
   private async currentPass(): Promise<{ keepPass?: PassState }> {

@@ -11,6 +11,7 @@ const fetchTask = z.strictObject({
   full: z.boolean().optional(),
   ids: z.array(id).max(10_000).optional(),
   recover: z.boolean().optional(),
+  buffered: z.boolean().optional(),
   noCache: z.boolean().optional(),
   requestedAt: z.string().datetime(),
 });

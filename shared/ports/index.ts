@@ -582,6 +582,8 @@ export interface FetchTask {
   readonly recover?: boolean;
   /** Ignore the embedding cache for this run's chunks (they are re-embedded and re-cached). */
   readonly noCache?: boolean;
+  /** Targeted run over the ids waiting in the source's HintBuffer (a coalesced burst of hints). */
+  readonly buffered?: boolean;
   readonly requestedAt: string;
 }
 

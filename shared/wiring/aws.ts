@@ -3,6 +3,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbDeliveryLog } from '../adapters/aws/dynamodb-delivery-log.ts';
+import { DynamoDbHintBuffer } from '../adapters/aws/dynamodb-hint-buffer.ts';
 import { DynamoDbStateStore } from '../adapters/aws/dynamodb-state-store.ts';
 import { EventBridgeEventBus } from '../adapters/aws/eventbridge-event-bus.ts';
 import { loadSecrets } from '../adapters/aws/secrets.ts';
@@ -11,6 +12,7 @@ import { parseConfig } from '../config/load.ts';
 import type { TributaryConfig } from '../config/schema.ts';
 import type { CoreDeps, Logger, SourceSettings } from '../core/deps.ts';
 import { ConfigError } from '../core/errors.ts';
+import { BufferedHintBus } from '../core/hints.ts';
 import type { DeliveryLog, EventBus, SourceConnector, VectorStore } from '../ports/index.ts';
 import { embedderFromConfig, embeddingPriceFromConfig, vectorStoreFromConfig, type Env } from './adapters.ts';
 import { connectorOf, settingsOf, systemClock } from './sources.ts';
@@ -64,10 +66,13 @@ export async function buildAwsRuntime(env: Env, log: Logger, kind: RuntimeKind =
   const secretIds = JSON.parse(env[ENV.secretIds] ?? '{}') as Record<string, string>;
   const secrets: Env = Object.keys(secretIds).length > 0 ? await loadSecrets(new SecretsManagerClient({}), secretIds) : {};
   const busName = env[ENV.bus];
-  const eventBus = busName ? new EventBridgeEventBus({ client: new EventBridgeClient({}), busName, clock: systemClock }) : undefined;
   const tableName = env[ENV.table];
   const ddb = tableName ? new DynamoDBClient({}) : undefined;
   const deliveries = ddb && tableName ? new DynamoDbDeliveryLog(ddb, tableName) : undefined;
+  const hints = ddb && tableName ? new DynamoDbHintBuffer(ddb, tableName) : undefined;
+  const bridge = busName ? new EventBridgeEventBus({ client: new EventBridgeClient({}), busName, clock: systemClock }) : undefined;
+  // Id hints coalesce in the table's hint buffer: a burst of them is one queued run.
+  const eventBus = bridge && hints ? new BufferedHintBus(hints, bridge, systemClock) : bridge;
   if (kind === 'edge') {
     const unusable = new Proxy({} as CoreDeps, { get: (_t, key) => {
       if (key === 'clock') return systemClock;
@@ -106,7 +111,7 @@ export async function buildAwsRuntime(env: Env, log: Logger, kind: RuntimeKind =
   return {
     config, secrets, maxReceives: config.queues.maxReceives, eventBus, deliveries,
     deps: {
-      state, queue, vectors, embedder, clock: systemClock, log,
+      state, queue, vectors, embedder, clock: systemClock, log, ...(hints ? { hints } : {}),
       connector: (id) => connectors.get(id), settings: (id) => settings.get(id),
       embeddingPricePerMillionTokensUsd: embeddingPriceFromConfig(config),
     },

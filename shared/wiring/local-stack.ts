@@ -4,11 +4,13 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../adapters/local/sqlite/database.ts';
 import { SqliteDeliveryLog } from '../adapters/local/sqlite/sqlite-delivery-log.ts';
+import { SqliteHintBuffer } from '../adapters/local/sqlite/sqlite-hint-buffer.ts';
 import { SqliteStateStore } from '../adapters/local/sqlite/sqlite-state-store.ts';
 import { SqliteTaskQueue } from '../adapters/local/sqlite/sqlite-task-queue.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { CoreDeps, Logger, SourceSettings } from '../core/deps.ts';
 import { TributaryError } from '../core/errors.ts';
+import { BufferedHintBus } from '../core/hints.ts';
 import type { Clock, EventBus, Hints, SourceConnector, TaskQueue } from '../ports/index.ts';
 import { embedderFromConfig, embeddingPriceFromConfig, vectorStoreFromConfig } from './adapters.ts';
 import { migrateLegacyState } from './legacy-state.ts';
@@ -99,6 +101,7 @@ async function assemble(
   const owner = newOwnerId();
   const state = new SqliteStateStore(db);
   const deliveries = new SqliteDeliveryLog(db);
+  const hints = new SqliteHintBuffer(db);
   state.purgeExpired(Date.now());
   deliveries.purgeExpired(Date.now());
   const queue = new SqliteTaskQueue(db, {
@@ -122,14 +125,15 @@ async function assemble(
     settings.set(source.id, settingsOf(source, config.chunking));
   }
   const deps: CoreDeps = {
-    state, queue, vectors, embedder, clock: systemClock, log,
+    state, queue, vectors, embedder, clock: systemClock, log, hints,
     embeddingPricePerMillionTokensUsd: embeddingPriceFromConfig(config),
     connector: (id) => connectors.get(id),
     settings: (id) => settings.get(id),
   };
   return {
     deps, queue, state, deliveries, connectors, loaded, owner, databaseFile,
-    eventBus: new InProcessEventBus(queue, systemClock),
+    // Id hints (watchers, webhooks, pushes) coalesce in the buffer: one queued run per burst.
+    eventBus: new BufferedHintBus(hints, new InProcessEventBus(queue, systemClock), systemClock),
     close,
   };
 }
@@ -142,7 +146,7 @@ export class InProcessEventBus implements EventBus {
     const requestedAt = new Date(this.clock.now()).toISOString();
     await this.queue.sendFetch(hints.map((h) => ({
       type: 'fetch' as const, sourceId: h.sourceId, trigger: 'webhook' as const, requestedAt,
-      ...(h.ids.length > 0 ? { ids: [...h.ids] } : {}),
+      ...(h.ids.length > 0 ? { ids: [...h.ids] } : {}), ...(h.buffered === true ? { buffered: true } : {}),
     })));
   }
 }

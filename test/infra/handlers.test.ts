@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DynamoDbHintBuffer } from '../../shared/adapters/aws/dynamodb-hint-buffer.ts';
 import { DynamoDbStateStore } from '../../shared/adapters/aws/dynamodb-state-store.ts';
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE } from '../../shared/adapters/aws/eventbridge-event-bus.ts';
 import { SqsTaskQueue, type QueueUrls } from '../../shared/adapters/aws/sqs-task-queue.ts';
@@ -468,10 +469,13 @@ describe('webhook handler (API Gateway v2 → EventBridge)', () => {
     await expect(webhook(webhookEvent('docs', body), context())).rejects.toThrow(/not authorized/);
     const response = await webhook(webhookEvent('docs', body), context());
     expect(response.statusCode).toBe(202);
+    // As the run it woke would: take (and settle) the buffered ids.
+    const buffer = new DynamoDbHintBuffer(servers.ddb, tableName);
+    await buffer.settleHints({ sourceId: 'docs', taken: await buffer.takeHints({ sourceId: 'docs', limit: 100 }) });
     events.calls.length = 0;
   });
 
-  it('accepts a signed hint: 202 and one SourceChanged event on the bus that the rule turns into a fetch task', async () => {
+  it('accepts a signed hint: 202, its ids in the hint buffer, and one SourceChanged wake-up the rule turns into a fetch task', async () => {
     const body = JSON.stringify({ changed: ['orchard.md', 'lighthouse.md'], deleted: ['old.md'] });
     const response = await webhook(webhookEvent('docs', body), context());
     expect(response.statusCode).toBe(202);
@@ -483,7 +487,12 @@ describe('webhook handler (API Gateway v2 → EventBridge)', () => {
     expect(entries[0]).toMatchObject({ EventBusName: BUS, Source: EVENT_SOURCE, DetailType: EVENT_DETAIL_TYPE });
     // The hint rule forwards `$.detail` to the fetch queue in the source's group: it must be a fetch task.
     const task = decodeFetchTask(entries[0]!['Detail']!);
-    expect(task).toMatchObject({ type: 'fetch', sourceId: 'docs', trigger: 'webhook', ids: ['lighthouse.md', 'old.md', 'orchard.md'] });
+    expect(task).toMatchObject({ type: 'fetch', sourceId: 'docs', trigger: 'webhook', buffered: true });
+
+    // A second hint while that run is queued joins the buffer and publishes nothing.
+    const more = JSON.stringify({ changed: ['quay.md'] });
+    expect((await webhook(webhookEvent('docs', more), context())).statusCode).toBe(202);
+    expect(putEvents()).toHaveLength(1);
 
     // …which the fetcher runs.
     await send(urls.fetch, entries[0]!['Detail']!, 'docs');
@@ -711,8 +720,9 @@ describe('ingest handler (API Gateway v2 → state table + EventBridge)', () => 
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ EventBusName: BUS, Source: EVENT_SOURCE, DetailType: EVENT_DETAIL_TYPE });
     const task = decodeFetchTask(entries[0]!['Detail']!);
-    expect(task).toMatchObject({ type: 'fetch', sourceId: 'pushed', trigger: 'webhook' });
-    expect(task.ids?.filter((id) => id.startsWith('memo'))).toEqual(['memo-1']);
+    expect(task).toMatchObject({ type: 'fetch', sourceId: 'pushed', trigger: 'webhook', buffered: true });
+    const buffered = await new DynamoDbHintBuffer(servers.ddb, tableName).takeHints({ sourceId: 'pushed', limit: 100 });
+    expect(buffered.map((h) => h.id).filter((id) => id.startsWith('memo'))).toEqual(['memo-1']);
 
     // The retry with the same key is answered from the table, publishing nothing.
     const replay = await ingest(ingestEvent(body, { 'idempotency-key': 'handler-test-1' }), context());

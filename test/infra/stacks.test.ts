@@ -426,9 +426,9 @@ describe('pipeline stack: least privilege', () => {
     expect(everything).not.toContain(arn(PINNED.fetchDlq));
   });
 
-  it('webhook: only puts and deletes of its replay memory in DynamoDB; no SQS; PutEvents on the bus; only the webhook secret', () => {
+  it('webhook: only puts and deletes (replay memory, hint buffer) in DynamoDB; no SQS; PutEvents on the bus; only the webhook secret', () => {
     const grants = grantsOf('Webhook');
-    expect(actionsOf(grants, 'dynamodb').sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
+    expect(actionsOf(grants, 'dynamodb').sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem']);
     for (const a of actionsOf(grants, 'dynamodb')) expect(resourcesFor(grants, a), a).toEqual([table]);
     expect(actionsOf(grants, 'sqs')).toEqual([]);
     expect(actionsOf(grants, 'events')).toEqual(['events:PutEvents']);

@@ -61,7 +61,7 @@ export class EventBridgeEventBus implements EventBus {
 
 /** The fetch tasks of one hint: an empty hint is one incremental sync; ids fill tasks up to the entry limit. */
 function tasksOf(hint: Hints, requestedAt: string): FetchTask[] {
-  const base: FetchTask = { type: 'fetch', sourceId: hint.sourceId, trigger: 'webhook', requestedAt };
+  const base: FetchTask = { type: 'fetch', sourceId: hint.sourceId, trigger: 'webhook', requestedAt, ...(hint.buffered === true ? { buffered: true } : {}) };
   if (hint.ids.length === 0) return [base];
   const fixed = putEventsEntrySize({ Source: EVENT_SOURCE, DetailType: EVENT_DETAIL_TYPE, Detail: JSON.stringify({ ...base, ids: [] }) });
   const tasks: FetchTask[] = [];
