@@ -214,7 +214,7 @@ class FetchRun {
         }
         if (outcome.finished && this.connector.list) {
           this.progress('reconciling');
-          await this.reconcile();
+          await this.reconcile(outcome.pass.snapshotAt);
         }
         status = outcome.finished ? 'completed' : 'continued';
         keepPass = outcome.finished ? undefined : outcome.pass;
@@ -386,11 +386,11 @@ class FetchRun {
   }
 
   /** Deletes what the ledger knows and the source no longer lists — unless that is too much. */
-  private async reconcile(): Promise<void> {
+  private async reconcile(snapshotAt: string): Promise<void> {
     const list = this.connector.list;
     if (!list) return;
     const listed = new Map<string, string>();
-    for await (const item of list.call(this.connector)) listed.set(item.id, item.version);
+    for await (const item of list.call(this.connector, { snapshotAt })) listed.set(item.id, item.version);
     let known = 0;
     const gone: string[] = [];
     /** Per ledger entry, the versions it holds or has queued: a listed one needs nothing. */

@@ -138,7 +138,12 @@ export interface SourceConnector {
    */
   fetch(ids: readonly string[]): Promise<FetchResult>;
   /** Every current id and version; present on sources without a delete feed. */
-  list?(): AsyncIterable<ListedDocument>;
+  /**
+   * Every current id and version. `pass` names the pass that just completed (the core's
+   * reconcile): a connector that listed everything in that pass may answer from what it read
+   * then instead of listing again. Without it (audit), list afresh.
+   */
+  list?(pass?: { readonly snapshotAt: string }): AsyncIterable<ListedDocument>;
   /** Starts pushing change hints (e.g. a file watcher); returns a stop function. */
   watch?(onHints: (hints: Hints) => void): Promise<() => Promise<void>>;
 }

@@ -273,6 +273,28 @@ describe('FilesystemConnector', () => {
       expect(nextPass).toEqual(['a.md', 'b.md', 'c.md']);
     });
 
+    it('lists a pass it served whole from what that pass saw; afresh otherwise', async () => {
+      // Prepare: a whole pass on one connector, a pass resumed half-way on another.
+      for (const id of ['a.md', 'b.md', 'c.md']) await put(root, id, id);
+      const whole = connectorFor({ pageSize: 2 });
+      const window = newWindow();
+      await pullPass(whole, window);
+      const resumed = connectorFor({ pageSize: 2 });
+      const first = await connectorFor({ pageSize: 2 }).pull(undefined, window);
+      await pullPass(resumed, window, JSON.parse(JSON.stringify(first.next)));
+
+      // Act: a file goes after the passes.
+      await rm(path.join(root, 'b.md'));
+      const afterWhole = (await collect(whole.list({ snapshotAt: window.snapshotAt }))).map((d) => d.id);
+      const afterResumed = (await collect(resumed.list({ snapshotAt: window.snapshotAt }))).map((d) => d.id);
+      const fresh = (await collect(whole.list())).map((d) => d.id);
+
+      // Assess: the whole pass's view (its deletion is the next pass's), the others walked again.
+      expect(afterWhole).toEqual(['a.md', 'b.md', 'c.md']);
+      expect(afterResumed).toEqual(['a.md', 'c.md']);
+      expect(fresh).toEqual(['a.md', 'c.md']);
+    });
+
     it('reports a missing root by path, with the fix', async () => {
       // Prepare
       const missing = path.join(root, 'nope');

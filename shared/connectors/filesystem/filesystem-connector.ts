@@ -25,8 +25,9 @@ import type {
 } from '../../ports/index.ts';
 import { errorCode, inspectEntry, readTextFile, type ReadContext } from './read-file.ts';
 import {
-  compareIds, firstHeading, firstIndexAfter, isGone, mapLimit, mayNameDotSegment, nonNegativeInteger, parseCursor, positiveInteger, versionOf,
+  compareIds, firstHeading, firstIndexAfter, isGone, isSafeId, mapLimit, mayNameDotSegment, nonNegativeInteger, parseCursor, positiveInteger, versionOf,
 } from './helpers.ts';
+import { PassListing, type Walk } from './pass-listing.ts';
 import { watchFolder } from './watcher.ts';
 
 /** Options of one filesystem source. */
@@ -83,11 +84,6 @@ interface FilesystemCursor {
 }
 
 /** One walk of the tree: the entries that may be documents, and the folders that could not be read. */
-interface Walk {
-  readonly ids: readonly string[];
-  readonly unreadable: readonly DocumentIssue[];
-}
-
 /**
  * A folder of files as a {@link SourceConnector}.
  *
@@ -113,8 +109,8 @@ export class FilesystemConnector implements SourceConnector {
   private readonly isExcluded: (id: string) => boolean;
   /** True when no include pattern can match below a dot folder, so the walk need not enter one. */
   private readonly skipDotFolders: boolean;
-  /** The sorted listing of the pass in progress: a 100-page pass walks the tree once. */
-  private listing: { readonly snapshotAt: string; readonly walk: Promise<Walk> } | undefined;
+  /** What the pass in progress saw (see PassListing). */
+  private listing: PassListing | undefined;
 
   constructor(options: FilesystemSourceOptions) {
     if (!path.isAbsolute(options.root)) {
@@ -147,20 +143,27 @@ export class FilesystemConnector implements SourceConnector {
    */
   async pull(cursor: Cursor | undefined, window: PullWindow): Promise<PullPage> {
     const after = parseCursor(cursor);
-    const { ids, unreadable } = await this.listingFor(window.snapshotAt);
+    const listing = this.listingFor(window.snapshotAt);
+    const { ids, unreadable } = await listing.walk;
     const start = firstIndexAfter(ids, after);
     const slice = ids.slice(start, start + this.pageSize);
     const context = await this.readContext();
     const changed: DocumentRef[] = [];
     const skipped: DocumentIssue[] = [];
+    const found: Array<[string, string]> = [];
     const outcomes = await mapLimit(slice, IO_CONCURRENCY, (id) => inspectEntry(this.absolute(id), context));
     outcomes.forEach((outcome, i) => {
       const id = slice[i] as string;
       if (outcome.kind === 'skipped') skipped.push(this.skipped(id, outcome.reason));
       else if (outcome.kind === 'file' && outcome.stats.size > this.maxFileBytes) this.reportTooLarge(id, outcome.stats.size);
-      else if (outcome.kind === 'file') changed.push({ id, version: versionOf(outcome.stats) });
+      else if (outcome.kind === 'file') {
+        const version = versionOf(outcome.stats);
+        changed.push({ id, version });
+        found.push([id, version]);
+      }
     });
     const done = start + slice.length >= ids.length;
+    listing.record(start, slice.length, ids.length, found);
     // Folders that could not be read come with the last page: a resumed pass reaches it too,
     // before the reconcile that must not delete their files.
     if (done) skipped.push(...unreadable);
@@ -181,7 +184,7 @@ export class FilesystemConnector implements SourceConnector {
    * as text (permissions, binary, a FIFO, a symlink out of the root) are skipped with the reason.
    */
   async fetch(ids: readonly string[]): Promise<FetchResult> {
-    const unique = [...new Set(ids)].filter((id) => this.isSafeId(id) && this.isSelected(id));
+    const unique = [...new Set(ids)].filter((id) => isSafeId(id) && this.isSelected(id));
     if (unique.length === 0) return { documents: [] };
     await this.assertRoot();
     const context = await this.readContext();
@@ -195,8 +198,17 @@ export class FilesystemConnector implements SourceConnector {
     return { documents, skipped };
   }
 
-  /** Every included file with its version, in id order (reconcile diffs this against the ledger). */
-  async *list(): AsyncIterable<ListedDocument> {
+  /**
+   * Every included file with its version, in id order (reconcile diffs this against the
+   * ledger). After a pass this instance served whole, the versions its pages found, as of that
+   * pass (a file changed since is the next pass's); otherwise a fresh walk.
+   */
+  async *list(pass?: { readonly snapshotAt: string }): AsyncIterable<ListedDocument> {
+    const listing = this.listing;
+    if (pass !== undefined && listing?.snapshotAt === pass.snapshotAt && listing.complete) {
+      yield* listing.documents();
+      return;
+    }
     const { ids } = await this.walk();
     // Stat in batches so a 20,000-file tree neither runs 20,000 stats at once nor one at a time.
     const batch = IO_CONCURRENCY * 16;
@@ -230,16 +242,16 @@ export class FilesystemConnector implements SourceConnector {
   // ───────────────────────────── internals ─────────────────────────────
 
   /** The sorted listing for a pass, walked once per `snapshotAt`. */
-  private listingFor(snapshotAt: string): Promise<Walk> {
+  private listingFor(snapshotAt: string): PassListing {
     if (this.listing?.snapshotAt !== snapshotAt) {
       const walk = this.walk();
-      this.listing = { snapshotAt, walk };
+      this.listing = new PassListing(snapshotAt, walk);
       // A failed walk must not be cached: the retry of the page walks again.
       walk.catch(() => {
         if (this.listing?.walk === walk) this.listing = undefined;
       });
     }
-    return this.listing.walk;
+    return this.listing;
   }
 
   /**
@@ -392,17 +404,15 @@ export class FilesystemConnector implements SourceConnector {
 
   /** Include/exclude for an arbitrary id, folders included (fetch and the watcher). */
   private isSelected(id: string): boolean {
-    if (!this.isFileSelected(id)) return false;
-    const segments = id.split('/');
-    for (let i = 1; i < segments.length; i++) {
-      if (this.isPrunedDir(segments.slice(0, i).join('/'))) return false;
-    }
-    return true;
+    return this.isFileSelected(id) && !this.inPrunedFolder(id);
   }
 
   /** Whether a path lies in an excluded or pruned folder, or is excluded itself: symlinks must not lead there. */
   private isExcludedPath(id: string): boolean {
-    if (this.isExcluded(id)) return true;
+    return this.isExcluded(id) || this.inPrunedFolder(id);
+  }
+
+  private inPrunedFolder(id: string): boolean {
     const segments = id.split('/');
     for (let i = 1; i < segments.length; i++) {
       if (this.isPrunedDir(segments.slice(0, i).join('/'))) return true;
@@ -413,13 +423,6 @@ export class FilesystemConnector implements SourceConnector {
   private isPrunedDir(dir: string): boolean {
     if (this.isExcluded(dir)) return true;
     return this.skipDotFolders && path.posix.basename(dir).startsWith('.');
-  }
-
-  /** A relative POSIX path that stays inside the root: no absolute paths, `..`, empty or `.` segments. */
-  private isSafeId(id: string): boolean {
-    if (id === '' || id.includes('\0') || path.posix.isAbsolute(id) || path.win32.isAbsolute(id)) return false;
-    if (process.platform === 'win32' && id.includes('\\')) return false;
-    return id.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
   }
 
   /** The id of an absolute path under the root ('' for the root), undefined outside it. */

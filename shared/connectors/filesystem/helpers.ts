@@ -1,8 +1,16 @@
 /** Small pure helpers of the filesystem connector: versions, id order, cursors, globs, headings. */
 
 import type { Stats } from 'node:fs';
+import path from 'node:path';
 import type { Cursor } from '../../ports/index.ts';
 import { errorCode } from './read-file.ts';
+
+/** A relative POSIX path that stays inside the root: no absolute paths, `..`, empty or `.` segments. */
+export function isSafeId(id: string): boolean {
+  if (id === '' || id.includes('\0') || path.posix.isAbsolute(id) || path.win32.isAbsolute(id)) return false;
+  if (process.platform === 'win32' && id.includes('\\')) return false;
+  return id.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+}
 
 export function versionOf(stats: Stats): string {
   return `${Math.trunc(stats.mtimeMs)}:${stats.size}`;
