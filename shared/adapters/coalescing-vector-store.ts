@@ -64,6 +64,11 @@ export class CoalescingVectorStore extends ForwardingVectorStore {
     return false;
   }
 
+  /** Merged like any upsert (Pinecone upserts are appends and overwrites alike). */
+  override insert(records: readonly VectorRecord[]): Promise<void> {
+    return this.upsert(records);
+  }
+
   override upsert(records: readonly VectorRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {

@@ -11,6 +11,10 @@ export class ForwardingVectorStore implements VectorStore {
     return this.inner.upsert(records);
   }
 
+  insert(records: readonly VectorRecord[]): Promise<void> {
+    return this.inner.insert ? this.inner.insert(records) : this.inner.upsert(records);
+  }
+
   delete(ids: readonly string[]): Promise<void> {
     return this.inner.delete(ids);
   }

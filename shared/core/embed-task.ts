@@ -151,7 +151,12 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
     if (!values) throw new Error(`no vector for chunk ${c.index} of ${task.docId}`);
     return { id: vectorId(task.sourceId, task.docId, c.index), values, metadata };
   });
-  if (records.length > 0) await deps.vectors.upsert(records);
+  if (records.length > 0) {
+    // Never committed nor claimed: no vector of the document can exist yet.
+    const fresh = !previous || (previous.rev === undefined && previous.claim === undefined && previous.deleted !== true);
+    if (fresh && !dirty && deps.vectors.insert) await deps.vectors.insert(records);
+    else await deps.vectors.upsert(records);
+  }
 
   // Tail chunks: the ledger is exact unless a crashed attempt may have written more.
   const count = chunks.length;

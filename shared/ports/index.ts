@@ -191,6 +191,13 @@ export interface VectorQuery {
 /** A vector index. Upserts overwrite by id; deletes of absent ids are no-ops. */
 export interface VectorStore {
   upsert(records: readonly VectorRecord[]): Promise<void>;
+  /**
+   * Records of a document that has never had a vector (the ledger never committed or claimed
+   * it): an adapter may append them instead of merging by id, which costs a join against the
+   * whole index. Optional; without it the core upserts. An adapter that cannot rule out
+   * vectors the ledger does not know (an index kept while the state was lost) upserts here too.
+   */
+  insert?(records: readonly VectorRecord[]): Promise<void>;
   delete(ids: readonly string[]): Promise<void>;
   /** Every id starting with `prefix`. */
   listIds(prefix: string): Promise<string[]>;

@@ -7,6 +7,7 @@ import { SqliteDeliveryLog } from '../adapters/local/sqlite/sqlite-delivery-log.
 import { SqliteHintBuffer } from '../adapters/local/sqlite/sqlite-hint-buffer.ts';
 import { SqliteStateStore } from '../adapters/local/sqlite/sqlite-state-store.ts';
 import { SqliteTaskQueue } from '../adapters/local/sqlite/sqlite-task-queue.ts';
+import { LanceDbVectorStore } from '../adapters/local/lancedb-vector-store.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { CoreDeps, Logger, SourceSettings } from '../core/deps.ts';
 import { TributaryError } from '../core/errors.ts';
@@ -117,6 +118,7 @@ async function assemble(
   closers.push(async () => {
     await vectors.close?.();
   });
+  if (vectors instanceof LanceDbVectorStore) await guardAppends(vectors, state, config.sources.map((s) => s.id), log);
 
   const connectors = new Map<string, SourceConnector>();
   const settings = new Map<string, SourceSettings>();
@@ -136,6 +138,23 @@ async function assemble(
     eventBus: new BufferedHintBus(hints, new InProcessEventBus(queue, systemClock), systemClock),
     close,
   };
+}
+
+/**
+ * Appending a new document's vectors instead of merging them by id is safe only while the
+ * ledger knows every vector the index holds. A source whose ledger is empty but whose vectors
+ * are in the index (the database was deleted, the index kept) would get a second copy: merge
+ * then, and say how to clean up.
+ */
+async function guardAppends(vectors: LanceDbVectorStore, state: SqliteStateStore, sourceIds: readonly string[], log: Logger): Promise<void> {
+  if ((await vectors.count()) === 0) return;
+  for (const sourceId of sourceIds) {
+    if (!state.hasLedger(sourceId) && (await vectors.listIds(`${sourceId}#`)).length > 0) {
+      log.warn('the index holds vectors of a source its ledger does not know (state lost?): writes merge by id; run `tributary audit --repair` to remove the strays', { sourceId });
+      vectors.trustAppends(false);
+      return;
+    }
+  }
 }
 
 /** EventBus for local mode: hints go straight to the fetch queue, as the EventBridge rule does on AWS. */

@@ -82,6 +82,24 @@ describe('LanceDbVectorStore', () => {
     });
   });
 
+  it('appends inserts, and merges them instead once told the table may hold ids the caller does not know', async () => {
+    await withDir(async (dir) => {
+      // Prepare: "stray" is in the table although the caller believes it new (its state was lost).
+      const store = await LanceDbVectorStore.open({ dir, dimensions: DIMENSIONS });
+      await store.upsert([{ id: 'stray', values: unit(0), metadata: { n: 1 } }]);
+      await store.insert([{ id: 'new', values: unit(2), metadata: { n: 1 } }]);
+
+      // Act
+      store.trustAppends(false);
+      await store.insert([{ id: 'stray', values: unit(1), metadata: { n: 2 } }]);
+
+      // Assess: one row per id.
+      expect(await store.scan('')).toEqual([{ id: 'new', metadata: { n: 1 } }, { id: 'stray', metadata: { n: 2 } }]);
+      expect(await store.count()).toBe(2);
+      await store.close();
+    });
+  });
+
   it('keeps the last of duplicate ids within one upsert', async () => {
     await withDir(async (dir) => {
       // Prepare

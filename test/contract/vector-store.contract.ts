@@ -256,6 +256,19 @@ export function vectorStoreContract(name: string, make: () => Promise<VectorStor
       expect(new Set(ids)).toEqual(new Set(batches.flat().map((r) => r.id)));
     });
 
+    it('inserts records of new ids (where it can append), and a later upsert of them overwrites', async () => {
+      // Prepare: adapters without an append path take upserts for inserts (the core falls back).
+      const insert = store.insert?.bind(store) ?? store.upsert.bind(store);
+
+      // Act
+      await insert([record('fresh#0', 40_001, { v: 1 }), record('fresh#1', 40_002, { v: 1 })]);
+      await store.upsert([record('fresh#0', 40_003, { v: 2 })]);
+
+      // Assess: one row per id, the upsert's values won.
+      const rows = await store.scan('fresh#');
+      expect(rows.map((r) => [r.id, r.metadata['v']]).sort()).toEqual([['fresh#0', 2], ['fresh#1', 1]]);
+    });
+
     it('applies concurrent writes of one id in call order', async () => {
       // Prepare: "kept" is deleted then upserted again, "gone" upserted then deleted, all at once.
       await store.upsert([record('order#kept', 30_001, { v: 1 }), record('order#gone', 30_002)]);

@@ -48,3 +48,36 @@ describe('a sync after a run that died with its tasks queued', () => {
     expect(indexed.size).toBe(30);
   });
 });
+
+describe('a state database lost while the index was kept', () => {
+  it('re-syncs without a second copy of any vector (appends turn into merges)', async () => {
+    // Prepare: a folder indexed, then the database deleted.
+    const dir = await mkdtemp(join(tmpdir(), 'tributary-lost-db-'));
+    dirs.push(dir);
+    await mkdir(join(dir, 'corpus'));
+    for (let i = 0; i < 5; i++) await writeFile(join(dir, 'corpus', `doc-${i}.md`), `# Doc ${i}\n\nText ${i}.`);
+    await writeFile(join(dir, 'tributary.config.json'), JSON.stringify({ sources: [{ id: 'docs', kind: 'filesystem', root: './corpus', watch: false }] }));
+    const loaded = loadConfig({ cwd: dir, allowDemo: false });
+    const first = await openLocalStack(loaded, { log: silentLogger });
+    await syncSources(first, { sourceIds: ['docs'], full: false, allowMassDelete: false });
+    const before = (await first.deps.vectors.listIds('docs#')).length;
+    await first.close();
+    for (const suffix of ['', '-wal', '-shm']) await rm(join(dir, '.tributary', `tributary.db${suffix}`), { force: true });
+
+    // Act
+    const warnings: string[] = [];
+    const stack = await openLocalStack(loaded, { log: { ...silentLogger, warn: (message) => void warnings.push(message) } });
+    let ids: string[];
+    try {
+      await syncSources(stack, { sourceIds: ['docs'], full: false, allowMassDelete: false });
+      ids = await stack.deps.vectors.listIds('docs#');
+    } finally {
+      await stack.close();
+    }
+
+    // Assess
+    expect(ids).toHaveLength(before);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(warnings.some((w) => w.includes('audit --repair'))).toBe(true);
+  });
+});

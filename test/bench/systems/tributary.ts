@@ -29,6 +29,11 @@ export class CountingVectorStore extends ForwardingVectorStore {
     await super.upsert(records);
   }
 
+  override async insert(records: readonly VectorRecord[]): Promise<void> {
+    this.upserts += records.length;
+    await super.insert(records);
+  }
+
   override async delete(ids: readonly string[]): Promise<void> {
     this.deletes += ids.length;
     await super.delete(ids);

@@ -179,6 +179,11 @@ export class SqliteStateStore implements StateStore, PushStateStore {
     return new Map(rows.map((row) => [row.doc_id, toLedgerEntry(row)]));
   }
 
+  /** Whether the ledger holds any entry of the source. */
+  hasLedger(sourceId: string): boolean {
+    return sql(this.db, 'SELECT 1 FROM documents WHERE source_id = ? LIMIT 1').get(sourceId) !== undefined;
+  }
+
   async *listDocuments(sourceId: string): AsyncIterable<LedgerEntry> {
     let after: string | undefined;
     for (;;) {
