@@ -25,7 +25,7 @@ export const SCENARIO_LABELS: Readonly<Record<ScenarioId, string>> = {
 
 /** What each system is, what it stores where, and how it decides what changed. */
 export const SYSTEM_NOTES: Readonly<Record<SystemId, string>> = {
-  tributary: '`tributary sync` in process: ledger, cursors, run records and embedding cache in DynamoDB (dynalite, LevelDB on disk, over HTTP), tasks in SQS FIFO queues (fauxqs, in memory, over HTTP), vectors in LanceDB on disk. Skips files by mtime+size, then by content hash; writes only chunks whose position or text changed; embeds only chunk texts it never embedded (cache by chunk hash).',
+  tributary: '`tributary sync` in process: ledger, cursors, run records, embedding cache and the FIFO task queues in one SQLite file on disk (WAL), vectors in LanceDB on disk. Skips files by mtime+size, then by content hash; writes only chunks whose position or text changed; embeds only chunk texts it never embedded (cache by chunk hash).',
   'langchain-incremental': '`index()` of @langchain/core 1.4 with `cleanup: "incremental"`, `sourceIdKey: "source"`, default batch size 100. Record manager and vector store in memory (implementations of LangChain\'s abstract `RecordManager` and `VectorStore`; @langchain/core ships no concrete ones). Receives every chunk on every sync and skips those whose content+metadata hash it recorded.',
   'langchain-full': 'The same with `cleanup: "full"`: after indexing, deletes every record not seen in this sync.',
   llamaindex: '`IngestionPipeline` of llamaindex 0.12.1 with `SimpleDocumentStore`, `SimpleVectorStore` (both in memory), `DocStoreStrategy.UPSERTS_AND_DELETE`, default ingestion cache, `embedBatchSize` 100. Receives every document on every sync; a document whose hash changed is deleted from the vector store and split and embedded again in full.',
@@ -200,7 +200,7 @@ export function renderMarkdown(result: BenchResult): string {
     // Details.
     out.push('## Every measurement');
     out.push('');
-    out.push('Calls: embedding requests. Writes: vectors upserted + deleted. Peak RSS: the system\'s process during the sync (the Tributary process also hosts its embedded DynamoDB and SQS servers). Index: compared with the chunks of the current corpus.');
+    out.push('Calls: embedding requests. Writes: vectors upserted + deleted. Peak RSS: the system\'s process during the sync. Index: compared with the chunks of the current corpus.');
     out.push('');
     const rows: string[][] = [];
     for (const sc of SCENARIO_IDS) {

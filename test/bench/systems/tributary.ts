@@ -1,6 +1,6 @@
 /**
- * Tributary as `tributary sync` runs it: the local stack of the CLI (dynalite on disk, fauxqs,
- * LanceDB on disk, all hosted by this process) opened from a config file, the filesystem
+ * Tributary as `tributary sync` runs it: the local stack of the CLI (state and queues in one
+ * SQLite file, LanceDB, both on disk) opened from a config file, the filesystem
  * connector, and `syncSources`, which returns once every change is in the index. The only
  * substitutions are the embedder (the shared counting one) and a pass-through vector store
  * that counts writes.
