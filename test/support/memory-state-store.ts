@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   toIdempotencyRecord, toLedgerEntry, toRunRecord, toSourceState, toStashedDocument,
-} from '../../shared/adapters/aws/dynamodb-state-store.ts';
+} from '../../shared/adapters/aws/dynamodb-items.ts';
 import { LeaseLostError } from '../../shared/core/errors.ts';
 import type {
   BreakerState,

@@ -1,6 +1,6 @@
 import {
   toIdempotencyRecord, toLedgerEntry, toRunRecord, toSourceState, toStashedDocument,
-} from '../../aws/dynamodb-state-store.ts';
+} from '../../aws/dynamodb-items.ts';
 import { immediate, sql, toJson, type Db } from './database.ts';
 
 /** What one import wrote, by kind of item. */
