@@ -1,13 +1,16 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { CoreDeps } from '../../shared/core/deps.ts';
-import { documentIssuesOf } from '../../shared/core/document-issues.ts';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
 import { sourceHealth } from '../../shared/core/freshness.ts';
+import { resetSource } from '../../shared/core/reset.ts';
 import { search } from '../../shared/core/search.ts';
+import { reportSource } from '../../shared/core/source-status.ts';
 
 export interface AdminOptions {
   readonly sourceIds: readonly string[];
+  /** A source's freshness SLO (minutes) for its report. @default 60 */
+  readonly freshnessSloMinutes?: (sourceId: string) => number | undefined;
   /** Lease owner id for resets. */
   readonly owner: () => string;
 }
@@ -50,10 +53,9 @@ export function createAdminHandler(deps: CoreDeps, options: AdminOptions) {
             const state = states.get(sourceId);
             const [lastRun] = await deps.state.listRuns(sourceId, 1);
             return {
-              ...sourceHealth(sourceId, state, t), watermark: state?.watermark ?? null, lastError: state?.lastError ?? null,
-              breaker: state?.breaker ?? null, running: state?.leaseOwner !== undefined && (state.leaseUntil ?? 0) >= t,
-              // Documents the latest run could not index, with why (they are retried by every pass).
-              ...documentIssuesOf(lastRun), lastRun: lastRun ?? null,
+              // The report `tributary status` gives, the watchdog's health figures, and the whole latest run.
+              ...reportSource({ sourceId, state, lastRun, now: t, freshnessSloMinutes: options.freshnessSloMinutes?.(sourceId) ?? 60 }),
+              ...sourceHealth(sourceId, state, t), lastRun: lastRun ?? null,
             };
           }));
           return json(200, { sources });
@@ -72,12 +74,9 @@ export function createAdminHandler(deps: CoreDeps, options: AdminOptions) {
         case 'POST /admin/sources/{sourceId}/reset': {
           const sourceId = known(id);
           confirmed(event, sourceId, 'a reset');
-          const lease = await deps.state.acquireLease({ sourceId, owner: options.owner(), now: deps.clock.now(), ttlMs: 60_000 });
-          if (!lease.acquired) throw new HttpError(409, `source "${sourceId}" is syncing right now; try again when the run ends`);
-          const ids = await deps.vectors.listIds(`${sourceId}#`);
-          await deps.vectors.delete(ids);
-          await deps.state.resetSource(sourceId);
-          return json(200, { reset: sourceId, vectorsDeleted: ids.length });
+          const outcome = await resetSource(deps, sourceId, options.owner());
+          if (!outcome.reset) throw new HttpError(409, `source "${sourceId}" is syncing right now; try again when the run ends`);
+          return json(200, { reset: sourceId, vectorsDeleted: outcome.vectorsDeleted });
         }
         case 'GET /admin/sources/{sourceId}/runs': {
           const sourceId = known(id);

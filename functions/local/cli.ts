@@ -3,6 +3,7 @@ import cliProgress from 'cli-progress';
 import { loadConfig, type LoadedConfig } from '../../shared/config/load.ts';
 import { auditClean, auditSource, idsToRepair, type SourceAudit } from '../../shared/core/audit.ts';
 import { ConfigError, errorMessage, TributaryError } from '../../shared/core/errors.ts';
+import { resetSource } from '../../shared/core/reset.ts';
 import { search } from '../../shared/core/search.ts';
 import type { DocumentIssue } from '../../shared/ports/index.ts';
 import { openLocalStack, type LocalStack } from '../../shared/wiring/local-stack.ts';
@@ -285,12 +286,9 @@ export function buildProgram(): Command {
       if (!opts.yes) throw new CliError(`reset removes every vector of source "${opts.source}" and forgets its sync state; run again with --yes to confirm`, 2);
       const removed = await withStack(opts, 'warn', async (stack) => {
         pickSources(stack, opts.source);
-        const lease = await stack.state.acquireLease({ sourceId: opts.source, owner: stack.owner, now: Date.now(), ttlMs: 60_000 });
-        if (!lease.acquired) throw new CliError(`source "${opts.source}" is being synced right now; try again when the run ends`);
-        const ids = await stack.deps.vectors.listIds(`${opts.source}#`);
-        await stack.deps.vectors.delete(ids);
-        await stack.state.resetSource(opts.source);
-        return ids.length;
+        const outcome = await resetSource(stack.deps, opts.source, stack.owner);
+        if (!outcome.reset) throw new CliError(`source "${opts.source}" is being synced right now; try again when the run ends`);
+        return outcome.vectorsDeleted;
       });
       console.log(`reset ${opts.source}: removed ${removed} vectors and the source's cursor and ledger; the next sync indexes it from scratch (reusing cached embeddings)`);
     });

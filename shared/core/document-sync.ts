@@ -4,6 +4,7 @@ import { covers, type RunIssues } from './document-issues.ts';
 import { errorMessage, isDeploymentFailure, isDocumentFailure } from './errors.ts';
 import { contentHash, decorHash } from './ids.ts';
 import { encodeTask } from './tasks.ts';
+import { embedWithCache, embeddingCostUsd } from './embedding-cache.ts';
 import type {
   DocumentIssue,
   DocumentRef,
@@ -222,7 +223,6 @@ export class DocumentSync {
   }
 
   private async embedAhead(tasks: readonly UpsertTask[], ledger: ReadonlyMap<string, LedgerEntry>): Promise<void> {
-    const { embedder, state } = this.deps;
     const wanted = new Map<string, string>();
     for (const t of tasks) {
       if (!t.chunks) continue;
@@ -232,19 +232,11 @@ export class DocumentSync {
       for (const c of t.chunks) if (known?.[c.index] !== c.hash) wanted.set(c.hash, c.text);
     }
     if (wanted.size === 0) return;
-    const cached = await state.getEmbeddings(embedder.model, embedder.dimensions, [...wanted.keys()]);
-    const misses = [...wanted].filter(([hash]) => !cached.has(hash));
-    if (misses.length === 0) return;
-    const result = await embedder.embed(misses.map(([, text]) => text));
-    const fresh = new Map<string, Float32Array>();
-    misses.forEach(([hash], i) => {
-      const vector = result.vectors[i];
-      if (vector) fresh.set(hash, vector);
-    });
-    await state.putEmbeddings(embedder.model, embedder.dimensions, fresh);
-    await state.addRunCounters(this.sourceId, this.runSk, {
-      chunksEmbedded: fresh.size, embeddingCalls: result.calls, tokensEmbedded: result.tokens,
-      estimatedCostUsd: (result.tokens * (this.deps.embeddingPricePerMillionTokensUsd ?? 0)) / 1_000_000,
+    const result = await embedWithCache(this.deps, wanted);
+    if (result.embedded === 0) return;
+    await this.deps.state.addRunCounters(this.sourceId, this.runSk, {
+      chunksEmbedded: result.embedded, embeddingCalls: result.calls, tokensEmbedded: result.tokens,
+      estimatedCostUsd: embeddingCostUsd(result.tokens, this.deps.embeddingPricePerMillionTokensUsd),
     });
   }
 

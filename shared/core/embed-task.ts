@@ -4,6 +4,7 @@ import { covers } from './document-issues.ts';
 import { DocumentError, PoisonTaskError, errorMessage } from './errors.ts';
 import { chunkIndexOf, contentHash as hashContent, decorHash, docVectorPrefix, vectorId } from './ids.ts';
 import type { ChunkPayload, DeleteTask, EmbedTask, LedgerEntry, Metadata, RunCounters, UpsertTask, VectorRecord } from '../ports/index.ts';
+import { embedWithCache, embeddingCostUsd } from './embedding-cache.ts';
 
 /** Chunk text kept in vector metadata (Pinecone caps metadata at 40 KB per vector). */
 export const MAX_METADATA_TEXT = 8_000;
@@ -34,7 +35,7 @@ export function countersOf(outcome: EmbedOutcome, pricePerMillionTokensUsd: numb
     chunksEmbedded: outcome.chunksEmbedded,
     embeddingCalls: outcome.embeddingCalls,
     tokensEmbedded: outcome.tokensEmbedded,
-    estimatedCostUsd: (outcome.tokensEmbedded * pricePerMillionTokensUsd) / 1_000_000,
+    estimatedCostUsd: embeddingCostUsd(outcome.tokensEmbedded, pricePerMillionTokensUsd),
     vectorsUpserted: outcome.vectorsUpserted,
     vectorsDeleted: outcome.vectorsDeleted,
   };
@@ -113,29 +114,7 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
   const toWrite = chunks.filter((c) => known?.[c.index] !== c.hash);
 
   // Embedding reuse: a chunk text embedded before with this model is never sent again.
-  const { embedder } = deps;
-  const skipCache = deps.noEmbeddingCache === true || task.noCache === true;
-  const cached = skipCache
-    ? new Map<string, Float32Array>()
-    : await deps.state.getEmbeddings(embedder.model, embedder.dimensions, toWrite.map((c) => c.hash));
-  const misses = new Map<string, string>();
-  for (const c of toWrite) if (!cached.has(c.hash) && !misses.has(c.hash)) misses.set(c.hash, c.text);
-  let calls = 0;
-  let tokens = 0;
-  if (misses.size > 0) {
-    const hashes = [...misses.keys()];
-    const result = await embedder.embed([...misses.values()]);
-    calls = result.calls;
-    tokens = result.tokens;
-    const fresh = new Map<string, Float32Array>();
-    hashes.forEach((h, i) => {
-      const v = result.vectors[i];
-      if (!v) throw new Error(`embedder returned ${result.vectors.length} vectors for ${hashes.length} texts`);
-      fresh.set(h, v);
-      cached.set(h, v);
-    });
-    if (deps.noEmbeddingCache !== true) await deps.state.putEmbeddings(embedder.model, embedder.dimensions, fresh);
-  }
+  const { vectors: cached, embedded, calls, tokens } = await embedWithCache(deps, new Map(toWrite.map((c) => [c.hash, c.text])), { noCache: task.noCache === true });
 
   const records: VectorRecord[] = toWrite.map((c) => {
     // The document's own metadata first: the pipeline's fields win a name clash.
@@ -174,7 +153,7 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
   });
   return {
     status: committed ? 'committed' : 'superseded',
-    chunksEmbedded: misses.size, embeddingCalls: calls, tokensEmbedded: tokens,
+    chunksEmbedded: embedded, embeddingCalls: calls, tokensEmbedded: tokens,
     vectorsUpserted: records.length, vectorsDeleted: tail.length,
   };
 }

@@ -6,6 +6,7 @@ import type { LoadedConfig } from '../config/load.ts';
 import type { SourceConfig } from '../config/schema.ts';
 import type { Logger, SourceSettings } from '../core/deps.ts';
 import type { Clock, SourceConnector, StateStore } from '../ports/index.ts';
+import { DEFAULT_LEASE_TTL_MS } from '../core/reset.ts';
 
 export const systemClock: Clock = { now: () => Date.now() };
 
@@ -13,7 +14,7 @@ export function settingsOf(source: SourceConfig, defaults: LoadedConfig['config'
   return {
     id: source.id,
     lookbackMs: source.lookbackSeconds * 1000,
-    leaseTtlMs: 60_000,
+    leaseTtlMs: DEFAULT_LEASE_TTL_MS,
     maxDeleteShare: source.maxDeleteShare,
     deleteGuardMin: source.deleteGuardMin,
     chunking: source.chunking ?? defaults,
