@@ -1,8 +1,8 @@
 /**
  * The connector kit: what every SaaS connector reuses. See docs/connectors.md.
  *
- * - http: {@link HttpClient} — timeouts, retries with backoff and jitter honouring
- *   `Retry-After` and rate-limit headers, per-minute pacing, a per-run request budget, typed errors.
+ * - http: {@link HttpClient} — timeouts, retries, waits and pacing by the rules of
+ *   shared/resilience, a per-run request budget, typed errors.
  * - pagination: cursor, token and offset paging with loop guards and resumable positions.
  * - cursors: watermark (timestamp keyset), page and change-token cursors, decoded with zod.
  * - listing: slim `list()` listings with dedupe and guards.
@@ -10,7 +10,6 @@
  * - webhook-verify: timestamped HMAC verification, constant-time compare, header helpers.
  */
 export * from './errors.ts';
-export * from './retry.ts';
 export * from './http.ts';
 export * from './pagination.ts';
 export * from './cursors.ts';
