@@ -3,8 +3,8 @@
  *
  * It owns the parts each connector would otherwise get subtly wrong: per-request timeouts,
  * retries, pacing and waits by the rules of shared/resilience (the same as the OpenAI and
- * Pinecone adapters'), a cap on requests per run, and typed errors whose messages name the
- * source, the request and the fix. Node's global `fetch` (undici) does the I/O; tests inject
+ * Pinecone adapters'), and typed errors whose messages name the source, the request and the
+ * fix. Node's global `fetch` (undici) does the I/O; tests inject
  * `fetch`, `sleep`, `clock` and `random`, so no test waits on real time.
  */
 import type { z } from 'zod';
@@ -20,7 +20,7 @@ import {
   transportFailureMessage,
 } from '../../resilience/index.ts';
 import type { Sleep } from '../../resilience/index.ts';
-import { ProviderResponseError, RequestBudgetExhaustedError } from './errors.ts';
+import { ProviderResponseError } from './errors.ts';
 import { judgeResponse, snippet } from './http-failures.ts';
 import type { Verdict } from './http-failures.ts';
 import { lowerKeys, pathOnly, requestUrl } from './http-url.ts';
@@ -62,13 +62,6 @@ export interface HttpClientOptions {
   readonly requestsPerMinute?: number;
   /** Requests the bucket lets through back to back. @default one second's worth of `requestsPerMinute` (at least 1) */
   readonly burst?: number;
-  /**
-   * HTTP requests (retries included) one run may make; then {@link RequestBudgetExhaustedError}.
-   * Unlimited when absent. See {@link HttpClient.beginRun} for what counts as a run.
-   */
-  readonly maxRequestsPerRun?: number;
-  /** A used-up run budget starts over at the first request this long after it ran out. @default 30_000 */
-  readonly runGapMs?: number;
   /** @default globalThis.fetch */
   readonly fetch?: typeof globalThis.fetch;
   /** @default a setTimeout sleep */
@@ -134,8 +127,6 @@ export interface HttpClientStats {
   /** Waits imposed (backoff, advertised, pacing) and their total. */
   waits: number;
   waitedMs: number;
-  /** Requests counted against the current run's budget. */
-  requestsThisRun: number;
 }
 
 /**
@@ -149,20 +140,16 @@ export interface HttpClientStats {
 export class HttpClient {
   readonly sourceId: string;
   readonly provider: string;
-  private readonly counts = { requests: 0, retries: 0, requestsThisRun: 0 };
+  private readonly counts = { requests: 0, retries: 0 };
   private readonly base: URL;
   private readonly defaultHeaders: Readonly<Record<string, string>>;
   private readonly authHint: string;
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
   private readonly limiter: RateLimiter;
-  private readonly maxRequestsPerRun: number | undefined;
-  private readonly runGapMs: number;
   private readonly fetchFn: typeof globalThis.fetch;
   private readonly clock: Clock;
   private readonly onRetry: ((event: RetryEvent) => void) | undefined;
-  /** When the run budget ran out (epoch ms), if it has. */
-  private exhaustedAt: number | undefined;
 
   constructor(options: HttpClientOptions) {
     const name = `source "${options.sourceId}"`;
@@ -189,8 +176,6 @@ export class HttpClient {
       maxRetryWaitMs: options.maxRetryWaitMs ?? 60_000,
       ...(options.random ? { random: options.random } : {}),
     });
-    this.maxRequestsPerRun = options.maxRequestsPerRun === undefined ? undefined : positiveInteger(name, 'maxRequestsPerRun', options.maxRequestsPerRun);
-    this.runGapMs = nonNegative(name, 'runGapMs', options.runGapMs ?? 30_000);
     this.fetchFn = options.fetch ?? globalThis.fetch;
     this.clock = options.clock ?? systemClock;
     this.onRetry = options.onRetry;
@@ -209,17 +194,6 @@ export class HttpClient {
     return { ...this.counts, ...this.limiter.stats };
   }
 
-  /**
-   * Starts a new run budget. The core does not tell connectors when a run starts, so call it
-   * where the connector knows (e.g. `pull` without a cursor); otherwise a budget that ran out
-   * starts over at the first request `runGapMs` after it ran out (the run that hit it has
-   * ended by then, and the next one resumes from the saved page).
-   */
-  beginRun(): void {
-    this.counts.requestsThisRun = 0;
-    this.exhaustedAt = undefined;
-  }
-
   /** Sends the request with retries; resolves with any 2xx/3xx response, throws a typed error otherwise. */
   async request(path: string, options: RequestOptions = {}): Promise<HttpResponse> {
     const method = (options.method ?? 'GET').toUpperCase();
@@ -235,13 +209,11 @@ export class HttpClient {
 
     let delayMs = 0;
     for (let attempt = 1; ; attempt++) {
-      this.spendBudget();
       this.refuseLongPause(method, shownPath);
       let verdict: Verdict;
       try {
         const response = await this.limiter.run(() => {
           this.counts.requests += 1;
-          this.counts.requestsThisRun += 1;
           if (attempt > 1) this.counts.retries += 1;
           return this.send(url, method, headers, body, timeoutMs, options.signal);
         }, { delayMs });
@@ -289,8 +261,10 @@ export class HttpClient {
     return this.parseJson(response, options.schema, 'POST', path);
   }
 
+  // ───────────────────────────── internals ─────────────────────────────
+
   /** Parses a response's body as JSON, validated by `schema` when given; a ProviderResponseError otherwise. */
-  parseJson<T = unknown>(response: HttpResponse, schema?: z.ZodType<T>, method = 'GET', path = new URL(response.url || this.base.href).pathname): Promise<T> {
+  private parseJson<T>(response: HttpResponse, schema: z.ZodType<T> | undefined, method: string, path: string): Promise<T> {
     const details = { sourceId: this.sourceId, provider: this.provider, method, path: pathOnly(path), status: response.status };
     let data: unknown;
     try {
@@ -310,24 +284,6 @@ export class HttpClient {
       `${this.provider} answered ${method} ${details.path} for source "${this.sourceId}" with an unexpected body at ${where}: ${issue?.message ?? 'invalid'}`,
       { ...details, cause: parsed.error },
     ));
-  }
-
-  /** Holds every request of this client for at least `ms` from now. */
-  pauseFor(ms: number, reason = 'paused'): void {
-    this.limiter.pauseFor(ms, reason);
-  }
-
-  // ───────────────────────────── internals ─────────────────────────────
-
-  /** Counts the request against the run budget, or throws once it is used up. */
-  private spendBudget(): void {
-    if (this.maxRequestsPerRun === undefined) return;
-    const now = this.clock.now();
-    if (this.exhaustedAt !== undefined && now - this.exhaustedAt >= this.runGapMs) this.beginRun();
-    if (this.counts.requestsThisRun >= this.maxRequestsPerRun) {
-      this.exhaustedAt ??= now;
-      throw new RequestBudgetExhaustedError(this.sourceId, this.maxRequestsPerRun);
-    }
   }
 
   /** A pause longer than the wait cap (an hourly quota used up) fails the request before it is sent. */
@@ -359,15 +315,5 @@ function formatMs(ms: number): string {
 
 function positive(name: string, key: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`${name}: ${key} must be a positive number, got ${value}`, { key });
-  return value;
-}
-
-function positiveInteger(name: string, key: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name}: ${key} must be a positive integer, got ${value}`, { key });
-  return value;
-}
-
-function nonNegative(name: string, key: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) throw new ConfigError(`${name}: ${key} must be a non-negative number, got ${value}`, { key });
   return value;
 }

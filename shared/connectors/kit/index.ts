@@ -2,8 +2,8 @@
  * The connector kit: what every SaaS connector reuses. See docs/connectors.md.
  *
  * - http: {@link HttpClient} — timeouts, retries, waits and pacing by the rules of
- *   shared/resilience, a per-run request budget, typed errors.
- * - pagination: cursor, token and offset paging with loop guards and resumable positions.
+ *   shared/resilience, typed errors.
+ * - pagination: cursor (or page token) and offset paging with loop guards and resumable positions.
  * - cursors: watermark (timestamp keyset), page and change-token cursors, decoded with zod.
  * - listing: slim `list()` listings with dedupe and guards.
  * - fetch-each: `fetch(ids)` one request per document, one document's refusal skipped, not fatal.
