@@ -2,14 +2,9 @@ import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, PoisonTaskError, TransientError } from '../../shared/core/errors.ts';
 import { HashingEmbedder } from '../../shared/adapters/local/hashing-embedder.ts';
-import {
-  EmbeddingLimiter,
-  EmbeddingProviderError,
-  OpenAiEmbedder,
-  advertisedWaitMs,
-  parseDurationMs,
-} from '../../shared/adapters/openai/openai-embedder.ts';
+import { EmbeddingProviderError, OpenAiEmbedder } from '../../shared/adapters/openai/openai-embedder.ts';
 import type { OpenAiEmbedderOptions } from '../../shared/adapters/openai/openai-embedder.ts';
+import { RateLimiter, advertisedWaitMs, parseDurationMs } from '../../shared/resilience/index.ts';
 import { startOpenAiEmulator } from '../emulators/openai-embeddings.ts';
 import type { OpenAiEmulator } from '../emulators/openai-embeddings.ts';
 import { embedderContract } from './embedder.contract.ts';
@@ -261,7 +256,7 @@ describe('OpenAiEmbedder', () => {
       // Prepare: a clock on a whole second, the date 3 s later.
       const start = Date.UTC(2030, 0, 1, 12, 0, 0);
       emulator.failNext(1, { status: 429, retryAfterDate: new Date(start + 3_000) });
-      const embedder = make({ now: () => start });
+      const embedder = make({ clock: { now: () => start } });
 
       // Act
       await embedder.embed(['dated']);
@@ -481,7 +476,7 @@ describe('OpenAiEmbedder', () => {
       expect(() => new OpenAiEmbedder({ apiKey: 'k', model: 'my-model' })).toThrow(ConfigError);
       expect(() => make({ apiKey: '' })).toThrow(ConfigError);
       expect(() => make({ maxTokensPerInput: 10_000, maxTokensPerRequest: 5_000 })).toThrow(ConfigError);
-      expect(() => make({ limiter: new EmbeddingLimiter(), concurrency: 2 })).toThrow(ConfigError);
+      expect(() => make({ limiter: new RateLimiter(), concurrency: 2 })).toThrow(ConfigError);
       expect(new OpenAiEmbedder({ apiKey: 'k', model: 'text-embedding-3-large' }).dimensions).toBe(3072);
     });
   });
@@ -498,8 +493,8 @@ describe('OpenAiEmbedder', () => {
           sleeps.push(ms);
           clock += ms;
         };
-        const limiter = new EmbeddingLimiter({ concurrency: 3, tokensPerMinute: 3_000, now, sleep });
-        const options = { apiKey: limited.apiKey, baseURL: limited.url, limiter, now, sleep, maxTokensPerRequest: 1_000, maxTokensPerInput: 500 };
+        const limiter = new RateLimiter({ concurrency: 3, tokensPerMinute: 3_000, clock: { now }, sleep });
+        const options = { apiKey: limited.apiKey, baseURL: limited.url, limiter, clock: { now }, sleep, maxTokensPerRequest: 1_000, maxTokensPerInput: 500 };
         const first = make(options);
         const second = make(options);
         const texts = (tag: string): string[] => Array.from({ length: 60 }, (_, i) => `${tag} ${i} ${'budget words '.repeat(20)}`);
@@ -529,7 +524,7 @@ describe('OpenAiEmbedder', () => {
           sleeps.push(ms);
           clock += ms;
         };
-        const embedder = make({ apiKey: limited.apiKey, baseURL: limited.url, now, sleep, maxTokensPerRequest: 1_000, maxTokensPerInput: 500, maxAttempts: 20 });
+        const embedder = make({ apiKey: limited.apiKey, baseURL: limited.url, clock: { now }, sleep, maxTokensPerRequest: 1_000, maxTokensPerInput: 500, maxAttempts: 20 });
         const texts = Array.from({ length: 60 }, (_, i) => `unbudgeted ${i} ${'budget words '.repeat(30)}`);
 
         // Act

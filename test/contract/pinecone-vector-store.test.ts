@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, PoisonTaskError, TransientError } from '../../shared/core/errors.ts';
 import { PineconeVectorStore, VectorStoreProviderError } from '../../shared/adapters/pinecone/pinecone-vector-store.ts';
 import type { PineconeVectorStoreOptions } from '../../shared/adapters/pinecone/pinecone-vector-store.ts';
-import type { Metadata, VectorRecord } from '../../shared/ports/index.ts';
+import type { Clock, Metadata, VectorRecord } from '../../shared/ports/index.ts';
 import { DATA_PLANE_PATHS, EMULATOR_LIMITS, startPineconeEmulator } from '../emulators/pinecone.ts';
 import type { PineconeEmulator } from '../emulators/pinecone.ts';
 import { vectorStoreContract } from './vector-store.contract.ts';
@@ -12,10 +12,14 @@ const DIMENSIONS = 32;
 const DEFAULT_MAX_REQUEST_BYTES = 1_900_000;
 const DEFAULT_MAX_METADATA_BYTES = 38_912;
 
-/** Records every wait instead of waiting, so retry tests run in milliseconds. */
-function recordingSleep(): { sleep: (ms: number) => Promise<void>; waits: number[] } {
+/**
+ * Records every wait instead of waiting, so retry tests run in milliseconds; `clock` moves on
+ * by each recorded wait, for a store that also holds its other calls through a wait.
+ */
+function recordingSleep(): { sleep: (ms: number) => Promise<void>; waits: number[]; clock: Clock } {
   const waits: number[] = [];
-  return { waits, sleep: async (ms) => { waits.push(ms); } };
+  let now = Date.now();
+  return { waits, clock: { now: () => now }, sleep: async (ms) => { waits.push(ms); now += ms; } };
 }
 
 function storeFor(emulator: PineconeEmulator, overrides: Partial<PineconeVectorStoreOptions> = {}): PineconeVectorStore {
@@ -189,8 +193,8 @@ describe('PineconeVectorStore', () => {
 
   it('rides out a 429 storm: everything lands, requests bounded, waits honour Retry-After', async () => {
     // Prepare
-    const { sleep, waits } = recordingSleep();
-    const store = storeFor(emulator, { sleep, random: () => 0.999 });
+    const { sleep, waits, clock } = recordingSleep();
+    const store = storeFor(emulator, { sleep, clock, random: () => 0.999 });
     const records = bulk(2_500);
     const batches = Math.ceil(2_500 / 200);
     emulator.startStorm({ probability: 0.4, seed: 42, retryAfterSeconds: 2 });

@@ -1,32 +1,18 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Pinecone } from '@pinecone-database/pinecone';
 import type { Index, PineconeRecord, RecordMetadata } from '@pinecone-database/pinecone';
 import { ConfigError, PoisonTaskError, TransientError, TributaryError, errorMessage } from '../../core/errors.ts';
-import type { Metadata, MetadataValue, QueryMatch, VectorQuery, VectorRecord, VectorStore } from '../../ports/index.ts';
+import type { Clock, Metadata, QueryMatch, VectorQuery, VectorRecord, VectorStore } from '../../ports/index.ts';
+import { advertisedWaitMs, isRetryableStatus, RateLimiter, RetryPolicy, systemClock } from '../../resilience/index.ts';
+import type { Random, Sleep } from '../../resilience/index.ts';
+import { refusalOf } from './errors.ts';
+import { recordingExchange, recordingFetch } from './exchange.ts';
+import type { Exchange } from './exchange.ts';
+import {
+  assertRecordId, fetchBatches, LIST_PAGE_LIMIT, PINECONE_MAX_IDS_PER_DELETE, PINECONE_MAX_TOP_K, PINECONE_MAX_UPSERT_VECTORS, upsertBatches,
+} from './limits.ts';
+import { fitMetadata, toMetadata, toPineconeFilter } from './metadata.ts';
 
-// Pinecone's published operation limits (docs.pinecone.io, "Operation limits" and "Limits").
-/** Records per upsert request. */
-const PINECONE_MAX_UPSERT_VECTORS = 1_000;
-/** Ids per delete request (also the fetch maximum). */
-const PINECONE_MAX_IDS_PER_DELETE = 1_000;
-/** Record ids are at most 512 characters; we count UTF-8 bytes, which is never fewer. */
-const PINECONE_MAX_ID_BYTES = 512;
-/** Largest `topK` a query accepts. */
-const PINECONE_MAX_TOP_K = 10_000;
-/** Largest page `list` returns. */
-const LIST_PAGE_LIMIT = 100;
-/**
- * Ids per fetch, and the most characters their `ids=` query parameters may take. Fetch is a
- * GET with every id in the URL: proxies and servers commonly refuse request lines beyond
- * 8–16 KB, long before Pinecone's 1,000-id limit.
- */
-const FETCH_BATCH_IDS = 100;
-const FETCH_MAX_QUERY_CHARS = 6_000;
-
-/** Metadata keys the core relies on to reconcile and repair: never trimmed. */
-const PROTECTED_METADATA_KEYS: ReadonlySet<string> = new Set([
-  'sourceId', 'docId', 'chunkIndex', 'version', 'hash', 'contentHash', 'updatedAt', 'textTruncated',
-]);
+export { VectorStoreProviderError } from './errors.ts';
 
 export interface PineconeVectorStoreOptions {
   /** Pinecone API key, sent as the `Api-Key` header. */
@@ -65,23 +51,25 @@ export interface PineconeVectorStoreOptions {
    */
   maxMetadataBytes?: number;
   /**
-   * Attempts per request (the first included) on throttling (429), server errors (5xx) and
-   * network failures before giving up with a TransientError.
+   * Attempts per request (the first included) on what shared/resilience retries (408, 425, 429,
+   * 5xx, timeouts and network failures) before giving up with a TransientError.
    * @default 8
    */
   maxAttempts?: number;
   /**
-   * First backoff ceiling; doubles per attempt (full jitter: the wait is uniform in [0, ceiling]).
+   * First backoff ceiling; doubles per attempt (full jitter: the wait is uniform in [0, ceiling)).
    * @default 250
    */
   baseDelayMs?: number;
-  /**
-   * Cap of the backoff ceiling, and of the wait a `Retry-After` header may impose: a longer
-   * server demand fails the attempt sooner so the task queue can redeliver later instead of
-   * pinning a worker.
-   * @default 20_000
-   */
+  /** Cap of the backoff ceiling. @default 20_000 */
   maxDelayMs?: number;
+  /**
+   * Longest provider-advertised wait (`Retry-After`, `retry-after-ms`, rate-limit resets)
+   * honoured in process: a longer server demand fails the call at once with a TransientError,
+   * so the task queue redelivers later instead of a worker sleeping for minutes.
+   * @default 60_000
+   */
+  maxRetryWaitMs?: number;
   /**
    * Per-request timeout; a request that hangs this long counts as a network failure (retried).
    * @default 30_000
@@ -95,41 +83,12 @@ export interface PineconeVectorStoreOptions {
    */
   controllerHostUrl?: string;
   /** Waits between retries; tests inject a recorder. @default setTimeout-based */
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: Sleep;
   /** Jitter source in [0, 1). @default Math.random */
-  random?: () => number;
+  random?: Random;
+  /** Clock for pauses and HTTP-date `Retry-After`. @default the system clock */
+  clock?: Clock;
 }
-
-/**
- * Pinecone refused the request for a reason retrying will not fix: the API key (401), the
- * project's permissions or quota (403), or the index host / namespace (404). Not retryable;
- * the message says what to check.
- */
-export class VectorStoreProviderError extends TributaryError {
-  /** HTTP status Pinecone answered with. */
-  readonly status: number;
-  constructor(message: string, options: { status: number; cause?: unknown; context?: Record<string, unknown> }) {
-    super(message, {
-      retryable: false,
-      ...(options.cause === undefined ? {} : { cause: options.cause }),
-      context: { ...options.context, status: options.status },
-    });
-    this.status = options.status;
-  }
-}
-
-/**
- * What the HTTP layer saw during one client call. The client turns responses into error
- * classes that drop the status for 429 and 5xx (and map 403 to "bad request") and never keep
- * `Retry-After`, so the adapter's fetch records them here, per call, via AsyncLocalStorage.
- */
-interface Exchange {
-  status?: number;
-  retryAfter?: string;
-  networkError?: unknown;
-}
-
-const exchanges = new AsyncLocalStorage<Exchange>();
 
 type Operation = 'upsert' | 'delete' | 'list' | 'fetch' | 'query';
 
@@ -139,8 +98,9 @@ type Operation = 'upsert' | 'delete' | 'list' | 'fetch' | 'query';
  *
  * Retries are the adapter's, not the client's: the client is built with `maxRetries: 0`
  * (its own retry retries only 5xx, sleeps on real timers and throws away the status), and
- * every call goes through {@link PineconeVectorStore.call}, which retries 429 / 5xx / network
- * failures with capped exponential backoff and full jitter, honouring `Retry-After`.
+ * every call goes through {@link PineconeVectorStore.call}, which retries by the rules of
+ * shared/resilience: 408 / 425 / 429 / 5xx / network failures, capped exponential backoff with
+ * full jitter, never less than `Retry-After` asks, a 429's wait holding the store's other calls.
  *
  * Pinecone is eventually consistent: a write may take a moment to show in list, fetch and
  * query. Upserts overwrite by id; deleting absent ids is a no-op. `listIds` needs a
@@ -155,11 +115,9 @@ export class PineconeVectorStore implements VectorStore {
   private readonly maxVectorsPerUpsert: number;
   private readonly maxRequestBytes: number;
   private readonly maxMetadataBytes: number;
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
+  private readonly retry: RetryPolicy;
+  private readonly limiter: RateLimiter;
+  private readonly clock: Clock;
   private closed = false;
 
   constructor(options: PineconeVectorStoreOptions) {
@@ -176,32 +134,21 @@ export class PineconeVectorStore implements VectorStore {
     this.maxVectorsPerUpsert = clampInt(options.maxVectorsPerUpsert ?? 200, 1, PINECONE_MAX_UPSERT_VECTORS);
     this.maxRequestBytes = options.maxRequestBytes ?? 1_900_000;
     this.maxMetadataBytes = options.maxMetadataBytes ?? 38_912;
-    this.maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 8));
-    this.baseDelayMs = options.baseDelayMs ?? 250;
-    this.maxDelayMs = options.maxDelayMs ?? 20_000;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.random = options.random ?? Math.random;
+    this.retry = new RetryPolicy({
+      owner: 'PineconeVectorStore',
+      maxAttempts: options.maxAttempts ?? 8,
+      baseBackoffMs: options.baseDelayMs ?? 250,
+      maxBackoffMs: options.maxDelayMs ?? 20_000,
+      maxRetryWaitMs: options.maxRetryWaitMs ?? 60_000,
+      ...(options.random ? { random: options.random } : {}),
+    });
+    this.clock = options.clock ?? systemClock;
+    this.limiter = new RateLimiter({ owner: 'PineconeVectorStore', clock: this.clock, ...(options.sleep ? { sleep: options.sleep } : {}) });
 
-    const timeoutMs = options.requestTimeoutMs ?? 30_000;
-    const recordingFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-      const exchange = exchanges.getStore();
-      try {
-        const response = await fetch(input, init?.signal ? init : { ...init, signal: AbortSignal.timeout(timeoutMs) });
-        if (exchange) {
-          exchange.status = response.status;
-          const retryAfter = response.headers.get('retry-after');
-          if (retryAfter !== null) exchange.retryAfter = retryAfter;
-        }
-        return response;
-      } catch (error) {
-        if (exchange) exchange.networkError = error;
-        throw error;
-      }
-    };
     const client = new Pinecone({
       apiKey: options.apiKey,
       maxRetries: 0,
-      fetchApi: recordingFetch,
+      fetchApi: recordingFetch(options.requestTimeoutMs ?? 30_000),
       ...(options.controllerHostUrl === undefined ? {} : { controllerHostUrl: options.controllerHostUrl }),
     });
     this.index = client.index({
@@ -229,11 +176,11 @@ export class PineconeVectorStore implements VectorStore {
     if (records.length === 0) return;
     const byId = new Map<string, PineconeRecord<RecordMetadata>>();
     for (const record of records) {
-      this.assertId(record.id);
+      assertRecordId(record.id);
       const values = this.toValues(record.values, `record "${record.id}"`, true);
       byId.set(record.id, { id: record.id, values, metadata: fitMetadata(record.metadata, this.maxMetadataBytes, record.id) });
     }
-    for (const batch of this.upsertBatches([...byId.values()])) {
+    for (const batch of upsertBatches([...byId.values()], this.namespace, { maxVectors: this.maxVectorsPerUpsert, maxBytes: this.maxRequestBytes })) {
       await this.call('upsert', () => this.index.upsert({ records: batch }), { vectors: batch.length });
     }
   }
@@ -319,115 +266,43 @@ export class PineconeVectorStore implements VectorStore {
   // ───────────────────────────── internals ─────────────────────────────
 
   /**
-   * Runs one client call with retries. 429, 5xx and network failures are retried up to
-   * `maxAttempts` with backoff, then become a TransientError; 400/422 become a
-   * PoisonTaskError carrying Pinecone's message (that task's document is skipped), except a
-   * dimension mismatch; that, 401/403/404 and other 4xx are a VectorStoreProviderError (the
-   * configuration, no document escapes). Neither is retried.
+   * Runs one client call with retries by the resilience policy: what it retries is retried up to
+   * `maxAttempts`, waiting through the store's limiter, then becomes a TransientError; an
+   * advertised wait over `maxRetryWaitMs` fails at once. Anything else is a refusal
+   * ({@link refusalOf}), never retried.
    */
   private async call<T>(operation: Operation, fn: () => Promise<T>, context: Record<string, unknown> = {}): Promise<T> {
+    let delayMs = 0;
     for (let attempt = 1; ; attempt++) {
       const exchange: Exchange = {};
       try {
-        return await exchanges.run(exchange, fn);
+        return await this.limiter.run(() => recordingExchange(exchange, fn), { delayMs });
       } catch (error) {
         const { status } = exchange;
         const where = { operation, namespace: this.namespace, host: this.host, ...context };
-        const retryable = exchange.networkError !== undefined || (status !== undefined && (status === 429 || status >= 500));
-        if (!retryable) throw this.permanentError(operation, error, status, where);
-        if (attempt >= this.maxAttempts) {
-          const what = status === undefined ? `network error (${errorMessage(exchange.networkError)})` : `HTTP ${status}`;
-          throw new TransientError(`Pinecone ${operation} still failing after ${attempt} attempts: ${what}`, {
-            cause: error,
-            context: { ...where, attempts: attempt, ...(status === undefined ? {} : { status }) },
-          });
+        const retryable = exchange.networkError !== undefined || (status !== undefined && isRetryableStatus(status));
+        if (!retryable) throw refusalOf(error, status, { operation, target: this.target(), dimensions: this.dimensions, context: where });
+        const what = status === undefined ? `network error (${errorMessage(exchange.networkError)})` : `HTTP ${status}`;
+        const advertisedMs = status === undefined ? undefined : advertisedWaitMs(exchange.headers, status, this.clock.now());
+        const step = this.retry.next(attempt, { status, advertisedMs });
+        const failed = { ...where, attempts: attempt, ...(status === undefined ? {} : { status }) };
+        if (step.kind === 'exhausted') {
+          throw new TransientError(`Pinecone ${operation} still failing after ${attempt} attempts: ${what}`, { cause: error, context: failed });
         }
-        await this.sleep(this.backoff(attempt, exchange.retryAfter));
+        if (step.kind === 'wait-too-long') {
+          throw new TransientError(
+            `Pinecone asked to wait ${Math.round(step.waitMs)} ms before retrying the ${operation} (over maxRetryWaitMs ${step.maxWaitMs}): ${what}; the task is retried later`,
+            { cause: error, context: { ...failed, retryAfterMs: step.waitMs } },
+          );
+        }
+        if (step.holdAllMs !== undefined) this.limiter.pauseFor(step.holdAllMs, `Pinecone ${what}`);
+        delayMs = step.delayMs;
       }
     }
   }
 
-  /** Full jitter under an exponential ceiling, but never less than `Retry-After` (capped). */
-  private backoff(attempt: number, retryAfter: string | undefined): number {
-    const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-    const jittered = Math.floor(this.random() * ceiling);
-    const demanded = parseRetryAfter(retryAfter);
-    return demanded === undefined ? jittered : Math.max(jittered, Math.min(demanded, this.maxDelayMs));
-  }
-
-  private permanentError(operation: Operation, error: unknown, status: number | undefined, context: Record<string, unknown>): Error {
-    const target = `index host ${this.host}${this.indexName === undefined ? '' : ` (index "${this.indexName}")`}, namespace ${JSON.stringify(this.namespace)}`;
-    const detail = errorMessage(error);
-    if ((status === 400 || status === 422) && /dimension/i.test(detail)) {
-      // The index was made for another vector size: every write fails alike, not one record.
-      return new VectorStoreProviderError(
-        `Pinecone refused the ${operation} (HTTP ${status}): ${detail}; the index's dimension must equal embedder.dimensions (${this.dimensions}) — use an index of that dimension or change the embedder (${target})`,
-        { status, cause: error, context },
-      );
-    }
-    if (status === 400 || status === 422) {
-      return new PoisonTaskError(`Pinecone rejected the ${operation} (HTTP ${status}): ${detail}`, { ...context, status });
-    }
-    if (status === 401) {
-      return new VectorStoreProviderError(
-        `Pinecone rejected the API key on ${operation} (HTTP 401): check the configured Pinecone API key and that it belongs to the project of ${target}`,
-        { status, cause: error, context },
-      );
-    }
-    if (status === 403) {
-      return new VectorStoreProviderError(
-        `Pinecone refused the ${operation} (HTTP 403: forbidden or quota exceeded): check the API key's project, permissions and quota for ${target}. ${detail}`,
-        { status, cause: error, context },
-      );
-    }
-    if (status === 404) {
-      return new VectorStoreProviderError(
-        `Pinecone answered 404 on ${operation}: check the index host and namespace (${target}); the index may not exist or may be pod-based (list needs serverless)`,
-        { status, cause: error, context },
-      );
-    }
-    if (status !== undefined) {
-      return new VectorStoreProviderError(`Pinecone refused the ${operation} (HTTP ${status}) on ${target}: ${detail}`, { status, cause: error, context });
-    }
-    // No HTTP exchange: the client refused the arguments itself (a bug here, not an outage).
-    return error instanceof Error ? error : new TributaryError(detail);
-  }
-
-  /** Greedy batches within the record count and the exact JSON byte size of the request. */
-  private upsertBatches(records: ReadonlyArray<PineconeRecord<RecordMetadata>>): Array<Array<PineconeRecord<RecordMetadata>>> {
-    // The client sends `{"vectors":[r1,r2,...],"namespace":"..."}` with each record as
-    // `{"id","values","metadata"}`, the same JSON.stringify gives here.
-    const envelope = Buffer.byteLength(JSON.stringify({ vectors: [], namespace: this.namespace }), 'utf8');
-    const batches: Array<Array<PineconeRecord<RecordMetadata>>> = [];
-    let batch: Array<PineconeRecord<RecordMetadata>> = [];
-    let bytes = envelope;
-    for (const record of records) {
-      const size = Buffer.byteLength(JSON.stringify(record), 'utf8');
-      if (envelope + size > this.maxRequestBytes) {
-        throw new PoisonTaskError(
-          `record "${record.id}" alone takes ${size} bytes of JSON, over the ${this.maxRequestBytes}-byte upsert request budget`,
-          { id: record.id, bytes: size },
-        );
-      }
-      const separator = batch.length > 0 ? 1 : 0;
-      if (batch.length >= this.maxVectorsPerUpsert || bytes + separator + size > this.maxRequestBytes) {
-        batches.push(batch);
-        batch = [];
-        bytes = envelope;
-      }
-      bytes += (batch.length > 0 ? 1 : 0) + size;
-      batch.push(record);
-    }
-    if (batch.length > 0) batches.push(batch);
-    return batches;
-  }
-
-  private assertId(id: string): void {
-    if (id.length === 0) throw new PoisonTaskError('PineconeVectorStore: a record has an empty id');
-    const bytes = Buffer.byteLength(id, 'utf8');
-    if (bytes > PINECONE_MAX_ID_BYTES) {
-      throw new PoisonTaskError(`PineconeVectorStore: record id is ${bytes} bytes, over Pinecone's ${PINECONE_MAX_ID_BYTES}: "${id}"`, { id, bytes });
-    }
+  private target(): string {
+    return `index host ${this.host}${this.indexName === undefined ? '' : ` (index "${this.indexName}")`}, namespace ${JSON.stringify(this.namespace)}`;
   }
 
   /** A plain number array (JSON would turn a Float32Array into an object), checked. */
@@ -447,102 +322,6 @@ export class PineconeVectorStore implements VectorStore {
   }
 }
 
-// ───────────────────────────── helpers ─────────────────────────────
-
 function clampInt(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, Math.floor(value)));
-}
-
-function jsonBytes(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value), 'utf8');
-}
-
-/**
- * Metadata within `maxBytes` of JSON. Cuts `text` first (by rule: it is the bulky, derived
- * field and `textTruncated` says so), then other non-core strings, largest first; the core's
- * own keys are never touched. Throws only when the untouchable keys alone are too big.
- */
-function fitMetadata(metadata: Metadata, maxBytes: number, id: string): Metadata {
-  if (jsonBytes(metadata) <= maxBytes) return metadata;
-  const out: Record<string, MetadataValue> = { ...metadata };
-  // Set before measuring: the flag's own bytes must fit too.
-  if (typeof out['text'] === 'string') out['textTruncated'] = true;
-  const others = Object.entries(metadata)
-    .filter(([key, value]) => key !== 'text' && typeof value === 'string' && !PROTECTED_METADATA_KEYS.has(key))
-    .sort((a, b) => Buffer.byteLength(String(b[1])) - Buffer.byteLength(String(a[1])))
-    .map(([key]) => key);
-  for (const key of ['text', ...others]) {
-    const value = out[key];
-    if (typeof value !== 'string') continue;
-    // Longest prefix that fits: bytes grow monotonically with the prefix length.
-    let lo = 0;
-    let hi = value.length;
-    const fits = (length: number): boolean => jsonBytes({ ...out, [key]: codePointPrefix(value, length) }) <= maxBytes;
-    if (!fits(0)) {
-      out[key] = '';
-      continue;
-    }
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      if (fits(mid)) lo = mid;
-      else hi = mid - 1;
-    }
-    out[key] = codePointPrefix(value, lo);
-    return out;
-  }
-  throw new PoisonTaskError(
-    `PineconeVectorStore: metadata of record "${id}" exceeds ${maxBytes} bytes even with every trimmable field emptied`,
-    { id, maxBytes },
-  );
-}
-
-/** The first `length` UTF-16 units of `text`, one fewer if that would split a surrogate pair. */
-function codePointPrefix(text: string, length: number): string {
-  if (length <= 0) return '';
-  const last = text.charCodeAt(length - 1);
-  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? length - 1 : length);
-}
-
-/** Batches of ids for fetch: ≤ 100 ids and a bounded URL. */
-function fetchBatches(ids: readonly string[]): string[][] {
-  const batches: string[][] = [];
-  let batch: string[] = [];
-  let chars = 0;
-  for (const id of ids) {
-    const size = 'ids='.length + encodeURIComponent(id).length + 1;
-    if (batch.length > 0 && (batch.length >= FETCH_BATCH_IDS || chars + size > FETCH_MAX_QUERY_CHARS)) {
-      batches.push(batch);
-      batch = [];
-      chars = 0;
-    }
-    batch.push(id);
-    chars += size;
-  }
-  if (batch.length > 0) batches.push(batch);
-  return batches;
-}
-
-/** `{a: 1}` → `{a: {$eq: 1}}`; several keys → `{$and: [...]}`; none → no filter. */
-function toPineconeFilter(filter: Readonly<Record<string, MetadataValue>> | undefined): object | undefined {
-  const clauses = Object.entries(filter ?? {}).map(([key, value]) => ({ [key]: { $eq: value } }));
-  if (clauses.length === 0) return undefined;
-  return clauses.length === 1 ? clauses[0] : { $and: clauses };
-}
-
-/** Pinecone metadata as the port's type: lists of strings (never written by us) are dropped. */
-function toMetadata(metadata: RecordMetadata | undefined): Metadata {
-  const out: Metadata = {};
-  for (const [key, value] of Object.entries(metadata ?? {})) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = value;
-  }
-  return out;
-}
-
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
-function parseRetryAfter(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.ceil(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }

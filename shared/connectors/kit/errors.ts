@@ -4,7 +4,7 @@
  * the source, the provider, the request (method and path, never the query string: it may
  * carry a token) and, where there is one, the fix.
  */
-import { TransientError, TributaryError } from '../../core/errors.ts';
+import { TributaryError } from '../../core/errors.ts';
 
 export interface ProviderErrorDetails {
   readonly sourceId: string;
@@ -48,20 +48,6 @@ export class ProviderRequestError extends ProviderError {}
 export class ProviderResponseError extends ProviderError {}
 
 /**
- * The source used its request budget for this run (`maxRequestsPerRun`). Retryable: the run
- * stops after its last saved page, and the next run resumes from there with a fresh budget.
- */
-export class RequestBudgetExhaustedError extends TransientError {
-  constructor(sourceId: string, limit: number) {
-    super(
-      `source "${sourceId}" used its budget of ${limit} requests for this run (maxRequestsPerRun); ` +
-        'the run stops after its last saved page and the next run resumes from there (raise maxRequestsPerRun to do more per run)',
-      { context: { sourceId, maxRequestsPerRun: limit } },
-    );
-  }
-}
-
-/**
  * A paginated listing handed back a cursor (or page) it had already handed out, or ran past
  * its page limit: following it would loop forever. The pass stops instead of finishing with
  * pages missing (a short listing would make reconcile delete documents that still exist).
@@ -69,15 +55,5 @@ export class RequestBudgetExhaustedError extends TransientError {
 export class PaginationLoopError extends TributaryError {
   constructor(message: string, context: Record<string, unknown> = {}) {
     super(message, { retryable: false, context });
-  }
-}
-
-/** Undefined when `promise` rejects with {@link ProviderNotFoundError}: for `fetch(ids)`, where a missing document is simply absent. */
-export async function orUndefinedIfNotFound<T>(promise: Promise<T>): Promise<T | undefined> {
-  try {
-    return await promise;
-  } catch (error) {
-    if (error instanceof ProviderNotFoundError) return undefined;
-    throw error;
   }
 }

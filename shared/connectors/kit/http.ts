@@ -2,24 +2,31 @@
  * The HTTP client every SaaS connector uses: one instance per source.
  *
  * It owns the parts each connector would otherwise get subtly wrong: per-request timeouts,
- * retries with exponential backoff and full jitter that never wait less than the provider
- * asked (`Retry-After`, rate-limit reset headers), pacing under a per-minute budget, a cap on
- * requests per run, and typed errors whose messages name the source, the request and the fix.
- * Node's global `fetch` (undici) does the I/O; tests inject `fetch`, `sleep`, `clock` and
- * `random`, so no test waits on real time.
+ * retries, pacing and waits by the rules of shared/resilience (the same as the OpenAI and
+ * Pinecone adapters'), and typed errors whose messages name the source, the request and the
+ * fix. Node's global `fetch` (undici) does the I/O; tests inject
+ * `fetch`, `sleep`, `clock` and `random`, so no test waits on real time.
  */
 import type { z } from 'zod';
-import { ConfigError, CursorExpiredError, TransientError, TributaryError } from '../../core/errors.ts';
+import { ConfigError, TransientError } from '../../core/errors.ts';
 import type { Clock } from '../../ports/index.ts';
 import {
-  ProviderAuthError,
-  ProviderError,
-  ProviderNotFoundError,
-  ProviderRequestError,
-  ProviderResponseError,
-  RequestBudgetExhaustedError,
-} from './errors.ts';
-import { advertisedWaitMs, backoffMs, rateLimitExhausted, rateLimitResetMs, realSleep, RETRYABLE_STATUSES } from './retry.ts';
+  exhaustedBudgetWaitMs,
+  isTimeout,
+  isTransportFailure,
+  RateLimiter,
+  RetryPolicy,
+  systemClock,
+  transportFailureMessage,
+} from '../../resilience/index.ts';
+import type { Sleep } from '../../resilience/index.ts';
+import { ProviderResponseError } from './errors.ts';
+import { judgeResponse, snippet } from './http-failures.ts';
+import type { Verdict } from './http-failures.ts';
+import { lowerKeys, pathOnly, requestUrl } from './http-url.ts';
+import type { QueryValue } from './http-url.ts';
+
+export type { QueryValue } from './http-url.ts';
 
 export interface HttpClientOptions {
   /** The source this client serves; named in every error. */
@@ -55,17 +62,10 @@ export interface HttpClientOptions {
   readonly requestsPerMinute?: number;
   /** Requests the bucket lets through back to back. @default one second's worth of `requestsPerMinute` (at least 1) */
   readonly burst?: number;
-  /**
-   * HTTP requests (retries included) one run may make; then {@link RequestBudgetExhaustedError}.
-   * Unlimited when absent. See {@link HttpClient.beginRun} for what counts as a run.
-   */
-  readonly maxRequestsPerRun?: number;
-  /** A used-up run budget starts over at the first request this long after it ran out. @default 30_000 */
-  readonly runGapMs?: number;
   /** @default globalThis.fetch */
   readonly fetch?: typeof globalThis.fetch;
   /** @default a setTimeout sleep */
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly sleep?: Sleep;
   /** @default the system clock */
   readonly clock?: Clock;
   /** Jitter source in [0, 1). @default Math.random */
@@ -84,8 +84,6 @@ export interface RetryEvent {
   /** How long the client waits before the next attempt. */
   readonly delayMs: number;
 }
-
-export type QueryValue = string | number | boolean | null | undefined | ReadonlyArray<string | number>;
 
 export interface RequestOptions {
   /** @default 'GET' */
@@ -129,50 +127,29 @@ export interface HttpClientStats {
   /** Waits imposed (backoff, advertised, pacing) and their total. */
   waits: number;
   waitedMs: number;
-  /** Requests counted against the current run's budget. */
-  requestsThisRun: number;
 }
 
-/** What went wrong with one attempt. */
-type Verdict =
-  | { readonly kind: 'retry'; readonly reason: string; readonly status?: number; readonly advertisedMs?: number }
-  | { readonly kind: 'fail'; readonly error: unknown };
-
-const systemClock: Clock = { now: () => Date.now() };
-
 /**
- * HTTP client of one source. Retries 408/425/429/500/502/503/504, timeouts and connection
- * errors; maps 401/403 to {@link ProviderAuthError}, 404 to {@link ProviderNotFoundError},
- * 410 on a change-token request to CursorExpiredError, any other 4xx to
- * {@link ProviderRequestError} with the provider's message.
+ * HTTP client of one source. Retries what shared/resilience retries (408, 425, 429, 5xx,
+ * timeouts, connection errors); maps 401/403 to {@link ProviderAuthError}, 404 to
+ * {@link ProviderNotFoundError}, 410 on a change-token request to CursorExpiredError, any other
+ * 4xx to {@link ProviderRequestError} with the provider's message (see http-failures.ts).
  *
  * Every method retries (connectors only read; a POST that runs a search is safe to repeat).
  */
 export class HttpClient {
   readonly sourceId: string;
   readonly provider: string;
-  readonly stats: HttpClientStats = { requests: 0, retries: 0, waits: 0, waitedMs: 0, requestsThisRun: 0 };
+  private readonly counts = { requests: 0, retries: 0 };
   private readonly base: URL;
   private readonly defaultHeaders: Readonly<Record<string, string>>;
   private readonly authHint: string;
   private readonly timeoutMs: number;
-  private readonly maxAttempts: number;
-  private readonly baseBackoffMs: number;
-  private readonly maxBackoffMs: number;
-  private readonly maxRetryWaitMs: number;
-  private readonly maxRequestsPerRun: number | undefined;
-  private readonly runGapMs: number;
+  private readonly retry: RetryPolicy;
+  private readonly limiter: RateLimiter;
   private readonly fetchFn: typeof globalThis.fetch;
-  private readonly sleep: (ms: number) => Promise<void>;
   private readonly clock: Clock;
-  private readonly random: () => number;
   private readonly onRetry: ((event: RetryEvent) => void) | undefined;
-  private readonly bucket: TokenBucket | undefined;
-  /** No request starts before this (epoch ms): a 429's wait, or a rate-limit window used up. */
-  private pausedUntil = 0;
-  private pauseReason = '';
-  /** When the run budget ran out (epoch ms), if it has. */
-  private exhaustedAt: number | undefined;
 
   constructor(options: HttpClientOptions) {
     const name = `source "${options.sourceId}"`;
@@ -191,39 +168,36 @@ export class HttpClient {
     this.defaultHeaders = lowerKeys(options.headers ?? {});
     this.authHint = options.authHint ?? 'check the credentials the source config names';
     this.timeoutMs = positive(name, 'timeoutMs', options.timeoutMs ?? 30_000);
-    this.maxAttempts = positiveInteger(name, 'maxAttempts', options.maxAttempts ?? 6);
-    this.baseBackoffMs = nonNegative(name, 'baseBackoffMs', options.baseBackoffMs ?? 500);
-    this.maxBackoffMs = nonNegative(name, 'maxBackoffMs', options.maxBackoffMs ?? 30_000);
-    this.maxRetryWaitMs = nonNegative(name, 'maxRetryWaitMs', options.maxRetryWaitMs ?? 60_000);
-    this.maxRequestsPerRun = options.maxRequestsPerRun === undefined ? undefined : positiveInteger(name, 'maxRequestsPerRun', options.maxRequestsPerRun);
-    this.runGapMs = nonNegative(name, 'runGapMs', options.runGapMs ?? 30_000);
+    this.retry = new RetryPolicy({
+      owner: name,
+      maxAttempts: options.maxAttempts ?? 6,
+      baseBackoffMs: options.baseBackoffMs ?? 500,
+      maxBackoffMs: options.maxBackoffMs ?? 30_000,
+      maxRetryWaitMs: options.maxRetryWaitMs ?? 60_000,
+      ...(options.random ? { random: options.random } : {}),
+    });
     this.fetchFn = options.fetch ?? globalThis.fetch;
-    this.sleep = options.sleep ?? ((ms) => realSleep(ms));
     this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? Math.random;
     this.onRetry = options.onRetry;
-    if (options.requestsPerMinute !== undefined) {
-      const perMinute = positive(name, 'requestsPerMinute', options.requestsPerMinute);
-      const burst = positive(name, 'burst', options.burst ?? Math.max(1, Math.ceil(perMinute / 60)));
-      this.bucket = new TokenBucket(perMinute, burst, this.clock.now());
-    }
+    this.limiter = new RateLimiter({
+      owner: name,
+      clock: this.clock,
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+      ...(options.requestsPerMinute === undefined
+        ? {}
+        : { requestsPerMinute: options.requestsPerMinute, burst: options.burst ?? Math.max(1, Math.ceil(options.requestsPerMinute / 60)) }),
+    });
   }
 
-  /**
-   * Starts a new run budget. The core does not tell connectors when a run starts, so call it
-   * where the connector knows (e.g. `pull` without a cursor); otherwise a budget that ran out
-   * starts over at the first request `runGapMs` after it ran out (the run that hit it has
-   * ended by then, and the next one resumes from the saved page).
-   */
-  beginRun(): void {
-    this.stats.requestsThisRun = 0;
-    this.exhaustedAt = undefined;
+  /** Counters over the client's lifetime. */
+  get stats(): HttpClientStats {
+    return { ...this.counts, ...this.limiter.stats };
   }
 
   /** Sends the request with retries; resolves with any 2xx/3xx response, throws a typed error otherwise. */
   async request(path: string, options: RequestOptions = {}): Promise<HttpResponse> {
     const method = (options.method ?? 'GET').toUpperCase();
-    const url = this.urlOf(path, options.query);
+    const url = requestUrl(this.sourceId, this.base, path, options.query);
     const shownPath = url.pathname;
     const headers: Record<string, string> = { accept: 'application/json', ...this.defaultHeaders, ...lowerKeys(options.headers ?? {}) };
     let body: string | undefined = options.body;
@@ -235,38 +209,42 @@ export class HttpClient {
 
     let delayMs = 0;
     for (let attempt = 1; ; attempt++) {
-      await this.admit(delayMs, method, shownPath);
-      this.stats.requests += 1;
-      this.stats.requestsThisRun += 1;
-      if (attempt > 1) this.stats.retries += 1;
-
+      this.refuseLongPause(method, shownPath);
       let verdict: Verdict;
       try {
-        const response = await this.send(url, method, headers, body, timeoutMs, options.signal);
-        this.notePause(response);
+        const response = await this.limiter.run(() => {
+          this.counts.requests += 1;
+          if (attempt > 1) this.counts.retries += 1;
+          return this.send(url, method, headers, body, timeoutMs, options.signal);
+        }, { delayMs });
+        // A response that says the window's budget is used up holds every request until it resets.
+        const hold = exhaustedBudgetWaitMs(response.headers, response.status, this.clock.now());
+        if (hold !== undefined) this.limiter.pauseFor(hold, 'rate-limit remaining is 0');
         if (response.status < 400) return response;
-        verdict = this.judge(response, method, shownPath, options.changeToken === true);
+        verdict = judgeResponse(response, {
+          sourceId: this.sourceId, provider: this.provider, method, path: shownPath, authHint: this.authHint,
+          changeToken: options.changeToken === true, nowMs: this.clock.now(),
+        });
       } catch (error) {
-        if (options.signal?.aborted || !(isTimeout(error) || isNetworkError(error))) throw error;
-        verdict = { kind: 'retry', reason: isTimeout(error) ? `timed out after ${timeoutMs} ms` : `connection failed: ${causeMessage(error)}` };
+        if (options.signal?.aborted || !isTransportFailure(error)) throw error;
+        verdict = { kind: 'retry', reason: isTimeout(error) ? `timed out after ${timeoutMs} ms` : `connection failed: ${transportFailureMessage(error)}` };
       }
       if (verdict.kind === 'fail') throw verdict.error;
 
       const context = { sourceId: this.sourceId, provider: this.provider, method, path: shownPath, attempts: attempt, ...(verdict.status === undefined ? {} : { status: verdict.status }) };
-      const advertised = verdict.advertisedMs;
-      if (advertised !== undefined && advertised > this.maxRetryWaitMs) {
+      const step = this.retry.next(attempt, verdict);
+      if (step.kind === 'wait-too-long') {
         throw new TransientError(
-          `${this.provider} asked source "${this.sourceId}" to wait ${formatMs(advertised)} before retrying ${method} ${shownPath} ` +
-            `(over maxRetryWaitMs ${formatMs(this.maxRetryWaitMs)}): ${verdict.reason}; the run stops and a later run resumes`,
-          { context: { ...context, retryAfterMs: advertised } },
+          `${this.provider} asked source "${this.sourceId}" to wait ${formatMs(step.waitMs)} before retrying ${method} ${shownPath} ` +
+            `(over maxRetryWaitMs ${formatMs(step.maxWaitMs)}): ${verdict.reason}; the run stops and a later run resumes`,
+          { context: { ...context, retryAfterMs: step.waitMs } },
         );
       }
-      if (attempt >= this.maxAttempts) {
+      if (step.kind === 'exhausted') {
         throw new TransientError(`${this.provider} ${method} ${shownPath} failed after ${attempt} attempts for source "${this.sourceId}": ${verdict.reason}`, { context });
       }
-      // Throttled with a stated wait: every request of this source holds off, not just this one.
-      if (verdict.status === 429 && advertised !== undefined) this.pauseFor(advertised, verdict.reason);
-      delayMs = Math.max(advertised ?? 0, backoffMs(attempt, this.random(), { baseMs: this.baseBackoffMs, maxMs: this.maxBackoffMs }));
+      if (step.holdAllMs !== undefined) this.limiter.pauseFor(step.holdAllMs, verdict.reason);
+      delayMs = step.delayMs;
       this.onRetry?.({ method, path: shownPath, attempt, reason: verdict.reason, delayMs, ...(verdict.status === undefined ? {} : { status: verdict.status }) });
     }
   }
@@ -283,8 +261,10 @@ export class HttpClient {
     return this.parseJson(response, options.schema, 'POST', path);
   }
 
+  // ───────────────────────────── internals ─────────────────────────────
+
   /** Parses a response's body as JSON, validated by `schema` when given; a ProviderResponseError otherwise. */
-  parseJson<T = unknown>(response: HttpResponse, schema?: z.ZodType<T>, method = 'GET', path = new URL(response.url || this.base.href).pathname): Promise<T> {
+  private parseJson<T>(response: HttpResponse, schema: z.ZodType<T> | undefined, method: string, path: string): Promise<T> {
     const details = { sourceId: this.sourceId, provider: this.provider, method, path: pathOnly(path), status: response.status };
     let data: unknown;
     try {
@@ -306,43 +286,15 @@ export class HttpClient {
     ));
   }
 
-  /** Holds every request of this client for at least `ms` from now. */
-  pauseFor(ms: number, reason = 'paused'): void {
-    const until = this.clock.now() + ms;
-    if (until > this.pausedUntil) {
-      this.pausedUntil = until;
-      this.pauseReason = reason;
-    }
-  }
-
-  // ───────────────────────────── internals ─────────────────────────────
-
-  /** Waits for the run budget, any pause, the per-minute bucket and the retry's backoff. */
-  private async admit(delayMs: number, method: string, path: string): Promise<void> {
-    if (this.maxRequestsPerRun !== undefined) {
-      const now = this.clock.now();
-      if (this.exhaustedAt !== undefined && now - this.exhaustedAt >= this.runGapMs) this.beginRun();
-      if (this.stats.requestsThisRun >= this.maxRequestsPerRun) {
-        this.exhaustedAt ??= now;
-        throw new RequestBudgetExhaustedError(this.sourceId, this.maxRequestsPerRun);
-      }
-    }
-    const now = this.clock.now();
-    const paused = this.pausedUntil - now;
-    if (paused > this.maxRetryWaitMs) {
-      throw new TransientError(
-        `${this.provider} rate limit of source "${this.sourceId}" resets in ${formatMs(paused)} (${this.pauseReason}), ` +
-          `over maxRetryWaitMs ${formatMs(this.maxRetryWaitMs)}; ${method} ${path} not sent, the run stops and a later run resumes`,
-        { context: { sourceId: this.sourceId, provider: this.provider, method, path, retryAfterMs: paused } },
-      );
-    }
-    let wait = Math.max(delayMs, paused);
-    if (this.bucket) wait = Math.max(wait, this.bucket.reserve(now));
-    if (wait > 0) {
-      this.stats.waits += 1;
-      this.stats.waitedMs += wait;
-      await this.sleep(wait);
-    }
+  /** A pause longer than the wait cap (an hourly quota used up) fails the request before it is sent. */
+  private refuseLongPause(method: string, path: string): void {
+    const pause = this.limiter.pause();
+    if (pause === undefined || !this.retry.exceedsWaitCap(pause.remainingMs)) return;
+    throw new TransientError(
+      `${this.provider} rate limit of source "${this.sourceId}" resets in ${formatMs(pause.remainingMs)} (${pause.reason}), ` +
+        `over maxRetryWaitMs ${formatMs(this.retry.maxRetryWaitMs)}; ${method} ${path} not sent, the run stops and a later run resumes`,
+      { context: { sourceId: this.sourceId, provider: this.provider, method, path, retryAfterMs: pause.remainingMs } },
+    );
   }
 
   private async send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number, signal: AbortSignal | undefined): Promise<HttpResponse> {
@@ -355,182 +307,13 @@ export class HttpClient {
     const text = await response.text();
     return { status: response.status, headers: response.headers, url: response.url || url.href, text };
   }
-
-  /** A response that says the rate-limit window is used up pauses the client until it resets. */
-  private notePause(response: HttpResponse): void {
-    if (response.status === 429 || !rateLimitExhausted(response.headers)) return;
-    const reset = rateLimitResetMs(response.headers, this.clock.now());
-    if (reset !== undefined && reset > 0) this.pauseFor(reset, 'rate-limit remaining is 0');
-  }
-
-  private judge(response: HttpResponse, method: string, path: string, changeToken: boolean): Verdict {
-    const status = response.status;
-    const details = { sourceId: this.sourceId, provider: this.provider, method, path, status };
-    const message = providerMessage(response.text);
-    if (RETRYABLE_STATUSES.has(status)) {
-      const advertisedMs = advertisedWaitMs(response.headers, status, this.clock.now());
-      const reason = `${status}${message ? ` ${message}` : ''}`;
-      return advertisedMs === undefined ? { kind: 'retry', reason, status } : { kind: 'retry', reason, status, advertisedMs };
-    }
-    const said = message ? `: ${message}` : '';
-    if (status === 401 || status === 403) {
-      const what = status === 401 ? 'rejected the credentials' : 'denied access';
-      return { kind: 'fail', error: new ProviderAuthError(`${this.provider} ${what} of source "${this.sourceId}" (${status}) on ${method} ${path}${said}; ${this.authHint}`, details) };
-    }
-    if (status === 404) {
-      return { kind: 'fail', error: new ProviderNotFoundError(`${this.provider} has no ${path} (404) for source "${this.sourceId}"${said}; check the ids and base URL in the source config, and that the credentials may see it`, details) };
-    }
-    if (status === 410 && changeToken) {
-      return { kind: 'fail', error: new CursorExpiredError(this.sourceId, { cause: new ProviderRequestError(`${this.provider} ${method} ${path}: 410 Gone${said}`, details) }) };
-    }
-    if (status >= 400 && status < 500) {
-      return { kind: 'fail', error: new ProviderRequestError(`${this.provider} rejected ${method} ${path} for source "${this.sourceId}" (${status})${said}`, details) };
-    }
-    if (status >= 500) {
-      const reason = `${status}${message ? ` ${message}` : ''}`;
-      return { kind: 'retry', reason, status };
-    }
-    return { kind: 'fail', error: new ProviderError(`${this.provider} answered ${method} ${path} for source "${this.sourceId}" with unexpected status ${status}${said}`, details) };
-  }
-
-  /** The base URL plus `path` (or `path` itself when it is an absolute URL on the same origin, e.g. a `next` link). */
-  private urlOf(path: string, query: RequestOptions['query']): URL {
-    let url: URL;
-    if (/^https?:\/\//i.test(path)) {
-      url = new URL(path);
-      // Never send the source's credentials to another host a response pointed at.
-      if (url.origin !== this.base.origin) {
-        throw new TributaryError(`source "${this.sourceId}": refusing to send a request to ${url.origin}, outside the base URL's origin ${this.base.origin}`, { context: { sourceId: this.sourceId } });
-      }
-    } else {
-      url = new URL(this.base.href);
-      const [pathPart, search] = splitOnce(path, '?');
-      url.pathname = `${url.pathname.replace(/\/+$/, '')}/${pathPart.replace(/^\/+/, '')}`;
-      if (search !== undefined) url.search = search;
-    }
-    for (const [key, value] of Object.entries(query ?? {})) {
-      if (value === undefined || value === null) continue;
-      if (Array.isArray(value)) for (const item of value) url.searchParams.append(key, String(item));
-      else url.searchParams.set(key, String(value));
-    }
-    return url;
-  }
-}
-
-/** Token bucket of `perMinute`, holding at most `capacity`; requests reserve and sleep once (nothing polls). */
-class TokenBucket {
-  private level: number;
-  private updatedAt: number;
-
-  constructor(private readonly perMinute: number, private readonly capacity: number, now: number) {
-    this.level = capacity;
-    this.updatedAt = now;
-  }
-
-  /** Takes one token and returns how long to wait until it was there. */
-  reserve(now: number): number {
-    const perMs = this.perMinute / 60_000;
-    this.level = Math.min(this.capacity, this.level + Math.max(0, now - this.updatedAt) * perMs);
-    this.updatedAt = Math.max(this.updatedAt, now);
-    this.level -= 1;
-    return this.level >= 0 ? 0 : Math.ceil(-this.level / perMs);
-  }
-}
-
-// ───────────────────────────── helpers ─────────────────────────────
-
-/**
- * The provider's own words from an error body: `message`, `error.message`, `error_description`,
- * `error` (a string), `errors[0].message`, `errorMessages[0]` (Jira), `detail`; else the text.
- */
-export function providerMessage(text: string): string {
-  const trimmed = text.trim();
-  if (trimmed === '') return '';
-  try {
-    const body = JSON.parse(trimmed) as unknown;
-    const found = messageIn(body);
-    if (found !== undefined) return snippet(found);
-  } catch {
-    // Not JSON: use the text.
-  }
-  return snippet(trimmed);
-}
-
-function messageIn(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const record = body as Record<string, unknown>;
-  const str = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
-  const error = record['error'];
-  const errors = record['errors'];
-  const errorMessages = record['errorMessages'];
-  return str(record['message'])
-    ?? (typeof error === 'object' && error !== null ? str((error as Record<string, unknown>)['message']) : undefined)
-    ?? str(record['error_description'])
-    ?? str(error)
-    ?? (Array.isArray(errors) && typeof errors[0] === 'object' && errors[0] !== null ? str((errors[0] as Record<string, unknown>)['message']) : undefined)
-    ?? (Array.isArray(errorMessages) ? str(errorMessages[0]) : undefined)
-    ?? str(record['detail']);
-}
-
-function snippet(text: string, max = 300): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
-}
-
-function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'TimeoutError' || (error.name === 'AbortError' && /timeout/i.test(error.message)));
-}
-
-/** undici rejects with `TypeError: fetch failed` (or `terminated` mid-body) carrying the socket error as `cause`. */
-function isNetworkError(error: unknown): boolean {
-  return error instanceof TypeError && error.cause !== undefined;
-}
-
-/** undici reports `TypeError: fetch failed` with the socket error as its cause. */
-function causeMessage(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause;
-    if (cause instanceof Error) {
-      const code = (cause as { code?: unknown }).code;
-      return typeof code === 'string' ? `${code} ${cause.message}` : cause.message;
-    }
-    return error.message;
-  }
-  return String(error);
 }
 
 function formatMs(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms)} ms`;
 }
 
-function lowerKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-}
-
-function pathOnly(path: string): string {
-  try {
-    return /^https?:\/\//i.test(path) ? new URL(path).pathname : splitOnce(path, '?')[0];
-  } catch {
-    return path;
-  }
-}
-
-function splitOnce(text: string, separator: string): [string, string | undefined] {
-  const at = text.indexOf(separator);
-  return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
-}
-
 function positive(name: string, key: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`${name}: ${key} must be a positive number, got ${value}`, { key });
-  return value;
-}
-
-function positiveInteger(name: string, key: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name}: ${key} must be a positive integer, got ${value}`, { key });
-  return value;
-}
-
-function nonNegative(name: string, key: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) throw new ConfigError(`${name}: ${key} must be a non-negative number, got ${value}`, { key });
   return value;
 }

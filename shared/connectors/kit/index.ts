@@ -1,16 +1,15 @@
 /**
  * The connector kit: what every SaaS connector reuses. See docs/connectors.md.
  *
- * - http: {@link HttpClient} — timeouts, retries with backoff and jitter honouring
- *   `Retry-After` and rate-limit headers, per-minute pacing, a per-run request budget, typed errors.
- * - pagination: cursor, token and offset paging with loop guards and resumable positions.
+ * - http: {@link HttpClient} — timeouts, retries, waits and pacing by the rules of
+ *   shared/resilience, typed errors.
+ * - pagination: cursor (or page token) and offset paging with loop guards and resumable positions.
  * - cursors: watermark (timestamp keyset), page and change-token cursors, decoded with zod.
  * - listing: slim `list()` listings with dedupe and guards.
  * - fetch-each: `fetch(ids)` one request per document, one document's refusal skipped, not fatal.
  * - webhook-verify: timestamped HMAC verification, constant-time compare, header helpers.
  */
 export * from './errors.ts';
-export * from './retry.ts';
 export * from './http.ts';
 export * from './pagination.ts';
 export * from './cursors.ts';

@@ -1,10 +1,11 @@
 /**
- * Async-generator pagination for the three styles providers use:
+ * Async-generator pagination for the two styles providers use:
  *
- * - {@link paginateCursor}: `next_cursor` style (Slack's `response_metadata.next_cursor`,
- *   Notion's `next_cursor`), an empty or absent cursor ends the listing;
- * - {@link paginateToken}: `nextPageToken` style (Google APIs), the same with Google's names;
- * - {@link paginateOffset}: offset/limit, ending on a short page (or the reported total).
+ * - {@link paginateCursor}: an opaque cursor or page token — Notion's `next_cursor`, Slack's
+ *   `response_metadata.next_cursor`, Google's `nextPageToken`, GitHub's `after` cursor; an
+ *   empty or absent one ends the listing;
+ * - {@link paginateOffset}: offset/limit (Jira's `startAt`, Confluence's `start`), ending on a
+ *   short page (or the reported total).
  *
  * Each yielded page carries `next`, the position to resume after it, so a connector's `pull`
  * can return it as `PullPage.next` (`stopAfterPages: 1` makes a generator fetch one page per
@@ -37,7 +38,7 @@ interface CommonOptions {
 
 export interface CursorPage<T> {
   readonly items: readonly T[];
-  /** The provider's next cursor; `''`, `null` or absent means there is no next page. */
+  /** The provider's next cursor or page token; `''`, `null` or absent means there is no next page. */
   readonly nextCursor?: string | null | undefined;
 }
 
@@ -48,40 +49,21 @@ export interface PaginateCursorOptions<T> extends CommonOptions {
   readonly start?: string;
 }
 
-/** `next_cursor`-style pagination. `next` is the cursor of the following page. */
+/**
+ * Cursor- or token-style pagination. `next` is the cursor of the following page. A Google-style
+ * listing maps its names: `fetchPage: async (pageToken) => ({ items: body.files, nextCursor: body.nextPageToken })`.
+ */
 export async function* paginateCursor<T>(options: PaginateCursorOptions<T>): AsyncGenerator<Paged<T, string>> {
   yield* opaque(options.start, async (cursor) => {
     const page = await options.fetchPage(cursor);
     return { items: page.items, next: page.nextCursor };
-  }, options, 'cursor');
-}
-
-export interface TokenPage<T> {
-  readonly items: readonly T[];
-  /** Google-style `nextPageToken`; absent or empty on the last page. */
-  readonly nextPageToken?: string | null | undefined;
-}
-
-export interface PaginateTokenOptions<T> extends CommonOptions {
-  /** Fetches the page for `pageToken` (undefined: the first page). */
-  readonly fetchPage: (pageToken: string | undefined) => Promise<TokenPage<T>>;
-  /** Resume from this page token. */
-  readonly start?: string;
-}
-
-/** `nextPageToken`-style pagination. `next` is the token of the following page. */
-export async function* paginateToken<T>(options: PaginateTokenOptions<T>): AsyncGenerator<Paged<T, string>> {
-  yield* opaque(options.start, async (token) => {
-    const page = await options.fetchPage(token);
-    return { items: page.items, next: page.nextPageToken };
-  }, options, 'page token');
+  }, options);
 }
 
 async function* opaque<T>(
   start: string | undefined,
   fetchPage: (position: string | undefined) => Promise<{ items: readonly T[]; next: string | null | undefined }>,
   options: CommonOptions,
-  noun: string,
 ): AsyncGenerator<Paged<T, string>> {
   const what = options.what ?? 'listing';
   const maxPages = options.maxPages ?? 100_000;
@@ -94,7 +76,7 @@ async function* opaque<T>(
     const following = next === null || next === undefined || next === '' ? undefined : next;
     if (following !== undefined) {
       if (seen.has(following)) {
-        throw new PaginationLoopError(`${what} handed out the ${noun} "${truncate(following)}" twice (page ${page}); stopping instead of looping`, { what, page });
+        throw new PaginationLoopError(`${what} handed out the cursor "${truncate(following)}" twice (page ${page}); stopping instead of looping`, { what, page });
       }
       seen.add(following);
     }

@@ -1,10 +1,13 @@
 /**
  * Webhook verification for connectors. The primitives live in the pure core
- * (shared/core/signatures.ts: timestamped HMAC, raw-body HMAC, Ed25519, shared tokens, all
- * over raw bytes); connectors import them from here.
+ * (shared/core/signatures.ts, all over raw bytes); connectors import the ones their providers
+ * need from here.
  *
  * A provider's scheme is a few lines on top: which headers carry the timestamp and the
- * signature, and which bytes were signed. Slack's v0, for example:
+ * signature, and which bytes were signed — timestamped HMAC (Slack), an HMAC of the raw body
+ * (GitHub's `X-Hub-Signature-256`, Notion, Jira and Confluence webhooks: `verifyBodyHmac`), a
+ * shared token (Google Drive's `X-Goog-Channel-Token`: `verifyToken`). The body's size is
+ * checked by the webhook function before any decoder runs. Slack's v0, for example:
  *
  * ```ts
  * verifyTimestampedHmac({
@@ -15,13 +18,11 @@
  * });
  * ```
  */
-import { HttpError } from '../../core/errors.ts';
-
 export {
-  bytesOf, concatBytes, constantTimeEqual, hmacOf, verifyBodyHmac, verifyEd25519, verifyTimestampedHmac, verifyToken,
+  bytesOf, concatBytes, constantTimeEqual, hmacOf, verifyBodyHmac, verifyTimestampedHmac, verifyToken,
   WEBHOOK_TOLERANCE_SECONDS,
 } from '../../core/signatures.ts';
-export type { BodyHmacCheck, Ed25519Check, RawBytes, TimestampedHmacCheck, TokenCheck, Verified } from '../../core/signatures.ts';
+export type { BodyHmacCheck, RawBytes, TimestampedHmacCheck, TokenCheck, Verified } from '../../core/signatures.ts';
 export { parseSignatureHeader } from '../../core/webhook.ts';
 
 /** Case-insensitive header lookup over a raw request's headers. */
@@ -29,18 +30,4 @@ export function headerOf(headers: Readonly<Record<string, string | undefined>>, 
   const lower = name.toLowerCase();
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === lower) return v;
   return undefined;
-}
-
-/** Largest webhook body accepted by default: 1 MiB, as the local server and API Gateway handler enforce. */
-export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
-
-/**
- * Throws HttpError(413) when the raw body is over `maxBytes` (UTF-8 bytes), before any HMAC
- * is computed over it: an unauthenticated sender must not make the verifier hash megabytes.
- */
-export function assertBodySize(body: string, maxBytes: number = MAX_WEBHOOK_BODY_BYTES): void {
-  // Cheap bounds first: a UTF-8 string has between length and 3·length bytes.
-  if (body.length <= maxBytes / 3) return;
-  const bytes = Buffer.byteLength(body, 'utf8');
-  if (bytes > maxBytes) throw new HttpError(413, `body is ${bytes} bytes, over the ${maxBytes}-byte limit`);
 }

@@ -5,12 +5,10 @@ import { z } from 'zod';
 import { ConfigError, CursorExpiredError, TransientError } from '../../../shared/core/errors.ts';
 import {
   HttpClient,
-  orUndefinedIfNotFound,
   ProviderAuthError,
   ProviderNotFoundError,
   ProviderRequestError,
   ProviderResponseError,
-  RequestBudgetExhaustedError,
 } from '../../../shared/connectors/kit/index.ts';
 import type { HttpClientOptions, RetryEvent } from '../../../shared/connectors/kit/index.ts';
 import { FakeTime, LoopbackServer, rejectionOf } from './loopback.ts';
@@ -238,31 +236,6 @@ describe('HttpClient against a loopback server', () => {
       // Assess: one per second after the first.
       expect(time.waits).toEqual([1000, 1000, 1000]);
     });
-
-    it('stops with a retryable error when the run budget is used up, and starts over for the next run', async () => {
-      // Prepare
-      server.script('/v1/a', { status: 503 }, { body: {} });
-      const client = clientFor({ maxRequestsPerRun: 3, runGapMs: 30_000 });
-      await client.getJson('a'); // 2 requests (one retry)
-      await client.getJson('a'); // 3
-
-      // Act
-      const exhausted = await rejectionOf(client.getJson('a'));
-      const stillExhausted = await rejectionOf(client.getJson('a'));
-      time.advance(30_000);
-      await client.getJson('a');
-      client.beginRun();
-      const afterBeginRun = client.stats.requestsThisRun;
-
-      // Assess
-      expect(exhausted).toBeInstanceOf(RequestBudgetExhaustedError);
-      expect(exhausted).toBeInstanceOf(TransientError);
-      expect((exhausted as RequestBudgetExhaustedError).retryable).toBe(true);
-      expect(exhausted.message).toMatch(/source "wiki" used its budget of 3 requests for this run \(maxRequestsPerRun\).*next run resumes/);
-      expect(stillExhausted).toBeInstanceOf(RequestBudgetExhaustedError);
-      expect(server.count('/v1/a')).toBe(4);
-      expect(afterBeginRun).toBe(0);
-    });
   });
 
   describe('errors', () => {
@@ -286,19 +259,17 @@ describe('HttpClient against a loopback server', () => {
       expect(server.count('/v1/me') + server.count('/v1/secret')).toBe(2);
     });
 
-    it('maps 404 to ProviderNotFoundError, which orUndefinedIfNotFound turns into undefined', async () => {
+    it('maps 404 to ProviderNotFoundError (fetchEach takes it for a document that is gone)', async () => {
       // Prepare
       server.script('/v1/pages/42', { status: 404, body: { errorMessages: ['Issue does not exist'] } });
       const client = clientFor();
 
       // Act
       const error = await rejectionOf(client.getJson('pages/42'));
-      const absent = await orUndefinedIfNotFound(client.getJson('pages/42'));
 
       // Assess
       expect(error).toBeInstanceOf(ProviderNotFoundError);
       expect(error.message).toContain('Wiki has no /v1/pages/42 (404) for source "wiki": Issue does not exist');
-      expect(absent).toBeUndefined();
     });
 
     it('maps 410 on a change-token request to CursorExpiredError, and to ProviderRequestError otherwise', async () => {
@@ -391,7 +362,7 @@ describe('HttpClient against a loopback server', () => {
     it('validates its options with errors naming the key', () => {
       // Prepare, Act, Assess
       expect(() => new HttpClient({ sourceId: 'wiki', baseUrl: 'not a url' })).toThrow(ConfigError);
-      expect(() => new HttpClient({ sourceId: 'wiki', baseUrl: 'https://x.example', maxRequestsPerRun: 0 })).toThrow(/maxRequestsPerRun must be a positive integer/);
+      expect(() => new HttpClient({ sourceId: 'wiki', baseUrl: 'https://x.example', maxAttempts: 0 })).toThrow(/source "wiki": maxAttempts must be a positive integer/);
     });
   });
 });

@@ -1,14 +1,12 @@
 /**
  * A connector built only from the kit (test/unit/connector-kit/wiki-fixture.ts), against a
  * loopback provider, through the real core on the embedded stack: the kit's promises hold
- * end to end — an expired change token turns into a reconcile-backed full pass, and a used-up
- * request budget stops a run after its last saved page, the next run resuming there.
+ * end to end — an expired change token turns into a reconcile-backed full pass.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditClean, auditSource } from '../../../shared/core/audit.ts';
 import { runFetch } from '../../../shared/core/fetch-run.ts';
 import type { FetchRunResult } from '../../../shared/core/fetch-run.ts';
-import { RequestBudgetExhaustedError } from '../../../shared/connectors/kit/index.ts';
 import type { Clock, FetchTask } from '../../../shared/ports/index.ts';
 import { sourceConnectorContract } from '../../contract/source-connector.contract.ts';
 import { drainEmbedQueue } from '../../support/drain.ts';
@@ -119,43 +117,5 @@ describe('a kit-built connector through the core', () => {
     expect(auditClean(audit)).toBe(true);
     const [page3] = (await pipeline.vectors.scan('wiki#')).filter((row) => row.metadata['docId'] === 'page-3');
     expect(String(page3?.metadata['text'])).toContain('Edited again.');
-  });
-
-  it('a used-up request budget stops the run after its last saved page; the next run resumes there', async () => {
-    // Prepare: 7 pages, listed 2 per listing page; a listing page costs 1 request and fetching
-    // its documents 2 more. A budget of 10 runs out on the fourth page's fetch.
-    const { p: pipeline, wiki: provider, connector } = await setup({ maxRequestsPerRun: 10, runGapMs: 30_000 });
-    for (let i = 1; i <= 7; i++) provider.put(`page-${i}`, `# Page ${i}\n\nAbout topic ${i}.`);
-
-    // Act: run until a run completes, a minute apart, as the schedule would.
-    const outcomes: unknown[] = [];
-    const runs: Array<typeof provider.served> = [];
-    for (let run = 0; run < 5; run++) {
-      const before = provider.served.length;
-      try {
-        outcomes.push((await sync(pipeline)).status);
-      } catch (error) {
-        outcomes.push(error);
-        await drainEmbedQueue(pipeline.deps);
-      }
-      runs.push(provider.served.slice(before));
-      if (outcomes.at(-1) === 'completed') break;
-      pipeline.clock.advance(60_000);
-    }
-
-    // Assess: the first run stops at its 11th request with the retryable budget error, three
-    // pages saved; the second starts at the fourth listing page (then catches up through the
-    // change feed to its own start, and reconciles), within its own budget.
-    expect(outcomes).toHaveLength(2);
-    expect(outcomes[0]).toBeInstanceOf(RequestBudgetExhaustedError);
-    expect((outcomes[0] as RequestBudgetExhaustedError).retryable).toBe(true);
-    expect(outcomes[1]).toBe('completed');
-    expect(runs[0]).toHaveLength(10);
-    const resumedWith = runs[1]![0]!;
-    expect([resumedWith.path, resumedWith.query.get('cursor')]).toEqual(['/v1/pages', 'page-6']);
-    expect(runs[1]!.length).toBeLessThanOrEqual(10);
-    expect(provider.requests('/v1/pages').filter((r) => !r.query.has('cursor'))).toHaveLength(2); // the pass once, reconcile once
-    expect(await indexedIds(pipeline)).toEqual(['page-1', 'page-2', 'page-3', 'page-4', 'page-5', 'page-6', 'page-7']);
-    expect(connector.http.stats.requests).toBe(provider.served.length);
   });
 });

@@ -152,7 +152,7 @@ export interface WikiConnectorOptions {
   readonly token: string;
   readonly pageSize: number;
   readonly clock: Clock;
-  /** Passed through to the HttpClient (budgets, fake sleep). */
+  /** Passed through to the HttpClient (fake sleep, jitter). */
   readonly http?: Partial<HttpClientOptions>;
 }
 
