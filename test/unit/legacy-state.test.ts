@@ -74,20 +74,26 @@ async function legacySync(stateDir: string, corpus: string, options: { loseLast?
   }
 }
 
+/** Three files indexed by the previous layout, with a config over them. */
+async function legacyFolder(options: { loseLast?: boolean }): Promise<{ dir: string; stateDir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'tributary-legacy-'));
+  dirs.push(dir);
+  const corpus = join(dir, 'corpus');
+  await mkdir(corpus);
+  for (const [name, text] of [['a.md', '# A\n\nalpha text'], ['b.md', '# B\n\nbeta text'], ['c.md', '# C\n\ngamma text']]) {
+    await writeFile(join(corpus, name!), text!);
+  }
+  const stateDir = join(dir, '.tributary');
+  await legacySync(stateDir, corpus, options);
+  await writeFile(join(dir, 'tributary.config.json'), JSON.stringify({ sources: [{ id: 'docs', kind: 'filesystem', root: './corpus', include: ['**/*.md'] }] }));
+  return { dir, stateDir };
+}
+
 describe('moving a state folder of the previous layout', () => {
   it('carries cursors, ledger and embedding cache into SQLite: the next sync embeds nothing', async () => {
     // Prepare: a folder indexed by the previous layout.
-    const dir = await mkdtemp(join(tmpdir(), 'tributary-legacy-'));
-    dirs.push(dir);
-    const corpus = join(dir, 'corpus');
-    await mkdir(corpus);
-    for (const [name, text] of [['a.md', '# A\n\nalpha text'], ['b.md', '# B\n\nbeta text'], ['c.md', '# C\n\ngamma text']]) {
-      await writeFile(join(corpus, name!), text!);
-    }
-    const stateDir = join(dir, '.tributary');
-    await legacySync(stateDir, corpus);
+    const { dir, stateDir } = await legacyFolder({});
     await writeFile(join(stateDir, 'host.json'), '{}');
-    await writeFile(join(dir, 'tributary.config.json'), JSON.stringify({ sources: [{ id: 'docs', kind: 'filesystem', root: './corpus', include: ['**/*.md'] }] }));
 
     // Act
     const stack = await openLocalStack(loadConfig({ cwd: dir, allowDemo: false }), { log: silentLogger });
@@ -107,16 +113,7 @@ describe('moving a state folder of the previous layout', () => {
 
   it('recovers a document whose task was lost with the in-memory queue, from the cached embedding', async () => {
     // Prepare: the last task of the legacy sync never ran.
-    const dir = await mkdtemp(join(tmpdir(), 'tributary-legacy-'));
-    dirs.push(dir);
-    const corpus = join(dir, 'corpus');
-    await mkdir(corpus);
-    for (const [name, text] of [['a.md', '# A\n\nalpha text'], ['b.md', '# B\n\nbeta text'], ['c.md', '# C\n\ngamma text']]) {
-      await writeFile(join(corpus, name!), text!);
-    }
-    const stateDir = join(dir, '.tributary');
-    await legacySync(stateDir, corpus, { loseLast: true });
-    await writeFile(join(dir, 'tributary.config.json'), JSON.stringify({ sources: [{ id: 'docs', kind: 'filesystem', root: './corpus', include: ['**/*.md'] }] }));
+    const { dir } = await legacyFolder({ loseLast: true });
 
     // Act
     const stack = await openLocalStack(loadConfig({ cwd: dir, allowDemo: false }), { log: silentLogger });
