@@ -158,4 +158,25 @@ describe('a kit-built connector through the core', () => {
     expect(await indexedIds(pipeline)).toEqual(['page-1', 'page-2', 'page-3', 'page-4', 'page-5', 'page-6', 'page-7']);
     expect(connector.http.stats.requests).toBe(provider.served.length);
   });
+
+  it('the budget starts over at every run the core begins, however soon it follows the one that used it up', async () => {
+    // Prepare: as above, but the next run starts a second later, far inside runGapMs (an hour):
+    // only the core's beginRun can give it a budget.
+    const { p: pipeline, wiki: provider } = await setup({ maxRequestsPerRun: 10, runGapMs: 3_600_000 });
+    for (let i = 1; i <= 7; i++) provider.put(`page-${i}`, `# Page ${i}\n\nAbout topic ${i}.`);
+
+    // Act
+    const first = await sync(pipeline).catch((error: unknown) => error);
+    await drainEmbedQueue(pipeline.deps);
+    pipeline.clock.advance(1000);
+    const before = provider.served.length;
+    const second = await sync(pipeline);
+
+    // Assess
+    expect(first).toBeInstanceOf(RequestBudgetExhaustedError);
+    expect(second.status).toBe('completed');
+    expect(provider.served.length - before).toBeGreaterThan(0);
+    expect(provider.served.length - before).toBeLessThanOrEqual(10);
+    expect(await indexedIds(pipeline)).toEqual(['page-1', 'page-2', 'page-3', 'page-4', 'page-5', 'page-6', 'page-7']);
+  });
 });

@@ -174,6 +174,11 @@ export class WikiConnector implements SourceConnector {
     });
   }
 
+  /** The core says a run starts: the request budget of the run starts over (HttpClient.beginRun). */
+  beginRun(): void {
+    this.http.beginRun();
+  }
+
   async pull(cursor: Cursor | undefined, window: PullWindow): Promise<PullPage> {
     const position = decodeCursor(this.sourceId, cursor, wikiCursor);
     // A pass resumed after its last page was saved (a crash before the run finished): nothing left.
