@@ -49,7 +49,5 @@ export const sourceBase = {
   chunking: chunking.optional(),
 };
 
-const sourceBaseObject = z.object({ ...sourceBase, kind: z.string() });
-
 /** The fields every source kind shares, as validated: what code that handles any kind may read. */
-export type SourceBaseConfig = z.output<typeof sourceBaseObject>;
+export type SourceBaseConfig = z.output<z.ZodObject<typeof sourceBase & { kind: z.ZodString }>>;
