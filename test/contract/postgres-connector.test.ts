@@ -19,7 +19,7 @@ import { PostgresConnector } from '../../shared/connectors/postgres/postgres-con
 import type { Hints, PullWindow } from '../../shared/ports/index.ts';
 import { openLocalStack } from '../../shared/wiring/local-stack.ts';
 import { startPostgres, type TestPostgres } from '../support/postgres.ts';
-import { collect, newWindow, pullPass, sourceConnectorContract } from './source-connector.contract.ts';
+import { collect, newWindow, pullPass } from './source-connector.contract.ts';
 
 let server: TestPostgres;
 let url: string;
@@ -88,46 +88,6 @@ function connector(schema: string, overrides: Record<string, unknown> = {}, opti
 const conversationConfig = (schema: string, extra: Record<string, unknown> = {}): Overrides & Record<string, unknown> => ({
   table: `${schema}.messages`, deletedColumn: 'deleted', mode: 'conversation',
   conversation: { groupColumn: 'conversation_id', orderColumn: 'sent_at' }, ...extra,
-});
-
-const contractNumber = (contractId: string): string => String(Number(/\d+/.exec(contractId)![0]));
-
-sourceConnectorContract('PostgresConnector (row per document)', async () => {
-  const schema = await newSchema();
-  return {
-    connector: connector(schema),
-    docId: contractNumber,
-    renderedText: (_, text) => `ann: ${text}`,
-    async put(id, text) {
-      await admin.query(`INSERT INTO ${schema}.notes (id, body) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body`, [contractNumber(id), text]);
-      await settle();
-    },
-    async remove(id) {
-      await admin.query(`DELETE FROM ${schema}.notes WHERE id = $1`, [contractNumber(id)]);
-    },
-    async cleanup() {
-      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    },
-  };
-});
-
-sourceConnectorContract('PostgresConnector (conversation per document)', async () => {
-  const schema = await newSchema();
-  return {
-    connector: connector(schema, conversationConfig(schema)),
-    renderedText: (_, text) => `bob: ${text}`,
-    async put(id, text) {
-      await admin.query(`DELETE FROM ${schema}.messages WHERE conversation_id = $1`, [id]);
-      await admin.query(`INSERT INTO ${schema}.messages (conversation_id, author, body) VALUES ($1, 'bob', $2)`, [id, text]);
-      await settle();
-    },
-    async remove(id) {
-      await admin.query(`DELETE FROM ${schema}.messages WHERE conversation_id = $1`, [id]);
-    },
-    async cleanup() {
-      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    },
-  };
 });
 
 /**
