@@ -7,7 +7,7 @@ import { embeddingDimensionsOf } from '../shared/adapters/openai/models.ts';
 import { awsSchema, type AwsConfig } from '../shared/config/aws.ts';
 import type { SourceConfig, TributaryConfig } from '../shared/config/schema.ts';
 import type { AwsGrant, ConnectorDefinition, FunctionName } from '../shared/connectors/definition.ts';
-import { definitionOf } from '../shared/connectors/registry.ts';
+import { definitionOf } from '../shared/connectors/lookup.ts';
 import { ConfigError } from '../shared/core/errors.ts';
 
 export type { AwsGrant, FunctionName };

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { TributaryConfig } from '../../shared/config/schema.ts';
 import { headerOf } from '../../shared/connectors/kit/webhook-verify.ts';
-import { definitionOf } from '../../shared/connectors/registry.ts';
+import { definitionOf } from '../../shared/connectors/lookup.ts';
 import type { Logger } from '../../shared/core/deps.ts';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
 import { sha256 } from '../../shared/core/ids.ts';

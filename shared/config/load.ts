@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
-import { definitionOf } from '../connectors/registry.ts';
+import { definitionOf } from '../connectors/lookup.ts';
 import { RATE_PATTERN, configSchema, type TributaryConfig } from './schema.ts';
 
 export interface LoadedConfig {

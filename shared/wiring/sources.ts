@@ -2,7 +2,7 @@ import type { LoadedConfig } from '../config/load.ts';
 import type { SourceConfig } from '../config/schema.ts';
 import type { SourceSettings } from '../core/deps.ts';
 import type { ConnectorContext } from '../connectors/definition.ts';
-import { definitionOf } from '../connectors/registry.ts';
+import { definitionOf } from '../connectors/lookup.ts';
 import type { Clock, SourceConnector } from '../ports/index.ts';
 
 export type { ConnectorContext };

@@ -7,7 +7,7 @@
  */
 import { sourceSchema } from '../../../shared/config/schema.ts';
 import type { ConnectorContext } from '../../../shared/connectors/definition.ts';
-import { definitionOf } from '../../../shared/connectors/registry.ts';
+import { definitionOf } from '../../../shared/connectors/lookup.ts';
 import { silentLogger } from '../../../shared/core/deps.ts';
 import type { SourceConnector } from '../../../shared/ports/index.ts';
 import { InMemoryStateStore } from '../../support/memory-state-store.ts';
