@@ -5,9 +5,14 @@
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-/** Metadata values a vector store can hold and filter on. */
+/** Metadata values a vector store can hold and filter on by equality. */
 export type MetadataValue = string | number | boolean;
-export type Metadata = Record<string, MetadataValue>;
+/**
+ * Metadata: scalar values, and lists of strings (both stores hold them: Pinecone natively,
+ * LanceDB in its JSON column). The pipeline writes one list, `access` (the principals allowed),
+ * filtered by `VectorQuery.access`.
+ */
+export type Metadata = Record<string, MetadataValue | readonly string[]>;
 
 // ───────────────────────────── Clock ─────────────────────────────
 
@@ -60,6 +65,11 @@ export interface VectorQuery {
   readonly topK: number;
   /** Equality filter on metadata fields. */
   readonly filter?: Readonly<Record<string, MetadataValue>>;
+  /**
+   * Principals the searcher acts as: only records without an `access` list, or whose `access`
+   * names at least one of these, match (with `filter`, both must hold). Absent: no access check.
+   */
+  readonly access?: readonly string[];
 }
 
 /** A vector index. Upserts overwrite by id; deletes of absent ids are no-ops. */
@@ -143,7 +153,7 @@ export interface LedgerEntry {
   readonly title?: string;
   /**
    * Hash of what every vector of the document repeats besides its chunk (title, url, the
-   * document's metadata): a change rewrites all its vectors. Absent on entries written before
+   * document's metadata, its access): a change rewrites all its vectors. Absent on entries written before
    * it existed (then the title alone is compared).
    */
   readonly decor?: string;
@@ -483,6 +493,8 @@ export interface UpsertTask {
   readonly url?: string;
   /** The document's own metadata, copied onto each of its vectors. */
   readonly metadata?: Metadata;
+  /** The principals allowed (normalised: sorted, distinct), copied onto each vector as `access`. */
+  readonly access?: readonly string[];
   readonly updatedAt: string;
   readonly runSk: string;
   /** Rewrite every chunk's vector instead of trusting the ledger's chunk hashes (repair). */

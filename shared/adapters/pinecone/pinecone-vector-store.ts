@@ -2,7 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Pinecone } from '@pinecone-database/pinecone';
 import type { Index, PineconeRecord, RecordMetadata } from '@pinecone-database/pinecone';
 import { ConfigError, PoisonTaskError, TransientError, TributaryError, errorMessage } from '../../core/errors.ts';
-import type { Metadata, MetadataValue, QueryMatch, VectorQuery, VectorRecord, VectorStore } from '../../ports/index.ts';
+import type { Metadata, QueryMatch, VectorQuery, VectorRecord, VectorStore } from '../../ports/index.ts';
+import { toMetadata, toPineconeFilter, toRecordMetadata } from './pinecone-metadata.ts';
 
 // Pinecone's published operation limits (docs.pinecone.io, "Operation limits" and "Limits").
 /** Records per upsert request. */
@@ -231,7 +232,7 @@ export class PineconeVectorStore implements VectorStore {
     for (const record of records) {
       this.assertId(record.id);
       const values = this.toValues(record.values, `record "${record.id}"`, true);
-      byId.set(record.id, { id: record.id, values, metadata: fitMetadata(record.metadata, this.maxMetadataBytes, record.id) });
+      byId.set(record.id, { id: record.id, values, metadata: toRecordMetadata(fitMetadata(record.metadata, this.maxMetadataBytes, record.id)) });
     }
     for (const batch of this.upsertBatches([...byId.values()])) {
       await this.call('upsert', () => this.index.upsert({ records: batch }), { vectors: batch.length });
@@ -292,15 +293,15 @@ export class PineconeVectorStore implements VectorStore {
 
   /**
    * Nearest records by cosine similarity (the index's metric), best first. The equality
-   * filter becomes `{key: {$eq: value}}`, several keys combined with `$and`. `topK` is capped
-   * at Pinecone's 10,000.
+   * filter becomes `{key: {$eq: value}}`, an access check `$exists`/`$in` on the `access` list
+   * (./pinecone-metadata.ts), several combined with `$and`. `topK` is capped at Pinecone's 10,000.
    */
   async query(query: VectorQuery): Promise<QueryMatch[]> {
     this.assertOpen();
     const vector = this.toValues(query.vector, 'query vector', false);
     const topK = Math.min(Math.floor(query.topK), PINECONE_MAX_TOP_K);
     if (!(topK > 0)) return [];
-    const filter = toPineconeFilter(query.filter);
+    const filter = toPineconeFilter(query);
     const response = await this.call('query', () => this.index.query({
       vector,
       topK,
@@ -464,7 +465,7 @@ function jsonBytes(value: unknown): number {
  */
 function fitMetadata(metadata: Metadata, maxBytes: number, id: string): Metadata {
   if (jsonBytes(metadata) <= maxBytes) return metadata;
-  const out: Record<string, MetadataValue> = { ...metadata };
+  const out: Metadata = { ...metadata };
   // Set before measuring: the flag's own bytes must fit too.
   if (typeof out['text'] === 'string') out['textTruncated'] = true;
   const others = Object.entries(metadata)
@@ -520,22 +521,6 @@ function fetchBatches(ids: readonly string[]): string[][] {
   }
   if (batch.length > 0) batches.push(batch);
   return batches;
-}
-
-/** `{a: 1}` → `{a: {$eq: 1}}`; several keys → `{$and: [...]}`; none → no filter. */
-function toPineconeFilter(filter: Readonly<Record<string, MetadataValue>> | undefined): object | undefined {
-  const clauses = Object.entries(filter ?? {}).map(([key, value]) => ({ [key]: { $eq: value } }));
-  if (clauses.length === 0) return undefined;
-  return clauses.length === 1 ? clauses[0] : { $and: clauses };
-}
-
-/** Pinecone metadata as the port's type: lists of strings (never written by us) are dropped. */
-function toMetadata(metadata: RecordMetadata | undefined): Metadata {
-  const out: Metadata = {};
-  for (const [key, value] of Object.entries(metadata ?? {})) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = value;
-  }
-  return out;
 }
 
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
