@@ -2,7 +2,8 @@
  * A new source kind is one folder plus one registry line. The fixture kind `notes`
  * (test/fixtures/notes/) is added to shared/connectors/registry.ts by the one line below (the
  * module is mocked to hold it); nothing else knows it. With that alone it is configurable, passes
- * the connector contract, syncs through the real core on the local stack, takes signed
+ * the connector contract, syncs through the real core on the local stack (its access filtering
+ * searches), takes signed
  * webhooks through the webhook handler, and the CDK app synthesizes it with the grants and
  * secrets its definition asks for.
  */
@@ -149,12 +150,16 @@ describe('on the local stack', () => {
     // Act
     const [report] = await syncSources(stack, { sourceIds: ['team-notes'], full: false, allowMassDelete: false });
     const found = await search(stack.deps, 'weekend on-call rota', { topK: 3 });
+    const asBob = (await search(stack.deps, 'weekend on-call rota', { topK: 3, as: ['user:bob'] })).map((r) => r.docId).sort();
+    const asAlice = (await search(stack.deps, 'weekend on-call rota', { topK: 3, as: ['user:alice'] })).map((r) => r.docId).sort();
     await stack.close();
 
     // Assess
     expect(notes).toBeInstanceOf(NotesConnector);
     expect(report).toMatchObject({ id: 'team-notes', status: 'synced', docsChanged: 3, tasksFailed: 0 });
-    expect(found[0]).toMatchObject({ sourceId: 'team-notes', docId: 'rota', title: 'rota' });
+    expect(found[0]).toMatchObject({ sourceId: 'team-notes', docId: 'rota', title: 'rota', access: ['user:alice'] });
+    expect(asBob).toEqual(['lunch', 'welcome']);
+    expect(asAlice).toEqual(['lunch', 'rota', 'welcome']);
     expect(notes.lifecycle).toEqual(['begin:cli', 'end:completed', 'close']);
   });
 
