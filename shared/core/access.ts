@@ -16,10 +16,12 @@ export const NOBODY = 'none';
 /** The vector metadata key the access list is written under (the pipeline's own: a document's `metadata.access` is not copied). */
 export const ACCESS_KEY = 'access';
 /**
- * Most principals one document may name. Every vector repeats the list and a Pinecone record's
- * metadata holds at most 40 KB: 1,000 principals of ~15 characters are ~17 KB.
+ * Most principals one document may name, and most bytes their list may take (as JSON). Every
+ * vector repeats the list and a Pinecone record's metadata holds at most 40 KB, the chunk text
+ * included: 1,000 principals of ~15 characters are ~17 KB.
  */
 export const MAX_PRINCIPALS = 1000;
+export const MAX_ACCESS_BYTES = 20_000;
 
 /** `user:<id>`, `group:<id>` (an id of 1–256 characters, no whitespace or comma), or `public`. */
 const PRINCIPAL = /^(?:public|(?:user|group):[^\s,]{1,256})$/;
@@ -36,14 +38,14 @@ export function isPrincipal(value: string): boolean {
 export function normaliseAccess(access: readonly string[]): { access: string[]; invalid: string[]; truncated: boolean } {
   const valid = [...new Set(access.filter(isPrincipal))].sort();
   const invalid = access.filter((p) => !isPrincipal(p));
-  const truncated = valid.length > MAX_PRINCIPALS;
+  const truncated = valid.length > MAX_PRINCIPALS || Buffer.byteLength(JSON.stringify(valid), 'utf8') > MAX_ACCESS_BYTES;
   if (truncated) return { access: [NOBODY], invalid, truncated };
   return { access: valid.length > 0 ? valid : [NOBODY], invalid, truncated };
 }
 
 /** Why a document's access was not taken as given, for the run's warnings; undefined when it was. */
 export function accessWarning(result: ReturnType<typeof normaliseAccess>): string | undefined {
-  if (result.truncated) return `access names more than ${MAX_PRINCIPALS} principals, more than a vector can carry: no search as a principal sees it (grant a group instead)`;
+  if (result.truncated) return `access names more principals than a vector can carry (${MAX_PRINCIPALS}, ${MAX_ACCESS_BYTES} bytes): no search as a principal sees it (grant a group instead)`;
   if (result.invalid.length === 0) return undefined;
   const shown = result.invalid.slice(0, 3).map((p) => JSON.stringify(p)).join(', ');
   return `access names ${result.invalid.length} invalid principal(s) (${shown}), left out: a principal is user:<id>, group:<id> or public`;

@@ -139,6 +139,21 @@ describe('access metadata through the core', () => {
     expect(await t.found()).toEqual(['empty.md', 'typo.md']);
   });
 
+  it('an access list too long for a vector is nobody\'s, with a warning saying so', async () => {
+    // Prepare: 1,001 members.
+    const t = setup();
+    t.source.put('crowd.md', '# Crowd\n\nThe rota of everyone, on call, hand over.');
+    t.source.access.set('crowd.md', Array.from({ length: 1001 }, (_, i) => `user:U${i}`));
+
+    // Act
+    const { run } = await t.sync();
+
+    // Assess
+    expect(await t.accessOf('crowd.md')).toEqual([['none']]);
+    expect(run?.warnings?.[0]?.reason).toMatch(/more principals than a vector can carry/);
+    expect(await t.found(['user:U7'])).toEqual([]);
+  });
+
   it('keeps the key `access` for the pipeline: a document\'s own metadata of that name is not copied', async () => {
     // Prepare
     const t = setup();
