@@ -5,10 +5,22 @@ import { embeddingPartitionKey, sourcePartitionKey } from '../shared/adapters/aw
 import { deliveryScope } from '../shared/core/webhook.ts';
 import { embeddingDimensionsOf } from '../shared/adapters/openai/models.ts';
 import { awsSchema, type AwsConfig } from '../shared/config/aws.ts';
-import type { TributaryConfig } from '../shared/config/schema.ts';
+import type { SourceConfig, TributaryConfig } from '../shared/config/schema.ts';
+import type { AwsGrant, ConnectorDefinition, FunctionName } from '../shared/connectors/definition.ts';
+import { definitionOf } from '../shared/connectors/lookup.ts';
 import { ConfigError } from '../shared/core/errors.ts';
 
-export type FunctionName = 'fetcher' | 'embedder' | 'webhook' | 'watchdog' | 'admin' | 'ingest';
+export type { AwsGrant, FunctionName };
+
+/** A configured source as the stacks see it. */
+export interface StageSource {
+  readonly id: string;
+  readonly kind: string;
+  readonly schedule: string;
+  readonly freshnessSloMinutes: number;
+  /** Fed by `POST /ingest/<id>` (its kind's definition has an ingest endpoint). */
+  readonly takesPushes: boolean;
+}
 
 /**
  * A function's share of the state table. IAM conditions can name only the partition key
@@ -34,7 +46,7 @@ export interface StageConfig {
   readonly alarmEmail?: string;
   /** The config the functions run: the deployment section removed. */
   readonly runtimeConfig: Omit<TributaryConfig, 'aws'>;
-  readonly sources: ReadonlyArray<{ id: string; kind: string; schedule: string; freshnessSloMinutes: number }>;
+  readonly sources: readonly StageSource[];
   readonly fetcherTimeout: Duration;
   readonly embedderTimeout: Duration;
   readonly embedderBatchSize: number;
@@ -48,6 +60,8 @@ export interface StageConfig {
   secretsFor(fn: FunctionName): Record<string, string>;
   /** Which state-table items the function may touch, and how; undefined: none. */
   tableAccessFor(fn: FunctionName): TableAccess | undefined;
+  /** What the sources' definitions ask the function to be allowed besides (an S3 bucket, say). */
+  grantsFor(fn: FunctionName): AwsGrant[];
   /** Things that deploy but deserve a second look (shown as CDK warnings). */
   readonly warnings: readonly string[];
 }
@@ -73,32 +87,37 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
   };
   const embedderKey = secretOf(config.embedder.apiKeyEnv, 'embedder.apiKeyEnv');
   const vectorStoreKey = secretOf(config.vectorStore.apiKeyEnv, 'vectorStore.apiKeyEnv');
-  /** Signing secrets of sources with a webhook (push sources' are the ingest function's). */
-  const webhooks: Record<string, string> = {};
-  /** Push sources' signing secrets: the ingest function verifies pushes with them. */
-  const pushes: Record<string, string> = {};
-  // A connector's own secrets (an API token, a connection string) are the source's `…Env` keys.
-  const connectorSecrets: Record<string, string> = {};
-  config.sources.forEach((s, i) => {
-    if (s.kind === 'push') Object.assign(pushes, secretOf(s.webhook.secretEnv, `sources[${i}].webhook.secretEnv`));
-    else if (s.webhook) Object.assign(webhooks, secretOf(s.webhook.secretEnv, `sources[${i}].webhook.secretEnv`));
-    for (const [key, value] of Object.entries(s)) {
-      if (key.endsWith('Env') && typeof value === 'string') Object.assign(connectorSecrets, secretOf(value, `sources[${i}].${key}`));
+  const sources = config.sources.map((source, index) => ({ source, index, definition: definitionOf(source.kind) }));
+  // Each secret a source names goes to the functions its definition says read it.
+  const sourceSecrets = new Map<FunctionName, Record<string, string>>();
+  for (const { source, index, definition } of sources) {
+    const needs = definition.secrets(source);
+    for (const key of envKeysOf(source)) {
+      if (!needs.some((need) => need.key === key)) {
+        throw new ConfigError(`sources[${index}].${key}: the "${source.kind}" connector's definition does not say which function reads it; add it to its secrets() (shared/connectors/${source.kind}/definition.ts)`);
+      }
     }
-  });
+    for (const need of needs) {
+      const secret = secretOf(need.env, `sources[${index}].${need.key}`);
+      for (const fn of need.functions) sourceSecrets.set(fn, { ...sourceSecrets.get(fn), ...secret });
+    }
+  }
+  const secretsOfSources = (fn: FunctionName): Record<string, string> => ({ ...sourceSecrets.get(fn) });
+  const pushed = sources.filter(({ definition }) => takesPushes(definition)).map(({ source }) => source);
+  const hinted = sources.filter(({ source, definition }) => !takesPushes(definition) && source.webhook).map(({ source }) => source);
   const sourceKeys = config.sources.map((s) => sourcePartitionKey(s.id));
-  const pushKeys = config.sources.filter((s) => s.kind === 'push').map((s) => sourcePartitionKey(s.id));
+  const pushKeys = pushed.map((s) => sourcePartitionKey(s.id));
   // Replay memory of the signed routes: its own partitions, apart from the sources' items.
-  const pushDeliveryKeys = config.sources.filter((s) => s.kind === 'push').map((s) => deliveryPartitionKey(deliveryScope('ingest', s.id)));
-  const webhookSources = config.sources.filter((s) => s.kind !== 'push' && s.webhook);
-  const webhookDeliveryKeys = webhookSources.map((s) => deliveryPartitionKey(deliveryScope('webhook', s.id)));
+  const pushDeliveryKeys = pushed.map((s) => deliveryPartitionKey(deliveryScope('ingest', s.id)));
+  const webhookDeliveryKeys = hinted.map((s) => deliveryPartitionKey(deliveryScope('webhook', s.id)));
   // Hint buffers: the edge functions add ids, the fetcher takes and settles them.
   const hintKeys = config.sources.map((s) => hintPartitionKey(s.id));
-  const webhookHintKeys = webhookSources.map((s) => hintPartitionKey(s.id));
-  const pushHintKeys = config.sources.filter((s) => s.kind === 'push').map((s) => hintPartitionKey(s.id));
+  const webhookHintKeys = hinted.map((s) => hintPartitionKey(s.id));
+  const pushHintKeys = pushed.map((s) => hintPartitionKey(s.id));
   const embeddingKey = embeddingPartitionKey(config.embedder.model, embeddingDimensionsOf(config.embedder.model, config.embedder.dimensions));
-  const warnings = config.sources.flatMap((s) => (s.kind === 'filesystem' ? [s] : [])).map((s) =>
-    `source "${s.id}" is a folder (${s.root}): on Lambda it must be a mounted path (e.g. EFS), which these stacks do not create`);
+  const needs = sources.map(({ source, index, definition }) => ({ index, needs: definition.aws?.(source) ?? {} }));
+  const grants = needs.flatMap(({ index, needs: n }) => (n.grants ?? []).map((grant) => checkedGrant(grant, `sources[${index}]`)));
+  const warnings = needs.flatMap(({ needs: n }) => n.warnings ?? []);
   const { aws: _aws, ...runtimeConfig } = config;
   return {
     stage: aws.stage,
@@ -106,7 +125,9 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
     ...(aws.region !== undefined ? { region: aws.region } : {}),
     ...(aws.alarmEmail !== undefined ? { alarmEmail: aws.alarmEmail } : {}),
     runtimeConfig,
-    sources: config.sources.map((s) => ({ id: s.id, kind: s.kind, schedule: s.schedule, freshnessSloMinutes: s.freshnessSloMinutes })),
+    sources: sources.map(({ source: s, definition }) => ({
+      id: s.id, kind: s.kind, schedule: s.schedule, freshnessSloMinutes: s.freshnessSloMinutes, takesPushes: takesPushes(definition),
+    })),
     fetcherTimeout: Duration.seconds(aws.fetcherTimeoutSeconds),
     embedderTimeout: Duration.minutes(5),
     embedderBatchSize: aws.embedderBatchSize,
@@ -118,14 +139,13 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
     secretsFor(fn) {
       switch (fn) {
         // The fetcher embeds each page's new chunks ahead and reads the sources; it writes no vectors.
-        case 'fetcher': return { ...embedderKey, ...connectorSecrets };
+        case 'fetcher': return { ...embedderKey, ...secretsOfSources(fn) };
         // The embedder re-reads a document whose chunks were too large for its task.
-        case 'embedder': return { ...embedderKey, ...vectorStoreKey, ...connectorSecrets };
+        case 'embedder': return { ...embedderKey, ...vectorStoreKey, ...secretsOfSources(fn) };
         // Admin searches (embeds the query) and resets (deletes vectors); it never reads a source.
-        case 'admin': return { ...embedderKey, ...vectorStoreKey };
-        case 'webhook': return { ...webhooks };
-        case 'ingest': return { ...pushes };
-        case 'watchdog': return {};
+        case 'admin': return { ...embedderKey, ...vectorStoreKey, ...secretsOfSources(fn) };
+        // Signing secrets: of hint webhooks (webhook), of pushes (ingest).
+        case 'webhook': case 'ingest': case 'watchdog': return secretsOfSources(fn);
       }
     },
     tableAccessFor(fn) {
@@ -138,5 +158,30 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
         case 'webhook': return webhookDeliveryKeys.length > 0 ? { write: true, putOnly: true, partitionKeys: [...webhookDeliveryKeys, ...webhookHintKeys] } : undefined;
       }
     },
+    grantsFor(fn) {
+      return grants.filter((grant) => grant.functions.includes(fn));
+    },
   };
+}
+
+/** A kind fed by POST /ingest: its secret signs pushes (the ingest function's), never hints. */
+function takesPushes(definition: ConnectorDefinition): boolean {
+  return definition.ingest !== undefined;
+}
+
+/** The keys of a source that name a secret: every top-level key ending in `Env`, and `webhook.secretEnv`. */
+function envKeysOf(source: SourceConfig): string[] {
+  const keys = Object.entries(source).filter(([key, value]) => key.endsWith('Env') && typeof value === 'string').map(([key]) => key);
+  return source.webhook ? [...keys, 'webhook.secretEnv'] : keys;
+}
+
+/** A grant as IAM takes it: actions and resources named, a wildcard resource explained. */
+function checkedGrant(grant: AwsGrant, where: string): AwsGrant {
+  if (grant.actions.length === 0 || grant.resources.length === 0 || grant.functions.length === 0) {
+    throw new ConfigError(`${where}: its connector asks for an AWS grant without functions, actions or resources`);
+  }
+  if (grant.resources.some((r) => r.includes('*')) && !grant.wildcardReason) {
+    throw new ConfigError(`${where}: its connector asks for ${grant.actions.join(', ')} on ${grant.resources.join(', ')} (a wildcard) without saying why (wildcardReason)`);
+  }
+  return grant;
 }

@@ -21,7 +21,8 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
 
 /**
  * Admin API (IAM-authorised on the HTTP API): source status, trigger a sync, full resync
- * and reset (both need `{"confirm": "<sourceId>"}` in the body), run history, search.
+ * and reset (both need `{"confirm": "<sourceId>"}` in the body), run history, search (`as`:
+ * only what those principals may see).
  */
 export function createAdminHandler(deps: CoreDeps, options: AdminOptions) {
   const known = (id: string | undefined): string => {
@@ -89,7 +90,9 @@ export function createAdminHandler(deps: CoreDeps, options: AdminOptions) {
           if (!Number.isInteger(top) || top < 1 || top > 100) throw new HttpError(400, 'top must be an integer from 1 to 100');
           const source = event.queryStringParameters?.['source'];
           if (source !== undefined) known(source);
-          return json(200, { query: q, results: await search(deps, q, { topK: top, ...(source ? { sourceId: source } : {}) }) });
+          // `as`: principals to search as; API Gateway joins a repeated parameter with commas.
+          const as = event.queryStringParameters?.['as'];
+          return json(200, { query: q, results: await search(deps, q, { topK: top, ...(source ? { sourceId: source } : {}), ...(as !== undefined ? { as: [as] } : {}) }) });
         }
         default:
           throw new HttpError(404, `no route ${event.routeKey}`);

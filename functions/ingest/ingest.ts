@@ -2,12 +2,12 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { TributaryConfig } from '../../shared/config/schema.ts';
 import { headerOf } from '../../shared/connectors/kit/webhook-verify.ts';
-import { applyPushBatch, parsePushBody, type OperationResult } from '../../shared/connectors/push/push-batch.ts';
+import { definitionOf } from '../../shared/connectors/lookup.ts';
 import type { Logger } from '../../shared/core/deps.ts';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
 import { sha256 } from '../../shared/core/ids.ts';
 import { deliveryScope, SIGNATURE_HEADER, verifyWebhookSignature } from '../../shared/core/webhook.ts';
-import type { Clock, DeliveryLog, EventBus, PushStateStore } from '../../shared/ports/index.ts';
+import type { Clock, DeliveryLog, EventBus, StateStore } from '../../shared/ports/index.ts';
 import { notVerified, oncePerDelivery, rawBodyOf } from '../shared/signed-request.ts';
 
 /** Lambda's limit on a synchronous invocation's event (6 MB, which Lambda counts as 6 MiB). */
@@ -29,13 +29,13 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'idempotent-replayed';
 /** A duplicate of an in-flight request is refused this long before its retry may take over. */
 const IN_PROGRESS_LOCK_MS = 60_000;
-const DAY_MS = 86_400_000;
 
 export interface IngestDeps {
   readonly config: TributaryConfig;
   /** Secret values by the environment-variable names the config uses. */
   readonly secret: (name: string) => string | undefined;
-  readonly state: PushStateStore;
+  /** The state table: each kind's ingest endpoint applies pushes to its store in it. */
+  readonly state: StateStore;
   readonly eventBus: EventBus;
   /** Replay memory: a signed push is applied once. */
   readonly deliveries: DeliveryLog;
@@ -50,11 +50,12 @@ const json = (statusCode: number, body: unknown, headers: Record<string, string>
 });
 
 /**
- * `POST /ingest/{sourceId}`: verify the signature (as for webhooks), apply the batch of upsert
- * and delete operations to the source's stash, publish one hint naming the documents, and
- * answer with a result per operation: 200 when none was rejected, 207 otherwise. Embedding
- * happens behind the queues, never on the request thread. With an `Idempotency-Key`, a
- * retry of the same body gets the stored response without applying anything again.
+ * `POST /ingest/{sourceId}`, for sources whose kind takes pushes (a definition with `ingest`):
+ * verify the signature (as for webhooks), let the kind's endpoint apply the body (a push
+ * source: a batch of upserts and deletes to its stash, a result per operation), publish one
+ * hint naming the documents it touched, answer with the endpoint's answer. Embedding happens
+ * behind the queues, never on the request thread. With an `Idempotency-Key`, a retry of the
+ * same body gets the stored response without applying anything again.
  */
 export function createIngestHandler(deps: IngestDeps) {
   return middy<APIGatewayProxyEventV2, Result>().handler(async (event) => {
@@ -63,8 +64,9 @@ export function createIngestHandler(deps: IngestDeps) {
       if (bytes.byteLength > MAX_INGEST_BYTES) throw new HttpError(413, `body is ${bytes.byteLength} bytes, over the ${MAX_INGEST_BYTES}-byte limit: split the batch`);
       const sourceId = event.pathParameters?.['sourceId'] ?? '';
       const source = deps.config.sources.find((s) => s.id === sourceId);
+      const endpoint = source ? definitionOf(source.kind).ingest : undefined;
       // The same 401 for an unknown source, a source that takes no pushes and a bad signature.
-      if (!source || source.kind !== 'push') throw notVerified();
+      if (!source || !endpoint || !source.webhook) throw notVerified();
       const secret = deps.secret(source.webhook.secretEnv);
       if (!secret) {
         deps.log.error('push secret is not configured; every push is refused', { sourceId, secretEnv: source.webhook.secretEnv });
@@ -73,26 +75,25 @@ export function createIngestHandler(deps: IngestDeps) {
       const headers = event.headers ?? {};
       const verified = verifyWebhookSignature(secret, headerOf(headers, SIGNATURE_HEADER), bytes, deps.clock.now());
       const key = idempotencyKeyOf(headerOf(headers, IDEMPOTENCY_HEADER));
-      const operations = parsePushBody(body);
+      const request = endpoint.parse(body);
+      const store = endpoint.store(deps.state, sourceId);
       // A captured push sent again (with its key, another key, or none) must not apply twice:
       // an old version would overwrite a newer one, a delete would remove a re-created document.
       const delivery = { scope: deliveryScope('ingest', sourceId), id: verified.deliveryId, now: deps.clock.now() };
       const replayed = (): Result => json(409, { error: 'this signed push was already accepted: a replay (sign each request anew; retry with the same Idempotency-Key to get the first answer)' });
 
       const apply = async (): Promise<Result> => {
-        const outcome = await applyPushBatch({ state: deps.state, clock: deps.clock }, {
-          sourceId, maxDocumentBytes: source.maxDocumentBytes, tombstoneRetentionMs: source.tombstoneDays * DAY_MS,
-        }, operations);
+        const outcome = await endpoint.apply({ source, request, store, clock: deps.clock });
         if (outcome.touched.length > 0) await deps.eventBus.publish([{ sourceId, ids: [...outcome.touched] }]);
-        return respond(outcome.results);
+        return json(outcome.statusCode, outcome.body);
       };
       if (key === undefined) return await oncePerDelivery(deps.deliveries, delivery, replayed, apply);
 
       const requestHash = sha256(body);
       const scope = sourceId;
-      const retainMs = source.idempotencyHours * 3_600_000;
+      const retainMs = endpoint.idempotencyMs(source);
       const now = deps.clock.now();
-      const begun = await deps.state.beginIdempotent({ scope, key, requestHash, now, lockMs: IN_PROGRESS_LOCK_MS, retainMs });
+      const begun = await store.beginIdempotent({ scope, key, requestHash, now, lockMs: IN_PROGRESS_LOCK_MS, retainMs });
       if (!begun.started) {
         const record = begun.record;
         if (record.requestHash !== requestHash) {
@@ -113,15 +114,15 @@ export function createIngestHandler(deps: IngestDeps) {
         result = await oncePerDelivery<Result | undefined>(deps.deliveries, delivery, () => undefined, apply);
       } catch (error) {
         // Not applied (or not all of it): let a retry run again at once.
-        await deps.state.releaseIdempotent({ scope, key, requestHash }).catch(() => undefined);
+        await store.releaseIdempotent({ scope, key, requestHash }).catch(() => undefined);
         throw error;
       }
       if (result === undefined) {
         // A replay under a new key: the key is not this request's to keep.
-        await deps.state.releaseIdempotent({ scope, key, requestHash }).catch(() => undefined);
+        await store.releaseIdempotent({ scope, key, requestHash }).catch(() => undefined);
         return replayed();
       }
-      await deps.state.completeIdempotent({
+      await store.completeIdempotent({
         scope, key, requestHash, now: deps.clock.now(), retainMs,
         response: { statusCode: result.statusCode ?? 200, body: typeof result.body === 'string' ? result.body : '' },
       });
@@ -131,14 +132,6 @@ export function createIngestHandler(deps: IngestDeps) {
       deps.log.error('ingest failed', { error: errorMessage(error) });
       return json(500, { error: 'internal error' });
     }
-  });
-}
-
-function respond(results: readonly OperationResult[]): Result {
-  const count = (status: OperationResult['status']): number => results.filter((r) => r.status === status).length;
-  const rejected = count('rejected');
-  return json(rejected > 0 ? 207 : 200, {
-    accepted: count('accepted'), unchanged: count('unchanged'), rejected, results,
   });
 }
 

@@ -4,6 +4,7 @@ import { loadConfig, type LoadedConfig } from '../../shared/config/load.ts';
 import { auditClean, auditSource, idsToRepair, type SourceAudit } from '../../shared/core/audit.ts';
 import { ConfigError, errorMessage, TributaryError } from '../../shared/core/errors.ts';
 import { resetSource } from '../../shared/core/reset.ts';
+import { isPrincipal } from '../../shared/core/access.ts';
 import { search } from '../../shared/core/search.ts';
 import type { DocumentIssue } from '../../shared/ports/index.ts';
 import { openLocalStack, type LocalStack } from '../../shared/wiring/local-stack.ts';
@@ -28,6 +29,14 @@ const positiveInt = (name: string) => (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
   return n;
+};
+
+/** `--as` may be given several times, each a principal or a comma-separated list of them. */
+const principals = (value: string, previous: string[] = []): string[] => {
+  const given = value.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const bad = given.find((p) => !isPrincipal(p));
+  if (given.length === 0 || bad !== undefined) throw new InvalidArgumentError(`"${bad ?? value}" is not a principal: use user:<id>, group:<id> or public`);
+  return [...previous, ...given];
 };
 
 function load(options: CommonOptions, allowDemo = true): LoadedConfig {
@@ -198,11 +207,14 @@ export function buildProgram(): Command {
     .argument('<query>', 'what to look for')
     .addOption(new Option('--top <k>', 'number of results').default(5).argParser(positiveInt('--top')))
     .option('--source <id>', 'only this source')
+    .option('--as <principal>', 'search as this principal (user:<id>, group:<id>; repeat or comma-separate for several): only documents it may see', principals)
     .option('--json', 'print JSON')
-    .action(async (query: string, opts: CommonOptions & { top: number; source?: string; json?: boolean }) => {
+    .action(async (query: string, opts: CommonOptions & { top: number; source?: string; as?: string[]; json?: boolean }) => {
       const results = await withStack(opts, 'warn', async (stack) => {
         if (opts.source !== undefined) pickSources(stack, opts.source);
-        return search(stack.deps, query, { topK: Math.max(1, opts.top), ...(opts.source ? { sourceId: opts.source } : {}) });
+        return search(stack.deps, query, {
+          topK: Math.max(1, opts.top), ...(opts.source ? { sourceId: opts.source } : {}), ...(opts.as ? { as: opts.as } : {}),
+        });
       });
       if (opts.json) {
         console.log(JSON.stringify({ query, results }));

@@ -52,11 +52,13 @@ export function buildServer(stack: LocalStack, options: ServerOptions): FastifyI
 
   app.get('/status', async () => collectStatus(stack));
 
-  app.get<{ Querystring: { q?: string; top?: string; source?: string } }>('/search', async (req) => {
+  app.get<{ Querystring: { q?: string; top?: string; source?: string; as?: string | string[] } }>('/search', async (req) => {
     const q = req.query.q ?? '';
     const top = req.query.top === undefined ? 10 : Number(req.query.top);
     if (!Number.isInteger(top) || top < 1 || top > 100) throw new HttpError(400, 'top must be an integer from 1 to 100');
-    const results = await search(stack.deps, q, { topK: top, ...(req.query.source ? { sourceId: req.query.source } : {}) });
+    // `as`: the principals to search as (repeated, or comma-separated); the search checks them.
+    const as = req.query.as === undefined ? undefined : [req.query.as].flat();
+    const results = await search(stack.deps, q, { topK: top, ...(req.query.source ? { sourceId: req.query.source } : {}), ...(as ? { as } : {}) });
     return { query: q, results };
   });
 

@@ -51,6 +51,22 @@ export function recordRunMetrics(result: FetchRunResult): void {
 
 // One runtime per container: config, clients and secrets are read at cold start.
 let runtime: Promise<AwsRuntime> | undefined;
+let closing = false;
+
+/**
+ * Closes the runtime's connectors (a Postgres pool) and vector store when the container shuts
+ * down. Lambda signals that with SIGTERM (to functions with an extension registered; without
+ * one the container is frozen and then reclaimed, and the connections die with it).
+ */
+function closeOnShutdown(rt: AwsRuntime): void {
+  process.once('SIGTERM', () => {
+    if (closing) return;
+    closing = true;
+    void rt.close()
+      .catch((error: unknown) => coreLogger.warn('closing the runtime failed', { error: error instanceof Error ? error.message : String(error) }))
+      .finally(() => process.exit(0));
+  });
+}
 
 /**
  * A Lambda entry point: builds the runtime once, then the middy handler over it, with
@@ -67,6 +83,7 @@ export function lambdaEntry<E, R>(
   return async (event, context) => {
     handler ??= (runtime ??= buildAwsRuntime(process.env, coreLogger, kind))
       .then((rt) => {
+        closeOnShutdown(rt);
         const h = build(rt).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger));
         return withMetrics ? h.use(logMetrics(metrics)) : h;
       })

@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { SourceConfig, TributaryConfig } from '../../shared/config/schema.ts';
+import type { TributaryConfig } from '../../shared/config/schema.ts';
 import { headerOf } from '../../shared/connectors/kit/webhook-verify.ts';
-import { decodeSlackWebhook, type WebhookAnswer, type WebhookRequest } from '../../shared/connectors/slack/events.ts';
+import { definitionOf } from '../../shared/connectors/lookup.ts';
 import type { Logger } from '../../shared/core/deps.ts';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
 import { deliveryScope, parseHintBody, SIGNATURE_HEADER, verifyWebhookSignature } from '../../shared/core/webhook.ts';
@@ -22,15 +22,6 @@ export interface WebhookDeps {
   readonly log: Logger;
 }
 
-/**
- * Source kinds that speak their provider's webhook protocol (signature scheme, payloads,
- * answers) instead of Tributary's own hint format. A decoder verifies, decodes and answers;
- * the handler publishes the hints it returns. Throws HttpError for a 4xx.
- */
-const kindDecoders: Partial<Record<SourceConfig['kind'], (source: SourceConfig, request: WebhookRequest) => WebhookAnswer>> = {
-  slack: (source, request) => decodeSlackWebhook(source as Extract<SourceConfig, { kind: 'slack' }>, request),
-};
-
 const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
   statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
 });
@@ -49,8 +40,9 @@ export function createWebhookHandler(deps: WebhookDeps) {
       if (bytes.byteLength > MAX_WEBHOOK_BYTES) throw new HttpError(413, `body larger than ${MAX_WEBHOOK_BYTES} bytes`);
       const sourceId = event.pathParameters?.['sourceId'] ?? '';
       const source = deps.config.sources.find((s) => s.id === sourceId);
-      // A push source's secret signs its pushes (POST /ingest), never hints.
-      if (!source || source.kind === 'push' || !source.webhook) throw notVerified();
+      const definition = source ? definitionOf(source.kind) : undefined;
+      // A source fed by POST /ingest: its secret signs its pushes, never hints.
+      if (!source || !definition || definition.ingest || !source.webhook) throw notVerified();
       const secret = deps.secret(source.webhook.secretEnv);
       if (!secret) {
         deps.log.error('webhook secret is not configured; every request is refused', { sourceId, secretEnv: source.webhook.secretEnv });
@@ -58,9 +50,10 @@ export function createWebhookHandler(deps: WebhookDeps) {
       }
       const now = deps.clock.now();
       const headers = event.headers ?? {};
-      const decoder = kindDecoders[source.kind];
-      if (decoder) {
-        const answer = decoder(source, { headers, rawBody: bytes, body: text, secret, nowMs: now });
+      // A kind that speaks its provider's protocol (signature scheme, payloads, answers)
+      // decodes the request itself; the handler publishes the hints it returns.
+      if (definition.decodeWebhook) {
+        const answer = definition.decodeWebhook(source, { headers, rawBody: bytes, body: text, secret, nowMs: now });
         const hints = answer.hints;
         if (!hints) return json(answer.statusCode, answer.body);
         if (!answer.delivery) {

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { ENV } from '../../shared/wiring/aws.ts';
 import { importSecret } from '../secret-reference.ts';
-import type { TableAccess } from '../stage-config.ts';
+import type { AwsGrant, TableAccess } from '../stage-config.ts';
 import type { WorkQueue } from './work-queue.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
@@ -159,6 +159,21 @@ export class PipelineFunction extends Construct {
   readSecrets(scope: Construct, ids: Readonly<Record<string, string>>): this {
     this.fn.addEnvironment(ENV.secretIds, JSON.stringify(ids));
     for (const [name, id] of Object.entries(ids)) importSecret(scope, `${this.node.id}Secret${name}`, id).grantRead(this.fn);
+    return this;
+  }
+
+  /**
+   * Allows what a source's definition asks for (shared/connectors/definition.ts `aws()`), one
+   * statement per grant; a wildcard resource's AwsSolutions-IAM5 finding is acknowledged with
+   * the reason the definition gives.
+   */
+  allow(grants: readonly AwsGrant[]): this {
+    for (const grant of grants) {
+      this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...grant.actions], resources: [...grant.resources] }));
+      for (const resource of grant.resources.filter((r) => r.includes('*'))) {
+        Validations.of(this).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason: grant.wildcardReason ?? '' });
+      }
+    }
     return this;
   }
 

@@ -59,9 +59,9 @@ export class PipelineStack extends Stack {
     const webhookTable = stage.tableAccessFor('webhook');
     if (webhookTable) webhook.useTable(table, webhookTable);
 
-    // Push ingestion, only when a push source exists: stashes pushed documents in the table and
-    // publishes one hint per request; it never touches the queues.
-    const ingest = stage.sources.some((s) => s.kind === 'push')
+    // Ingestion, only when a source takes pushes (its kind's definition says so): stashes pushed
+    // documents in the table and publishes one hint per request; it never touches the queues.
+    const ingest = stage.sources.some((s) => s.takesPushes)
       ? new PipelineFunction(this, 'Ingest', {
         entry: 'ingest', configJson, timeout: Duration.seconds(30), memorySize: 512, ...reserve(stage.reservedConcurrency.ingest),
       }).useTable(table, tableAccess('ingest')).putEvents(bus).readSecrets(this, stage.secretsFor('ingest'))
@@ -152,6 +152,9 @@ export class PipelineStack extends Stack {
       alarm(`${name}QueueAge`, work.oldestMessageAge(), stage.queueAgeAlarmMinutes * 60, `${name} queue is backing up. See README "Alarms".`);
     }
     const functions = { Fetcher: fetcher, Embedder: embedder, Webhook: webhook, Watchdog: watchdog, Admin: admin, ...(ingest ? { Ingest: ingest } : {}) };
+    // What the sources' definitions ask for besides (a bucket to read, say), on the functions they name.
+    const byName: Record<FunctionName, PipelineFunction | undefined> = { fetcher, embedder, webhook, watchdog, admin, ingest };
+    for (const [name, f] of Object.entries(byName) as Array<[FunctionName, PipelineFunction | undefined]>) f?.allow(stage.grantsFor(name));
     for (const [name, f] of Object.entries(functions)) {
       alarm(`${name}Errors`, f.errors(), 1, `${name} Lambda errors. See README "Alarms".`);
       alarm(`${name}Throttles`, f.throttles(), 1, `${name} Lambda throttled. See README "Alarms".`);

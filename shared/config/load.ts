@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
+import { definitionOf } from '../connectors/lookup.ts';
 import { RATE_PATTERN, configSchema, type TributaryConfig } from './schema.ts';
 
 export interface LoadedConfig {
@@ -50,7 +51,8 @@ export function loadConfig(options: { path?: string; cwd: string; allowDemo: boo
   }
   const config = parseConfig(raw, origin);
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
-  for (const source of config.sources) if (source.kind === 'filesystem') source.root = at(source.root);
+  // Paths a source kind names (a folder's root) resolve like every other path of the file.
+  config.sources = config.sources.map((source) => definitionOf(source.kind).resolvePaths?.(source, at) ?? source) as typeof config.sources;
   const stateDir = at(config.stateDir);
   if (config.vectorStore.kind === 'lancedb' && config.vectorStore.path !== undefined) config.vectorStore.path = at(config.vectorStore.path);
   return { config, origin, baseDir, stateDir };

@@ -1,26 +1,16 @@
 import { z } from 'zod';
 import { awsSchema } from './aws.ts';
-import { chunking, envName, RATE_PATTERN, sourceBase } from './source-base.ts';
-import { postgresSource } from '../connectors/postgres/config.ts';
-import { pushSourceSchema } from '../connectors/push/config.ts';
-import { slackSource } from '../connectors/slack/config.ts';
+import { chunking, envName, RATE_PATTERN } from './source-base.ts';
+import { connectors } from '../connectors/registry.ts';
+import type { FilesystemSourceConfig } from '../connectors/filesystem/config.ts';
 
 export { RATE_PATTERN };
+export type { FilesystemSourceConfig };
 
-const filesystemSource = z.strictObject({
-  ...sourceBase,
-  kind: z.literal('filesystem'),
-  /** Folder to index; relative paths resolve against the config file's folder. */
-  root: z.string().min(1),
-  include: z.array(z.string().min(1)).min(1).default(['**/*.md', '**/*.markdown', '**/*.txt']),
-  exclude: z.array(z.string().min(1)).default(['**/node_modules/**', '**/.git/**']),
-  /** Watch the folder and sync changes within about a second. */
-  watch: z.boolean().default(true),
-  pageSize: z.number().int().min(1).max(5000).default(200),
-  maxFileBytes: z.number().int().min(1).default(5 * 1024 * 1024),
-});
+type SourceSchema = (typeof connectors)[number]['schema'];
 
-export const sourceSchema = z.discriminatedUnion('kind', [filesystemSource, postgresSource, pushSourceSchema, slackSource]);
+/** One configured source: a member per kind in the registry (shared/connectors/registry.ts), told apart by `kind`. */
+export const sourceSchema = z.discriminatedUnion('kind', connectors.map((c) => c.schema) as unknown as [SourceSchema, ...SourceSchema[]]);
 
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -96,4 +86,3 @@ export const configSchema = z.strictObject({
 
 export type TributaryConfig = z.output<typeof configSchema>;
 export type SourceConfig = z.output<typeof sourceSchema>;
-export type FilesystemSourceConfig = Extract<SourceConfig, { kind: 'filesystem' }>;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /*
  * Fields every source kind shares. A connector's config schema is
  * `z.strictObject({ ...sourceBase, kind: z.literal('<kind>'), …its own fields })`, added to the
- * union in ./schema.ts (see docs/connectors.md).
+ * registry (shared/connectors/registry.ts) through the connector's definition (see docs/connectors.md).
  */
 
 /** Source ids appear in queue group ids, vector ids and URLs: keep them plain. */
@@ -48,3 +48,6 @@ export const sourceBase = {
   freshnessSloMinutes: z.number().int().min(1).default(60),
   chunking: chunking.optional(),
 };
+
+/** The fields every source kind shares, as validated: what code that handles any kind may read. */
+export type SourceBaseConfig = z.output<z.ZodObject<typeof sourceBase & { kind: z.ZodString }>>;

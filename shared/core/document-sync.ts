@@ -2,6 +2,7 @@ import { chunkDocument, chunkingSignature } from './chunker.ts';
 import type { CoreDeps, SourceSettings } from './deps.ts';
 import { covers, type RunIssues } from './document-issues.ts';
 import { errorMessage, isDeploymentFailure, isDocumentFailure } from './errors.ts';
+import { accessOfDocument } from './access.ts';
 import { contentHash, decorHash } from './ids.ts';
 import { encodeTask } from './tasks.ts';
 import { embedWithCache, embeddingCostUsd } from './embedding-cache.ts';
@@ -121,22 +122,25 @@ export class DocumentSync {
       }
       const entry = ledger.get(ref.id);
       const hash = contentHash(doc.text, doc.title);
+      // Access is part of what every vector repeats: a change of it rewrites them (from the cache).
+      const { access, warning } = accessOfDocument(doc);
+      const decor = decorHash(doc.title, doc.url, doc.metadata, access);
       if (!recover && entry?.rev && !entry.deleted && entry.contentHash === hash && entry.chunker === this.chunker
-        && !entry.pending && !entry.claim && (entry.decor === undefined || entry.decor === decorHash(doc.title, doc.url, doc.metadata))) {
+        && !entry.pending && !entry.claim && (entry.decor === undefined ? access === undefined : entry.decor === decor)) {
         // Same content under a new version (touched, copied back): record the version, embed nothing.
         const touched = await this.deps.state.touchDocument({
           sourceId: this.sourceId, docId: doc.id, expectRev: entry.rev, rev: this.nextRev(), version: doc.version,
         });
         if (touched) {
           this.counters.docsUnchanged += 1;
-          this.issues.indexed(doc.id, doc.warning);
+          this.issues.indexed(doc.id, warning);
           continue;
         }
       }
-      const task = this.upsertTask(doc, hash);
+      const task = this.upsertTask(doc, hash, access);
       if (task) {
         tasks.push(task);
-        warnings.set(doc.id, doc.warning);
+        warnings.set(doc.id, warning);
       }
     }
     const kept = await this.preEmbed(tasks, ledger);
@@ -162,7 +166,7 @@ export class DocumentSync {
   }
 
   /** The document's task, or undefined (and a skip) when it cannot be chunked. */
-  private upsertTask(doc: SourceDocument, hash: string): UpsertTask | undefined {
+  private upsertTask(doc: SourceDocument, hash: string, access: readonly string[] | undefined): UpsertTask | undefined {
     let chunks;
     try {
       chunks = chunkDocument(doc.text, doc.format ?? 'text', this.settings.chunking).map((c) => ({ index: c.index, hash: c.hash, text: c.text }));
@@ -178,6 +182,7 @@ export class DocumentSync {
       chunker: this.chunker,
       ...(doc.title !== undefined ? { title: doc.title } : {}), ...(doc.url !== undefined ? { url: doc.url } : {}),
       ...(doc.metadata !== undefined && Object.keys(doc.metadata).length > 0 ? { metadata: doc.metadata } : {}),
+      ...(access !== undefined ? { access } : {}),
     };
     const inline: UpsertTask = { ...base, chunks };
     return Buffer.byteLength(encodeTask(inline), 'utf8') <= (this.deps.maxInlineTaskBytes ?? INLINE_TASK_BYTES) ? inline : base;

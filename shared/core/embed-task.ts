@@ -1,3 +1,4 @@
+import { ACCESS_KEY, accessOfDocument } from './access.ts';
 import { chunkDocument, chunkingSignature } from './chunker.ts';
 import type { CoreDeps } from './deps.ts';
 import { covers } from './document-issues.ts';
@@ -70,6 +71,7 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
   let title = task.title;
   let url = task.url;
   let docMetadata = task.metadata;
+  let access = task.access;
   let updatedAt = task.updatedAt;
   let contentHash = task.contentHash;
   let chunker = task.chunker ?? chunkingSignature(deps.settings(task.sourceId)?.chunking);
@@ -98,18 +100,20 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
     title = doc.title;
     url = doc.url;
     docMetadata = doc.metadata;
+    access = accessOfDocument(doc).access;
     updatedAt = doc.updatedAt ?? updatedAt;
     contentHash = hashContent(doc.text, doc.title);
     chunker = chunkingSignature(settings.chunking);
   }
 
   // The ledger's chunk hashes say what each vector index holds, whichever chunker wrote it.
-  // Every vector carries the title, url and document metadata too: a change of those rewrites
-  // them all (their embeddings come from the cache), or search would show the old values next
-  // to unchanged chunks. Entries from before `decor` existed compare the title alone.
-  const decor = decorHash(title, url, docMetadata);
+  // Every vector carries the title, url, document metadata and access too: a change of those
+  // rewrites them all (their embeddings come from the cache), or search would show the old
+  // values (or let the old readers see it) next to unchanged chunks. Entries from before
+  // `decor` existed compare the title alone, and any access.
+  const decor = decorHash(title, url, docMetadata, access);
   const retitled = previous?.rev !== undefined && !previous.deleted
-    && (previous.decor !== undefined ? previous.decor !== decor : previous.title !== title);
+    && (previous.decor !== undefined ? previous.decor !== decor : previous.title !== title || access !== undefined);
   const known = !dirty && !retitled && previous && !previous.deleted ? previous.chunkHashes : undefined;
   const toWrite = chunks.filter((c) => known?.[c.index] !== c.hash);
 
@@ -124,6 +128,9 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
       updatedAt, text: c.text.slice(0, MAX_METADATA_TEXT),
     };
     if (c.text.length > MAX_METADATA_TEXT) metadata['textTruncated'] = true;
+    // `access` is the pipeline's: present exactly when the document has one (filters read it).
+    if (access !== undefined) metadata[ACCESS_KEY] = access;
+    else delete metadata[ACCESS_KEY];
     if (title !== undefined) metadata['title'] = title;
     if (url !== undefined) metadata['url'] = url;
     const values = cached.get(c.hash);

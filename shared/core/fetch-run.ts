@@ -1,3 +1,4 @@
+import { reportingRunEnd } from './connector-run.ts';
 import type { CoreDeps, SourceSettings } from './deps.ts';
 import { RunIssues } from './document-issues.ts';
 import { DocumentSync, isCurrent, isLive, type FetchCounters, zeroCounters } from './document-sync.ts';
@@ -101,7 +102,7 @@ export async function runFetch(deps: CoreDeps, task: FetchTask, options: FetchRu
   // The snapshot is taken once the lease is held: whatever happened before this run held the
   // source (a wake-up deferred to the previous holder included) is inside its window.
   const run = new FetchRun(deps, settings, connector, task, options, lease.epoch, deps.clock.now(), lease.state.pass, lease.state.watermark, lease.state.feed);
-  return run.execute();
+  return reportingRunEnd(connector, deps.log, task.sourceId, () => run.execute());
 }
 
 /** Publisher and fetcher clocks may disagree by this much; a hint this close to the watermark runs. */
@@ -180,6 +181,8 @@ class FetchRun {
     /** Whether the run got as far as finishRun, and what it still owes then (a rerun, a continuation). */
     let finished: { rerun: boolean } | 'unknown' | undefined;
     try {
+      // The connector learns first that a run holds the source (per-run budgets start over).
+      await this.connector.beginRun?.({ runSk: this.runSk, trigger: this.task.trigger, targeted: this.isTargeted() });
       // Inside the try: a run that cannot even record itself still releases its lease.
       // The previous run's skipped documents stay listed until this run reads them again.
       const [previous] = await this.deps.state.listRuns(this.sourceId, 1);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Metadata } from '../ports/index.ts';
 
 /** sha256 hex of a UTF-8 string. */
 export function sha256(text: string): string {
@@ -39,12 +40,16 @@ export function makeRev(epoch: number, seq: number): string {
 }
 
 /**
- * Hash of the fields every vector of a document repeats besides its chunk text: title, url and
- * the document's metadata (keys sorted, so the source's key order does not matter).
+ * Hash of the fields every vector of a document repeats besides its chunk text: title, url, the
+ * document's metadata (keys sorted, so the source's key order does not matter) and its access
+ * list. A document without access hashes as it did before access existed, so its vectors are
+ * not rewritten for it.
  */
-export function decorHash(title: string | undefined, url: string | undefined, metadata: Readonly<Record<string, string | number | boolean>> | undefined): string {
+export function decorHash(
+  title: string | undefined, url: string | undefined, metadata: Readonly<Metadata> | undefined, access?: readonly string[],
+): string {
   const meta = metadata ? Object.keys(metadata).sort().map((k) => [k, metadata[k]]) : [];
-  return sha256(JSON.stringify([title ?? null, url ?? null, meta]));
+  return sha256(JSON.stringify([title ?? null, url ?? null, meta, ...(access !== undefined ? [access] : [])]));
 }
 
 /** Content hash of a document: text plus the fields that end up in vector metadata. */

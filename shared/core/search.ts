@@ -1,3 +1,4 @@
+import { ACCESS_KEY, searchPrincipals } from './access.ts';
 import type { Embedder, VectorStore } from '../ports/index.ts';
 
 export interface SearchResult {
@@ -9,28 +10,47 @@ export interface SearchResult {
   readonly title?: string;
   readonly url?: string;
   readonly text: string;
+  /** The document's principals; absent: everyone may see it. */
+  readonly access?: readonly string[];
+}
+
+export interface SearchOptions {
+  readonly topK: number;
+  readonly sourceId?: string;
+  /**
+   * Search as these principals (`user:<id>`, `group:<id>`; comma-separated or several): only
+   * documents without access, or whose access names one of them or `public`, are found.
+   * Absent: every document (an operator's search). A malformed principal is an HttpError(400).
+   */
+  readonly as?: readonly string[];
 }
 
 /** Embeds the query with the index's embedder and returns the best chunks. */
 export async function search(
   deps: { embedder: Embedder; vectors: VectorStore },
   query: string,
-  options: { topK: number; sourceId?: string },
+  options: SearchOptions,
 ): Promise<SearchResult[]> {
+  // Checked before anything else: a bad principal is refused even for an empty query.
+  const access = options.as !== undefined ? searchPrincipals(options.as) : undefined;
   const text = query.trim();
   if (text.length === 0) return [];
   const { vectors: [vector] } = await deps.embedder.embed([text]);
   if (!vector) return [];
   const matches = await deps.vectors.query({
-    vector, topK: options.topK, ...(options.sourceId !== undefined ? { filter: { sourceId: options.sourceId } } : {}),
+    vector, topK: options.topK,
+    ...(options.sourceId !== undefined ? { filter: { sourceId: options.sourceId } } : {}),
+    ...(access !== undefined ? { access } : {}),
   });
   return matches.map((m) => {
     const md = m.metadata;
+    const allowed = md[ACCESS_KEY];
     const result: SearchResult = {
       id: m.id, sourceId: String(md['sourceId'] ?? ''), docId: String(md['docId'] ?? ''),
       chunkIndex: Number(md['chunkIndex'] ?? 0), score: m.score, text: String(md['text'] ?? ''),
       ...(typeof md['title'] === 'string' ? { title: md['title'] } : {}),
       ...(typeof md['url'] === 'string' ? { url: md['url'] } : {}),
+      ...(Array.isArray(allowed) ? { access: allowed } : {}),
     };
     return result;
   });

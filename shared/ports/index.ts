@@ -5,9 +5,14 @@
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-/** Metadata values a vector store can hold and filter on. */
+/** Metadata values a vector store can hold and filter on by equality. */
 export type MetadataValue = string | number | boolean;
-export type Metadata = Record<string, MetadataValue>;
+/**
+ * Metadata: scalar values, and lists of strings (both stores hold them: Pinecone natively,
+ * LanceDB in its JSON column). The pipeline writes one list, `access` (the principals allowed),
+ * filtered by `VectorQuery.access`.
+ */
+export type Metadata = Record<string, MetadataValue | readonly string[]>;
 
 // ───────────────────────────── Clock ─────────────────────────────
 
@@ -19,134 +24,8 @@ export interface Clock {
 
 // ───────────────────────── SourceConnector ─────────────────────────
 
-/** A connector's position in a source: opaque to the core, persisted as JSON. */
-export type Cursor = { readonly [key: string]: Json };
-
-/** The time window of one pass: `[since, snapshotAt)`. `since` is absent on a full pass. */
-export interface PullWindow {
-  /** ISO-8601; the previous pass's snapshot minus the source's lookback. */
-  readonly since?: string;
-  /** ISO-8601; taken once when the pass starts. */
-  readonly snapshotAt: string;
-  /** True when the pass must list everything (first sync, `--full`, expired change token). */
-  readonly full: boolean;
-  /**
-   * Incremental passes only: the cursor the last completed pass ended with. A change-feed
-   * connector continues from it (a change token) instead of from `since`; when the token has
-   * expired it throws CursorExpiredError and the core runs a full pass. Others ignore it.
-   */
-  readonly resume?: Cursor;
-}
-
-/** A document as the source has it now. */
-export interface SourceDocument {
-  /** Stable id within the source (a relative path, a row id, a message ts). */
-  readonly id: string;
-  /** Source-side version: changes whenever the document may have changed (mtime+size, updated_at, etag). */
-  readonly version: string;
-  readonly text: string;
-  readonly title?: string;
-  readonly url?: string;
-  /** ISO-8601 time the source says the document last changed. */
-  readonly updatedAt?: string;
-  /** Markdown is chunked by headings; text by paragraphs; a conversation by whole turns (separated by TURN_SEPARATOR, see shared/core/chunker.ts). */
-  readonly format?: 'markdown' | 'text' | 'conversation';
-  readonly metadata?: Metadata;
-  /**
-   * Indexed, but with a caveat the run reports next to the document's id (e.g. invalid UTF-8
-   * replaced by U+FFFD).
-   */
-  readonly warning?: string;
-}
-
-/**
- * A document the connector (or the core) could not index this time, and why: unreadable,
- * not text, refused as input. It is skipped for this pass and retried on the next; it is
- * never taken for a deletion (its vectors stay until it is readable again or really gone).
- */
-export interface DocumentIssue {
-  /** The document's id; with `prefix`, the start of every id it covers. */
-  readonly id: string;
-  /** What went wrong, for people: `file is not valid UTF-8 text (binary)`, `permission denied (EACCES)`. */
-  readonly reason: string;
-  /**
-   * Covers every document whose id starts with `id`: a folder or channel that could not be
-   * read at all. Reconcile deletes none of them this pass.
-   */
-  readonly prefix?: boolean;
-}
-
-/** What `fetch` found: the documents that exist and could be read, and those that exist but could not. */
-export interface FetchResult {
-  readonly documents: readonly SourceDocument[];
-  /** Ids that exist but could not be read now. An id in neither list no longer exists. */
-  readonly skipped?: readonly DocumentIssue[];
-}
-
-/** What a page of changes names: a whole document, or only its id and version (content fetched on demand). */
-export interface DocumentRef {
-  readonly id: string;
-  readonly version: string;
-  /** Present when the connector already has the content at hand. */
-  readonly document?: SourceDocument;
-}
-
-export interface PullPage {
-  readonly changed: readonly DocumentRef[];
-  /** Ids the source reports as deleted (change feeds). */
-  readonly deleted: readonly string[];
-  /** Cursor to pass to the next `pull` of this pass. */
-  readonly next: Cursor;
-  /** True when this was the pass's last page. */
-  readonly done: boolean;
-  /**
-   * Documents of this page that exist but could not be read (or, with `prefix`, a part of the
-   * source that could not be listed). Skipped this pass, retried on the next, never deleted.
-   */
-  readonly skipped?: readonly DocumentIssue[];
-}
-
-/** Ids and versions only: the slim listing reconcile diffs against the ledger. */
-export interface ListedDocument {
-  readonly id: string;
-  readonly version: string;
-}
-
-export interface RawRequest {
-  readonly headers: Readonly<Record<string, string | undefined>>;
-  readonly body: string;
-}
-
-/** Hints decoded from a webhook: which documents changed, or "something changed". */
-export interface Hints {
-  readonly sourceId: string;
-  /** Ids known to have changed or been deleted; empty means "run an incremental sync". */
-  readonly ids: readonly string[];
-  /** The ids wait in the source's HintBuffer: the run takes them from there (`ids` is empty). */
-  readonly buffered?: boolean;
-}
-
-/** One connector instance per configured source. */
-export interface SourceConnector {
-  readonly sourceId: string;
-  /** One page of changes after `cursor`, within the pass window. */
-  pull(cursor: Cursor | undefined, window: PullWindow): Promise<PullPage>;
-  /**
-   * Current documents by id. One that exists but cannot be read goes into `skipped` with the
-   * reason (never throw for one document); ids in neither list no longer exist. Throw only for
-   * what fails every document (auth, the source unreachable).
-   */
-  fetch(ids: readonly string[]): Promise<FetchResult>;
-  /** Every current id and version; present on sources without a delete feed. */
-  /**
-   * Every current id and version. `pass` names the pass that just completed (the core's
-   * reconcile): a connector that listed everything in that pass may answer from what it read
-   * then instead of listing again. Without it (audit), list afresh.
-   */
-  list?(pass?: { readonly snapshotAt: string }): AsyncIterable<ListedDocument>;
-  /** Starts pushing change hints (e.g. a file watcher); returns a stop function. */
-  watch?(onHints: (hints: Hints) => void): Promise<() => Promise<void>>;
-}
+export * from './connector.ts';
+import type { Cursor, DocumentIssue, Hints } from './connector.ts';
 
 // ───────────────────────────── Embedder ─────────────────────────────
 
@@ -186,6 +65,11 @@ export interface VectorQuery {
   readonly topK: number;
   /** Equality filter on metadata fields. */
   readonly filter?: Readonly<Record<string, MetadataValue>>;
+  /**
+   * Principals the searcher acts as: only records without an `access` list, or whose `access`
+   * names at least one of these, match (with `filter`, both must hold). Absent: no access check.
+   */
+  readonly access?: readonly string[];
 }
 
 /** A vector index. Upserts overwrite by id; deletes of absent ids are no-ops. */
@@ -276,7 +160,7 @@ export interface LedgerEntry {
   readonly title?: string;
   /**
    * Hash of what every vector of the document repeats besides its chunk (title, url, the
-   * document's metadata): a change rewrites all its vectors. Absent on entries written before
+   * document's metadata, its access): a change rewrites all its vectors. Absent on entries written before
    * it existed (then the title alone is compared).
    */
   readonly decor?: string;
@@ -616,6 +500,8 @@ export interface UpsertTask {
   readonly url?: string;
   /** The document's own metadata, copied onto each of its vectors. */
   readonly metadata?: Metadata;
+  /** The principals allowed (normalised: sorted, distinct), copied onto each vector as `access`. */
+  readonly access?: readonly string[];
   readonly updatedAt: string;
   readonly runSk: string;
   /** Rewrite every chunk's vector instead of trusting the ledger's chunk hashes (repair). */

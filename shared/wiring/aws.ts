@@ -15,7 +15,7 @@ import { ConfigError } from '../core/errors.ts';
 import { BufferedHintBus } from '../core/hints.ts';
 import type { DeliveryLog, EventBus, SourceConnector, VectorStore } from '../ports/index.ts';
 import { embedderFromConfig, embeddingPriceFromConfig, vectorStoreFromConfig, type Env } from './adapters.ts';
-import { connectorOf, settingsOf, systemClock } from './sources.ts';
+import { closeConnectors, connectorOf, settingsOf, systemClock } from './sources.ts';
 
 /** Environment variables the stacks set on every pipeline function. */
 export const ENV = {
@@ -48,6 +48,8 @@ export interface AwsRuntime {
   readonly maxReceives: number;
   /** Replay memory of the signed endpoints; present when the function is given the table. */
   readonly deliveries: DeliveryLog | undefined;
+  /** Closes the connectors (their connection pools) and the vector store: the container is shutting down. */
+  close(): Promise<void>;
 }
 
 function required(env: Env, name: string): string {
@@ -79,7 +81,7 @@ export async function buildAwsRuntime(env: Env, log: Logger, kind: RuntimeKind =
       if (key === 'log') return log;
       throw new ConfigError(`deps.${String(key)} is not available to an edge function`);
     } });
-    return { config, secrets, maxReceives: config.queues.maxReceives, eventBus, deliveries, deps: unusable };
+    return { config, secrets, maxReceives: config.queues.maxReceives, eventBus, deliveries, deps: unusable, close: async () => undefined };
   }
   const state = new DynamoDbStateStore({ client: ddb ?? new DynamoDBClient({}), tableName: required(env, ENV.table) });
   if (kind === 'state') {
@@ -87,7 +89,7 @@ export async function buildAwsRuntime(env: Env, log: Logger, kind: RuntimeKind =
       if (key in t) return (t as unknown as Record<string | symbol, unknown>)[key];
       throw new ConfigError(`deps.${String(key)} is not available to a state-only function`);
     } });
-    return { config, secrets, maxReceives: config.queues.maxReceives, eventBus, deliveries, deps: partial };
+    return { config, secrets, maxReceives: config.queues.maxReceives, eventBus, deliveries, deps: partial, close: async () => undefined };
   }
   const queue = new SqsTaskQueue({
     client: new SQSClient({}),
@@ -110,6 +112,10 @@ export async function buildAwsRuntime(env: Env, log: Logger, kind: RuntimeKind =
   }
   return {
     config, secrets, maxReceives: config.queues.maxReceives, eventBus, deliveries,
+    async close() {
+      await closeConnectors(connectors.values(), log);
+      if (kind !== 'fetch') await vectors.close?.();
+    },
     deps: {
       state, queue, vectors, embedder, clock: systemClock, log, ...(hints ? { hints } : {}),
       connector: (id) => connectors.get(id), settings: (id) => settings.get(id),

@@ -16,7 +16,7 @@ import type { Clock, EventBus, Hints, SourceConnector, TaskQueue } from '../port
 import { embedderFromConfig, embeddingPriceFromConfig, vectorStoreFromConfig } from './adapters.ts';
 import { migrateLegacyState } from './legacy-state.ts';
 import { acquirePidLock, pidAlive } from './pid-lock.ts';
-import { connectorOf, settingsOf, systemClock } from './sources.ts';
+import { closeConnectors, connectorOf, settingsOf, systemClock } from './sources.ts';
 
 export { connectorOf, pidAlive, settingsOf, systemClock };
 
@@ -38,6 +38,7 @@ export interface LocalStack {
   readonly eventBus: EventBus;
   /** The SQLite file every local process of this state folder shares. */
   readonly databaseFile: string;
+  /** Stops everything it opened: the connectors (their pools), the vector store, the database. */
   close(): Promise<void>;
 }
 
@@ -126,6 +127,8 @@ async function assemble(
     connectors.set(source.id, connectorOf(source, { secret: (name) => process.env[name], state, clock: systemClock, log }));
     settings.set(source.id, settingsOf(source, config.chunking));
   }
+  // Connection pools (Postgres) end before the database and vector store they may write to.
+  closers.push(() => closeConnectors(connectors.values(), log));
   const deps: CoreDeps = {
     state, queue, vectors, embedder, clock: systemClock, log, hints,
     embeddingPricePerMillionTokensUsd: embeddingPriceFromConfig(config),

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FilesystemConnector } from '../../shared/connectors/filesystem/filesystem-connector.ts';
 import type { FilesystemSourceOptions } from '../../shared/connectors/filesystem/filesystem-connector.ts';
 import type { Hints } from '../../shared/ports/index.ts';
-import { collect, newWindow, pullPass, sourceConnectorContract } from './source-connector.contract.ts';
+import { collect, newWindow, pullPass } from './source-connector.contract.ts';
 
 async function makeTempDir(): Promise<string> {
   return mkdtemp(path.join(tmpdir(), 'tributary-fs-'));
@@ -31,16 +31,6 @@ async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
 async function pulledIds(connector: FilesystemConnector): Promise<string[]> {
   return (await pullPass(connector, newWindow())).refs.map((ref) => ref.id);
 }
-
-sourceConnectorContract('FilesystemConnector', async () => {
-  const root = await makeTempDir();
-  return {
-    connector: new FilesystemConnector({ sourceId: 'fs', root, pageSize: 3 }),
-    put: (id, text) => put(root, id, text),
-    remove: (id) => rm(path.join(root, ...id.split('/'))),
-    cleanup: () => rm(root, { recursive: true, force: true }),
-  };
-});
 
 describe('FilesystemConnector', () => {
   let root: string;

@@ -5,15 +5,21 @@
  * versions and windows, LISTEN hints, and configuration errors that name the key to fix.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../shared/config/load.ts';
 import { chunkDocument } from '../../shared/core/chunker.ts';
+import { silentLogger } from '../../shared/core/deps.ts';
 import { ConfigError, TransientError } from '../../shared/core/errors.ts';
 import { postgresSource } from '../../shared/connectors/postgres/config.ts';
 import { PostgresConnector } from '../../shared/connectors/postgres/postgres-connector.ts';
 import type { Hints, PullWindow } from '../../shared/ports/index.ts';
+import { openLocalStack } from '../../shared/wiring/local-stack.ts';
 import { startPostgres, type TestPostgres } from '../support/postgres.ts';
-import { collect, newWindow, pullPass, sourceConnectorContract } from './source-connector.contract.ts';
+import { collect, newWindow, pullPass } from './source-connector.contract.ts';
 
 let server: TestPostgres;
 let url: string;
@@ -82,46 +88,6 @@ function connector(schema: string, overrides: Record<string, unknown> = {}, opti
 const conversationConfig = (schema: string, extra: Record<string, unknown> = {}): Overrides & Record<string, unknown> => ({
   table: `${schema}.messages`, deletedColumn: 'deleted', mode: 'conversation',
   conversation: { groupColumn: 'conversation_id', orderColumn: 'sent_at' }, ...extra,
-});
-
-const contractNumber = (contractId: string): string => String(Number(/\d+/.exec(contractId)![0]));
-
-sourceConnectorContract('PostgresConnector (row per document)', async () => {
-  const schema = await newSchema();
-  return {
-    connector: connector(schema),
-    docId: contractNumber,
-    renderedText: (_, text) => `ann: ${text}`,
-    async put(id, text) {
-      await admin.query(`INSERT INTO ${schema}.notes (id, body) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body`, [contractNumber(id), text]);
-      await settle();
-    },
-    async remove(id) {
-      await admin.query(`DELETE FROM ${schema}.notes WHERE id = $1`, [contractNumber(id)]);
-    },
-    async cleanup() {
-      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    },
-  };
-});
-
-sourceConnectorContract('PostgresConnector (conversation per document)', async () => {
-  const schema = await newSchema();
-  return {
-    connector: connector(schema, conversationConfig(schema)),
-    renderedText: (_, text) => `bob: ${text}`,
-    async put(id, text) {
-      await admin.query(`DELETE FROM ${schema}.messages WHERE conversation_id = $1`, [id]);
-      await admin.query(`INSERT INTO ${schema}.messages (conversation_id, author, body) VALUES ($1, 'bob', $2)`, [id, text]);
-      await settle();
-    },
-    async remove(id) {
-      await admin.query(`DELETE FROM ${schema}.messages WHERE conversation_id = $1`, [id]);
-    },
-    async cleanup() {
-      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    },
-  };
 });
 
 /**
@@ -557,5 +523,40 @@ describe('PostgresConnector: configuration errors', () => {
     expect(String(missingEnv)).toMatch(/environment variable PG_URL \(connectionStringEnv\) is not set/);
     expect(wrongPassword).toBeInstanceOf(ConfigError);
     expect(String(wrongPassword)).toMatch(/check the credentials in PG_URL/);
+  });
+});
+
+describe('PostgresConnector: closing', () => {
+  it('the local stack ends the source\'s pool when it closes: no connection stays open', async () => {
+    // Prepare: a source in a database of its own, read once through the local stack.
+    const closingUrl = await server.createDatabase('closing');
+    const probe = new pg.Client({ connectionString: closingUrl });
+    await probe.connect();
+    await probe.query(`CREATE TABLE notes (id bigint PRIMARY KEY, body text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
+      INSERT INTO notes (id, body) VALUES (1, 'one'), (2, 'two')`);
+    const dir = await mkdtemp(join(tmpdir(), 'tributary-pg-close-'));
+    process.env['PG_CLOSING_URL'] = closingUrl;
+    const config = parseConfig({ sources: [{
+      id: 'notes', kind: 'postgres', connectionStringEnv: 'PG_CLOSING_URL', table: 'notes', idColumn: 'id', updatedAtColumn: 'updated_at', textTemplate: '{{body}}',
+    }] });
+    const stack = await openLocalStack({ config, origin: 'test', baseDir: dir, stateDir: join(dir, 'state') }, { log: silentLogger });
+    const others = async (): Promise<number> => Number((await probe.query(
+      'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows[0].n);
+    try {
+      expect((await stack.connectors.get('notes')!.fetch(['1', '2'])).documents).toHaveLength(2);
+      const whileOpen = await others();
+
+      // Act
+      await stack.close();
+
+      // Assess
+      expect(whileOpen).toBeGreaterThan(0);
+      expect(await others()).toBe(0);
+    } finally {
+      await stack.close();
+      await probe.end();
+      delete process.env['PG_CLOSING_URL'];
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

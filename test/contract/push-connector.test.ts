@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyPushBatch } from '../../shared/connectors/push/push-batch.ts';
 import { PushConnector } from '../../shared/connectors/push/push-connector.ts';
 import type { Clock, PushStateStore } from '../../shared/ports/index.ts';
-import { ManualClock, newStateStore, startServers, type EmbeddedServers } from '../support/embedded.ts';
+import { ManualClock } from '../support/embedded.ts';
 import { InMemoryStateStore } from '../support/memory-state-store.ts';
-import { collect, newWindow, pullPass, sourceConnectorContract } from './source-connector.contract.ts';
+import { collect, newWindow, pullPass } from './source-connector.contract.ts';
 
 const OPTIONS = { sourceId: 'pushed', maxDocumentBytes: 300 * 1024, tombstoneRetentionMs: 86_400_000 };
 
@@ -23,32 +23,6 @@ function pusher(state: PushStateStore, clock: Clock = { now: () => Date.now() })
     },
   };
 }
-
-sourceConnectorContract('PushConnector on the in-memory state store', async () => {
-  const state = new InMemoryStateStore();
-  return {
-    connector: new PushConnector({ sourceId: 'pushed', state, pageSize: 3 }),
-    ...pusher(state),
-    cleanup: async () => undefined,
-  };
-});
-
-let servers: EmbeddedServers | undefined;
-beforeAll(async () => {
-  servers = await startServers();
-});
-afterAll(async () => {
-  await servers?.close();
-});
-
-sourceConnectorContract('PushConnector on DynamoDB (dynalite)', async () => {
-  const state = await newStateStore(servers!);
-  return {
-    connector: new PushConnector({ sourceId: 'pushed', state, pageSize: 3 }),
-    ...pusher(state),
-    cleanup: async () => undefined,
-  };
-});
 
 describe('PushConnector', () => {
   it('hands over documents whole: title, url, format, metadata and the write time', async () => {

@@ -8,39 +8,10 @@ import type { PullWindow } from '../../shared/ports/index.ts';
 import { SlackEmulator } from '../emulators/slack.ts';
 import { ManualClock } from '../support/embedded.ts';
 import { connectorFor, GENERAL, RANDOM, seedWorkspace, tsAt } from './slack-fixtures.ts';
-import { collect, pullPass, sourceConnectorContract } from './source-connector.contract.ts';
-
-// ───────────────────────────── contract, both document modes ─────────────────────────────
-
-for (const mode of ['thread', 'channel-day'] as const) {
-  sourceConnectorContract(`SlackConnector (${mode})`, async () => {
-    const slack = await SlackEmulator.start();
-    seedWorkspace(slack);
-    // A message in a channel the bot is not in must never show up.
-    slack.post({ channel: 'C0SECRET', user: 'U0BOB', text: 'hidden' });
-    const base = Date.now() - 60 * 86_400_000;
-    // Contract ids map to fixed ts values: a minute apart (threads), or a day apart (channel-days).
-    const tsOf = (id: string): string => tsAt(base + Number(/\d+/.exec(id)![0]) * (mode === 'thread' ? 60_000 : 86_400_000));
-    const posted = new Set<string>();
-    return {
-      connector: connectorFor(slack, { documentMode: mode, reconcile: true }),
-      put: async (id, text) => {
-        if (posted.has(id)) slack.edit(GENERAL, tsOf(id), text);
-        else slack.post({ channel: GENERAL, user: 'U0ALICE', text, ts: tsOf(id) });
-        posted.add(id);
-      },
-      remove: async (id) => {
-        slack.remove(GENERAL, tsOf(id));
-        posted.delete(id);
-      },
-      cleanup: () => slack.close(),
-      docId: (id) => `${GENERAL}/${mode === 'thread' ? tsOf(id) : dayOf(tsOf(id), 'UTC')}`,
-      renderedText: (_id, text) => `Alice: ${text.trim()}`,
-    };
-  });
-}
+import { collect, pullPass } from './source-connector.contract.ts';
 
 // ───────────────────────────── connector behaviour ─────────────────────────────
+// (The SourceConnector contract runs over every registered kind: registry-contract.test.ts.)
 
 describe('SlackConnector', () => {
   let slack: SlackEmulator;

@@ -204,6 +204,56 @@ export function vectorStoreContract(name: string, make: () => Promise<VectorStor
       expect(sorted(withNative.map((m) => m.id))).toEqual(['far-0', 'far-1']);
     });
 
+    it('filters by principal: a record without access is everyone\'s, one with access only its principals\'', async () => {
+      // Prepare: access lists as the pipeline writes them (sorted principals), and one record without.
+      const q = randomUnit(dims, 70);
+      await store.upsert([
+        { id: 'open', values: jitter(q, 71), metadata: { sourceId: 's', docId: 'open' } },
+        { id: 'alice', values: jitter(q, 72), metadata: { sourceId: 's', docId: 'alice', access: ['user:alice'] } },
+        { id: 'team', values: jitter(q, 73), metadata: { sourceId: 's', docId: 'team', access: ['group:eng', 'user:bob'] } },
+        { id: 'public', values: jitter(q, 74), metadata: { sourceId: 's', docId: 'public', access: ['public'] } },
+        { id: 'nobody', values: jitter(q, 75), metadata: { sourceId: 's', docId: 'nobody', access: ['none'] } },
+        { id: 'other', values: jitter(q, 76), metadata: { sourceId: 't', docId: 'other', access: ['user:alice'] } },
+      ]);
+      const as = async (principals: string[], filter?: Record<string, string>) => sorted((await store.query({
+        vector: q, topK: 10, access: principals, ...(filter ? { filter } : {}),
+      })).map((m) => m.id));
+
+      // Act
+      const alice = await as(['user:alice', 'public']);
+      const engineer = await as(['group:eng', 'public']);
+      const bob = await as(['user:bob', 'group:eng', 'public']);
+      const stranger = await as(['user:carol', 'public']);
+      const aliceInS = await as(['user:alice', 'public'], { sourceId: 's' });
+      const everyone = sorted((await store.query({ vector: q, topK: 10 })).map((m) => m.id));
+
+      // Assess
+      expect(alice).toEqual(['alice', 'open', 'other', 'public']);
+      expect(engineer).toEqual(['open', 'public', 'team']);
+      expect(bob).toEqual(['open', 'public', 'team']);
+      expect(stranger).toEqual(['open', 'public']);
+      expect(aliceInS).toEqual(['alice', 'open', 'public']);
+      expect(everyone).toEqual(['alice', 'nobody', 'open', 'other', 'public', 'team']);
+    });
+
+    it('keeps an access list through scan and query, and finds an allowed record below many it hides', async () => {
+      // Prepare: 300 records near the query that only bob may see, one far away for alice.
+      const q = randomUnit(dims, 80);
+      const hidden = Array.from({ length: 300 }, (_, i): VectorRecord => ({
+        id: `bob-${i}`, values: jitter(q, 3000 + i), metadata: { sourceId: 's', access: ['user:bob'] },
+      }));
+      await store.upsert([...hidden, { id: 'for-alice', values: randomUnit(dims, 81), metadata: { sourceId: 's', access: ['group:eng', 'user:alice'] } }]);
+
+      // Act
+      const matches = await store.query({ vector: q, topK: 3, access: ['user:alice', 'public'] });
+      const [scanned] = await store.scan('for-alice');
+
+      // Assess
+      expect(matches.map((m) => m.id)).toEqual(['for-alice']);
+      expect(matches[0]?.metadata['access']).toEqual(['group:eng', 'user:alice']);
+      expect(scanned?.metadata['access']).toEqual(['group:eng', 'user:alice']);
+    });
+
     it('returns at most topK matches, best first', async () => {
       // Prepare: vectors at growing angles from e0, so cosine to e0 falls with the index.
       const records = Array.from({ length: 10 }, (_, i): VectorRecord => ({

@@ -15,6 +15,7 @@ import { DynamoDbHintBuffer } from '../../shared/adapters/aws/dynamodb-hint-buff
 import { DynamoDbStateStore } from '../../shared/adapters/aws/dynamodb-state-store.ts';
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE } from '../../shared/adapters/aws/eventbridge-event-bus.ts';
 import { SqsTaskQueue, type QueueUrls } from '../../shared/adapters/aws/sqs-task-queue.ts';
+import { HashingEmbedder } from '../../shared/adapters/local/hashing-embedder.ts';
 import { LanceDbVectorStore } from '../../shared/adapters/local/lancedb-vector-store.ts';
 import { NEVER_SYNCED_LAG_SECONDS, type SourceHealth } from '../../shared/core/freshness.ts';
 import { docVectorPrefix } from '../../shared/core/ids.ts';
@@ -654,6 +655,38 @@ describe('admin handler (API Gateway v2, IAM-authorised routes)', () => {
     const filtered = await call('GET /admin/search', { path: '/admin/search', query: { q: 'lighthouse', source: 'notes' } });
     expect(jsonOf(filtered)['results']).toEqual([]);
     expect((await call('GET /admin/search', { path: '/admin/search', query: { q: 'x', top: '0' } })).statusCode).toBe(400);
+  });
+
+  it('GET /admin/search?as= finds only what those principals may see, and refuses a malformed principal', async () => {
+    // Prepare: a restricted chunk written as the embedder writes one (its access on the vector).
+    const text = 'The lighthouse keeper trims the lamp wick at dusk: the keepers\' rota.';
+    const { vectors: [values] } = await new HashingEmbedder({ dimensions: 256 }).embed([text]);
+    const store = await LanceDbVectorStore.open({ dir: lanceDir, dimensions: 256 });
+    await store.upsert([{ id: 'docs#restricted#0', values: values!, metadata: { sourceId: 'docs', docId: 'keepers.md', chunkIndex: 0, text, access: ['user:keeper'] } }]);
+    const docIds = async (query: Record<string, string>) => {
+      const response = await call('GET /admin/search', { path: '/admin/search', query: { q: text, top: '10', ...query } });
+      return (jsonOf(response)['results'] as Array<Record<string, unknown>>).map((r) => r['docId']);
+    };
+
+    try {
+      // Act
+      const operator = await docIds({});
+      const keeper = await docIds({ as: 'user:keeper' });
+      const visitor = await docIds({ as: 'user:visitor,group:guests' });
+      const malformed = await call('GET /admin/search', { path: '/admin/search', query: { q: text, as: 'keeper' } });
+
+      // Assess
+      expect(operator).toContain('keepers.md');
+      expect(keeper).toContain('keepers.md');
+      expect(keeper).toContain('lighthouse.md');
+      expect(visitor).not.toContain('keepers.md');
+      expect(visitor).toContain('lighthouse.md');
+      expect(malformed.statusCode).toBe(400);
+      expect(String(jsonOf(malformed)['error'])).toMatch(/"keeper" is not a principal/);
+    } finally {
+      await store.delete(['docs#restricted#0']);
+      await store.close();
+    }
   });
 
   it('answers 404 for an unknown source or route', async () => {

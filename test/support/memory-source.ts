@@ -18,6 +18,8 @@ export class MemorySource implements SourceConnector {
    * leaves them out.
    */
   hidden: DocumentIssue | undefined;
+  /** Access lists by document id (set one, then `put` again: access is content, its change bumps the version). */
+  readonly access = new Map<string, readonly string[]>();
   /** Called before each page is returned: lets a test edit the source mid-pass. */
   beforePage?: ((pageIndex: number) => Promise<void> | void) | undefined;
 
@@ -61,6 +63,7 @@ export class MemorySource implements SourceConnector {
         out.push({
           id, version: String(d.version), text: d.text, format: 'markdown',
           ...(d.title !== undefined ? { title: d.title } : {}), ...(d.metadata ? { metadata: d.metadata } : {}),
+          ...(this.access.has(id) ? { access: this.access.get(id)! } : {}),
         });
       }
     }

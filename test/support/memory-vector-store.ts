@@ -1,10 +1,11 @@
 import type { Metadata, QueryMatch, VectorQuery, VectorRecord, VectorStore } from '../../shared/ports/index.ts';
+import { ACCESS_KEY, accessAllows } from '../../shared/core/access.ts';
 import { cosine } from './cosine.ts';
 
 /**
  * The in-memory twin of the vector stores (LanceDB, Pinecone): upserts overwrite by id,
  * deletes of absent ids are no-ops, prefix listing is exact, queries rank by cosine
- * similarity after an exact metadata filter. The VectorStore contract suite proves it.
+ * similarity after an exact metadata filter and the access check. The VectorStore contract suite proves it.
  */
 export class InMemoryVectorStore implements VectorStore {
   private readonly records = new Map<string, { values: Float32Array; metadata: Metadata }>();
@@ -42,6 +43,7 @@ export class InMemoryVectorStore implements VectorStore {
     const matches: QueryMatch[] = [];
     for (const [id, r] of this.records) {
       if (!filter.every(([k, v]) => r.metadata[k] === v)) continue;
+      if (query.access !== undefined && !accessAllows(r.metadata[ACCESS_KEY], query.access)) continue;
       matches.push({ id, score: cosine(q, r.values), metadata: { ...r.metadata } });
     }
     return matches.sort((a, b) => b.score - a.score).slice(0, query.topK);

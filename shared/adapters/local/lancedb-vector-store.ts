@@ -1,7 +1,8 @@
 import type { Connection, Table } from '@lancedb/lancedb';
 import { Field, FixedSizeList, Float32, RecordBatch, type Data, Schema, Struct, Table as ArrowTable, Utf8, makeData } from 'apache-arrow';
 import { chunked } from '../../core/concurrency.ts';
-import type { Metadata, MetadataValue, QueryMatch, VectorQuery, VectorRecord, VectorStore } from '../../ports/index.ts';
+import { ACCESS_KEY, accessAllows } from '../../core/access.ts';
+import type { Metadata, QueryMatch, VectorQuery, VectorRecord, VectorStore } from '../../ports/index.ts';
 
 type LanceDbModule = typeof import('@lancedb/lancedb');
 let lancedbModule: Promise<LanceDbModule> | undefined;
@@ -260,7 +261,9 @@ export class LanceDbVectorStore implements VectorStore {
 
     const filter = Object.entries(query.filter ?? {});
     const sql: string[] = [];
-    let needsJsonCheck = false;
+    // The access list lives in the metadata JSON: checked after the k-NN, like any other key.
+    const access = query.access;
+    let needsJsonCheck = access !== undefined;
     for (const [key, value] of filter) {
       const column = NATIVE_FILTER_COLUMNS[key];
       // Only string values are materialised; anything else is checked against the JSON.
@@ -284,6 +287,7 @@ export class LanceDbVectorStore implements VectorStore {
       for (const row of rows) {
         const metadata = parseMetadata(readString(row, 'metadata_json'));
         if (needsJsonCheck && !filter.every(([key, value]) => metadata[key] === value)) continue;
+        if (access !== undefined && !accessAllows(metadata[ACCESS_KEY], access)) continue;
         matches.push({ id: readString(row, 'id'), score: 1 - readNumber(row, '_distance'), metadata });
       }
       if (!needsJsonCheck || matches.length >= topK || rows.length < limit) {
@@ -500,8 +504,9 @@ function parseMetadata(json: string): Metadata {
   return metadata;
 }
 
-function isMetadataValue(value: unknown): value is MetadataValue {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+function isMetadataValue(value: unknown): value is Metadata[string] {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
 }
 
 function readString(row: unknown, key: string): string {

@@ -10,7 +10,7 @@ import type { Exchange } from './exchange.ts';
 import {
   assertRecordId, fetchBatches, LIST_PAGE_LIMIT, PINECONE_MAX_IDS_PER_DELETE, PINECONE_MAX_TOP_K, PINECONE_MAX_UPSERT_VECTORS, upsertBatches,
 } from './limits.ts';
-import { fitMetadata, toMetadata, toPineconeFilter } from './metadata.ts';
+import { fitMetadata, toMetadata, toPineconeFilter, toRecordMetadata } from './metadata.ts';
 
 export { VectorStoreProviderError } from './errors.ts';
 
@@ -178,7 +178,7 @@ export class PineconeVectorStore implements VectorStore {
     for (const record of records) {
       assertRecordId(record.id);
       const values = this.toValues(record.values, `record "${record.id}"`, true);
-      byId.set(record.id, { id: record.id, values, metadata: fitMetadata(record.metadata, this.maxMetadataBytes, record.id) });
+      byId.set(record.id, { id: record.id, values, metadata: toRecordMetadata(fitMetadata(record.metadata, this.maxMetadataBytes, record.id)) });
     }
     for (const batch of upsertBatches([...byId.values()], this.namespace, { maxVectors: this.maxVectorsPerUpsert, maxBytes: this.maxRequestBytes })) {
       await this.call('upsert', () => this.index.upsert({ records: batch }), { vectors: batch.length });
@@ -239,15 +239,15 @@ export class PineconeVectorStore implements VectorStore {
 
   /**
    * Nearest records by cosine similarity (the index's metric), best first. The equality
-   * filter becomes `{key: {$eq: value}}`, several keys combined with `$and`. `topK` is capped
-   * at Pinecone's 10,000.
+   * filter becomes `{key: {$eq: value}}`, an access check `$exists`/`$in` on the `access` list
+   * (./metadata.ts), several combined with `$and`. `topK` is capped at Pinecone's 10,000.
    */
   async query(query: VectorQuery): Promise<QueryMatch[]> {
     this.assertOpen();
     const vector = this.toValues(query.vector, 'query vector', false);
     const topK = Math.min(Math.floor(query.topK), PINECONE_MAX_TOP_K);
     if (!(topK > 0)) return [];
-    const filter = toPineconeFilter(query.filter);
+    const filter = toPineconeFilter(query);
     const response = await this.call('query', () => this.index.query({
       vector,
       topK,

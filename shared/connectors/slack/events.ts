@@ -17,7 +17,7 @@
  */
 
 import { HttpError } from '../../core/errors.ts';
-import type { Hints } from '../../ports/index.ts';
+import type { WebhookAnswer, WebhookRequest } from '../../ports/index.ts';
 import { concatBytes, headerOf, verifyTimestampedHmac } from '../kit/webhook-verify.ts';
 import { docIdOf, isBotMessage, type DocumentMode, type SlackMessage } from './messages.ts';
 
@@ -31,29 +31,6 @@ export interface SlackEventSettings {
   readonly timezone: string;
   readonly channels?: readonly string[] | undefined;
   readonly includeBotMessages: boolean;
-}
-
-export interface WebhookRequest {
-  readonly headers: Readonly<Record<string, string | undefined>>;
-  /** The body's exact bytes: the signature covers these. */
-  readonly rawBody: Uint8Array;
-  /** The body as text (UTF-8), for decoding. */
-  readonly body: string;
-  readonly secret: string;
-  readonly nowMs: number;
-}
-
-/** The answer to send, and the hints to publish (none for a challenge or an ignored event). */
-export interface WebhookAnswer {
-  readonly statusCode: number;
-  readonly body: unknown;
-  readonly hints?: Hints;
-  /**
-   * Who this delivery is, for the replay memory: a second request with `id` within `ttlMs`
-   * publishes nothing and gets `replay` (a provider that retries until it gets a 2xx must get a
-   * 2xx for a delivery it already made).
-   */
-  readonly delivery?: { readonly id: string; readonly ttlMs: number; readonly replay: { readonly statusCode: number; readonly body: unknown } };
 }
 
 /** Slack retries an event it got no 2xx for up to three times within about an hour (same event_id). */

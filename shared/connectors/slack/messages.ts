@@ -254,6 +254,8 @@ export function renderTurn(message: SlackMessage, names: NameLookup, prefix = ''
 export interface ChannelInfo {
   readonly id: string;
   readonly name: string;
+  /** A private channel, DM or group DM (conversations.info); unknown counts as private. */
+  readonly isPrivate?: boolean;
 }
 
 export interface RenderContext {
@@ -261,6 +263,8 @@ export interface RenderContext {
   readonly timezone: string;
   /** `https://<workspace>.slack.com/` (auth.test), or Slack's generic host. */
   readonly workspaceUrl: string;
+  /** Who may see the channel's documents (./channel-access.ts). */
+  readonly access?: readonly string[];
 }
 
 /** A thread's or a day's content: top-level messages, each with its replies (ts order). */
@@ -305,12 +309,13 @@ export function buildDocument(
     ...(key.mode === 'thread' ? { threadTs: key.ts } : { day: key.day }),
   };
   // Every message's ts, edit stamp and raw text, plus what was rendered from them (names
-  // resolve into text and title): any edit, deletion, reply or rename of a name changes it.
+  // resolve into text and title), and who may see it: any edit, deletion, reply, rename of a
+  // name or change of the channel's members changes it.
   const version = createHash('sha256')
-    .update(JSON.stringify([included.map((m) => [m.ts, m.edited?.ts ?? '', m.text ?? '', m.user ?? m.bot_id ?? '']), title, text]))
+    .update(JSON.stringify([included.map((m) => [m.ts, m.edited?.ts ?? '', m.text ?? '', m.user ?? m.bot_id ?? '']), title, text, ...(ctx.access ? [ctx.access] : [])]))
     .digest('hex').slice(0, 32);
   return {
     id, version, text, title, url, format: 'conversation', metadata,
-    updatedAt: new Date(latest).toISOString(),
+    updatedAt: new Date(latest).toISOString(), ...(ctx.access ? { access: ctx.access } : {}),
   };
 }

@@ -76,6 +76,9 @@ export interface SlackChannel {
   readonly id: string;
   readonly name?: string;
   readonly is_archived?: boolean;
+  readonly is_private?: boolean;
+  readonly is_im?: boolean;
+  readonly is_mpim?: boolean;
 }
 
 /** Thin typed wrapper over WebClient.apiCall. */
@@ -118,6 +121,12 @@ export class SlackApi {
   async channelInfo(channel: string): Promise<SlackChannel> {
     const r = await this.call('conversations.info', { channel });
     return r['channel'] as SlackChannel;
+  }
+
+  /** One page of a conversation's member ids (conversations.members). */
+  async members(channel: string, cursor: string | undefined, limit: number): Promise<Page<string>> {
+    const r = await this.call('conversations.members', { channel, limit, ...(cursor ? { cursor } : {}) });
+    return { items: ((r['members'] as unknown[] | undefined) ?? []).filter((m): m is string => typeof m === 'string'), ...nextOf(r) };
   }
 
   async userInfo(user: string): Promise<SlackUser> {

@@ -21,6 +21,7 @@ import {
   buildDocument, compareTs, dayBoundsMs, dayId, dayOf, isContent, msToTs, normaliseTs, parseDocId, referencedIds,
   threadId, tsBefore, type ChannelInfo, type DocKey, type DocumentMode, type NameLookup, type SlackMessage, type ThreadMessages,
 } from './messages.ts';
+import { ChannelAccess } from './channel-access.ts';
 import { isTopLevel, pickRoots, type PickedRoot } from './history-picks.ts';
 import { SlackApi, SlackApiError, type RetryPolicy, type SlackUser } from './slack-api.ts';
 
@@ -115,6 +116,7 @@ export class SlackConnector implements SourceConnector {
   private readonly log: Logger;
   private readonly users = new Map<string, CacheEntry<string | undefined>>();
   private readonly channelNames = new Map<string, CacheEntry<ChannelInfo | undefined>>();
+  private readonly access: ChannelAccess;
   private workspaceUrl: Promise<string> | undefined;
   /** The channel list of the pass in progress, read once per snapshot. */
   private channelList: { readonly snapshotAt: string; readonly ids: Promise<string[]> } | undefined;
@@ -139,6 +141,7 @@ export class SlackConnector implements SourceConnector {
       maxConcurrency: options.maxConcurrency ?? 3, timeoutMs: options.requestTimeoutMs ?? 30_000, log: this.log,
     });
     if (options.reconcile === true) this.list = () => this.listAll();
+    this.access = new ChannelAccess(this.api, this.nameTtlMs, this.clock);
   }
 
   /**
@@ -356,7 +359,8 @@ export class SlackConnector implements SourceConnector {
     const channelMap = new Map(channels);
     const names: NameLookup = { user: (id) => userMap.get(id), channel: (id) => channelMap.get(id)?.name };
     const channel = channelMap.get(key.channel) ?? { id: key.channel, name: key.channel };
-    return buildDocument(key, channel, threads, this.includeBots, { names, timezone: this.timezone, workspaceUrl });
+    const access = await this.access.principals(channel);
+    return buildDocument(key, channel, threads, this.includeBots, { names, timezone: this.timezone, workspaceUrl, access });
   }
 
   // ───────────────────────────── names (cached) ─────────────────────────────
@@ -376,7 +380,7 @@ export class SlackConnector implements SourceConnector {
     return this.cached(this.channelNames, id, async () => {
       try {
         const c = await this.api.channelInfo(id);
-        return { id, name: c.name ?? id };
+        return { id, name: c.name ?? id, isPrivate: c.is_private !== false || c.is_im === true || c.is_mpim === true };
       } catch (error) {
         if (error instanceof SlackApiError && ABSENT.has(error.slackError)) return undefined;
         throw error;

@@ -1,0 +1,20 @@
+/**
+ * Every source kind, one line each. Config (the `sources[]` union), wiring (local and AWS),
+ * the webhook and ingest functions, the stacks and the README's source table read this list
+ * (through ./lookup.ts for one kind): a new kind is its folder, with a `definition.ts` (see
+ * ./definition.ts), plus one line here.
+ */
+
+import { filesystemConnector } from './filesystem/definition.ts';
+import { postgresConnector } from './postgres/definition.ts';
+import { pushConnector } from './push/definition.ts';
+import { slackConnector } from './slack/definition.ts';
+
+export const connectors = [
+  filesystemConnector,
+  postgresConnector,
+  pushConnector,
+  slackConnector,
+] as const;
+
+export type SourceKind = (typeof connectors)[number]['kind'];

@@ -1,0 +1,15 @@
+import type { ContractHarness } from './harness.ts';
+import { filesystemHarness } from './filesystem.ts';
+import { postgresHarness } from './postgres.ts';
+import { pushHarness } from './push.ts';
+import { slackHarness } from './slack.ts';
+
+export type { ContractHarness };
+
+/** The contract harness of each registered kind (a new kind adds its own here). */
+export const contractHarnesses: Readonly<Record<string, ContractHarness>> = {
+  filesystem: filesystemHarness,
+  postgres: postgresHarness,
+  push: pushHarness,
+  slack: slackHarness,
+};
