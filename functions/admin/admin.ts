@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { CoreDeps } from '../../shared/core/deps.ts';
+import type { DepsOf } from '../../shared/core/deps.ts';
+import type { RunLog, SourceStates } from '../../shared/ports/index.ts';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
 import { sourceHealth } from '../../shared/core/freshness.ts';
 import { resetSource } from '../../shared/core/reset.ts';
@@ -19,12 +20,15 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
   statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
 });
 
+/** Where sources stand and their runs (no ledger, no embedding cache), the queue for triggers, the index for search. */
+export type AdminDeps = DepsOf<'queue' | 'vectors' | 'embedder' | 'clock' | 'log' | 'settings', SourceStates & RunLog>;
+
 /**
  * Admin API (IAM-authorised on the HTTP API): source status, trigger a sync, full resync
  * and reset (both need `{"confirm": "<sourceId>"}` in the body), run history, search (`as`:
  * only what those principals may see).
  */
-export function createAdminHandler(deps: CoreDeps, options: AdminOptions) {
+export function createAdminHandler(deps: AdminDeps, options: AdminOptions) {
   const known = (id: string | undefined): string => {
     if (!id || !options.sourceIds.includes(id)) throw new HttpError(404, `unknown source "${id ?? ''}"; sources: ${options.sourceIds.join(', ')}`);
     return id;

@@ -1,17 +1,20 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { CoreDeps } from '../../shared/core/deps.ts';
-import { abandonEmbedTask, countersOf, processEmbedTask } from '../../shared/core/embed-task.ts';
+import { abandonEmbedTask, countersOf, processEmbedTask, type EmbedDeps } from '../../shared/core/embed-task.ts';
 import { issueReason, MAX_RECORDED_ISSUES } from '../../shared/core/document-issues.ts';
 import { errorMessage, isDocumentFailure } from '../../shared/core/errors.ts';
 import { decodeEmbedTask } from '../../shared/core/tasks.ts';
-import type { DocumentIssue, RunCounters } from '../../shared/ports/index.ts';
+import type { DocumentIssue, RunCounters, RunLog } from '../../shared/ports/index.ts';
 import { processBatch } from '../shared/sqs-batch.ts';
 
 export interface EmbedderHandlerOptions {
   /** Attempts before a task is dead-lettered with its reason. */
   readonly maxReceives: number;
 }
+
+/** The embedder applies tasks (the ledger, the embedding cache) and adds up their runs (the run log). */
+export type EmbedderDeps = EmbedDeps & Pick<CoreDeps, 'queue' | 'embeddingPricePerMillionTokensUsd'> & { readonly state: RunLog };
 
 /**
  * The embedder Lambda: decode each SQS record → apply the embed task → report partial
@@ -26,18 +29,18 @@ export interface EmbedderHandlerOptions {
  * retries; otherwise as the run's `taskError` (a provider refusing the key or the vector
  * size, retries run out), which the CLI's `sync` fails on at once.
  */
-export function createEmbedderHandler(deps: CoreDeps, options: EmbedderHandlerOptions) {
+export function createEmbedderHandler(deps: EmbedderDeps, options: EmbedderHandlerOptions) {
   return middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
-    interface RunTotals { sourceId: string; runSk: string; delta: Partial<RunCounters>; failures: DocumentIssue[]; taskError?: string }
+    interface RunTotals { sourceId: string; runId: string; delta: Partial<RunCounters>; failures: DocumentIssue[]; taskError?: string }
     const totals = new Map<string, RunTotals>();
-    const totalsOf = (sourceId: string, runSk: string): RunTotals => {
-      const key = `${sourceId}\u0000${runSk}`;
-      const entry = totals.get(key) ?? { sourceId, runSk, delta: {}, failures: [] };
+    const totalsOf = (sourceId: string, runId: string): RunTotals => {
+      const key = `${sourceId}\u0000${runId}`;
+      const entry = totals.get(key) ?? { sourceId, runId, delta: {}, failures: [] };
       totals.set(key, entry);
       return entry;
     };
-    const add = (sourceId: string, runSk: string, delta: Partial<RunCounters>): void => {
-      const entry = totalsOf(sourceId, runSk);
+    const add = (sourceId: string, runId: string, delta: Partial<RunCounters>): void => {
+      const entry = totalsOf(sourceId, runId);
       for (const [k, v] of Object.entries(delta) as Array<[keyof RunCounters, number]>) entry.delta[k] = (entry.delta[k] ?? 0) + v;
     };
     const response = await processBatch(event, {
@@ -56,23 +59,23 @@ export function createEmbedderHandler(deps: CoreDeps, options: EmbedderHandlerOp
         // The next pass enqueues the document again; a failure here retries the dead-lettering.
         await abandonEmbedTask(deps, task);
         // The run must still settle: count the task as failed on its run record.
-        add(task.sourceId, task.runSk, { tasksFailed: 1 });
+        add(task.sourceId, task.runId, { tasksFailed: 1 });
         // A task of an unknown source belongs to no run record.
         if (deps.settings(task.sourceId) === undefined) return;
-        const entry = totalsOf(task.sourceId, task.runSk);
+        const entry = totalsOf(task.sourceId, task.runId);
         if (isDocumentFailure(error)) entry.failures.push({ id: task.docId, reason: issueReason(errorMessage(error)) });
         else entry.taskError = issueReason(reason);
       },
     }, async (record) => {
       const task = decodeEmbedTask(record.body);
-      add(task.sourceId, task.runSk, countersOf(await processEmbedTask(deps, task), deps.embeddingPricePerMillionTokensUsd ?? 0));
+      add(task.sourceId, task.runId, countersOf(await processEmbedTask(deps, task), deps.embeddingPricePerMillionTokensUsd ?? 0));
     });
     try {
-      for (const { sourceId, runSk, delta, failures, taskError } of totals.values()) {
+      for (const { sourceId, runId, delta, failures, taskError } of totals.values()) {
         // Failures first: a reader that sees the counters complete (sync's settle) sees why too.
-        if (failures.length > 0) await deps.state.addRunFailures(sourceId, runSk, failures, MAX_RECORDED_ISSUES);
-        if (taskError !== undefined) await deps.state.updateRun(sourceId, runSk, { taskError });
-        await deps.state.addRunCounters(sourceId, runSk, delta);
+        if (failures.length > 0) await deps.state.addRunFailures(sourceId, runId, failures, MAX_RECORDED_ISSUES);
+        if (taskError !== undefined) await deps.state.updateRun(sourceId, runId, { taskError });
+        await deps.state.addRunCounters(sourceId, runId, delta);
       }
     } catch (error) {
       deps.log.warn('could not record run counters; retrying the batch', { error: errorMessage(error) });

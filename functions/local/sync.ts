@@ -144,9 +144,9 @@ async function leftovers(stack: LocalStack, sourceId: string): Promise<void> {
  * reason every other task shares (a provider refusing the key or the vector size).
  */
 async function settle(stack: LocalStack, result: FetchRunResult, options: SyncOptions): Promise<RunRecord | undefined> {
-  if (!result.runSk) return undefined;
+  if (!result.runId) return undefined;
   for (;;) {
-    const run = await stack.state.getRun(result.sourceId, result.runSk);
+    const run = await stack.state.getRun(result.sourceId, result.runId);
     const done = (run?.tasksDone ?? 0) + (run?.tasksFailed ?? 0);
     options.onProgress?.({ sourceId: result.sourceId, tasksDone: done, tasksEnqueued: result.counters.tasksEnqueued });
     if (!run || done >= result.counters.tasksEnqueued || run.taskError !== undefined) return run;

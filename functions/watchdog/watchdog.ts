@@ -1,5 +1,6 @@
 import middy from '@middy/core';
-import type { CoreDeps } from '../../shared/core/deps.ts';
+import type { DepsOf } from '../../shared/core/deps.ts';
+import type { SourceStates } from '../../shared/ports/index.ts';
 import { sourceHealth, type SourceHealth } from '../../shared/core/freshness.ts';
 
 export interface WatchdogOptions {
@@ -13,7 +14,7 @@ export interface WatchdogOptions {
  * lag, consecutive failures and stuck leases — also for sources that never ran, so a
  * pipeline that silently stopped still breaches its freshness alarm.
  */
-export function createWatchdogHandler(deps: Pick<CoreDeps, 'state' | 'clock'>, options: WatchdogOptions) {
+export function createWatchdogHandler(deps: DepsOf<'clock', SourceStates>, options: WatchdogOptions) {
   return middy<unknown, { sources: SourceHealth[] }>().handler(async () => {
     const states = await deps.state.getSources(options.sourceIds);
     const now = deps.clock.now();

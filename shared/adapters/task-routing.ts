@@ -26,7 +26,7 @@ export function embedGroupId(task: Pick<EmbedTask, 'sourceId' | 'docId'>): strin
 
 /** A redelivered embed task (same rev and run) is the same message. */
 export function embedDedupId(task: EmbedTask): string {
-  return sha256(`${task.type}|${task.sourceId}|${task.docId}|${task.rev}|${task.runSk}`);
+  return sha256(`${task.type}|${task.sourceId}|${task.docId}|${task.rev}|${task.runId}`);
 }
 
 /** The deduplication id a fetch task is sent with (the in-memory twin uses these too). */

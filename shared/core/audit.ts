@@ -1,8 +1,8 @@
-import type { CoreDeps } from './deps.ts';
+import type { DepsOf } from './deps.ts';
 import { covers, documentIssuesOf } from './document-issues.ts';
 import { isLive } from './fetch-run.ts';
 import { chunkIndexOf, docKey, vectorId } from './ids.ts';
-import type { LedgerEntry } from '../ports/index.ts';
+import type { DocumentLedger, LedgerEntry, RunLog } from '../ports/index.ts';
 
 /** How source, ledger and index disagree for one source. Every list holds ids. */
 export interface SourceAudit {
@@ -42,7 +42,7 @@ export interface AuditReport {
  * Compares the source listing, the ledger and the index. A source without a slim
  * listing is checked ledger-against-index only (`sourceDocuments: null`).
  */
-export async function auditSource(deps: CoreDeps, sourceId: string): Promise<SourceAudit> {
+export async function auditSource(deps: DepsOf<'connector' | 'vectors', DocumentLedger & RunLog>, sourceId: string): Promise<SourceAudit> {
   const connector = deps.connector(sourceId);
   let listing: Map<string, string> | null = null;
   if (connector?.list) {

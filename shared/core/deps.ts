@@ -45,3 +45,9 @@ export interface CoreDeps {
    */
   readonly maxInlineTaskBytes?: number;
 }
+
+/**
+ * What a use case takes: the named members of CoreDeps and, of the state, only the ports it
+ * uses (`DepsOf<'vectors', DocumentLedger>`), so a caller can hand it a narrower store.
+ */
+export type DepsOf<K extends Exclude<keyof CoreDeps, 'state'>, S> = Pick<CoreDeps, K> & { readonly state: S };

@@ -51,7 +51,7 @@ export class DocumentSync {
     private readonly settings: SourceSettings,
     private readonly connector: SourceConnector,
     private readonly task: FetchTask,
-    private readonly runSk: string,
+    private readonly runId: string,
     private readonly nextRev: () => string,
     readonly issues: RunIssues,
   ) {}
@@ -159,7 +159,7 @@ export class DocumentSync {
     for (const id of new Set(ids)) {
       const entry = ledger.get(id);
       if (!entry || (entry.deleted && !entry.pending && !entry.claim)) continue;
-      tasks.push({ type: 'delete', sourceId: this.sourceId, docId: id, rev: this.nextRev(), runSk: this.runSk });
+      tasks.push({ type: 'delete', sourceId: this.sourceId, docId: id, rev: this.nextRev(), runId: this.runId });
     }
     this.counters.docsDeleted += tasks.length;
     await this.enqueue(tasks);
@@ -176,7 +176,7 @@ export class DocumentSync {
     }
     const base = {
       type: 'upsert' as const, sourceId: this.sourceId, docId: doc.id, rev: this.nextRev(), version: doc.version,
-      contentHash: hash, updatedAt: doc.updatedAt ?? new Date(this.deps.clock.now()).toISOString(), runSk: this.runSk,
+      contentHash: hash, updatedAt: doc.updatedAt ?? new Date(this.deps.clock.now()).toISOString(), runId: this.runId,
       ...(this.task.recover === true ? { rewrite: true } : {}),
       ...(this.task.noCache === true ? { noCache: true } : {}),
       chunker: this.chunker,
@@ -239,7 +239,7 @@ export class DocumentSync {
     if (wanted.size === 0) return;
     const result = await embedWithCache(this.deps, wanted);
     if (result.embedded === 0) return;
-    await this.deps.state.addRunCounters(this.sourceId, this.runSk, {
+    await this.deps.state.addRunCounters(this.sourceId, this.runId, {
       chunksEmbedded: result.embedded, embeddingCalls: result.calls, tokensEmbedded: result.tokens,
       estimatedCostUsd: embeddingCostUsd(result.tokens, this.deps.embeddingPricePerMillionTokensUsd),
     });

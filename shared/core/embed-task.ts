@@ -1,14 +1,19 @@
 import { ACCESS_KEY, accessOfDocument } from './access.ts';
 import { chunkDocument, chunkingSignature } from './chunker.ts';
-import type { CoreDeps } from './deps.ts';
+import type { DepsOf } from './deps.ts';
 import { covers } from './document-issues.ts';
 import { DocumentError, PoisonTaskError, errorMessage } from './errors.ts';
 import { chunkIndexOf, contentHash as hashContent, decorHash, docVectorPrefix, vectorId } from './ids.ts';
-import type { ChunkPayload, DeleteTask, EmbedTask, LedgerEntry, Metadata, RunCounters, UpsertTask, VectorRecord } from '../ports/index.ts';
+import type {
+  ChunkPayload, DeleteTask, DocumentLedger, EmbeddingCache, EmbedTask, LedgerEntry, Metadata, RunCounters, UpsertTask, VectorRecord,
+} from '../ports/index.ts';
 import { embedWithCache, embeddingCostUsd } from './embedding-cache.ts';
 
 /** Chunk text kept in vector metadata (Pinecone caps metadata at 40 KB per vector). */
 export const MAX_METADATA_TEXT = 8_000;
+
+/** What applying an embed task takes: the ledger and the embedding cache of the state, no queue, no run log. */
+export type EmbedDeps = DepsOf<'vectors' | 'embedder' | 'clock' | 'connector' | 'settings' | 'log' | 'noEmbeddingCache', DocumentLedger & EmbeddingCache>;
 
 export interface EmbedOutcome {
   readonly status: 'committed' | 'stale' | 'superseded' | 'gone';
@@ -24,7 +29,7 @@ export interface EmbedOutcome {
  * the claim is the version guard, vector ids are deterministic, and the ledger commit is
  * conditional on the claim.
  */
-export async function processEmbedTask(deps: CoreDeps, task: EmbedTask): Promise<EmbedOutcome> {
+export async function processEmbedTask(deps: EmbedDeps, task: EmbedTask): Promise<EmbedOutcome> {
   if (!deps.settings(task.sourceId)) throw new PoisonTaskError(`unknown source "${task.sourceId}"`, { sourceId: task.sourceId });
   return task.type === 'upsert' ? upsert(deps, task) : remove(deps, task);
 }
@@ -48,7 +53,7 @@ export function countersOf(outcome: EmbedOutcome, pricePerMillionTokensUsd: numb
  * queued, and the document would never be indexed again. A claim it left stays, so the next
  * task rewrites every vector.
  */
-export async function abandonEmbedTask(deps: Pick<CoreDeps, 'state'>, task: EmbedTask): Promise<void> {
+export async function abandonEmbedTask(deps: DepsOf<never, DocumentLedger>, task: EmbedTask): Promise<void> {
   await deps.state.releasePending({ sourceId: task.sourceId, docId: task.docId, rev: task.rev });
 }
 
@@ -56,7 +61,7 @@ const nothing = (status: EmbedOutcome['status']): EmbedOutcome => ({
   status, chunksEmbedded: 0, embeddingCalls: 0, tokensEmbedded: 0, vectorsUpserted: 0, vectorsDeleted: 0,
 });
 
-async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
+async function upsert(deps: EmbedDeps, task: UpsertTask): Promise<EmbedOutcome> {
   const claim = await deps.state.claimDocument({ sourceId: task.sourceId, docId: task.docId, rev: task.rev });
   if (!claim.ok) {
     deps.log.info('dropped a stale task: the ledger holds a newer version', { sourceId: task.sourceId, docId: task.docId, rev: task.rev });
@@ -165,7 +170,7 @@ async function upsert(deps: CoreDeps, task: UpsertTask): Promise<EmbedOutcome> {
   };
 }
 
-async function remove(deps: CoreDeps, task: DeleteTask): Promise<EmbedOutcome> {
+async function remove(deps: EmbedDeps, task: DeleteTask): Promise<EmbedOutcome> {
   const claim = await deps.state.claimDocument({ sourceId: task.sourceId, docId: task.docId, rev: task.rev });
   if (!claim.ok) return nothing('stale');
   return deleteClaimed(deps, task, 'committed', claim.previous);
@@ -176,7 +181,7 @@ async function remove(deps: CoreDeps, task: DeleteTask): Promise<EmbedOutcome> {
  * A clean ledger entry (committed, no claim left by a crashed attempt) says exactly which
  * vectors exist; otherwise the store is asked (a listing by prefix, a scan on LanceDB).
  */
-async function deleteClaimed(deps: CoreDeps, task: EmbedTask, status: 'committed' | 'gone', previous: LedgerEntry | undefined): Promise<EmbedOutcome> {
+async function deleteClaimed(deps: EmbedDeps, task: EmbedTask, status: 'committed' | 'gone', previous: LedgerEntry | undefined): Promise<EmbedOutcome> {
   const known = previous?.rev !== undefined && previous.claim === undefined && !previous.deleted ? previous.chunkHashes : undefined;
   const ids = known
     ? known.map((_, i) => vectorId(task.sourceId, task.docId, i))

@@ -1,4 +1,5 @@
-import type { CoreDeps } from './deps.ts';
+import type { EmbeddingCache } from '../ports/index.ts';
+import type { DepsOf } from './deps.ts';
 
 export interface CachedEmbeddings {
   /** A vector for every hash asked for. */
@@ -16,7 +17,7 @@ export interface CachedEmbeddings {
  * nor, with deps.noEmbeddingCache, writes it.
  */
 export async function embedWithCache(
-  deps: Pick<CoreDeps, 'embedder' | 'state' | 'noEmbeddingCache'>,
+  deps: DepsOf<'embedder' | 'noEmbeddingCache', EmbeddingCache>,
   texts: ReadonlyMap<string, string>,
   options: { noCache?: boolean } = {},
 ): Promise<CachedEmbeddings> {

@@ -54,7 +54,7 @@ export interface FetchProgress {
 export interface FetchRunResult {
   readonly sourceId: string;
   readonly status: 'completed' | 'deferred' | 'continued' | 'failed';
-  readonly runSk?: string;
+  readonly runId?: string;
   /** Another trigger arrived during the run: run the source again. */
   readonly rerun: boolean;
   readonly counters: FetchCounters;
@@ -137,7 +137,7 @@ async function acquire(deps: CoreDeps, input: Parameters<CoreDeps['state']['acqu
 
 class FetchRun {
   private seq = 0;
-  private readonly runSk: string;
+  private readonly runId: string;
   /** Documents skipped (or indexed with a caveat) by this run and, carried, by earlier ones. */
   private readonly issues = new RunIssues();
   private readonly docs: DocumentSync;
@@ -157,8 +157,8 @@ class FetchRun {
     /** The cursor the last completed pass ended with: where a change feed resumes. */
     private feed: Cursor | undefined,
   ) {
-    this.runSk = `RUN#${new Date(startedAt).toISOString()}#${String(epoch).padStart(8, '0')}`;
-    this.docs = new DocumentSync(deps, settings, connector, task, this.runSk, () => this.nextRev(), this.issues);
+    this.runId = `${new Date(startedAt).toISOString()}#${String(epoch).padStart(8, '0')}`;
+    this.docs = new DocumentSync(deps, settings, connector, task, this.runId, () => this.nextRev(), this.issues);
   }
 
   private get counters(): FetchCounters {
@@ -171,7 +171,7 @@ class FetchRun {
 
   async execute(): Promise<FetchRunResult> {
     const record: RunRecord = {
-      sourceId: this.sourceId, runSk: this.runSk, trigger: this.task.trigger,
+      sourceId: this.sourceId, runId: this.runId, trigger: this.task.trigger,
       startedAt: new Date(this.startedAt).toISOString(), pages: 0, status: 'running',
       ...zeroCounters(), tasksDone: 0, tasksFailed: 0, chunksEmbedded: 0, embeddingCalls: 0,
       tokensEmbedded: 0, estimatedCostUsd: 0, vectorsUpserted: 0, vectorsDeleted: 0,
@@ -182,7 +182,7 @@ class FetchRun {
     let finished: { rerun: boolean } | 'unknown' | undefined;
     try {
       // The connector learns first that a run holds the source (per-run budgets start over).
-      await this.connector.beginRun?.({ runSk: this.runSk, trigger: this.task.trigger, targeted: this.isTargeted() });
+      await this.connector.beginRun?.({ runId: this.runId, trigger: this.task.trigger, targeted: this.isTargeted() });
       // Inside the try: a run that cannot even record itself still releases its lease.
       // The previous run's skipped documents stay listed until this run reads them again.
       const [previous] = await this.deps.state.listRuns(this.sourceId, 1);
@@ -239,20 +239,20 @@ class FetchRun {
       if (status === 'continued') {
         await this.deps.queue.sendFetch([{ type: 'fetch', sourceId: this.sourceId, trigger: 'continuation', requestedAt: new Date(this.deps.clock.now()).toISOString() }]);
       }
-      await this.deps.state.updateRun(this.sourceId, this.runSk, {
+      await this.deps.state.updateRun(this.sourceId, this.runId, {
         ...this.counters, ...this.issues.record(), pages: this.pages, status: 'succeeded', finishedAt: new Date(this.deps.clock.now()).toISOString(),
         ...(this.breaker ? { breaker: `refused to delete ${this.breaker.wouldDelete} of ${this.breaker.known} documents` } : {}),
       });
       this.progress('done');
       return {
-        sourceId: this.sourceId, status, runSk: this.runSk, rerun: finish.rerunRequested, counters: { ...this.counters },
+        sourceId: this.sourceId, status, runId: this.runId, rerun: finish.rerunRequested, counters: { ...this.counters },
         docsSkipped: this.issues.record().docsSkipped ?? 0,
         ...(this.breaker ? { breaker: this.breaker } : {}),
       };
     } catch (error) {
       const message = errorMessage(error);
       this.deps.log.error('fetch run failed', { sourceId: this.sourceId, error: message });
-      await this.deps.state.updateRun(this.sourceId, this.runSk, {
+      await this.deps.state.updateRun(this.sourceId, this.runId, {
         ...this.counters, ...this.issues.record(), pages: this.pages, status: 'failed', error: message, finishedAt: new Date(this.deps.clock.now()).toISOString(),
       }).catch(() => undefined);
       // A wake-up handed to this run while it ran must not die with it: whoever retries this
@@ -352,7 +352,7 @@ class FetchRun {
         sourceId: this.sourceId, owner: this.options.owner, epoch: this.epoch,
         now: this.deps.clock.now(), ttlMs: this.settings.leaseTtlMs, pass,
       });
-      await this.deps.state.updateRun(this.sourceId, this.runSk, { ...this.counters, ...this.issues.record(), pages: this.pages });
+      await this.deps.state.updateRun(this.sourceId, this.runId, { ...this.counters, ...this.issues.record(), pages: this.pages });
       this.progress('pulling');
       if (page.done) break;
     }
@@ -372,7 +372,7 @@ class FetchRun {
       : undefined;
     const incremental = !full && this.watermark !== undefined;
     return {
-      snapshotAt, full: !incremental, pages: 0, runSk: this.runSk,
+      snapshotAt, full: !incremental, pages: 0, runId: this.runId,
       ...(since !== undefined ? { since } : {}),
       ...(incremental && this.feed !== undefined ? { resume: this.feed } : {}),
     };

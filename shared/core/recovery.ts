@@ -1,4 +1,5 @@
-import type { CoreDeps } from './deps.ts';
+import type { DocumentLedger } from '../ports/index.ts';
+import type { DepsOf } from './deps.ts';
 
 /**
  * Documents with a pending marker or an uncommitted claim: their task is queued, running, or
@@ -6,7 +7,7 @@ import type { CoreDeps } from './deps.ts';
  * memory) or dead-lettered mid-write. The caller keeps the ones whose task is gone and
  * re-fetches them with `recover: true`, which settles them.
  */
-export async function unsettledDocuments(deps: Pick<CoreDeps, 'state'>, sourceId: string): Promise<string[]> {
+export async function unsettledDocuments(deps: DepsOf<never, DocumentLedger>, sourceId: string): Promise<string[]> {
   const ids: string[] = [];
   for await (const entry of deps.state.listDocuments(sourceId)) {
     if (entry.pending || entry.claim) ids.push(entry.docId);

@@ -1,4 +1,5 @@
-import type { CoreDeps } from './deps.ts';
+import type { SourceStates } from '../ports/index.ts';
+import type { DepsOf } from './deps.ts';
 
 export type ResetOutcome = { readonly reset: true; readonly vectorsDeleted: number } | { readonly reset: false; readonly reason: 'running' };
 
@@ -8,7 +9,7 @@ export type ResetOutcome = { readonly reset: true; readonly vectorsDeleted: numb
  * text seen before. Takes the source's lease first: refused while a run holds it. Vectors go
  * before the ledger, so a reset cut short leaves no vector the ledger does not know.
  */
-export async function resetSource(deps: Pick<CoreDeps, 'state' | 'vectors' | 'clock' | 'settings'>, sourceId: string, owner: string): Promise<ResetOutcome> {
+export async function resetSource(deps: DepsOf<'vectors' | 'clock' | 'settings', SourceStates>, sourceId: string, owner: string): Promise<ResetOutcome> {
   const ttlMs = deps.settings(sourceId)?.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
   const lease = await deps.state.acquireLease({ sourceId, owner, now: deps.clock.now(), ttlMs });
   if (!lease.acquired) return { reset: false, reason: 'running' };

@@ -30,7 +30,7 @@ const upsertTask = z.strictObject({
   metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])).optional(),
   access: z.array(z.string().min(1).max(300)).min(1).max(1000).optional(),
   updatedAt: z.string(),
-  runSk: z.string().min(1),
+  runId: z.string().min(1),
   rewrite: z.boolean().optional(),
   chunker: z.string().optional(),
   noCache: z.boolean().optional(),
@@ -42,7 +42,7 @@ const deleteTask = z.strictObject({
   sourceId: id,
   docId: id,
   rev: z.string().min(1),
-  runSk: z.string().min(1),
+  runId: z.string().min(1),
 });
 
 const embedTask = z.discriminatedUnion('type', [upsertTask, deleteTask]);
@@ -54,9 +54,20 @@ export function decodeFetchTask(body: unknown): FetchTask {
   return parsed.data as FetchTask;
 }
 
+/**
+ * Tasks enqueued before run ids were opaque name their run by the state table's sort key
+ * (`runSk: "RUN#<id>"`): read as `runId: "<id>"`, so a queue drained across an upgrade still
+ * counts into its run.
+ */
+function withRunId(body: unknown): unknown {
+  if (body === null || typeof body !== 'object' || !('runSk' in body) || 'runId' in body) return body;
+  const { runSk, ...rest } = body as { runSk: unknown };
+  return { ...rest, runId: typeof runSk === 'string' && runSk.startsWith('RUN#') ? runSk.slice('RUN#'.length) : runSk };
+}
+
 /** Decodes an embed task body; anything else is poison. */
 export function decodeEmbedTask(body: unknown): EmbedTask {
-  const parsed = embedTask.safeParse(typeof body === 'string' ? safeJson(body) : body);
+  const parsed = embedTask.safeParse(withRunId(typeof body === 'string' ? safeJson(body) : body));
   if (!parsed.success) throw new PoisonTaskError(`malformed embed task: ${z.prettifyError(parsed.error).replaceAll('\n', '; ')}`);
   return parsed.data as EmbedTask;
 }

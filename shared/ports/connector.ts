@@ -144,7 +144,7 @@ export interface WebhookAnswer {
 /** A fetch run that took the source's lease, as `beginRun` hears of it. */
 export interface RunStart {
   /** Sort key of the run record. */
-  readonly runSk: string;
+  readonly runId: string;
   readonly trigger: 'schedule' | 'webhook' | 'watch' | 'cli' | 'continuation' | 'rerun' | 'recovery' | 'admin';
   /** Reads only named ids (hints), no pass. */
   readonly targeted: boolean;

@@ -27,13 +27,13 @@ const SRC = 'docs';
 /** Ordering keys as the fetch run makes them: string order is numeric order. */
 const rev = (seq: number, epoch = 1): string => makeRev(epoch, seq);
 
-const pass = (pages: number, runSk = 'RUN#2026-01-01T00:00:00.000Z#00000001'): PassState => ({
+const pass = (pages: number, runId = 'RUN#2026-01-01T00:00:00.000Z#00000001'): PassState => ({
   snapshotAt: '2026-01-01T00:00:00.000Z',
   since: '2025-12-31T23:50:00.000Z',
   full: false,
   cursor: { page: pages, token: `t-${pages}`, nested: { ok: true, list: [1, 'two', null] } },
   pages,
-  runSk,
+  runId,
 });
 
 const breaker: BreakerState = { trippedAt: '2026-01-01T00:05:00.000Z', wouldDelete: 40, known: 100, maxShare: 0.3 };
@@ -44,7 +44,7 @@ const zeroCounters = (): RunCounters => ({
 });
 
 const runRecord = (sourceId: string, startedAt: string, overrides: Partial<RunRecord> = {}): RunRecord => ({
-  sourceId, runSk: `RUN#${startedAt}#00000001`, trigger: 'schedule', startedAt, pages: 0, status: 'running',
+  sourceId, runId: `RUN#${startedAt}#00000001`, trigger: 'schedule', startedAt, pages: 0, status: 'running',
   ...zeroCounters(), ...overrides,
 });
 
@@ -884,9 +884,9 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreH
         await store.putRun(run);
 
         // Assess
-        expect(await store.getRun(SRC, run.runSk)).toEqual(run);
+        expect(await store.getRun(SRC, run.runId)).toEqual(run);
         expect(await store.getRun(SRC, 'RUN#nope')).toBeUndefined();
-        expect(await store.getRun('other', run.runSk)).toBeUndefined();
+        expect(await store.getRun('other', run.runId)).toBeUndefined();
       });
 
       it('lists runs newest first, up to the limit, for one source only', async () => {
@@ -914,12 +914,12 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreH
 
         // Act
         await Promise.all([
-          ...Array.from({ length: 20 }, (_, i) => store.addRunCounters(SRC, run.runSk, { tasksDone: 1, chunksEmbedded: i, vectorsUpserted: 2 })),
-          store.updateRun(SRC, run.runSk, { status: 'succeeded', finishedAt: '2026-01-01T00:01:00.000Z', pages: 4, docsSeen: 11 }),
+          ...Array.from({ length: 20 }, (_, i) => store.addRunCounters(SRC, run.runId, { tasksDone: 1, chunksEmbedded: i, vectorsUpserted: 2 })),
+          store.updateRun(SRC, run.runId, { status: 'succeeded', finishedAt: '2026-01-01T00:01:00.000Z', pages: 4, docsSeen: 11 }),
         ]);
 
         // Assess
-        const saved = await store.getRun(SRC, run.runSk);
+        const saved = await store.getRun(SRC, run.runId);
         expect(saved).toMatchObject({
           status: 'succeeded', finishedAt: '2026-01-01T00:01:00.000Z', pages: 4, docsSeen: 11, docsChanged: 7,
           tasksDone: 20, chunksEmbedded: 190, vectorsUpserted: 40, tasksFailed: 0, trigger: 'schedule',
@@ -935,20 +935,20 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreH
         });
 
         // Act
-        await Promise.all(Array.from({ length: 6 }, (_, i) => store.addRunFailures(SRC, run.runSk, [{ id: `doc-${i}`, reason: `refused ${i}` }], 100)));
-        await store.updateRun(SRC, run.runSk, { taskError: 'VectorStoreProviderError: check the key' });
+        await Promise.all(Array.from({ length: 6 }, (_, i) => store.addRunFailures(SRC, run.runId, [{ id: `doc-${i}`, reason: `refused ${i}` }], 100)));
+        await store.updateRun(SRC, run.runId, { taskError: 'VectorStoreProviderError: check the key' });
         const capped = runRecord(SRC, '2026-01-02T00:00:00.000Z');
         await store.putRun(capped);
-        for (let i = 0; i < 5; i++) await store.addRunFailures(SRC, capped.runSk, [{ id: `x-${i}`, reason: 'r' }, { id: `y-${i}`, reason: 'r' }], 3);
+        for (let i = 0; i < 5; i++) await store.addRunFailures(SRC, capped.runId, [{ id: `x-${i}`, reason: 'r' }, { id: `y-${i}`, reason: 'r' }], 3);
 
         // Assess
-        const saved = await store.getRun(SRC, run.runSk);
+        const saved = await store.getRun(SRC, run.runId);
         expect(saved?.failedDocuments?.map((f) => f.id).sort()).toEqual(['doc-0', 'doc-1', 'doc-2', 'doc-3', 'doc-4', 'doc-5']);
         expect(saved).toMatchObject({
           skipped: [{ id: 'a.md', reason: 'permission denied (EACCES)' }, { id: 'private/', reason: 'folder not readable (EACCES)', prefix: true }],
           docsSkipped: 2, warnings: [{ id: 'b.md', reason: '1 invalid UTF-8 sequence replaced by U+FFFD' }], taskError: 'VectorStoreProviderError: check the key',
         });
-        expect((await store.getRun(SRC, capped.runSk))?.failedDocuments?.map((f) => f.id)).toEqual(['x-0', 'y-0', 'x-1', 'y-1']);
+        expect((await store.getRun(SRC, capped.runId))?.failedDocuments?.map((f) => f.id)).toEqual(['x-0', 'y-0', 'x-1', 'y-1']);
       });
     });
 

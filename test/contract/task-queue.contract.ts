@@ -13,11 +13,11 @@ const MAX_POLLS = 20;
 
 const upsert = (docId: string, rev: string, extra: Partial<UpsertTask> = {}): UpsertTask => ({
   type: 'upsert', sourceId: 'docs', docId, rev, version: `v${rev}`, contentHash: `hash-${rev}`,
-  updatedAt: '2026-01-01T00:00:00.000Z', runSk: 'RUN#2026-01-01T00:00:00.000Z#00000001', ...extra,
+  updatedAt: '2026-01-01T00:00:00.000Z', runId: 'RUN#2026-01-01T00:00:00.000Z#00000001', ...extra,
 });
 
 const remove = (docId: string, rev: string): DeleteTask => ({
-  type: 'delete', sourceId: 'docs', docId, rev, runSk: 'RUN#2026-01-01T00:00:00.000Z#00000001',
+  type: 'delete', sourceId: 'docs', docId, rev, runId: 'RUN#2026-01-01T00:00:00.000Z#00000001',
 });
 
 const fetchTask = (trigger: FetchTask['trigger'], requestedAt: string, extra: Partial<FetchTask> = {}): FetchTask => ({

@@ -352,7 +352,7 @@ describe('the bundles cdk synth produces', () => {
   });
 
   it('embedder: the embed tasks become vectors in Pinecone; a task of a source no longer configured is dead-lettered', async () => {
-    const ghost = JSON.stringify({ type: 'delete', sourceId: 'ghost', docId: 'gone.md', rev: 'r1', runSk: 'RUN#2026-01-01T00:00:00.000Z#x' });
+    const ghost = JSON.stringify({ type: 'delete', sourceId: 'ghost', docId: 'gone.md', rev: 'r1', runId: 'RUN#2026-01-01T00:00:00.000Z#x' });
     await servers.sqs.send(new SendMessageCommand({ QueueUrl: urls.embed, MessageBody: ghost, MessageGroupId: 'ghost#gone', MessageDeduplicationId: randomUUID() }));
     const embedder = await container('Embedder');
     const { event, messages } = await sqsEvent(urls.embed, queueArnOf(urls.embed));

@@ -430,7 +430,7 @@ describe('embedder handler (SQS batch with poison)', () => {
 
   it('embeds the tasks and dead-letters a malformed message and a task of an unknown source, failing nothing', async () => {
     await send(urls.embed, '{"type":"upsert", this is not JSON', 'poison');
-    const ghost = JSON.stringify({ type: 'delete', sourceId: 'ghost', docId: 'gone.md', rev: 'r1', runSk: 'run#2026-01-01T00:00:00.000Z#x' });
+    const ghost = JSON.stringify({ type: 'delete', sourceId: 'ghost', docId: 'gone.md', rev: 'r1', runId: 'run#2026-01-01T00:00:00.000Z#x' });
     await send(urls.embed, ghost, 'ghost#gone');
 
     const { messages, response } = await deliver(urls.embed, arns.embed, embedder, lambdaContext('tributary-embedder', 300));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  toIdempotencyRecord, toLedgerEntry, toRunRecord, toSourceState, toStashedDocument,
+  RUN_PREFIX, runKey, toIdempotencyRecord, toLedgerEntry, toRunRecord, toSourceState, toStashedDocument,
 } from '../../shared/adapters/aws/dynamodb-items.ts';
 import { LeaseLostError } from '../../shared/core/errors.ts';
 import type {
@@ -28,7 +28,6 @@ type Item = Record<string, unknown>;
 
 const STATE_SK = 'STATE';
 const DOC_PREFIX = 'DOC#';
-const RUN_PREFIX = 'RUN#';
 const PUSH_PREFIX = 'PUSH#';
 const IDEM_PREFIX = 'IDEM#';
 const STASH_SLIM = ['pk', 'sk', 'docId', 'version', 'deleted', 'contentHash', 'updatedAt', 'stamp'];
@@ -273,41 +272,41 @@ export class InMemoryStateStore implements StateStore, PushStateStore {
 
   async putRun(run: RunRecord): Promise<void> {
     await tick();
-    const item: Item = { ...clone(run as unknown as Item), pk: srcPk(run.sourceId), sk: run.runSk };
+    const item: Item = { ...clone(run as unknown as Item), pk: srcPk(run.sourceId), sk: runKey(run.runId) };
     for (const [k, v] of Object.entries(item)) if (v === undefined) delete item[k];
-    this.items.set(key(srcPk(run.sourceId), run.runSk), item);
+    this.items.set(key(srcPk(run.sourceId), runKey(run.runId)), item);
   }
 
-  async updateRun(sourceId: string, runSk: string, patch: Partial<Omit<RunRecord, 'sourceId' | 'runSk'>>): Promise<void> {
+  async updateRun(sourceId: string, runId: string, patch: Partial<Omit<RunRecord, 'sourceId' | 'runId'>>): Promise<void> {
     await tick();
     const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
     if (entries.length === 0) return;
-    this.update(srcPk(sourceId), runSk, (it) => {
+    this.update(srcPk(sourceId), runKey(runId), (it) => {
       for (const [k, v] of entries) it[k] = clone(v);
     });
   }
 
-  async addRunCounters(sourceId: string, runSk: string, delta: Partial<RunCounters>): Promise<void> {
+  async addRunCounters(sourceId: string, runId: string, delta: Partial<RunCounters>): Promise<void> {
     await tick();
     const entries = Object.entries(delta).filter(([, v]) => typeof v === 'number' && v !== 0) as Array<[string, number]>;
     if (entries.length === 0) return;
-    this.update(srcPk(sourceId), runSk, (it) => {
+    this.update(srcPk(sourceId), runKey(runId), (it) => {
       for (const [k, v] of entries) it[k] = (typeof it[k] === 'number' ? it[k] : 0) + v;
     });
   }
 
-  async addRunFailures(sourceId: string, runSk: string, failures: readonly DocumentIssue[], max: number): Promise<void> {
+  async addRunFailures(sourceId: string, runId: string, failures: readonly DocumentIssue[], max: number): Promise<void> {
     await tick();
     if (failures.length === 0) return;
-    this.update(srcPk(sourceId), runSk, (it) => {
+    this.update(srcPk(sourceId), runKey(runId), (it) => {
       const list = Array.isArray(it['failedDocuments']) ? (it['failedDocuments'] as DocumentIssue[]) : [];
       if (list.length < max) it['failedDocuments'] = [...list, ...clone([...failures])];
     });
   }
 
-  async getRun(sourceId: string, runSk: string): Promise<RunRecord | undefined> {
+  async getRun(sourceId: string, runId: string): Promise<RunRecord | undefined> {
     await tick();
-    const item = this.get(srcPk(sourceId), runSk);
+    const item = this.get(srcPk(sourceId), runKey(runId));
     return item ? toRunRecord(item) : undefined;
   }
 

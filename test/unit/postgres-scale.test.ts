@@ -39,7 +39,7 @@ async function sync(p: TestPipeline, sourceId: string) {
   const result = await runFetch(p.deps, task(sourceId), { owner: OWNER });
   const fetchMs = Date.now() - t0;
   await drainEmbedQueue(p.deps);
-  const run = await p.state.getRun(sourceId, result.runSk!);
+  const run = await p.state.getRun(sourceId, result.runId!);
   return { result, run: run!, fetchMs, drainMs: Date.now() - t0 - fetchMs };
 }
 

@@ -35,7 +35,7 @@ function open(path: string): Db {
 }
 
 const remove = (docId: string, rev = '000000000001.0000000001'): DeleteTask => ({
-  type: 'delete', sourceId: 'docs', docId, rev, runSk: 'RUN#2026-01-01T00:00:00.000Z#00000001',
+  type: 'delete', sourceId: 'docs', docId, rev, runId: 'RUN#2026-01-01T00:00:00.000Z#00000001',
 });
 
 describe('SqliteTaskQueue on one file shared by several connections', () => {
@@ -149,7 +149,7 @@ describe('SqliteTaskQueue on one file shared by several connections', () => {
       import { SqliteTaskQueue } from ${JSON.stringify(join(REPO_ROOT, 'shared/adapters/local/sqlite/sqlite-task-queue.ts'))};
       const queue = new SqliteTaskQueue(openDatabase({ file: ${JSON.stringify(path)} }), { maxReceiveCount: 10, receiver: 'child' });
       for (let i = 0; ; i++) {
-        await queue.sendEmbed([{ type: 'delete', sourceId: 'docs', docId: 'doc-' + i + ' 🎉', rev: '1', runSk: 'RUN#x' }]);
+        await queue.sendEmbed([{ type: 'delete', sourceId: 'docs', docId: 'doc-' + i + ' 🎉', rev: '1', runId: 'RUN#x' }]);
         process.stdout.write(i + '\\n');
       }
     `);

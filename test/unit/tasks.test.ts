@@ -11,12 +11,12 @@ const FETCH: FetchTask = {
 const UPSERT: UpsertTask = {
   type: 'upsert', sourceId: 'docs', docId: 'guide/intro.md', rev: '000000000001.0000000001', version: '1700000000000-42',
   contentHash: 'c'.repeat(64), title: 'Intro', url: 'file:///intro.md', updatedAt: '2026-01-01T00:00:00.000Z',
-  runSk: 'RUN#2026-01-01T00:00:00.000Z#00000001', rewrite: true,
+  runId: 'RUN#2026-01-01T00:00:00.000Z#00000001', rewrite: true,
   chunks: [{ index: 0, hash: 'a'.repeat(64), text: '# Intro' }, { index: 1, hash: 'b'.repeat(64), text: '' }],
 };
 
 const DELETE: DeleteTask = {
-  type: 'delete', sourceId: 'docs', docId: 'old.md', rev: '000000000001.0000000002', runSk: 'RUN#2026-01-01T00:00:00.000Z#00000001',
+  type: 'delete', sourceId: 'docs', docId: 'old.md', rev: '000000000001.0000000002', runId: 'RUN#2026-01-01T00:00:00.000Z#00000001',
 };
 
 /** The PoisonTaskError `fn` throws, as its message (fails the test when it returns). */
@@ -127,7 +127,7 @@ describe('decodeEmbedTask', () => {
     ['type', { type: 'reindex' }],
     ['docId', { docId: 42 }],
     ['rev', { rev: '' }],
-    ['runSk', { runSk: null }],
+    ['runId', { runId: null }],
     ['chunks[0].hash', { chunks: [{ index: 0, hash: 'short', text: 't' }] }],
     ['chunks[0].index', { chunks: [{ index: -1, hash: 'a'.repeat(64), text: 't' }] }],
     ['chunks[0].text', { chunks: [{ index: 0, hash: 'a'.repeat(64), text: 7 }] }],

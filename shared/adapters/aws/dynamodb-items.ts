@@ -22,6 +22,25 @@ export type Item = Record<string, NativeAttributeValue>;
 export const STATE_SK = 'STATE';
 export const DOC_PREFIX = 'DOC#';
 export const RUN_PREFIX = 'RUN#';
+
+/** The sort key of a run record: run ids are the core's opaque strings, the key is the table's. */
+export function runKey(runId: string): string {
+  return RUN_PREFIX + runId;
+}
+
+/**
+ * A pass as stored. Passes saved before run ids were opaque name their run by its sort key
+ * (`runSk: "RUN#<id>"`); they are read as `runId: "<id>"`, so a pass in progress across the
+ * upgrade still reports to its run.
+ */
+export function toPassState(value: unknown): PassState | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const { runSk, ...pass } = value as Record<string, unknown> & { runSk?: unknown };
+  if (typeof pass['runId'] !== 'string' && typeof runSk === 'string') {
+    pass['runId'] = runSk.startsWith(RUN_PREFIX) ? runSk.slice(RUN_PREFIX.length) : runSk;
+  }
+  return pass as unknown as PassState;
+}
 export const PUSH_PREFIX = 'PUSH#';
 /** Sorts right after every `PUSH#…` key: the upper bound of a stash range. */
 export const PUSH_END = 'PUSH$';
@@ -68,7 +87,7 @@ export function toSourceState(sourceId: string, item: Item): SourceState {
     rerunRequested: item['rerunRequested'] === true,
     watermark: str(item, 'watermark'),
     feed: item['feed'] !== null && typeof item['feed'] === 'object' ? (item['feed'] as Cursor) : undefined,
-    pass: item['pass'] as PassState | undefined,
+    pass: toPassState(item['pass']),
     lastSuccessAt: str(item, 'lastSuccessAt'),
     lastFailureAt: str(item, 'lastFailureAt'),
     lastError: str(item, 'lastError'),
@@ -96,9 +115,10 @@ export function toLedgerEntry(sourceId: string, item: Item): LedgerEntry {
   });
 }
 
+/** A run record from its item; the id is the sort key's (records written before ids were opaque hold it as `runSk`). */
 export function toRunRecord(item: Item): RunRecord {
-  const { pk: _pk, sk: _sk, expiresAt: _e, ...rest } = item;
-  return rest as RunRecord;
+  const { pk: _pk, sk, expiresAt: _e, runSk: _legacy, ...rest } = item;
+  return { ...rest, runId: String(sk).slice(RUN_PREFIX.length) } as unknown as RunRecord;
 }
 
 export function toStashedDocument(sourceId: string, item: Item): StashedDocument {

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DocumentIssue, RunCounters, RunRecord } from '../../ports/index.ts';
-import { RUN_PREFIX, srcPk, toRunRecord, type Item } from './dynamodb-items.ts';
+import { RUN_PREFIX, runKey, srcPk, toRunRecord, type Item } from './dynamodb-items.ts';
 import type { DynamoTable } from './dynamodb-table.ts';
 
 /** Run records under their source's partition, expired by DynamoDB TTL (`expiresAt`). */
@@ -11,11 +11,11 @@ export class DynamoDbRunLog {
     const expiresAt = Math.floor(Date.parse(run.startedAt) / 1000) + this.runRetentionDays * 86_400;
     await this.t.doc.send(new PutCommand({
       TableName: this.t.name,
-      Item: { ...run, pk: srcPk(run.sourceId), sk: run.runSk, expiresAt },
+      Item: { ...run, pk: srcPk(run.sourceId), sk: runKey(run.runId), expiresAt },
     }));
   }
 
-  async updateRun(sourceId: string, runSk: string, patch: Partial<Omit<RunRecord, 'sourceId' | 'runSk'>>): Promise<void> {
+  async updateRun(sourceId: string, runId: string, patch: Partial<Omit<RunRecord, 'sourceId' | 'runId'>>): Promise<void> {
     const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
     if (entries.length === 0) return;
     const names: Record<string, string> = {};
@@ -27,14 +27,14 @@ export class DynamoDbRunLog {
     });
     await this.t.doc.send(new UpdateCommand({
       TableName: this.t.name,
-      Key: { pk: srcPk(sourceId), sk: runSk },
+      Key: { pk: srcPk(sourceId), sk: runKey(runId) },
       UpdateExpression: `SET ${parts.join(', ')}`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     }));
   }
 
-  async addRunCounters(sourceId: string, runSk: string, delta: Partial<RunCounters>): Promise<void> {
+  async addRunCounters(sourceId: string, runId: string, delta: Partial<RunCounters>): Promise<void> {
     const entries = Object.entries(delta).filter(([, v]) => typeof v === 'number' && v !== 0);
     if (entries.length === 0) return;
     const names: Record<string, string> = {};
@@ -48,20 +48,20 @@ export class DynamoDbRunLog {
     values[':exp'] = Math.floor(Date.now() / 1000) + this.runRetentionDays * 86_400;
     await this.t.doc.send(new UpdateCommand({
       TableName: this.t.name,
-      Key: { pk: srcPk(sourceId), sk: runSk },
+      Key: { pk: srcPk(sourceId), sk: runKey(runId) },
       UpdateExpression: `ADD ${parts.join(', ')} SET expiresAt = if_not_exists(expiresAt, :exp)`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     }));
   }
 
-  async addRunFailures(sourceId: string, runSk: string, failures: readonly DocumentIssue[], max: number): Promise<void> {
+  async addRunFailures(sourceId: string, runId: string, failures: readonly DocumentIssue[], max: number): Promise<void> {
     if (failures.length === 0) return;
     // One list_append: concurrent embedders' failures all land. The cap is checked, not exact
     // (a batch may go past it); it keeps the item far below DynamoDB's 400 KB.
     await this.t.conditional(new UpdateCommand({
       TableName: this.t.name,
-      Key: { pk: srcPk(sourceId), sk: runSk },
+      Key: { pk: srcPk(sourceId), sk: runKey(runId) },
       UpdateExpression: 'SET failedDocuments = list_append(if_not_exists(failedDocuments, :empty), :f), expiresAt = if_not_exists(expiresAt, :exp)',
       ConditionExpression: 'attribute_not_exists(failedDocuments) OR size(failedDocuments) < :max',
       ExpressionAttributeValues: {
@@ -71,9 +71,9 @@ export class DynamoDbRunLog {
     }));
   }
 
-  async getRun(sourceId: string, runSk: string): Promise<RunRecord | undefined> {
+  async getRun(sourceId: string, runId: string): Promise<RunRecord | undefined> {
     const { Item } = await this.t.doc.send(new GetCommand({
-      TableName: this.t.name, Key: { pk: srcPk(sourceId), sk: runSk }, ConsistentRead: true,
+      TableName: this.t.name, Key: { pk: srcPk(sourceId), sk: runKey(runId) }, ConsistentRead: true,
     }));
     return Item ? toRunRecord(Item) : undefined;
   }

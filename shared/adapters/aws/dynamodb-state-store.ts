@@ -368,20 +368,20 @@ export class DynamoDbStateStore implements StateStore, PushStateStore {
     return this.runs.putRun(run);
   }
 
-  updateRun(sourceId: string, runSk: string, patch: Partial<Omit<RunRecord, 'sourceId' | 'runSk'>>): Promise<void> {
-    return this.runs.updateRun(sourceId, runSk, patch);
+  updateRun(sourceId: string, runId: string, patch: Partial<Omit<RunRecord, 'sourceId' | 'runId'>>): Promise<void> {
+    return this.runs.updateRun(sourceId, runId, patch);
   }
 
-  addRunCounters(sourceId: string, runSk: string, delta: Partial<RunCounters>): Promise<void> {
-    return this.runs.addRunCounters(sourceId, runSk, delta);
+  addRunCounters(sourceId: string, runId: string, delta: Partial<RunCounters>): Promise<void> {
+    return this.runs.addRunCounters(sourceId, runId, delta);
   }
 
-  addRunFailures(sourceId: string, runSk: string, failures: readonly DocumentIssue[], max: number): Promise<void> {
-    return this.runs.addRunFailures(sourceId, runSk, failures, max);
+  addRunFailures(sourceId: string, runId: string, failures: readonly DocumentIssue[], max: number): Promise<void> {
+    return this.runs.addRunFailures(sourceId, runId, failures, max);
   }
 
-  getRun(sourceId: string, runSk: string): Promise<RunRecord | undefined> {
-    return this.runs.getRun(sourceId, runSk);
+  getRun(sourceId: string, runId: string): Promise<RunRecord | undefined> {
+    return this.runs.getRun(sourceId, runId);
   }
 
   listRuns(sourceId: string, limit: number): Promise<RunRecord[]> {

@@ -202,7 +202,7 @@ export class Monitors implements Observer {
     if (written?.wouldDelete !== listing.known || written.known !== listing.known) {
       this.violate(`the breaker tripped on an empty listing, but the source's state does not say so: ${JSON.stringify(written)}`);
     }
-    const run = result.runSk ? await this.state.getRun(this.settings.id, result.runSk) : undefined;
+    const run = result.runId ? await this.state.getRun(this.settings.id, result.runId) : undefined;
     if (!run?.breaker) this.violate('the breaker tripped, but the run record does not say why');
   }
 

@@ -148,11 +148,11 @@ export function processState(proc: Proc, inner: StateStore, observer: Observer):
       if (ok) await observer.ledgerWritten(proc, input.docId);
     }),
     putRun: (run) => call(proc, 'state.putRun', () => inner.putRun(run)),
-    updateRun: (sourceId, runSk, patch) => call(proc, 'state.updateRun', () => inner.updateRun(sourceId, runSk, patch)),
-    addRunCounters: (sourceId, runSk, delta) => call(proc, 'state.addRunCounters', () => inner.addRunCounters(sourceId, runSk, delta)),
+    updateRun: (sourceId, runId, patch) => call(proc, 'state.updateRun', () => inner.updateRun(sourceId, runId, patch)),
+    addRunCounters: (sourceId, runId, delta) => call(proc, 'state.addRunCounters', () => inner.addRunCounters(sourceId, runId, delta)),
     // Counted with addRunCounters: both are an embedder's report to its run.
-    addRunFailures: (sourceId, runSk, failures, max) => call(proc, 'state.addRunCounters', () => inner.addRunFailures(sourceId, runSk, failures, max)),
-    getRun: (sourceId, runSk) => call(proc, 'state.getSource', () => inner.getRun(sourceId, runSk)),
+    addRunFailures: (sourceId, runId, failures, max) => call(proc, 'state.addRunCounters', () => inner.addRunFailures(sourceId, runId, failures, max)),
+    getRun: (sourceId, runId) => call(proc, 'state.getSource', () => inner.getRun(sourceId, runId)),
     listRuns: (sourceId, limit) => call(proc, 'state.getSource', () => inner.listRuns(sourceId, limit)),
     getEmbeddings: (model, dimensions, hashes) => call(proc, 'state.getEmbeddings', () => inner.getEmbeddings(model, dimensions, hashes), (found) => {
       observer.cacheLookup(proc, hashes, new Set(found.keys()));

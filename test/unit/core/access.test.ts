@@ -48,7 +48,7 @@ function setup() {
     clock.advance(1000);
     const result = await runFetch(deps, { type: 'fetch', sourceId: 'docs', trigger: 'cli', requestedAt: new Date(clock.now()).toISOString() }, { owner: 'host:1:access' });
     await drainEmbedQueue(deps, { maxReceives: 3 });
-    return { result, run: result.runSk ? await state.getRun('docs', result.runSk) : undefined };
+    return { result, run: result.runId ? await state.getRun('docs', result.runId) : undefined };
   };
   const accessOf = async (docId: string) => (await vectors.scan('docs#')).filter((r) => r.metadata['docId'] === docId).map((r) => r.metadata['access']);
   const found = async (as?: string[]) => [...new Set((await search(deps, 'rota on call hand over', { topK: 50, ...(as ? { as } : {}) })).map((r) => r.docId))].sort();

@@ -61,7 +61,7 @@ function setup(docs: Record<string, string>, settings: Parameters<typeof testSet
     clock.advance(1000);
     const result = await runFetch(deps, task(extra), { owner: OWNER, allowMassDelete });
     await drainEmbedQueue(deps, { maxReceives: 5 });
-    const run = result.runSk ? await state.getRun('docs', result.runSk) : undefined;
+    const run = result.runId ? await state.getRun('docs', result.runId) : undefined;
     return { result, run: run as RunRecord };
   };
   /** docId → the text of its chunks, in order. */

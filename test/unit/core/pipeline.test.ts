@@ -412,10 +412,10 @@ describe('sync core on embedded DynamoDB, SQS and LanceDB', () => {
     const recent = await sync(p, 'docs', { trigger: 'webhook', requestedAt: at(passAt - 1_000) });
 
     // Assess
-    expect(stale.runSk).toBeUndefined();
+    expect(stale.runId).toBeUndefined();
     expect(pullsAfterStale).toBe(pullsBefore);
     expect(named.counters.docsChanged).toBe(1);
-    expect(recent.runSk).toBeDefined();
+    expect(recent.runId).toBeDefined();
     expect(source.pulls).toBeGreaterThan(pullsAfterStale);
   });
 
@@ -515,7 +515,7 @@ describe('sync core on embedded DynamoDB, SQS and LanceDB', () => {
     // Prepare
     await setup(2);
     await runFetch(p.deps, task('docs'), { owner: OWNER });
-    await p.queue.sendEmbed([{ type: 'upsert', sourceId: 'nope', docId: 'x', rev: makeRev(1, 1), version: '1', contentHash: 'h', updatedAt: 'now', runSk: 'RUN#x', chunks: [] } satisfies UpsertTask]);
+    await p.queue.sendEmbed([{ type: 'upsert', sourceId: 'nope', docId: 'x', rev: makeRev(1, 1), version: '1', contentHash: 'h', updatedAt: 'now', runId: 'RUN#x', chunks: [] } satisfies UpsertTask]);
 
     // Act
     await drainEmbedQueue(p.deps);

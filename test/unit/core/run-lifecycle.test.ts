@@ -81,7 +81,7 @@ describe('connector run lifecycle', () => {
     expect(t.source.calls.at(-1)).toBe('endRun');
     expect(t.source.calls.filter((c) => c === 'beginRun' || c === 'endRun')).toEqual(['beginRun', 'endRun']);
     expect(t.source.calls).toContain('pull');
-    expect(t.source.starts).toEqual([{ runSk: result.runSk, trigger: 'schedule', targeted: false }]);
+    expect(t.source.starts).toEqual([{ runId: result.runId, trigger: 'schedule', targeted: false }]);
     expect(t.source.ends).toEqual([{ status: 'completed' }]);
   });
 

@@ -67,7 +67,7 @@ function importItem(db: Db, item: Record<string, unknown>, counts: ImportCounts)
   } else if (sk.startsWith('RUN#')) {
     const run = toRunRecord(item);
     sql(db, 'INSERT OR REPLACE INTO runs (source_id, run_id, started_at, record) VALUES (?, ?, ?, ?)')
-      .run(sourceId, sk, typeof run.startedAt === 'string' ? run.startedAt : null, JSON.stringify(run));
+      .run(sourceId, run.runId, typeof run.startedAt === 'string' ? run.startedAt : null, JSON.stringify(run));
     counts.runs += 1;
   } else if (sk.startsWith('PUSH#')) {
     const d = toStashedDocument(sourceId, item);

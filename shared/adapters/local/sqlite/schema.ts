@@ -5,7 +5,7 @@ import { TributaryError } from '../../../core/errors.ts';
  * Version of the tables below, kept in `PRAGMA user_version`. A change adds a step to
  * `MIGRATIONS`; an older file is upgraded in place when it is opened, a newer one refused.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /**
  * Text columns compare with SQLite's default BINARY collation: memcmp over UTF-8, which is
@@ -167,8 +167,21 @@ CREATE TABLE tokens (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * Version 5: run ids are opaque. Runs were keyed, and passes named their run, by the table's
+ * sort key (`RUN#<id>`); both now hold the bare id (`runId`).
+ */
+const V5 = `
+UPDATE runs SET run_id = substr(run_id, 5),
+  record = json_set(json_remove(record, '$.runSk'), '$.runId', substr(run_id, 5))
+  WHERE run_id LIKE 'RUN#%';
+UPDATE sources SET pass = json_set(json_remove(pass, '$.runSk'), '$.runId',
+    CASE WHEN json_extract(pass, '$.runSk') LIKE 'RUN#%' THEN substr(json_extract(pass, '$.runSk'), 5) ELSE json_extract(pass, '$.runSk') END)
+  WHERE pass IS NOT NULL AND json_extract(pass, '$.runSk') IS NOT NULL;
+`;
+
 /** Step `i` upgrades a file of version `i` to `i + 1`. */
-const MIGRATIONS: readonly string[] = [V1, V2, V3, V4];
+const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5];
 
 /** The file cannot be used by this version of Tributary. */
 export class SchemaError extends TributaryError {

@@ -15,40 +15,40 @@ export class SqliteRunLog {
   put(run: RunRecord): void {
     immediate(this.db, () => {
       sql(this.db, 'INSERT OR REPLACE INTO runs (source_id, run_id, started_at, record) VALUES (?, ?, ?, ?)')
-        .run(run.sourceId, run.runSk, run.startedAt, JSON.stringify(run));
+        .run(run.sourceId, run.runId, run.startedAt, JSON.stringify(run));
       const horizon = new Date(Date.parse(run.startedAt) - this.retentionDays * DAY_MS).toISOString();
       sql(this.db, 'DELETE FROM runs WHERE source_id = ? AND started_at < ?').run(run.sourceId, horizon);
     });
   }
 
-  update(sourceId: string, runSk: string, patch: Partial<Omit<RunRecord, 'sourceId' | 'runSk'>>): void {
+  update(sourceId: string, runId: string, patch: Partial<Omit<RunRecord, 'sourceId' | 'runId'>>): void {
     const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
     if (entries.length === 0) return;
-    this.modify(sourceId, runSk, (record) => {
+    this.modify(sourceId, runId, (record) => {
       for (const [k, v] of entries) record[k] = v;
     });
   }
 
-  addCounters(sourceId: string, runSk: string, delta: Partial<RunCounters>): void {
+  addCounters(sourceId: string, runId: string, delta: Partial<RunCounters>): void {
     const entries = Object.entries(delta).filter(([, v]) => typeof v === 'number' && v !== 0) as Array<[string, number]>;
     if (entries.length === 0) return;
-    this.modify(sourceId, runSk, (record) => {
+    this.modify(sourceId, runId, (record) => {
       for (const [k, v] of entries) record[k] = (typeof record[k] === 'number' ? record[k] : 0) + v;
     });
   }
 
   /** Appends to the record's failed documents while it holds fewer than `max` (a batch may go past it, as on DynamoDB). */
-  addFailures(sourceId: string, runSk: string, failures: readonly DocumentIssue[], max: number): void {
+  addFailures(sourceId: string, runId: string, failures: readonly DocumentIssue[], max: number): void {
     if (failures.length === 0) return;
-    this.modify(sourceId, runSk, (record) => {
+    this.modify(sourceId, runId, (record) => {
       const list = Array.isArray(record['failedDocuments']) ? (record['failedDocuments'] as DocumentIssue[]) : [];
       if (list.length >= max) return;
       record['failedDocuments'] = [...list, ...failures.map((f) => ({ ...f }))];
     });
   }
 
-  get(sourceId: string, runSk: string): RunRecord | undefined {
-    const row = sql(this.db, 'SELECT record FROM runs WHERE source_id = ? AND run_id = ?').get(sourceId, runSk) as { record: string } | undefined;
+  get(sourceId: string, runId: string): RunRecord | undefined {
+    const row = sql(this.db, 'SELECT record FROM runs WHERE source_id = ? AND run_id = ?').get(sourceId, runId) as { record: string } | undefined;
     return row ? (JSON.parse(row.record) as RunRecord) : undefined;
   }
 
@@ -58,14 +58,14 @@ export class SqliteRunLog {
   }
 
   /** Read, change and write one record atomically; a record first named here is created (as an UpdateItem would). */
-  private modify(sourceId: string, runSk: string, change: (record: Record<string, unknown>) => void): void {
+  private modify(sourceId: string, runId: string, change: (record: Record<string, unknown>) => void): void {
     immediate(this.db, () => {
-      const row = sql(this.db, 'SELECT record FROM runs WHERE source_id = ? AND run_id = ?').get(sourceId, runSk) as { record: string } | undefined;
+      const row = sql(this.db, 'SELECT record FROM runs WHERE source_id = ? AND run_id = ?').get(sourceId, runId) as { record: string } | undefined;
       const record = row ? (JSON.parse(row.record) as Record<string, unknown>) : {};
       change(record);
       sql(this.db, `INSERT INTO runs (source_id, run_id, started_at, record) VALUES (?, ?, ?, ?)
         ON CONFLICT (source_id, run_id) DO UPDATE SET record = excluded.record`)
-        .run(sourceId, runSk, typeof record['startedAt'] === 'string' ? record['startedAt'] : null, JSON.stringify(record));
+        .run(sourceId, runId, typeof record['startedAt'] === 'string' ? record['startedAt'] : null, JSON.stringify(record));
     });
   }
 }

@@ -266,20 +266,20 @@ export class SqliteStateStore implements StateStore, PushStateStore {
     this.runs.put(run);
   }
 
-  async updateRun(sourceId: string, runSk: string, patch: Partial<Omit<RunRecord, 'sourceId' | 'runSk'>>): Promise<void> {
-    this.runs.update(sourceId, runSk, patch);
+  async updateRun(sourceId: string, runId: string, patch: Partial<Omit<RunRecord, 'sourceId' | 'runId'>>): Promise<void> {
+    this.runs.update(sourceId, runId, patch);
   }
 
-  async addRunCounters(sourceId: string, runSk: string, delta: Partial<RunCounters>): Promise<void> {
-    this.runs.addCounters(sourceId, runSk, delta);
+  async addRunCounters(sourceId: string, runId: string, delta: Partial<RunCounters>): Promise<void> {
+    this.runs.addCounters(sourceId, runId, delta);
   }
 
-  async addRunFailures(sourceId: string, runSk: string, failures: readonly DocumentIssue[], max: number): Promise<void> {
-    this.runs.addFailures(sourceId, runSk, failures, max);
+  async addRunFailures(sourceId: string, runId: string, failures: readonly DocumentIssue[], max: number): Promise<void> {
+    this.runs.addFailures(sourceId, runId, failures, max);
   }
 
-  async getRun(sourceId: string, runSk: string): Promise<RunRecord | undefined> {
-    return this.runs.get(sourceId, runSk);
+  async getRun(sourceId: string, runId: string): Promise<RunRecord | undefined> {
+    return this.runs.get(sourceId, runId);
   }
 
   async listRuns(sourceId: string, limit: number): Promise<RunRecord[]> {
