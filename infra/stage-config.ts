@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { credentialPartitionKey } from '../shared/adapters/aws/dynamodb-credential-store.ts';
 import { deliveryPartitionKey } from '../shared/adapters/aws/dynamodb-delivery-log.ts';
 import { hintPartitionKey } from '../shared/adapters/aws/dynamodb-hint-buffer.ts';
 import { embeddingPartitionKey, sourcePartitionKey } from '../shared/adapters/aws/dynamodb-state-store.ts';
@@ -33,7 +34,8 @@ export interface TableAccess {
   readonly putOnly?: boolean;
   /**
    * `SRC#<sourceId>` (a source's state, ledger, runs, push stash, idempotency keys),
-   * `EMB#<model>#<dims>` (the embedding cache), `SEEN#<route>:<sourceId>` (replay memory).
+   * `EMB#<model>#<dims>` (the embedding cache), `SEEN#<route>:<sourceId>` (replay memory),
+   * `HINT#<sourceId>` (the hint buffer), `CRED#<kind>:<sourceId>` (a rotating token pair).
    */
   readonly partitionKeys: readonly string[];
 }
@@ -112,6 +114,8 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
   const webhookDeliveryKeys = hinted.map((s) => deliveryPartitionKey(deliveryScope('webhook', s.id)));
   // Hint buffers: the edge functions add ids, the fetcher takes and settles them.
   const hintKeys = config.sources.map((s) => hintPartitionKey(s.id));
+  // Rotating OAuth token pairs: only the functions that call the provider reach them.
+  const credentialKeys = sources.flatMap(({ source, definition }) => (definition.tokens?.(source) ?? []).map(credentialPartitionKey));
   const webhookHintKeys = hinted.map((s) => hintPartitionKey(s.id));
   const pushHintKeys = pushed.map((s) => hintPartitionKey(s.id));
   const embeddingKey = embeddingPartitionKey(config.embedder.model, embeddingDimensionsOf(config.embedder.model, config.embedder.dimensions));
@@ -150,8 +154,8 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
     },
     tableAccessFor(fn) {
       switch (fn) {
-        case 'fetcher': return { write: true, partitionKeys: [...sourceKeys, embeddingKey, ...hintKeys] };
-        case 'embedder': return { write: true, partitionKeys: [...sourceKeys, embeddingKey] };
+        case 'fetcher': return { write: true, partitionKeys: [...sourceKeys, embeddingKey, ...hintKeys, ...credentialKeys] };
+        case 'embedder': return { write: true, partitionKeys: [...sourceKeys, embeddingKey, ...credentialKeys] };
         case 'admin': return { write: true, partitionKeys: sourceKeys };
         case 'watchdog': return { write: false, partitionKeys: sourceKeys };
         case 'ingest': return { write: true, partitionKeys: [...pushKeys, ...pushDeliveryKeys, ...pushHintKeys] };

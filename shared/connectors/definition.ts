@@ -12,7 +12,7 @@
 import type { z } from 'zod';
 import type { SourceBaseConfig } from '../config/source-base.ts';
 import type { Logger } from '../core/deps.ts';
-import type { Clock, PushStateStore, SourceConnector, StateStore, WebhookAnswer, WebhookRequest } from '../ports/index.ts';
+import type { Clock, CredentialStore, PushStateStore, SourceConnector, StateStore, WebhookAnswer, WebhookRequest } from '../ports/index.ts';
 
 export type { SourceBaseConfig };
 
@@ -23,6 +23,13 @@ export type FunctionName = 'fetcher' | 'embedder' | 'webhook' | 'watchdog' | 'ad
 export interface ConnectorContext {
   /** Secret values by the environment-variable names the config uses (process.env locally, Secrets Manager on AWS). */
   readonly secret: (envName: string) => string | undefined;
+  /**
+   * Static secrets again (`credentials.secret` is `secret`) and the sources' rotating OAuth
+   * token pairs (the local database; the state table on AWS): a connector whose provider rotates
+   * refresh tokens keeps its pair under a key its definition's `tokens` names, and gets its
+   * access token with `currentAccessToken` (shared/core/tokens.ts), which never loses a rotated one.
+   */
+  readonly credentials: CredentialStore;
   /** The state table (a push source keeps its pushed documents there). */
   readonly state: StateStore;
   readonly clock: Clock;
@@ -106,6 +113,12 @@ export interface ConnectorDefinition<C extends SourceBaseConfig = SourceBaseConf
   /** Every secret the source names (each `…Env` key of its config), and which functions read it. */
   secrets(source: C): readonly SecretNeed[];
   /**
+   * Keys of the OAuth token pairs the source keeps in the credential store (`tokenKey(source)`):
+   * on AWS the fetcher and the embedder, which call the provider, may read and write those
+   * pairs and no others. Absent: the source's secrets are static.
+   */
+  tokens?(source: C): readonly string[];
+  /**
    * The provider's webhook protocol, decoded without any API call from the config, the
    * source's signing secret and the raw request: verify, decode, answer (HttpError for a 4xx).
    * Absent: the source takes Tributary's own signed hints (README "Webhooks").
@@ -117,6 +130,11 @@ export interface ConnectorDefinition<C extends SourceBaseConfig = SourceBaseConf
   aws?(source: C): AwsNeeds;
   /** The config with its paths resolved against the config file's folder. */
   resolvePaths?(source: C, resolve: (path: string) => string): C;
+}
+
+/** The usual key of a source's token pair: its kind and id, so no two sources share one. */
+export function tokenKey(source: SourceBaseConfig): string {
+  return `${source.kind}:${source.id}`;
 }
 
 /** Types a definition by its schema (the config type follows from it). */

@@ -4,6 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbDeliveryLog } from '../adapters/aws/dynamodb-delivery-log.ts';
 import { DynamoDbHintBuffer } from '../adapters/aws/dynamodb-hint-buffer.ts';
+import { DynamoDbCredentialStore } from '../adapters/aws/dynamodb-credential-store.ts';
 import { DynamoDbStateStore } from '../adapters/aws/dynamodb-state-store.ts';
 import { EventBridgeEventBus } from '../adapters/aws/eventbridge-event-bus.ts';
 import { loadSecrets } from '../adapters/aws/secrets.ts';
@@ -83,7 +84,8 @@ export async function buildAwsRuntime(env: Env, log: Logger, kind: RuntimeKind =
     } });
     return { config, secrets, maxReceives: config.queues.maxReceives, eventBus, deliveries, deps: unusable, close: async () => undefined };
   }
-  const state = new DynamoDbStateStore({ client: ddb ?? new DynamoDBClient({}), tableName: required(env, ENV.table) });
+  const tableClient = ddb ?? new DynamoDBClient({});
+  const state = new DynamoDbStateStore({ client: tableClient, tableName: required(env, ENV.table) });
   if (kind === 'state') {
     const partial = new Proxy({ state, clock: systemClock, log } as unknown as CoreDeps, { get: (t, key) => {
       if (key in t) return (t as unknown as Record<string | symbol, unknown>)[key];
@@ -104,10 +106,11 @@ export async function buildAwsRuntime(env: Env, log: Logger, kind: RuntimeKind =
       throw new ConfigError(`vectors.${String(key)} is not available to the fetcher: it writes no vectors (the embedder does)`);
     } })
     : await vectorStoreFromConfig(config, '/tmp/tributary', embedder.dimensions, secrets);
+  const credentials = new DynamoDbCredentialStore(tableClient, required(env, ENV.table), secrets);
   const connectors = new Map<string, SourceConnector>();
   const settings = new Map<string, SourceSettings>();
   for (const source of config.sources) {
-    connectors.set(source.id, connectorOf(source, { secret: (name) => secrets[name], state, clock: systemClock, log }));
+    connectors.set(source.id, connectorOf(source, { secret: (name) => credentials.secret(name), credentials, state, clock: systemClock, log }));
     settings.set(source.id, settingsOf(source, config.chunking));
   }
   return {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { openDatabase, type Db } from '../adapters/local/sqlite/database.ts';
 import { SqliteDeliveryLog } from '../adapters/local/sqlite/sqlite-delivery-log.ts';
 import { SqliteHintBuffer } from '../adapters/local/sqlite/sqlite-hint-buffer.ts';
+import { SqliteCredentialStore } from '../adapters/local/sqlite/sqlite-credential-store.ts';
 import { SqliteStateStore } from '../adapters/local/sqlite/sqlite-state-store.ts';
 import { SqliteTaskQueue } from '../adapters/local/sqlite/sqlite-task-queue.ts';
 import { LanceDbVectorStore } from '../adapters/local/lancedb-vector-store.ts';
@@ -104,6 +105,7 @@ async function assemble(
   const state = new SqliteStateStore(db);
   const deliveries = new SqliteDeliveryLog(db);
   const hints = new SqliteHintBuffer(db);
+  const credentials = new SqliteCredentialStore(db, process.env);
   state.purgeExpired(Date.now());
   deliveries.purgeExpired(Date.now());
   const queue = new SqliteTaskQueue(db, {
@@ -124,7 +126,7 @@ async function assemble(
   const connectors = new Map<string, SourceConnector>();
   const settings = new Map<string, SourceSettings>();
   for (const source of config.sources) {
-    connectors.set(source.id, connectorOf(source, { secret: (name) => process.env[name], state, clock: systemClock, log }));
+    connectors.set(source.id, connectorOf(source, { secret: (name) => credentials.secret(name), credentials, state, clock: systemClock, log }));
     settings.set(source.id, settingsOf(source, config.chunking));
   }
   // Connection pools (Postgres) end before the database and vector store they may write to.

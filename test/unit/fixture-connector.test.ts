@@ -205,6 +205,86 @@ describe('on the local stack', () => {
   });
 });
 
+describe('a rotating OAuth token, kept in the credential store', () => {
+  let service: NotesService;
+  let dir: string;
+  const open = (): Promise<LocalStack> => openLocalStack({
+    config: parseConfig({ sources: [source(service.url, { refreshTokenEnv: 'NOTES_REFRESH_TOKEN' })] }),
+    origin: 'test', baseDir: dir, stateDir: join(dir, 'state'),
+  }, { log: silentLogger });
+
+  beforeEach(async () => {
+    service = new NotesService(TOKEN);
+    service.enableOAuth('rt-issued');
+    await service.start();
+    service.put('welcome', '# Welcome\n\nThe team keeps its runbooks in notes.');
+    dir = await mkdtemp(join(tmpdir(), 'tributary-notes-oauth-'));
+    process.env['NOTES_REFRESH_TOKEN'] = 'rt-issued';
+  });
+
+  afterEach(async () => {
+    await service.close();
+    delete process.env['NOTES_REFRESH_TOKEN'];
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refreshes once, stores the rotated pair, and a later process uses it, not the spent token in the environment', async () => {
+    // Prepare: a first process syncs (one refresh: the issued token is now spent at the service).
+    const first = await open();
+    const [synced] = await syncSources(first, { sourceIds: ['team-notes'], full: false, allowMassDelete: false });
+    await first.close();
+    service.put('welcome', '# Welcome\n\nRunbooks moved to the wiki.');
+    service.expireAccessTokens();
+
+    // Act: a second process, its access token expired, the environment still naming the spent token.
+    const second = await open();
+    const [again] = await syncSources(second, { sourceIds: ['team-notes'], full: false, allowMassDelete: false });
+    const found = await search(second.deps, 'where are the runbooks', { topK: 1 });
+    await second.close();
+
+    // Assess: two refreshes, each with the token the one before issued; none refused.
+    expect(synced).toMatchObject({ status: 'synced', docsChanged: 1 });
+    expect(again).toMatchObject({ status: 'synced', docsChanged: 1 });
+    expect(service.refreshes).toBe(2);
+    expect(service.refreshToken).toBe('rt-2');
+    expect(found[0]?.text).toContain('moved to the wiki');
+  });
+
+  it('a refresh token the service refuses fails the run with the service\'s message', async () => {
+    // Prepare
+    service.enableOAuth('rt-other');
+    const stack = await open();
+
+    // Act
+    const [report] = await syncSources(stack, { sourceIds: ['team-notes'], full: false, allowMassDelete: false });
+    await stack.close();
+
+    // Assess
+    expect(report).toMatchObject({ status: 'failed' });
+    expect(report?.error).toMatch(/refresh token is invalid or was already used/);
+  });
+
+  it('on AWS, the fetcher and the embedder may read and write that token pair, and no function another\'s', () => {
+    // Act
+    const built = synthesize({
+      embedder: { kind: 'openai', apiKeyEnv: 'OPENAI_API_KEY' },
+      vectorStore: { kind: 'pinecone', indexHost: 'https://notes-abc.svc.aped-4627-b74a.pinecone.io', apiKeyEnv: 'PINECONE_API_KEY' },
+      aws: { secrets: {
+        OPENAI_API_KEY: 'tributary/openai', PINECONE_API_KEY: 'tributary/pinecone', NOTES_TOKEN: 'tributary/notes-token',
+        NOTES_REFRESH_TOKEN: 'tributary/notes-refresh', NOTES_WEBHOOK_SECRET: 'tributary/notes-webhook',
+      } },
+      sources: [source('https://notes.example.com/v1', { refreshTokenEnv: 'NOTES_REFRESH_TOKEN' })],
+    });
+    const keys = (fn: Parameters<typeof built.built.stage.tableAccessFor>[0]) => built.built.stage.tableAccessFor(fn)?.partitionKeys ?? [];
+
+    // Assess
+    expect(keys('fetcher')).toContain('CRED#notes:team-notes');
+    expect(keys('embedder')).toContain('CRED#notes:team-notes');
+    for (const fn of ['admin', 'watchdog', 'webhook', 'ingest'] as const) expect(keys(fn)).not.toContain('CRED#notes:team-notes');
+    expect(JSON.parse(built.env('Fetcher')[ENV.secretIds] ?? '{}')).toMatchObject({ NOTES_REFRESH_TOKEN: 'tributary/notes-refresh' });
+  });
+});
+
 describe('on AWS', () => {
   const deployment = (secrets: Record<string, string>) => ({
     embedder: { kind: 'openai', apiKeyEnv: 'OPENAI_API_KEY' },

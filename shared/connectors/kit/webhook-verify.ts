@@ -19,10 +19,10 @@
  * ```
  */
 export {
-  bytesOf, concatBytes, constantTimeEqual, hmacOf, verifyBodyHmac, verifyTimestampedHmac, verifyToken,
+  bytesOf, concatBytes, constantTimeEqual, hmacOf, verifyBodyHmac, verifyEd25519, verifyTimestampedHmac, verifyToken,
   WEBHOOK_TOLERANCE_SECONDS,
 } from '../../core/signatures.ts';
-export type { BodyHmacCheck, RawBytes, TimestampedHmacCheck, TokenCheck, Verified } from '../../core/signatures.ts';
+export type { BodyHmacCheck, Ed25519Check, RawBytes, TimestampedHmacCheck, TokenCheck, Verified } from '../../core/signatures.ts';
 export { parseSignatureHeader } from '../../core/webhook.ts';
 
 /** Case-insensitive header lookup over a raw request's headers. */

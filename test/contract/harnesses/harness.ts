@@ -10,6 +10,7 @@ import type { ConnectorContext } from '../../../shared/connectors/definition.ts'
 import { definitionOf } from '../../../shared/connectors/lookup.ts';
 import { silentLogger } from '../../../shared/core/deps.ts';
 import type { SourceConnector } from '../../../shared/ports/index.ts';
+import { InMemoryCredentialStore } from '../../support/memory-credential-store.ts';
 import { InMemoryStateStore } from '../../support/memory-state-store.ts';
 import type { SourceConnectorFixture } from '../source-connector.contract.ts';
 
@@ -27,6 +28,7 @@ export interface ContractHarness {
 export function connectorFromConfig(raw: Record<string, unknown>, context: Partial<ConnectorContext> = {}): SourceConnector {
   const source = sourceSchema.parse(raw);
   return definitionOf(source.kind).create(source, {
-    secret: () => undefined, state: new InMemoryStateStore(), clock: { now: () => Date.now() }, log: silentLogger, ...context,
+    secret: () => undefined, credentials: new InMemoryCredentialStore({}), state: new InMemoryStateStore(), clock: { now: () => Date.now() },
+    log: silentLogger, ...context,
   });
 }
