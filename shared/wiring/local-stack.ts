@@ -7,7 +7,7 @@ import { SqliteDeliveryLog } from '../adapters/local/sqlite/sqlite-delivery-log.
 import { SqliteHintBuffer } from '../adapters/local/sqlite/sqlite-hint-buffer.ts';
 import { SqliteStateStore } from '../adapters/local/sqlite/sqlite-state-store.ts';
 import { SqliteTaskQueue } from '../adapters/local/sqlite/sqlite-task-queue.ts';
-import { LanceDbVectorStore } from '../adapters/local/lancedb-vector-store.ts';
+import { LanceDbVectorStore } from '../adapters/local/lancedb/lancedb-vector-store.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { CoreDeps, Logger, SourceSettings } from '../core/deps.ts';
 import { TributaryError } from '../core/errors.ts';

@@ -1,8 +1,8 @@
 import type { Connection, Table } from '@lancedb/lancedb';
 import { Field, FixedSizeList, Float32, RecordBatch, type Data, Schema, Struct, Table as ArrowTable, Utf8, makeData } from 'apache-arrow';
-import { chunked } from '../../core/concurrency.ts';
-import { ACCESS_KEY, accessAllows } from '../../core/access.ts';
-import type { Metadata, QueryMatch, VectorQuery, VectorRecord, VectorStore } from '../../ports/index.ts';
+import { chunked } from '../../../core/concurrency.ts';
+import { ACCESS_KEY, accessAllows } from '../../../core/access.ts';
+import type { Metadata, QueryMatch, VectorQuery, VectorRecord, VectorStore } from '../../../ports/index.ts';
 
 type LanceDbModule = typeof import('@lancedb/lancedb');
 let lancedbModule: Promise<LanceDbModule> | undefined;
