@@ -1,28 +1,24 @@
 import type { Connection, Table } from '@lancedb/lancedb';
-import { Field, FixedSizeList, Float32, RecordBatch, type Data, Schema, Struct, Table as ArrowTable, Utf8, makeData } from 'apache-arrow';
 import { chunked } from '../../../core/concurrency.ts';
-import { ACCESS_KEY, accessAllows } from '../../../core/access.ts';
 import type { Metadata, QueryMatch, VectorQuery, VectorRecord, VectorStore } from '../../../ports/index.ts';
-
-type LanceDbModule = typeof import('@lancedb/lancedb');
-let lancedbModule: Promise<LanceDbModule> | undefined;
+import { toArrow } from './arrow-rows.ts';
+import { loadLanceDb } from './load.ts';
+import { parseMetadata } from './metadata.ts';
+import { searchTable } from './query.ts';
+import { scanColumns } from './scan.ts';
+import { checkSchema, tableSchema } from './schema.ts';
+import { sqlString } from './sql.ts';
 
 /** Rows per `mergeInsert` / `delete` commit: bounds the memory of one Arrow conversion and the SQL length. */
 const WRITE_CHUNK = 1_000;
 /** Rows per append commit. */
 const APPEND_CHUNK = 5_000;
-/** First over-fetch factor when a filter needs checking against the metadata JSON. */
-const OVERFETCH_FACTOR = 10;
-const MIN_OVERFETCH = 100;
 /**
  * Old versions are pruned by compaction once this old. Long enough for a reader in another
  * process to finish with the version it opened; short enough that disk does not grow for days
  * (LanceDB's own default is 7 days).
  */
 const KEEP_VERSIONS_MS = 60 * 60 * 1000;
-
-/** Metadata keys the core filters on, materialised as their own columns so LanceDB filters them in SQL. */
-const NATIVE_FILTER_COLUMNS: Readonly<Record<string, string>> = { sourceId: 'source_id', docId: 'doc_id' };
 
 export interface LanceDbVectorStoreOptions {
   /** Directory of the LanceDB database (created on first write). */
@@ -53,23 +49,6 @@ export interface LanceDbVectorStoreOptions {
    * @default 100
    */
   compactEveryCommits?: number;
-}
-
-/**
- * Loads LanceDB once, with its Rust logger quiet.
- *
- * The native addon initialises `env_logger` from `LANCEDB_LOG` (default filter `warn`) when it
- * is loaded, and only then; it prints e.g. lance scanner deprecation WARN lines straight to
- * stderr. So the module is imported dynamically, after defaulting `LANCEDB_LOG` to `error`
- * (errors that matter also reach us as rejected promises; an explicit `LANCEDB_LOG` set by
- * the user wins). Two limits: if something else imported `@lancedb/lancedb` first, its logger
- * settings stand; and inside a worker thread `process.env` is a private copy that the native
- * code does not see, so set the variable in the parent process there.
- */
-function loadLanceDb(): Promise<LanceDbModule> {
-  if (process.env['LANCEDB_LOG'] === undefined) process.env['LANCEDB_LOG'] = 'error';
-  lancedbModule ??= import('@lancedb/lancedb');
-  return lancedbModule;
 }
 
 /**
@@ -205,14 +184,14 @@ export class LanceDbVectorStore implements VectorStore {
     if (upserts.length > 0) {
       const table = await this.tableForWrite();
       for (const batch of chunked(upserts, WRITE_CHUNK)) {
-        await table.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(this.toArrow(batch));
+        await table.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(toArrow(batch, this.dimensions));
         this.commitsSinceCompaction += 1;
       }
     }
     if (inserts.length > 0) {
       const table = await this.tableForWrite();
       for (const batch of chunked(inserts, APPEND_CHUNK)) {
-        await table.add(this.toArrow(batch));
+        await table.add(toArrow(batch, this.dimensions));
         this.commitsSinceCompaction += 1;
       }
     }
@@ -258,43 +237,7 @@ export class LanceDbVectorStore implements VectorStore {
     if (!(topK > 0)) return [];
     const table = await this.currentTable();
     if (!table) return [];
-
-    const filter = Object.entries(query.filter ?? {});
-    const sql: string[] = [];
-    // The access list lives in the metadata JSON: checked after the k-NN, like any other key.
-    const access = query.access;
-    let needsJsonCheck = access !== undefined;
-    for (const [key, value] of filter) {
-      const column = NATIVE_FILTER_COLUMNS[key];
-      // Only string values are materialised; anything else is checked against the JSON.
-      if (column !== undefined && typeof value === 'string') sql.push(`${column} = ${sqlString(value)}`);
-      else needsJsonCheck = true;
-    }
-    const where = sql.length > 0 ? sql.join(' AND ') : undefined;
-    const vector = toFloat32(query.vector);
-
-    // SQL filters are applied before the k-NN (LanceDB prefilters), so `topK` rows suffice.
-    // Other keys are checked afterwards; over-fetch, and widen until enough rows pass or the
-    // candidates run out, so a selective filter never silently returns too few matches.
-    let limit = needsJsonCheck ? Math.max(topK * OVERFETCH_FACTOR, MIN_OVERFETCH) : topK;
-    for (;;) {
-      let search = table.vectorSearch(vector).distanceType('cosine').limit(limit)
-        // Selecting `_distance` explicitly avoids lance's "did not include `_distance`" WARN.
-        .select(['id', 'metadata_json', '_distance']);
-      if (where !== undefined) search = search.where(where);
-      const rows: unknown[] = await search.toArray();
-      const matches: QueryMatch[] = [];
-      for (const row of rows) {
-        const metadata = parseMetadata(readString(row, 'metadata_json'));
-        if (needsJsonCheck && !filter.every(([key, value]) => metadata[key] === value)) continue;
-        if (access !== undefined && !accessAllows(metadata[ACCESS_KEY], access)) continue;
-        matches.push({ id: readString(row, 'id'), score: 1 - readNumber(row, '_distance'), metadata });
-      }
-      if (!needsJsonCheck || matches.length >= topK || rows.length < limit) {
-        return matches.sort((a, b) => b.score - a.score).slice(0, topK);
-      }
-      limit *= 4;
-    }
+    return searchTable(table, query, topK);
   }
 
   /** Waits for queued writes, then releases the table and the connection. Idempotent. */
@@ -345,7 +288,7 @@ export class LanceDbVectorStore implements VectorStore {
         const names = await this.db.tableNames();
         if (!names.includes(this.tableName)) return undefined;
         const table = await this.db.openTable(this.tableName);
-        await this.checkSchema(table);
+        await checkSchema(table, this.tableName, this.dimensions);
         return this.adopt(table);
       } finally {
         this.opening = undefined;
@@ -359,8 +302,8 @@ export class LanceDbVectorStore implements VectorStore {
     const existing = await this.currentTable();
     if (existing) return existing;
     // existOk: another process may create the table between our listing and this call.
-    const table = await this.db.createEmptyTable(this.tableName, this.schema(), { mode: 'create', existOk: true });
-    await this.checkSchema(table);
+    const table = await this.db.createEmptyTable(this.tableName, tableSchema(this.dimensions), { mode: 'create', existOk: true });
+    await checkSchema(table, this.tableName, this.dimensions);
     return this.adopt(table);
   }
 
@@ -377,155 +320,13 @@ export class LanceDbVectorStore implements VectorStore {
     return table;
   }
 
-  /**
-   * Records as an Arrow table in the table's schema, the vectors as one contiguous Float32
-   * buffer: building it column by column costs a fraction of LanceDB's row-object conversion
-   * (which fills the vector column value by value).
-   */
-  private toArrow(records: readonly VectorRecord[]): ArrowTable {
-    const schema = this.schema();
-    const flat = new Float32Array(records.length * this.dimensions);
-    const ids: string[] = [];
-    const sources: Array<string | null> = [];
-    const docs: Array<string | null> = [];
-    const metadata: string[] = [];
-    records.forEach((record, i) => {
-      flat.set(record.values, i * this.dimensions);
-      const sourceId = record.metadata['sourceId'];
-      const docId = record.metadata['docId'];
-      ids.push(record.id);
-      sources.push(typeof sourceId === 'string' ? sourceId : null);
-      docs.push(typeof docId === 'string' ? docId : null);
-      metadata.push(JSON.stringify(record.metadata));
-    });
-    const [, vectorField] = schema.fields;
-    const vectors = makeData({
-      type: vectorField?.type as FixedSizeList<Float32>, length: records.length, nullCount: 0,
-      child: makeData({ type: new Float32(), length: flat.length, data: flat }),
-    });
-    const rows = makeData({
-      type: new Struct(schema.fields), length: records.length, nullCount: 0,
-      children: [utf8Column(ids), vectors, utf8Column(sources), utf8Column(docs), utf8Column(metadata)],
-    });
-    return new ArrowTable([new RecordBatch(schema, rows)]);
-  }
-
-  private schema(): Schema {
-    return new Schema([
-      new Field('id', new Utf8(), false),
-      new Field('vector', new FixedSizeList(this.dimensions, new Field('item', new Float32(), true)), false),
-      new Field('source_id', new Utf8(), true),
-      new Field('doc_id', new Utf8(), true),
-      new Field('metadata_json', new Utf8(), false),
-    ]);
-  }
-
-  /** An existing table built for another dimension count would fail obscurely later: say so now. */
-  private async checkSchema(table: Table): Promise<void> {
-    const schema = await table.schema();
-    // Read by shape: LanceDB may build the schema with its own copy of apache-arrow,
-    // so `instanceof FixedSizeList` against ours is not reliable.
-    const listSize = readListSize(schema.fields.find((field) => field.name === 'vector')?.type);
-    if (listSize !== this.dimensions) {
-      throw new Error(
-        `LanceDbVectorStore: table "${this.tableName}" holds vectors of ${listSize ?? 'unknown'} dimensions, expected ${this.dimensions}`,
-      );
-    }
-  }
-
-  /** Every row whose id starts with `prefix`, reading only `columns`. */
+  /** Every row whose id starts with `prefix`, reading only `columns` (none before the first write). */
   private async scanColumns(prefix: string, columns: Array<'id' | 'metadata_json'>): Promise<Array<{ id: string; metadataJson: string }>> {
     this.assertOpen();
     const table = await this.currentTable();
     if (!table) return [];
-    // A plain (non-vector) query has no row limit unless one is set: this returns every match.
-    let scan = table.query().select(columns);
-    if (prefix !== '') scan = scan.where(`starts_with(id, ${sqlString(prefix)})`);
-    const out: Array<{ id: string; metadataJson: string }> = [];
-    for await (const batch of scan) {
-      const ids = batch.getChild('id');
-      const metadata = columns.includes('metadata_json') ? batch.getChild('metadata_json') : null;
-      for (let i = 0; i < batch.numRows; i++) {
-        const id: unknown = ids?.get(i);
-        const json: unknown = metadata?.get(i);
-        if (typeof id !== 'string') throw new Error('LanceDbVectorStore: row without a string id');
-        out.push({ id, metadataJson: typeof json === 'string' ? json : '{}' });
-      }
-    }
-    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return scanColumns(table, prefix, columns);
   }
-}
-
-/** A Utf8 column from strings, written straight into one buffer with their offsets (and a validity bitmap when some are null). */
-function utf8Column(values: ReadonlyArray<string | null>): Data<Utf8> {
-  let bytes = 0;
-  for (const v of values) if (v !== null) bytes += Buffer.byteLength(v, 'utf8');
-  const data = Buffer.allocUnsafe(bytes);
-  const offsets = new Int32Array(values.length + 1);
-  const validity = new Uint8Array(Math.ceil(values.length / 8)).fill(0xff);
-  let at = 0;
-  let nullCount = 0;
-  values.forEach((v, i) => {
-    if (v === null) {
-      nullCount += 1;
-      validity[i >> 3] = (validity[i >> 3] ?? 0) & ~(1 << (i & 7));
-    } else {
-      at += data.write(v, at, 'utf8');
-    }
-    offsets[i + 1] = at;
-  });
-  return makeData({
-    type: new Utf8(), length: values.length, nullCount, valueOffsets: offsets,
-    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-    ...(nullCount > 0 ? { nullBitmap: validity } : {}),
-  });
-}
-
-function toFloat32(values: Float32Array | readonly number[]): Float32Array {
-  return values instanceof Float32Array ? values : Float32Array.from(values);
-}
-
-/**
- * A SQL string literal. LanceDB parses filters as standard SQL, where only `'` needs
- * escaping (doubled); backslashes, `%`, `_` are literal outside LIKE.
- */
-function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-/** Metadata from its JSON column, keeping only the value types the port allows. */
-function parseMetadata(json: string): Metadata {
-  const parsed: unknown = JSON.parse(json);
-  const metadata: Metadata = {};
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return metadata;
-  for (const [key, value] of Object.entries(parsed)) {
-    if (isMetadataValue(value)) metadata[key] = value;
-  }
-  return metadata;
-}
-
-function isMetadataValue(value: unknown): value is Metadata[string] {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-    || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
-}
-
-function readString(row: unknown, key: string): string {
-  const value: unknown = typeof row === 'object' && row !== null ? Reflect.get(row, key) : undefined;
-  if (typeof value !== 'string') throw new Error(`LanceDbVectorStore: result row has no string "${key}"`);
-  return value;
-}
-
-function readNumber(row: unknown, key: string): number {
-  const value: unknown = typeof row === 'object' && row !== null ? Reflect.get(row, key) : undefined;
-  if (typeof value !== 'number') throw new Error(`LanceDbVectorStore: result row has no number "${key}"`);
-  return value;
-}
-
-/** `listSize` of a FixedSizeList type built by any apache-arrow copy. */
-function readListSize(type: unknown): number | undefined {
-  if (typeof type !== 'object' || type === null) return undefined;
-  const size: unknown = Reflect.get(type, 'listSize');
-  return typeof size === 'number' ? size : undefined;
 }
 
 /** Writes merged into one queued flush: each id's last operation (a record to upsert or append, or null: delete). */
