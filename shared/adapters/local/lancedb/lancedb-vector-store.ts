@@ -1,18 +1,12 @@
-import type { Connection, Table } from '@lancedb/lancedb';
-import { chunked } from '../../../core/concurrency.ts';
 import type { Metadata, QueryMatch, VectorQuery, VectorRecord, VectorStore } from '../../../ports/index.ts';
-import { toArrow } from './arrow-rows.ts';
 import { loadLanceDb } from './load.ts';
 import { parseMetadata } from './metadata.ts';
 import { searchTable } from './query.ts';
 import { scanColumns } from './scan.ts';
-import { checkSchema, tableSchema } from './schema.ts';
-import { sqlString } from './sql.ts';
+import { TableHandle } from './table-handle.ts';
+import { flushGroup, type WriteGroup } from './write-group.ts';
+import { WriteQueue } from './write-queue.ts';
 
-/** Rows per `mergeInsert` / `delete` commit: bounds the memory of one Arrow conversion and the SQL length. */
-const WRITE_CHUNK = 1_000;
-/** Rows per append commit. */
-const APPEND_CHUNK = 5_000;
 /**
  * Old versions are pruned by compaction once this old. Long enough for a reader in another
  * process to finish with the version it opened; short enough that disk does not grow for days
@@ -61,22 +55,17 @@ export interface LanceDbVectorStoreOptions {
  *
  * Writes from this instance are serialised through a promise queue: LanceDB commits are
  * optimistic and concurrent merge-inserts on one table can conflict. Each chunk of
- * {@link WRITE_CHUNK} rows is its own commit, so a very large write is not atomic.
+ * `WRITE_CHUNK` rows (./write-group.ts) is its own commit, so a very large write is not atomic.
  */
 export class LanceDbVectorStore implements VectorStore {
-  private table: Table | undefined;
-  /** Pending open of a table another process may have created since we looked. */
-  private opening: Promise<Table | undefined> | undefined;
-  /** Tail of the write queue; never rejects, so one failed write does not block the next. */
-  private writes: Promise<void> = Promise.resolve();
-  /** The queued write group that later upserts and deletes may still join. */
-  private openGroup: WriteGroup | undefined;
+  private readonly writes = new WriteQueue((group) => flushGroup(group, this.tables, () => {
+    this.commitsSinceCompaction += 1;
+  }));
   private closed = false;
   private commitsSinceCompaction = 0;
 
   private constructor(
-    private readonly db: Connection,
-    private readonly tableName: string,
+    private readonly tables: TableHandle,
     /** Vector length every record and query must have. */
     readonly dimensions: number,
     private readonly compactEveryCommits: number,
@@ -98,9 +87,10 @@ export class LanceDbVectorStore implements VectorStore {
     const db = await lancedb.connect(dir, options.readConsistencyIntervalSeconds === undefined
       ? {}
       : { readConsistencyInterval: options.readConsistencyIntervalSeconds });
-    const store = new LanceDbVectorStore(db, table, dimensions, options.compactEveryCommits ?? 100, options.appendsTrusted ?? true);
+    const tables = new TableHandle(db, table, dimensions);
+    const store = new LanceDbVectorStore(tables, dimensions, options.compactEveryCommits ?? 100, options.appendsTrusted ?? true);
     try {
-      await store.currentTable();
+      await tables.current();
     } catch (error) {
       db.close();
       throw error;
@@ -139,62 +129,10 @@ export class LanceDbVectorStore implements VectorStore {
     });
   }
 
-  /**
-   * Group commit: writes that arrive while the queue is busy join one pending group, so many
-   * small concurrent writers (one per embed task) cost one delete and one merge commit, not
-   * one each. The group keeps each id's last operation, in call order, so an upsert after a
-   * delete of the same id wins and a delete after an upsert removes it, as sequential calls
-   * would. Only the newest queued op takes joiners, so order against compaction holds.
-   */
+  /** Adds to the pending write group (see {@link WriteQueue.join}), then compacts if it is time. */
   private async joinWrite(add: (group: WriteGroup) => void): Promise<void> {
-    let group = this.openGroup;
-    if (!group) {
-      const created: WriteGroup = { ops: new Map(), done: undefined as unknown as Promise<void> };
-      created.done = this.enqueueWrite(async () => {
-        if (this.openGroup === created) this.openGroup = undefined;
-        await this.flush(created);
-      });
-      this.openGroup = created;
-      group = created;
-    }
-    add(group);
-    await group.done;
+    await this.writes.join(add);
     this.maybeCompact();
-  }
-
-  private async flush(group: WriteGroup): Promise<void> {
-    const deletes: string[] = [];
-    const upserts: VectorRecord[] = [];
-    const inserts: VectorRecord[] = [];
-    for (const [id, op] of group.ops) {
-      if (op === null) deletes.push(id);
-      else if (op.kind === 'insert') inserts.push(op.record);
-      else upserts.push(op.record);
-    }
-    if (deletes.length > 0) {
-      const table = await this.currentTable();
-      // Nothing was ever written: nothing to delete.
-      if (table) {
-        for (const batch of chunked(deletes, WRITE_CHUNK)) {
-          await table.delete(`id IN (${batch.map(sqlString).join(', ')})`);
-          this.commitsSinceCompaction += 1;
-        }
-      }
-    }
-    if (upserts.length > 0) {
-      const table = await this.tableForWrite();
-      for (const batch of chunked(upserts, WRITE_CHUNK)) {
-        await table.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(toArrow(batch, this.dimensions));
-        this.commitsSinceCompaction += 1;
-      }
-    }
-    if (inserts.length > 0) {
-      const table = await this.tableForWrite();
-      for (const batch of chunked(inserts, APPEND_CHUNK)) {
-        await table.add(toArrow(batch, this.dimensions));
-        this.commitsSinceCompaction += 1;
-      }
-    }
   }
 
   /**
@@ -206,8 +144,8 @@ export class LanceDbVectorStore implements VectorStore {
     this.assertOpen();
     // Reset when queued, not when run: concurrent writers finishing together queue one compaction.
     this.commitsSinceCompaction = 0;
-    await this.enqueueWrite(async () => {
-      const table = await this.currentTable();
+    await this.writes.enqueue(async () => {
+      const table = await this.tables.current();
       if (!table) return;
       await table.optimize({ cleanupOlderThan: new Date(Date.now() - KEEP_VERSIONS_MS) });
     });
@@ -216,7 +154,7 @@ export class LanceDbVectorStore implements VectorStore {
   /** Rows in the table (0 before the first write). */
   async count(): Promise<number> {
     this.assertOpen();
-    const table = await this.currentTable();
+    const table = await this.tables.current();
     return table ? table.countRows() : 0;
   }
 
@@ -235,7 +173,7 @@ export class LanceDbVectorStore implements VectorStore {
     this.assertDimensions(query.vector, 'query vector');
     const topK = Math.floor(query.topK);
     if (!(topK > 0)) return [];
-    const table = await this.currentTable();
+    const table = await this.tables.current();
     if (!table) return [];
     return searchTable(table, query, topK);
   }
@@ -244,11 +182,8 @@ export class LanceDbVectorStore implements VectorStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.writes;
-    await this.opening;
-    this.table?.close();
-    this.table = undefined;
-    this.db.close();
+    await this.writes.idle;
+    await this.tables.close();
   }
 
   // ───────────────────────────── internals ─────────────────────────────
@@ -271,66 +206,11 @@ export class LanceDbVectorStore implements VectorStore {
     }
   }
 
-  /** Runs `op` after every write queued before it; the caller sees `op`'s own outcome. */
-  private enqueueWrite(op: () => Promise<void>): Promise<void> {
-    // Anything queued after an upsert group closes it to joiners.
-    this.openGroup = undefined;
-    const run = this.writes.then(op);
-    this.writes = run.catch(() => undefined);
-    return run;
-  }
-
-  /** The table, opened if it exists on disk (maybe created by another process); undefined if not. */
-  private async currentTable(): Promise<Table | undefined> {
-    if (this.table) return this.table;
-    this.opening ??= (async () => {
-      try {
-        const names = await this.db.tableNames();
-        if (!names.includes(this.tableName)) return undefined;
-        const table = await this.db.openTable(this.tableName);
-        await checkSchema(table, this.tableName, this.dimensions);
-        return this.adopt(table);
-      } finally {
-        this.opening = undefined;
-      }
-    })();
-    return this.opening;
-  }
-
-  /** Only called inside the write queue, so two creations cannot race within this process. */
-  private async tableForWrite(): Promise<Table> {
-    const existing = await this.currentTable();
-    if (existing) return existing;
-    // existOk: another process may create the table between our listing and this call.
-    const table = await this.db.createEmptyTable(this.tableName, tableSchema(this.dimensions), { mode: 'create', existOk: true });
-    await checkSchema(table, this.tableName, this.dimensions);
-    return this.adopt(table);
-  }
-
-  /**
-   * Keeps one table handle: without a read-consistency interval a second handle would not
-   * see this one's writes, so a handle opened concurrently is closed in favour of the first.
-   */
-  private adopt(table: Table): Table {
-    if (this.table) {
-      table.close();
-      return this.table;
-    }
-    this.table = table;
-    return table;
-  }
-
   /** Every row whose id starts with `prefix`, reading only `columns` (none before the first write). */
   private async scanColumns(prefix: string, columns: Array<'id' | 'metadata_json'>): Promise<Array<{ id: string; metadataJson: string }>> {
     this.assertOpen();
-    const table = await this.currentTable();
+    const table = await this.tables.current();
     if (!table) return [];
     return scanColumns(table, prefix, columns);
   }
-}
-
-/** Writes merged into one queued flush: each id's last operation (a record to upsert or append, or null: delete). */
-interface WriteGroup {
-  readonly ops: Map<string, { readonly kind: 'upsert' | 'insert'; readonly record: VectorRecord } | null>;
-  done: Promise<void>;
 }
