@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { HashingEmbedder } from '../adapters/local/hashing-embedder.ts';
-import { LanceDbVectorStore } from '../adapters/local/lancedb-vector-store.ts';
+import { LanceDbVectorStore } from '../adapters/local/lancedb/lancedb-vector-store.ts';
 import { embeddingDimensionsOf } from '../adapters/openai/models.ts';
 import { OpenAiEmbedder } from '../adapters/openai/openai-embedder.ts';
 import { PineconeVectorStore } from '../adapters/pinecone/pinecone-vector-store.ts';

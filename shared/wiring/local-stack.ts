@@ -8,7 +8,7 @@ import { SqliteHintBuffer } from '../adapters/local/sqlite/sqlite-hint-buffer.ts
 import { SqliteCredentialStore } from '../adapters/local/sqlite/sqlite-credential-store.ts';
 import { SqliteStateStore } from '../adapters/local/sqlite/sqlite-state-store.ts';
 import { SqliteTaskQueue } from '../adapters/local/sqlite/sqlite-task-queue.ts';
-import { LanceDbVectorStore } from '../adapters/local/lancedb-vector-store.ts';
+import { LanceDbVectorStore } from '../adapters/local/lancedb/lancedb-vector-store.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { CoreDeps, Logger, SourceSettings } from '../core/deps.ts';
 import { TributaryError } from '../core/errors.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HashingEmbedder } from '../../shared/adapters/local/hashing-embedder.ts';
-import { LanceDbVectorStore } from '../../shared/adapters/local/lancedb-vector-store.ts';
+import { LanceDbVectorStore } from '../../shared/adapters/local/lancedb/lancedb-vector-store.ts';
 import { embedderContract } from './embedder.contract.ts';
 import { vectorStoreContract } from './vector-store.contract.ts';
 

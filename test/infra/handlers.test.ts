@@ -16,7 +16,7 @@ import { DynamoDbStateStore } from '../../shared/adapters/aws/dynamodb-state-sto
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE } from '../../shared/adapters/aws/eventbridge-event-bus.ts';
 import { SqsTaskQueue, type QueueUrls } from '../../shared/adapters/aws/sqs-task-queue.ts';
 import { HashingEmbedder } from '../../shared/adapters/local/hashing-embedder.ts';
-import { LanceDbVectorStore } from '../../shared/adapters/local/lancedb-vector-store.ts';
+import { LanceDbVectorStore } from '../../shared/adapters/local/lancedb/lancedb-vector-store.ts';
 import { NEVER_SYNCED_LAG_SECONDS, type SourceHealth } from '../../shared/core/freshness.ts';
 import { docVectorPrefix } from '../../shared/core/ids.ts';
 import { decodeFetchTask } from '../../shared/core/tasks.ts';

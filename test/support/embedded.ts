@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DynamoDbStateStore } from '../../shared/adapters/aws/dynamodb-state-store.ts';
 import { SqsTaskQueue } from '../../shared/adapters/aws/sqs-task-queue.ts';
 import { HashingEmbedder } from '../../shared/adapters/local/hashing-embedder.ts';
-import { LanceDbVectorStore } from '../../shared/adapters/local/lancedb-vector-store.ts';
+import { LanceDbVectorStore } from '../../shared/adapters/local/lancedb/lancedb-vector-store.ts';
 import { DEFAULT_CHUNKING } from '../../shared/core/chunker.ts';
 import type { CoreDeps, SourceSettings } from '../../shared/core/deps.ts';
 import { silentLogger } from '../../shared/core/deps.ts';

@@ -16,7 +16,7 @@ import { syncSources } from '../../functions/local/sync.ts';
 import { DynamoDbStateStore } from '../../shared/adapters/aws/dynamodb-state-store.ts';
 import { SqsTaskQueue } from '../../shared/adapters/aws/sqs-task-queue.ts';
 import { HashingEmbedder } from '../../shared/adapters/local/hashing-embedder.ts';
-import { LanceDbVectorStore } from '../../shared/adapters/local/lancedb-vector-store.ts';
+import { LanceDbVectorStore } from '../../shared/adapters/local/lancedb/lancedb-vector-store.ts';
 import { loadConfig } from '../../shared/config/load.ts';
 import { silentLogger, type CoreDeps, type SourceSettings } from '../../shared/core/deps.ts';
 import { runFetch } from '../../shared/core/fetch-run.ts';

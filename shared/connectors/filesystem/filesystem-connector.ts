@@ -6,8 +6,8 @@
  * by `pull`: the core finds them by diffing `list()` against its ledger.
  */
 
-import type { Dirent, Stats } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import picomatch from 'picomatch';
@@ -27,7 +27,8 @@ import { errorCode, inspectEntry, readTextFile, type ReadContext } from './read-
 import {
   compareIds, firstHeading, firstIndexAfter, isGone, isSafeId, mapLimit, mayNameDotSegment, nonNegativeInteger, parseCursor, positiveInteger, versionOf,
 } from './helpers.ts';
-import { PassListing, type Walk } from './pass-listing.ts';
+import { PassListing } from './pass-listing.ts';
+import { walkTree, type Walk } from './walk.ts';
 import { watchFolder } from './watcher.ts';
 
 /** Options of one filesystem source. */
@@ -83,7 +84,6 @@ interface FilesystemCursor {
   readonly after: string;
 }
 
-/** One walk of the tree: the entries that may be documents, and the folders that could not be read. */
 /**
  * A folder of files as a {@link SourceConnector}.
  *
@@ -254,66 +254,14 @@ export class FilesystemConnector implements SourceConnector {
     return this.listing;
   }
 
-  /**
-   * Included entry ids under the root, sorted: files, symlinks to files and special files (a
-   * listing reports these as skipped), and the folders that could not be read. Uses directory
-   * entries only: no stat per regular file.
-   */
+  /** The tree as the walk sees it (./walk.ts), once the root is known to be a folder. */
   private async walk(): Promise<Walk> {
     await this.assertRoot();
-    const files: string[] = [];
-    const unreadable: DocumentIssue[] = [];
-    let dirs: string[] = [''];
-    // Breadth-first, one level at a time with bounded parallel readdirs.
-    while (dirs.length > 0) {
-      const next: string[] = [];
-      await mapLimit(dirs, IO_CONCURRENCY, async (dir) => {
-        const entries = await this.readDir(dir, unreadable);
-        for (const entry of entries) {
-          const id = dir === '' ? entry.name : `${dir}/${entry.name}`;
-          const kind = await this.kindOf(entry, id);
-          if (kind === 'dir') {
-            if (!this.isPrunedDir(id)) next.push(id);
-          } else if (kind === 'file' && this.isFileSelected(id)) {
-            files.push(id);
-          }
-        }
-      });
-      dirs = next;
-    }
-    return { ids: files.sort(compareIds), unreadable: unreadable.sort((a, b) => compareIds(a.id, b.id)) };
-  }
-
-  private async readDir(dir: string, unreadable: DocumentIssue[]): Promise<Dirent[]> {
-    try {
-      return await readdir(this.absolute(dir), { withFileTypes: true });
-    } catch (error) {
-      const code = errorCode(error);
-      // Vanished between listing its parent and reading it.
-      if (code === 'ENOENT' || code === 'ENOTDIR') return [];
-      // Skipped, and reported as a prefix: reconcile deletes none of its files meanwhile.
-      if (code === 'EACCES' || code === 'EPERM' || code === 'ELOOP' || code === 'EIO') {
-        if (dir === '') throw error;
-        unreadable.push(this.skipped(`${dir}/`, `folder not readable (${code})`, true));
-        return [];
-      }
-      throw error;
-    }
-  }
-
-  /**
-   * 'file' for entries that may be documents (files, special files, symlinks that do not lead
-   * to a folder: a listing inspects those), 'dir', or 'other' (dangling links, symlinked folders).
-   */
-  private async kindOf(entry: Dirent, id: string): Promise<'file' | 'dir' | 'other'> {
-    if (entry.isDirectory()) return 'dir';
-    if (!entry.isSymbolicLink()) return 'file';
-    try {
-      return (await stat(this.absolute(id))).isDirectory() ? 'other' : 'file';
-    } catch (error) {
-      // A loop or a permission error is reported when the entry is inspected; a dangling link is nothing.
-      return isGone(error) ? 'other' : 'file';
-    }
+    return walkTree({
+      absolute: (id) => this.absolute(id), concurrency: IO_CONCURRENCY,
+      isPrunedDir: (id) => this.isPrunedDir(id), isFileSelected: (id) => this.isFileSelected(id),
+      skipped: (id, reason, prefix) => this.skipped(id, reason, prefix),
+    });
   }
 
   /**

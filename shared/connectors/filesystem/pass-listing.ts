@@ -1,10 +1,5 @@
-import type { DocumentIssue, ListedDocument } from '../../ports/index.ts';
-
-/** The included entries of a tree, sorted, and the folders that could not be read. */
-export interface Walk {
-  readonly ids: readonly string[];
-  readonly unreadable: readonly DocumentIssue[];
-}
+import type { ListedDocument } from '../../ports/index.ts';
+import type { Walk } from './walk.ts';
 
 /**
  * What one pass of the folder saw: the tree walked once (a 100-page pass walks it once), and

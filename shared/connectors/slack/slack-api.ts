@@ -25,6 +25,9 @@ export class SlackApiError extends TributaryError {
 /** Slack errors worth retrying: its own hiccups. */
 const RETRYABLE = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
+/** Slack errors that mean "this id does not exist (for this bot)": fetch leaves the id out. */
+export const ABSENT = new Set(['channel_not_found', 'not_in_channel', 'thread_not_found', 'message_not_found', 'is_archived']);
+
 /** What to do about errors that are configuration problems. */
 function hintFor(error: string, tokenEnv: string): string | undefined {
   switch (error) {

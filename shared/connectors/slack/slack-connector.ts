@@ -19,11 +19,12 @@ import type {
 } from '../../ports/index.ts';
 import {
   buildDocument, compareTs, dayBoundsMs, dayId, dayOf, isContent, msToTs, normaliseTs, parseDocId, referencedIds,
-  threadId, tsBefore, type ChannelInfo, type DocKey, type DocumentMode, type NameLookup, type SlackMessage, type ThreadMessages,
+  threadId, tsBefore, type DocKey, type DocumentMode, type NameLookup, type SlackMessage, type ThreadMessages,
 } from './messages.ts';
 import { ChannelAccess } from './channel-access.ts';
 import { isTopLevel, pickRoots, type PickedRoot } from './history-picks.ts';
-import { SlackApi, SlackApiError, type RetryPolicy, type SlackUser } from './slack-api.ts';
+import { SlackNames } from './names.ts';
+import { ABSENT, SlackApi, SlackApiError, type RetryPolicy } from './slack-api.ts';
 
 export interface SlackConnectorOptions {
   readonly sourceId: string;
@@ -73,14 +74,6 @@ const DEFAULT_RETRY: RetryPolicy = { retries: 10, minDelayMs: 1000, maxDelayMs: 
 const DAY_MS = 86_400_000;
 const silent: Logger = { info() {}, warn() {}, error() {} };
 
-interface CacheEntry<T> {
-  readonly value: Promise<T>;
-  readonly until: number;
-}
-
-/** Slack errors that mean "this id does not exist (for this bot)": fetch leaves the id out. */
-const ABSENT = new Set(['channel_not_found', 'not_in_channel', 'thread_not_found', 'message_not_found', 'is_archived']);
-
 /** Slack errors about the token or the app, not one conversation: they fail the source. */
 const SOURCE_WIDE = new Set([
   'invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'missing_scope', 'no_permission',
@@ -114,10 +107,8 @@ export class SlackConnector implements SourceConnector {
   private readonly configuredChannels: readonly string[] | undefined;
   private readonly clock: Clock;
   private readonly log: Logger;
-  private readonly users = new Map<string, CacheEntry<string | undefined>>();
-  private readonly channelNames = new Map<string, CacheEntry<ChannelInfo | undefined>>();
+  private readonly names: SlackNames;
   private readonly access: ChannelAccess;
-  private workspaceUrl: Promise<string> | undefined;
   /** The channel list of the pass in progress, read once per snapshot. */
   private channelList: { readonly snapshotAt: string; readonly ids: Promise<string[]> } | undefined;
 
@@ -141,6 +132,7 @@ export class SlackConnector implements SourceConnector {
       maxConcurrency: options.maxConcurrency ?? 3, timeoutMs: options.requestTimeoutMs ?? 30_000, log: this.log,
     });
     if (options.reconcile === true) this.list = () => this.listAll();
+    this.names = new SlackNames(this.api, this.nameTtlMs, this.clock);
     this.access = new ChannelAccess(this.api, this.nameTtlMs, this.clock);
   }
 
@@ -351,9 +343,9 @@ export class SlackConnector implements SourceConnector {
       refs.channels.forEach((c) => channelIds.add(c));
     }
     const [users, channels, workspaceUrl] = await Promise.all([
-      Promise.all([...userIds].map(async (id) => [id, await this.userName(id)] as const)),
-      Promise.all([...channelIds].map(async (id) => [id, await this.channelInfo(id)] as const)),
-      this.workspace(),
+      Promise.all([...userIds].map(async (id) => [id, await this.names.userName(id)] as const)),
+      Promise.all([...channelIds].map(async (id) => [id, await this.names.channelInfo(id)] as const)),
+      this.names.workspace(),
     ]);
     const userMap = new Map(users);
     const channelMap = new Map(channels);
@@ -361,57 +353,6 @@ export class SlackConnector implements SourceConnector {
     const channel = channelMap.get(key.channel) ?? { id: key.channel, name: key.channel };
     const access = await this.access.principals(channel);
     return buildDocument(key, channel, threads, this.includeBots, { names, timezone: this.timezone, workspaceUrl, access });
-  }
-
-  // ───────────────────────────── names (cached) ─────────────────────────────
-
-  private userName(id: string): Promise<string | undefined> {
-    return this.cached(this.users, id, async () => {
-      try {
-        return displayName(await this.api.userInfo(id));
-      } catch (error) {
-        if (error instanceof SlackApiError && (error.slackError === 'user_not_found' || error.slackError === 'user_not_visible')) return undefined;
-        throw error;
-      }
-    });
-  }
-
-  private channelInfo(id: string): Promise<ChannelInfo | undefined> {
-    return this.cached(this.channelNames, id, async () => {
-      try {
-        const c = await this.api.channelInfo(id);
-        return { id, name: c.name ?? id, isPrivate: c.is_private !== false || c.is_im === true || c.is_mpim === true };
-      } catch (error) {
-        if (error instanceof SlackApiError && ABSENT.has(error.slackError)) return undefined;
-        throw error;
-      }
-    });
-  }
-
-  /** `https://<workspace>.slack.com/` from auth.test, read once (permalinks need it). */
-  private workspace(): Promise<string> {
-    if (!this.workspaceUrl) {
-      const url = this.api.authTest().then((r) => r.url ?? 'https://slack.com/');
-      this.workspaceUrl = url;
-      url.catch(() => {
-        if (this.workspaceUrl === url) this.workspaceUrl = undefined;
-      });
-    }
-    return this.workspaceUrl;
-  }
-
-  /** A promise per key until it expires; concurrent lookups share one request, failures are not kept. */
-  private cached<T>(cache: Map<string, CacheEntry<T>>, key: string, load: () => Promise<T>): Promise<T> {
-    const now = this.clock.now();
-    const hit = cache.get(key);
-    if (hit && hit.until > now) return hit.value;
-    const value = load();
-    const entry = { value, until: now + this.nameTtlMs };
-    cache.set(key, entry);
-    value.catch(() => {
-      if (cache.get(key) === entry) cache.delete(key);
-    });
-    return value;
   }
 }
 
@@ -421,11 +362,6 @@ export class SlackConnector implements SourceConnector {
 function absentAsUndefined(error: unknown): undefined {
   if (error instanceof SlackApiError && ABSENT.has(error.slackError)) return undefined;
   throw error;
-}
-
-function displayName(user: SlackUser): string | undefined {
-  const candidates = [user.profile?.display_name, user.profile?.real_name, user.real_name, user.name];
-  return candidates.find((n): n is string => typeof n === 'string' && n.trim() !== '')?.trim();
 }
 
 function dedupe(messages: readonly SlackMessage[]): SlackMessage[] {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createEmbedderHandler } from '../../../functions/embedder/embedder.ts';
 import { createFetcherHandler } from '../../../functions/fetcher/fetcher.ts';
 import { HashingEmbedder } from '../../../shared/adapters/local/hashing-embedder.ts';
-import { LanceDbVectorStore } from '../../../shared/adapters/local/lancedb-vector-store.ts';
+import { LanceDbVectorStore } from '../../../shared/adapters/local/lancedb/lancedb-vector-store.ts';
 import { openDatabase } from '../../../shared/adapters/local/sqlite/database.ts';
 import { SqliteStateStore } from '../../../shared/adapters/local/sqlite/sqlite-state-store.ts';
 import { SqliteTaskQueue } from '../../../shared/adapters/local/sqlite/sqlite-task-queue.ts';

@@ -1,0 +1,67 @@
+import type { Connection, Table } from '@lancedb/lancedb';
+import { checkSchema, tableSchema } from './schema.ts';
+
+/**
+ * The store's one table on its connection: opened when it exists on disk (maybe created by
+ * another process), created by the first write, and checked against the vector length.
+ */
+export class TableHandle {
+  private table: Table | undefined;
+  /** Pending open of a table another process may have created since we looked. */
+  private opening: Promise<Table | undefined> | undefined;
+
+  constructor(
+    private readonly db: Connection,
+    private readonly tableName: string,
+    /** Vector length of the table's `vector` column. */
+    readonly dimensions: number,
+  ) {}
+
+  /** The table, opened if it exists on disk (maybe created by another process); undefined if not. */
+  async current(): Promise<Table | undefined> {
+    if (this.table) return this.table;
+    this.opening ??= (async () => {
+      try {
+        const names = await this.db.tableNames();
+        if (!names.includes(this.tableName)) return undefined;
+        const table = await this.db.openTable(this.tableName);
+        await checkSchema(table, this.tableName, this.dimensions);
+        return this.adopt(table);
+      } finally {
+        this.opening = undefined;
+      }
+    })();
+    return this.opening;
+  }
+
+  /** Only called inside the write queue, so two creations cannot race within this process. */
+  async forWrite(): Promise<Table> {
+    const existing = await this.current();
+    if (existing) return existing;
+    // existOk: another process may create the table between our listing and this call.
+    const table = await this.db.createEmptyTable(this.tableName, tableSchema(this.dimensions), { mode: 'create', existOk: true });
+    await checkSchema(table, this.tableName, this.dimensions);
+    return this.adopt(table);
+  }
+
+  /** Waits for a pending open, then releases the table and the connection. */
+  async close(): Promise<void> {
+    await this.opening;
+    this.table?.close();
+    this.table = undefined;
+    this.db.close();
+  }
+
+  /**
+   * Keeps one table handle: without a read-consistency interval a second handle would not
+   * see this one's writes, so a handle opened concurrently is closed in favour of the first.
+   */
+  private adopt(table: Table): Table {
+    if (this.table) {
+      table.close();
+      return this.table;
+    }
+    this.table = table;
+    return table;
+  }
+}
