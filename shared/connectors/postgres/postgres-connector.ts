@@ -25,18 +25,15 @@ import type {
   SourceDocument,
 } from '../../ports/index.ts';
 import type { PostgresSourceConfig } from './config.ts';
+import { pgCode } from './errors.ts';
+import { PostgresPool, type PostgresPoolOptions } from './pool.ts';
 import { A, PostgresSql, conversationVersion, metadataOf, renderTemplate, valueText } from './sql.ts';
 
 export type PostgresConnectorConfig = Omit<PostgresSourceConfig, 'schedule' | 'webhook' | 'lookbackSeconds' | 'maxDeleteShare'
   | 'deleteGuardMin' | 'freshnessSloMinutes' | 'chunking' | 'kind' | 'connectionStringEnv' | 'watch'>;
 
-export interface PostgresConnectorOptions {
+export interface PostgresConnectorOptions extends PostgresPoolOptions {
   readonly config: PostgresConnectorConfig;
-  /** The connection string, read when the connector first connects (a secret). */
-  readonly connectionString: () => string | undefined;
-  /** Names the environment variable in errors. */
-  readonly connectionStringEnv?: string;
-  readonly log?: { warn(message: string, fields?: Record<string, unknown>): void };
   /** Coalesces LISTEN notifications this long before sending one hint. @default 200 ms */
   readonly hintDebounceMs?: number;
   /** Reconnect delays of the LISTEN connection: doubling from min to max. @default 250 ms – 30 s */
@@ -77,7 +74,7 @@ export class PostgresConnector implements SourceConnector {
   private readonly config: PostgresConnectorConfig;
   private readonly sql: PostgresSql;
   private readonly options: PostgresConnectorOptions;
-  private pool: pg.Pool | undefined;
+  private readonly pool: PostgresPool;
   private columns: Promise<Columns> | undefined;
   private readonly conversation: boolean;
   /** Present when `listen` is configured: the runtime watches only sources that can be watched. */
@@ -88,6 +85,7 @@ export class PostgresConnector implements SourceConnector {
     this.options = options;
     this.config = options.config;
     this.sql = new PostgresSql(options.config);
+    this.pool = new PostgresPool(sourceId, options);
     this.conversation = options.config.mode === 'conversation';
     const channel = options.config.listen?.channel;
     if (channel !== undefined) this.watch = (onHints) => this.listen(channel, onHints);
@@ -106,7 +104,7 @@ export class PostgresConnector implements SourceConnector {
     const flags = { since: window.since !== undefined, after: after !== undefined };
 
     if (!this.conversation) {
-      const { rows } = await this.query(this.sql.rowPage(flags), params);
+      const { rows } = await this.pool.query(this.sql.rowPage(flags), params);
       const changed: DocumentRef[] = [];
       const deleted: string[] = [];
       const skipped: DocumentIssue[] = [];
@@ -125,7 +123,7 @@ export class PostgresConnector implements SourceConnector {
       };
     }
 
-    const { rows } = await this.query(this.sql.changedDocsPage(flags), params);
+    const { rows } = await this.pool.query(this.sql.changedDocsPage(flags), params);
     const keys = rows.map((row) => String(row[A.doc]));
     const versions = await this.versionsOf(keys);
     const changed: DocumentRef[] = [];
@@ -157,7 +155,7 @@ export class PostgresConnector implements SourceConnector {
     if (!this.conversation) {
       const valid = unique.filter(columns.idValid);
       if (valid.length === 0) return { documents: [] };
-      const { rows } = await this.query(this.sql.rowsById(), [valid]);
+      const { rows } = await this.pool.query(this.sql.rowsById(), [valid]);
       const documents = rows.flatMap((row) => this.built(String(row[A.id]), () => this.rowDocument(row), skipped) ?? []);
       return { documents, skipped };
     }
@@ -165,7 +163,7 @@ export class PostgresConnector implements SourceConnector {
     if (keys.length === 0) return { documents: [] };
     const groups = [...new Set(keys.map((key) => this.parseDocKey(key, columns)!))];
     // One snapshot for messages and versions, so a document's text and version always agree.
-    const client = await this.connectPool();
+    const client = await this.pool.connect();
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const messages = await client.query<Record<string, unknown>>(this.sql.docMessages(), [groups, keys]);
@@ -188,7 +186,7 @@ export class PostgresConnector implements SourceConnector {
       return { documents, skipped };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      throw this.mapError(error);
+      throw this.pool.mapError(error);
     } finally {
       client.release();
     }
@@ -203,7 +201,7 @@ export class PostgresConnector implements SourceConnector {
     let after: string | undefined;
     if (!this.conversation) {
       for (;;) {
-        const { rows } = await this.query(this.sql.rowList(after !== undefined), after !== undefined ? [after, batch] : [batch]);
+        const { rows } = await this.pool.query(this.sql.rowList(after !== undefined), after !== undefined ? [after, batch] : [batch]);
         for (const row of rows) yield { id: String(row[A.id]), version: String(row[A.ts]) };
         if (rows.length < batch) return;
         after = String(rows.at(-1)![A.id]);
@@ -211,14 +209,14 @@ export class PostgresConnector implements SourceConnector {
     }
     // Whole groups at a time: a group's windows must not straddle two batches.
     for (;;) {
-      const { rows } = await this.query(this.sql.docList({ after: after !== undefined }), after !== undefined ? [after, batch] : [batch]);
+      const { rows } = await this.pool.query(this.sql.docList({ after: after !== undefined }), after !== undefined ? [after, batch] : [batch]);
       if (rows.length < batch) {
         for (const row of rows) yield { id: String(row[A.doc]), version: conversationVersion(row) };
         return;
       }
       const lastGroup = String(rows.at(-1)![A.group]);
       for (const row of rows) if (String(row[A.group]) !== lastGroup) yield { id: String(row[A.doc]), version: conversationVersion(row) };
-      const whole = await this.query(this.sql.docList({ after: false, onlyGroup: true }), [lastGroup]);
+      const whole = await this.pool.query(this.sql.docList({ after: false, onlyGroup: true }), [lastGroup]);
       for (const row of whole.rows) yield { id: String(row[A.doc]), version: conversationVersion(row) };
       after = lastGroup;
     }
@@ -264,7 +262,7 @@ export class PostgresConnector implements SourceConnector {
     };
 
     const connect = async (): Promise<void> => {
-      const next = new pg.Client(this.clientConfig());
+      const next = new pg.Client(this.pool.clientConfig());
       // Errors after connecting (server restart, network) end up here, then in 'end'.
       next.on('error', (error) => this.options.log?.warn('LISTEN connection failed; reconnecting', { sourceId: this.sourceId, error: errorMessage(error) }));
       next.on('notification', (message) => {
@@ -308,7 +306,7 @@ export class PostgresConnector implements SourceConnector {
     try {
       await connect();
     } catch (error) {
-      const mapped = this.mapError(error);
+      const mapped = this.pool.mapError(error);
       if (!(mapped instanceof TransientError)) throw mapped;
       // The database is down or unreachable right now: keep trying in the background, as after a drop.
       this.options.log?.warn('LISTEN connection failed; retrying', { sourceId: this.sourceId, error: mapped.message, retryInMs: delay });
@@ -328,10 +326,8 @@ export class PostgresConnector implements SourceConnector {
 
   /** Ends the pool (the runtime's sources live as long as the process; tests close them). */
   async close(): Promise<void> {
-    const pool = this.pool;
-    this.pool = undefined;
     this.columns = undefined;
-    await pool?.end();
+    await this.pool.close();
   }
 
   // ───────────────────────────── internals ─────────────────────────────
@@ -430,63 +426,8 @@ export class PostgresConnector implements SourceConnector {
     if (keys.length === 0) return new Map();
     const columns = await this.validated();
     const groups = [...new Set(keys.map((key) => this.parseDocKey(key, columns)).filter((g) => g !== undefined))];
-    const { rows } = await this.query(this.sql.docVersions(), [groups, keys]);
+    const { rows } = await this.pool.query(this.sql.docVersions(), [groups, keys]);
     return new Map(rows.map((row) => [String(row[A.doc]), conversationVersion(row)]));
-  }
-
-  private clientConfig(): pg.ClientConfig {
-    const connectionString = this.options.connectionString();
-    if (connectionString === undefined || connectionString === '') {
-      const env = this.options.connectionStringEnv ?? 'the connectionStringEnv variable';
-      throw new ConfigError(`source "${this.sourceId}": environment variable ${env} (connectionStringEnv) is not set; set it to the database URL, e.g. postgres://user:password@host:5432/db`);
-    }
-    return {
-      connectionString,
-      application_name: `tributary:${this.sourceId}`,
-      // Timestamps are read and written as UTC text; the timeout stops a runaway statement.
-      options: `-c TimeZone=UTC -c statement_timeout=${this.config.statementTimeoutMs}`,
-      connectionTimeoutMillis: 15_000,
-    };
-  }
-
-  private getPool(): pg.Pool {
-    if (!this.pool) {
-      const config = this.clientConfig();
-      const pool = new pg.Pool({
-        ...config,
-        // Every transaction of the pool is read-only: a source only reads, whatever its query says.
-        options: `${config.options ?? ''} -c default_transaction_read_only=on`.trim(),
-        max: this.config.poolMax,
-        idleTimeoutMillis: 30_000,
-        // The CLI exits once its work is done, without waiting for idle connections.
-        allowExitOnIdle: true,
-      });
-      // An idle connection that dies (server restart) must not crash the process; the next query reconnects.
-      pool.on('error', (error) => this.options.log?.warn('idle Postgres connection failed', { sourceId: this.sourceId, error: errorMessage(error) }));
-      this.pool = pool;
-    }
-    return this.pool;
-  }
-
-  private async connectPool(): Promise<pg.PoolClient> {
-    try {
-      return await this.getPool().connect();
-    } catch (error) {
-      throw this.mapError(error);
-    }
-  }
-
-  /**
-   * Runs one statement with the extended protocol, which refuses a second statement: a
-   * `query` with a stacked `; DROP …` (or a `; SET … READ WRITE; COMMIT; …`) fails to parse
-   * instead of running.
-   */
-  private async query(text: string, params: unknown[]): Promise<pg.QueryResult<Record<string, unknown>>> {
-    try {
-      return await this.getPool().query<Record<string, unknown>>(extended(text, params));
-    } catch (error) {
-      throw this.mapError(error);
-    }
   }
 
   /**
@@ -508,7 +449,7 @@ export class PostgresConnector implements SourceConnector {
     const what = this.config.table !== undefined ? `table "${this.config.table}"` : 'query';
     let fields: pg.FieldDef[];
     try {
-      fields = (await this.getPool().query(extended(this.sql.probe(), []))).fields;
+      fields = await this.pool.fields(this.sql.probe());
     } catch (error) {
       const code = pgCode(error);
       if (code === '42P01' || code === '3F000') {
@@ -517,7 +458,7 @@ export class PostgresConnector implements SourceConnector {
       if (code !== undefined && (code.startsWith('42') || code === '22P02')) {
         throw new ConfigError(`source "${this.sourceId}": ${what} is not valid SQL here: ${errorMessage(error)}; fix "${this.config.table !== undefined ? 'table' : 'query'}" in the source`);
       }
-      throw this.mapError(error);
+      throw this.pool.mapError(error);
     }
     const types = new Map(fields.map((f) => [f.name, f.dataTypeID]));
     const names = fields.map((f) => f.name);
@@ -542,25 +483,6 @@ export class PostgresConnector implements SourceConnector {
       groupValid: this.config.conversation ? validator(this.config.conversation.groupColumn) : () => false,
     };
   }
-
-  private mapError(error: unknown): Error {
-    if (error instanceof TributaryError) return error;
-    const code = pgCode(error);
-    const message = `source "${this.sourceId}": Postgres: ${errorMessage(error)}`;
-    if (code === '42703') return new ConfigError(`${message}; check the column names in the source`);
-    if (code === '28P01' || code === '28000') {
-      return new ConfigError(`${message}; check the credentials in ${this.options.connectionStringEnv ?? 'the connection string'}`);
-    }
-    if (code === '3D000') return new ConfigError(`${message}; check the database name in ${this.options.connectionStringEnv ?? 'the connection string'}`);
-    // Connection failures, shutdowns, serialization failures, timeouts, lock waits: worth a retry.
-    if (code === undefined || /^(08|53|57|40|55P03)/.test(code)) return new TransientError(message, { cause: error });
-    return new TributaryError(message, { cause: error });
-  }
-}
-
-/** The SQLSTATE of an error the server sent; undefined for connection-level failures. */
-function pgCode(error: unknown): string | undefined {
-  return error instanceof pg.DatabaseError ? error.code : undefined;
 }
 
 /** `2026-01-01T00:00:00.123456Z` → `2026-01-01T00:00:00.123Z`. */
@@ -577,12 +499,4 @@ function parseCursor(cursor: Cursor | undefined, sourceId: string): PageCursor |
     throw new TributaryError(`source "${sourceId}": Postgres cursor must look like {"ts": "…", "key": "…"}, got ${JSON.stringify(cursor)}`);
   }
   return { ts, key };
-}
-
-/**
- * A query sent with the extended protocol even without parameters (node-postgres' `queryMode`,
- * which @types/pg does not list): one statement, never several.
- */
-function extended(text: string, values: unknown[]): pg.QueryConfig {
-  return { text, values, queryMode: 'extended' } as pg.QueryConfig;
 }
