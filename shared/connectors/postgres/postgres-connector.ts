@@ -11,7 +11,7 @@
  */
 import pg from 'pg';
 import { TURN_SEPARATOR } from '../../core/chunker.ts';
-import { ConfigError, TransientError, TributaryError, errorMessage } from '../../core/errors.ts';
+import { ConfigError, TributaryError, errorMessage } from '../../core/errors.ts';
 import type {
   Cursor,
   DocumentIssue,
@@ -26,25 +26,18 @@ import type {
 } from '../../ports/index.ts';
 import type { PostgresSourceConfig } from './config.ts';
 import { pgCode } from './errors.ts';
+import { listen, type ListenOptions } from './listen.ts';
 import { PostgresPool, type PostgresPoolOptions } from './pool.ts';
 import { A, PostgresSql, conversationVersion, metadataOf, renderTemplate, valueText } from './sql.ts';
 
 export type PostgresConnectorConfig = Omit<PostgresSourceConfig, 'schedule' | 'webhook' | 'lookbackSeconds' | 'maxDeleteShare'
   | 'deleteGuardMin' | 'freshnessSloMinutes' | 'chunking' | 'kind' | 'connectionStringEnv' | 'watch'>;
 
-export interface PostgresConnectorOptions extends PostgresPoolOptions {
+export interface PostgresConnectorOptions extends PostgresPoolOptions, ListenOptions {
   readonly config: PostgresConnectorConfig;
-  /** Coalesces LISTEN notifications this long before sending one hint. @default 200 ms */
-  readonly hintDebounceMs?: number;
-  /** Reconnect delays of the LISTEN connection: doubling from min to max. @default 250 ms – 30 s */
-  readonly reconnectMinMs?: number;
-  readonly reconnectMaxMs?: number;
   /** Ids per listing query. @default 10,000 */
   readonly listBatch?: number;
 }
-
-/** Above this many ids a LISTEN hint says "something changed" (`ids: []`) instead. */
-const MAX_HINT_IDS = 500;
 
 /** Types whose text form is checked before it is bound, so an id of the wrong shape is "not found", not an error. */
 const INT_TYPES = new Map<number, bigint>([[21, 32767n], [23, 2147483647n], [20, 9223372036854775807n]]);
@@ -88,7 +81,13 @@ export class PostgresConnector implements SourceConnector {
     this.pool = new PostgresPool(sourceId, options);
     this.conversation = options.config.mode === 'conversation';
     const channel = options.config.listen?.channel;
-    if (channel !== undefined) this.watch = (onHints) => this.listen(channel, onHints);
+    if (channel !== undefined) {
+      const windowed = this.conversation && this.config.conversation?.timeWindow !== undefined;
+      this.watch = async (onHints) => {
+        await this.validated();
+        return listen({ sourceId, channel, windowed, pool: this.pool }, options, onHints);
+      };
+    }
   }
 
   // ───────────────────────────── pull ─────────────────────────────
@@ -222,108 +221,6 @@ export class PostgresConnector implements SourceConnector {
     }
   }
 
-  // ───────────────────────────── watch ─────────────────────────────
-
-  /**
-   * LISTENs on `listen.channel` on a dedicated connection and turns notifications into hints:
-   * the payload is a document id, JSON `{"id": …}` / `{"ids": […]}`, or empty ("something
-   * changed"). Bursts are coalesced. A lost connection is re-opened with backoff, followed by a
-   * "something changed" hint (notifications sent meanwhile are lost).
-   */
-  private async listen(channel: string, onHints: (hints: Hints) => void): Promise<() => Promise<void>> {
-    await this.validated();
-    const debounceMs = this.options.hintDebounceMs ?? 200;
-    const minDelay = this.options.reconnectMinMs ?? 250;
-    const maxDelay = this.options.reconnectMaxMs ?? 30_000;
-    let stopped = false;
-    let client: pg.Client | undefined;
-    let reconnectTimer: NodeJS.Timeout | undefined;
-    let flushTimer: NodeJS.Timeout | undefined;
-    let delay = minDelay;
-    const pending = new Set<string>();
-    let somethingChanged = false;
-
-    const flush = (): void => {
-      flushTimer = undefined;
-      if (stopped || (pending.size === 0 && !somethingChanged)) return;
-      const ids = somethingChanged || pending.size > MAX_HINT_IDS ? [] : [...pending].sort();
-      pending.clear();
-      somethingChanged = false;
-      try {
-        onHints({ sourceId: this.sourceId, ids });
-      } catch {
-        // A failing consumer must not stop the listener; the schedule catches up.
-      }
-    };
-    const hint = (ids: readonly string[] | 'all'): void => {
-      if (ids === 'all') somethingChanged = true;
-      else for (const id of ids) pending.add(id);
-      flushTimer ??= setTimeout(flush, debounceMs);
-    };
-
-    const connect = async (): Promise<void> => {
-      const next = new pg.Client(this.pool.clientConfig());
-      // Errors after connecting (server restart, network) end up here, then in 'end'.
-      next.on('error', (error) => this.options.log?.warn('LISTEN connection failed; reconnecting', { sourceId: this.sourceId, error: errorMessage(error) }));
-      next.on('notification', (message) => {
-        if (stopped || message.channel !== channel) return;
-        hint(this.hintIds(message.payload ?? ''));
-      });
-      next.on('end', () => {
-        if (stopped || client !== next) return;
-        client = undefined;
-        scheduleReconnect();
-      });
-      await next.connect();
-      try {
-        await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-      } catch (error) {
-        await next.end().catch(() => undefined);
-        throw error;
-      }
-      if (stopped) {
-        await next.end().catch(() => undefined);
-        return;
-      }
-      client = next;
-    };
-    const scheduleReconnect = (): void => {
-      if (stopped || reconnectTimer !== undefined) return;
-      reconnectTimer = setTimeout(() => {
-        reconnectTimer = undefined;
-        connect().then(() => {
-          delay = minDelay;
-          // Whatever was notified while nobody listened is lost: ask for an incremental sync.
-          hint('all');
-        }, (error: unknown) => {
-          this.options.log?.warn('LISTEN reconnect failed; retrying', { sourceId: this.sourceId, error: errorMessage(error), retryInMs: delay });
-          delay = Math.min(maxDelay, delay * 2);
-          scheduleReconnect();
-        });
-      }, delay);
-    };
-
-    try {
-      await connect();
-    } catch (error) {
-      const mapped = this.pool.mapError(error);
-      if (!(mapped instanceof TransientError)) throw mapped;
-      // The database is down or unreachable right now: keep trying in the background, as after a drop.
-      this.options.log?.warn('LISTEN connection failed; retrying', { sourceId: this.sourceId, error: mapped.message, retryInMs: delay });
-      scheduleReconnect();
-    }
-    return async () => {
-      if (stopped) return;
-      stopped = true;
-      if (reconnectTimer !== undefined) clearTimeout(reconnectTimer);
-      if (flushTimer !== undefined) clearTimeout(flushTimer);
-      pending.clear();
-      const current = client;
-      client = undefined;
-      await current?.end().catch(() => undefined);
-    };
-  }
-
   /** Ends the pool (the runtime's sources live as long as the process; tests close them). */
   async close(): Promise<void> {
     this.columns = undefined;
@@ -331,27 +228,6 @@ export class PostgresConnector implements SourceConnector {
   }
 
   // ───────────────────────────── internals ─────────────────────────────
-
-  private hintIds(payload: string): readonly string[] | 'all' {
-    const text = payload.trim();
-    if (text === '') return 'all';
-    let ids: string[];
-    if (text.startsWith('{')) {
-      try {
-        const parsed = JSON.parse(text) as { id?: unknown; ids?: unknown };
-        const raw = Array.isArray(parsed.ids) ? parsed.ids : parsed.id !== undefined && parsed.id !== null ? [parsed.id] : [];
-        ids = raw.filter((v) => typeof v === 'string' || typeof v === 'number').map(String);
-      } catch {
-        return 'all';
-      }
-    } else {
-      ids = [text];
-    }
-    if (ids.length === 0) return 'all';
-    // With time windows a group id alone does not name a document: sync incrementally instead.
-    if (this.conversation && this.config.conversation?.timeWindow !== undefined && ids.some((id) => !id.includes('/'))) return 'all';
-    return ids;
-  }
 
   /**
    * One document built from its rows, or (with the reason in `skipped`) none: a value one row
