@@ -9,9 +9,8 @@
  * the next pass, and a row committed late (a long transaction) is inside the next window's
  * lookback. Hard deletes are found by reconcile (`list`); soft deletes by `deletedColumn`.
  */
-import pg from 'pg';
 import { TURN_SEPARATOR } from '../../core/chunker.ts';
-import { ConfigError, TributaryError, errorMessage } from '../../core/errors.ts';
+import { TributaryError, errorMessage } from '../../core/errors.ts';
 import type {
   Cursor,
   DocumentIssue,
@@ -24,8 +23,8 @@ import type {
   SourceConnector,
   SourceDocument,
 } from '../../ports/index.ts';
+import { checkColumns, type Columns } from './columns.ts';
 import type { PostgresSourceConfig } from './config.ts';
-import { pgCode } from './errors.ts';
 import { listen, type ListenOptions } from './listen.ts';
 import { PostgresPool, type PostgresPoolOptions } from './pool.ts';
 import { A, PostgresSql, conversationVersion, metadataOf, renderTemplate, valueText } from './sql.ts';
@@ -37,17 +36,6 @@ export interface PostgresConnectorOptions extends PostgresPoolOptions, ListenOpt
   readonly config: PostgresConnectorConfig;
   /** Ids per listing query. @default 10,000 */
   readonly listBatch?: number;
-}
-
-/** Types whose text form is checked before it is bound, so an id of the wrong shape is "not found", not an error. */
-const INT_TYPES = new Map<number, bigint>([[21, 32767n], [23, 2147483647n], [20, 9223372036854775807n]]);
-const UUID_TYPE = 2950;
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-
-interface Columns {
-  /** Accepts the text of a value the column can hold. */
-  readonly idValid: (text: string) => boolean;
-  readonly groupValid: (text: string) => boolean;
 }
 
 /** Row mode cursor: the last row handed out. Conversation mode: the last document. */
@@ -312,52 +300,13 @@ export class PostgresConnector implements SourceConnector {
    */
   private validated(): Promise<Columns> {
     if (!this.columns) {
-      const check = this.checkColumns();
+      const check = checkColumns(this.sourceId, this.config, this.sql, this.pool);
       this.columns = check;
       check.catch(() => {
         if (this.columns === check) this.columns = undefined;
       });
     }
     return this.columns;
-  }
-
-  private async checkColumns(): Promise<Columns> {
-    const what = this.config.table !== undefined ? `table "${this.config.table}"` : 'query';
-    let fields: pg.FieldDef[];
-    try {
-      fields = await this.pool.fields(this.sql.probe());
-    } catch (error) {
-      const code = pgCode(error);
-      if (code === '42P01' || code === '3F000') {
-        throw new ConfigError(`source "${this.sourceId}": ${what} does not exist (${errorMessage(error)}); fix "table" in the source, or create it`);
-      }
-      if (code !== undefined && (code.startsWith('42') || code === '22P02')) {
-        throw new ConfigError(`source "${this.sourceId}": ${what} is not valid SQL here: ${errorMessage(error)}; fix "${this.config.table !== undefined ? 'table' : 'query'}" in the source`);
-      }
-      throw this.pool.mapError(error);
-    }
-    const types = new Map(fields.map((f) => [f.name, f.dataTypeID]));
-    const names = fields.map((f) => f.name);
-    for (const { key, column } of this.sql.referencedColumns()) {
-      if (!types.has(column)) {
-        throw new ConfigError(
-          `source "${this.sourceId}": ${key} names column "${column}", which ${what} does not have; its columns are: ${names.join(', ') || '(none)'}. Fix "${key}" in the source.`,
-        );
-      }
-    }
-    const validator = (column: string): ((text: string) => boolean) => {
-      const type = types.get(column);
-      const max = type !== undefined ? INT_TYPES.get(type) : undefined;
-      if (max !== undefined) {
-        return (text) => /^-?\d{1,19}$/.test(text) && BigInt(text) <= max && BigInt(text) >= -max - 1n;
-      }
-      if (type === UUID_TYPE) return (text) => UUID.test(text);
-      return (text) => text !== '' && !text.includes('\0');
-    };
-    return {
-      idValid: validator(this.config.idColumn),
-      groupValid: this.config.conversation ? validator(this.config.conversation.groupColumn) : () => false,
-    };
   }
 }
 
