@@ -9,7 +9,6 @@
  * the next pass, and a row committed late (a long transaction) is inside the next window's
  * lookback. Hard deletes are found by reconcile (`list`); soft deletes by `deletedColumn`.
  */
-import { TURN_SEPARATOR } from '../../core/chunker.ts';
 import { TributaryError, errorMessage } from '../../core/errors.ts';
 import type {
   Cursor,
@@ -25,9 +24,10 @@ import type {
 } from '../../ports/index.ts';
 import { checkColumns, type Columns } from './columns.ts';
 import type { PostgresSourceConfig } from './config.ts';
+import { conversationDocument, parseDocKey, rowDocument } from './documents.ts';
 import { listen, type ListenOptions } from './listen.ts';
 import { PostgresPool, type PostgresPoolOptions } from './pool.ts';
-import { A, PostgresSql, conversationVersion, metadataOf, renderTemplate, valueText } from './sql.ts';
+import { A, PostgresSql, conversationVersion } from './sql.ts';
 
 export type PostgresConnectorConfig = Omit<PostgresSourceConfig, 'schedule' | 'webhook' | 'lookbackSeconds' | 'maxDeleteShare'
   | 'deleteGuardMin' | 'freshnessSloMinutes' | 'chunking' | 'kind' | 'connectionStringEnv' | 'watch'>;
@@ -98,7 +98,7 @@ export class PostgresConnector implements SourceConnector {
       for (const row of rows) {
         if (row[A.deleted] === true) deleted.push(String(row[A.id]));
         else {
-          const document = this.built(String(row[A.id]), () => this.rowDocument(row), skipped);
+          const document = this.built(String(row[A.id]), () => rowDocument(this.config, row), skipped);
           if (document) changed.push({ id: document.id, version: document.version, document });
         }
       }
@@ -143,12 +143,12 @@ export class PostgresConnector implements SourceConnector {
       const valid = unique.filter(columns.idValid);
       if (valid.length === 0) return { documents: [] };
       const { rows } = await this.pool.query(this.sql.rowsById(), [valid]);
-      const documents = rows.flatMap((row) => this.built(String(row[A.id]), () => this.rowDocument(row), skipped) ?? []);
+      const documents = rows.flatMap((row) => this.built(String(row[A.id]), () => rowDocument(this.config, row), skipped) ?? []);
       return { documents, skipped };
     }
-    const keys = unique.filter((key) => this.parseDocKey(key, columns) !== undefined);
+    const keys = unique.filter((key) => parseDocKey(this.config, key, columns) !== undefined);
     if (keys.length === 0) return { documents: [] };
-    const groups = [...new Set(keys.map((key) => this.parseDocKey(key, columns)!))];
+    const groups = [...new Set(keys.map((key) => parseDocKey(this.config, key, columns)!))];
     // One snapshot for messages and versions, so a document's text and version always agree.
     const client = await this.pool.connect();
     try {
@@ -167,7 +167,7 @@ export class PostgresConnector implements SourceConnector {
       const documents: SourceDocument[] = [];
       for (const [key, turns] of byDoc) {
         const version = versionOf.get(key);
-        const doc = version ? this.built(key, () => this.conversationDocument(key, turns, version), skipped) : undefined;
+        const doc = version ? this.built(key, () => conversationDocument(this.config, key, turns, version), skipped) : undefined;
         if (doc) documents.push(doc);
       }
       return { documents, skipped };
@@ -231,65 +231,11 @@ export class PostgresConnector implements SourceConnector {
     }
   }
 
-  private rowDocument(row: Record<string, unknown>): SourceDocument {
-    const c = this.config;
-    const ts = String(row[A.ts]);
-    const title = c.titleTemplate !== undefined ? renderTemplate(c.titleTemplate, row) : undefined;
-    const url = c.urlTemplate !== undefined ? renderTemplate(c.urlTemplate, row, encodeURIComponent) : undefined;
-    return {
-      id: String(row[A.id]),
-      version: ts,
-      text: renderTemplate(c.textTemplate, row),
-      format: 'text',
-      updatedAt: isoMillis(ts),
-      ...(title ? { title } : {}),
-      ...(url ? { url } : {}),
-      metadata: metadataOf(c.metadataColumns, row),
-    };
-  }
-
-  private conversationDocument(key: string, turns: ReadonlyArray<Record<string, unknown>>, aggregate: Record<string, unknown>): SourceDocument {
-    const c = this.config;
-    const first = turns[0] ?? {};
-    // The separator inside a message would split it into two turns.
-    const text = turns.map((row) => renderTemplate(c.textTemplate, row).replaceAll(TURN_SEPARATOR, ' ')).join(TURN_SEPARATOR);
-    const group = valueText(first[A.group]);
-    const windowStart = key.length > group.length ? key.slice(group.length + 1) : undefined;
-    const title = c.titleTemplate !== undefined ? renderTemplate(c.titleTemplate, first) : windowStart !== undefined ? `${group} · ${windowStart}` : group;
-    const url = c.urlTemplate !== undefined ? renderTemplate(c.urlTemplate, first, encodeURIComponent) : undefined;
-    const ts = String(aggregate[A.ts]);
-    return {
-      id: key,
-      version: conversationVersion(aggregate),
-      text,
-      format: 'conversation',
-      updatedAt: isoMillis(ts),
-      ...(title ? { title } : {}),
-      ...(url ? { url } : {}),
-      metadata: {
-        ...metadataOf(c.metadataColumns, first),
-        // Only stable fields: vectors repeat document metadata, so a count that changes with
-        // every message would rewrite all of a conversation's vectors on each append.
-        conversation: group,
-        ...(windowStart !== undefined ? { window: windowStart } : {}),
-      },
-    };
-  }
-
-  /** The group of a conversation document key, or undefined when the key cannot be one. */
-  private parseDocKey(key: string, columns: Columns): string | undefined {
-    if (this.config.conversation?.timeWindow === undefined) return columns.groupValid(key) ? key : undefined;
-    const slash = key.lastIndexOf('/');
-    if (slash <= 0 || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$/.test(key.slice(slash + 1))) return undefined;
-    const group = key.slice(0, slash);
-    return columns.groupValid(group) ? group : undefined;
-  }
-
   /** Versions of conversation documents by key; documents without a live message are absent. */
   private async versionsOf(keys: readonly string[]): Promise<Map<string, string>> {
     if (keys.length === 0) return new Map();
     const columns = await this.validated();
-    const groups = [...new Set(keys.map((key) => this.parseDocKey(key, columns)).filter((g) => g !== undefined))];
+    const groups = [...new Set(keys.map((key) => parseDocKey(this.config, key, columns)).filter((g) => g !== undefined))];
     const { rows } = await this.pool.query(this.sql.docVersions(), [groups, keys]);
     return new Map(rows.map((row) => [String(row[A.doc]), conversationVersion(row)]));
   }
@@ -308,12 +254,6 @@ export class PostgresConnector implements SourceConnector {
     }
     return this.columns;
   }
-}
-
-/** `2026-01-01T00:00:00.123456Z` → `2026-01-01T00:00:00.123Z`. */
-function isoMillis(ts: string): string {
-  const date = new Date(ts);
-  return Number.isNaN(date.getTime()) ? ts : date.toISOString();
 }
 
 function parseCursor(cursor: Cursor | undefined, sourceId: string): PageCursor | undefined {
