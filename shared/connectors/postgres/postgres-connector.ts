@@ -9,7 +9,7 @@
  * the next pass, and a row committed late (a long transaction) is inside the next window's
  * lookback. Hard deletes are found by reconcile (`list`); soft deletes by `deletedColumn`.
  */
-import { TributaryError, errorMessage } from '../../core/errors.ts';
+import { errorMessage } from '../../core/errors.ts';
 import type {
   Cursor,
   DocumentIssue,
@@ -26,6 +26,7 @@ import { checkColumns, type Columns } from './columns.ts';
 import type { PostgresSourceConfig } from './config.ts';
 import { conversationDocument, parseDocKey, rowDocument } from './documents.ts';
 import { listen, type ListenOptions } from './listen.ts';
+import { parseCursor, type PageCursor } from './page-cursor.ts';
 import { PostgresPool, type PostgresPoolOptions } from './pool.ts';
 import { A, PostgresSql, conversationVersion } from './sql.ts';
 
@@ -36,12 +37,6 @@ export interface PostgresConnectorOptions extends PostgresPoolOptions, ListenOpt
   readonly config: PostgresConnectorConfig;
   /** Ids per listing query. @default 10,000 */
   readonly listBatch?: number;
-}
-
-/** Row mode cursor: the last row handed out. Conversation mode: the last document. */
-interface PageCursor {
-  readonly ts: string;
-  readonly key: string;
 }
 
 /**
@@ -254,14 +249,4 @@ export class PostgresConnector implements SourceConnector {
     }
     return this.columns;
   }
-}
-
-function parseCursor(cursor: Cursor | undefined, sourceId: string): PageCursor | undefined {
-  if (cursor === undefined || Object.keys(cursor).length === 0) return undefined;
-  const ts = cursor['ts'];
-  const key = cursor['key'];
-  if (typeof ts !== 'string' || typeof key !== 'string') {
-    throw new TributaryError(`source "${sourceId}": Postgres cursor must look like {"ts": "…", "key": "…"}, got ${JSON.stringify(cursor)}`);
-  }
-  return { ts, key };
 }
