@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /**
  * Structure-aware chunker.
  *
@@ -16,16 +14,11 @@ import { createHash } from 'node:crypto';
  * `targetTokens`, never across a section boundary. Everything is a single linear
  * pass over lines and units, so a 5,000-word document takes on the order of a millisecond.
  */
+import { chunkHash, estimateTokens, type Chunk } from './chunking/chunk.ts';
+import { resolveLimits, type ChunkingOptions, type Limits } from './chunking/options.ts';
 
-/** Size knobs for {@link chunkDocument}. All values are in {@link estimateTokens} tokens. */
-export interface ChunkingOptions {
-  /** Chunks are packed up to about this many tokens. @default 300 */
-  targetTokens: number;
-  /** Hard upper bound; longer paragraphs are split at sentence, then word boundaries. @default 800 */
-  maxTokens: number;
-  /** `conversation` format only: turns repeated at the start of the next chunk. @default 0 */
-  overlapTurns?: number;
-}
+export { chunkHash, estimateTokens, type Chunk } from './chunking/chunk.ts';
+export { DEFAULT_CHUNKING, chunkingSignature, type ChunkingOptions } from './chunking/options.ts';
 
 /**
  * Separates the turns of a `conversation` document's text (ASCII record separator). Connectors
@@ -33,54 +26,6 @@ export interface ChunkingOptions {
  * so the separator never reaches an index.
  */
 export const TURN_SEPARATOR = '\u001e';
-
-/** Defaults used for every option `chunkDocument` is not given. */
-export const DEFAULT_CHUNKING: ChunkingOptions = Object.freeze({ targetTokens: 300, maxTokens: 800 });
-
-/** One chunk of a document, ready to embed. */
-export interface Chunk {
-  /** Position in the document, contiguous from 0. */
-  index: number;
-  /** Chunk text: never empty, no trailing whitespace, LF line endings. */
-  text: string;
-  /** `chunkHash(text)`: lets the sync engine skip re-embedding unchanged chunks. */
-  hash: string;
-  /** `estimateTokens(text)`; never above `maxTokens`. */
-  tokens: number;
-}
-
-/**
- * Characters per token of {@link estimateTokens}. A character ratio (rather than 0.75 words per
- * token) is used because it bounds the size of *any* text, including code, URLs and languages
- * without spaces, and because it lets the packer budget in string lengths with no re-counting.
- */
-const CHARS_PER_TOKEN = 4;
-
-/**
- * Approximate token count: one token per 4 characters (UTF-16 code units), rounded up.
- * This is the usual rule of thumb for English with BPE tokenizers; it is deliberately a pure
- * function of the length so that limits computed from it are exact and cheap to enforce.
- */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / CHARS_PER_TOKEN);
-}
-
-/** sha256 hex digest of the chunk text (UTF-8). */
-/**
- * Identifies the chunker and its settings. The ledger records it per document, so a change
- * of settings (or of the algorithm: bump the version) re-chunks every document on the next
- * pass, while the embedding cache spares chunk texts that come out the same.
- */
-export function chunkingSignature(options: Partial<ChunkingOptions> = {}): string {
-  const o = { ...DEFAULT_CHUNKING, ...options };
-  const overlap = o.overlapTurns ?? 0;
-  // Overlap only changes conversation chunks; leaving it out at 0 keeps existing ledgers valid.
-  return `md1/${o.targetTokens}/${o.maxTokens}${overlap > 0 ? `/o${overlap}` : ''}`;
-}
-
-export function chunkHash(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 /**
  * Splits a document into chunks.
@@ -167,30 +112,6 @@ function conversationChunks(text: string, limits: Limits, overlapTurns: number):
   }
   flush();
   return texts.map((t, index) => ({ index, text: t, hash: chunkHash(t), tokens: estimateTokens(t) }));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Options
-
-interface Limits {
-  /** Greedy packing stops before a chunk exceeds this many characters. */
-  readonly targetChars: number;
-  /** No chunk is ever longer than this many characters. */
-  readonly maxChars: number;
-}
-
-function resolveLimits(options: Partial<ChunkingOptions>): Limits {
-  // `??` rather than spread: a caller bypassing exactOptionalPropertyTypes may pass `undefined`.
-  const maxTokens = options.maxTokens ?? DEFAULT_CHUNKING.maxTokens;
-  const requestedTarget = options.targetTokens ?? DEFAULT_CHUNKING.targetTokens;
-  for (const [name, value] of [['maxTokens', maxTokens], ['targetTokens', requestedTarget]] as const) {
-    if (!Number.isSafeInteger(value) || value < 1) {
-      throw new RangeError(`chunking option ${name} must be a positive integer, got ${String(value)}`);
-    }
-  }
-  // A target above the hard bound can never be reached; the bound wins.
-  const targetTokens = Math.min(requestedTarget, maxTokens);
-  return { targetChars: targetTokens * CHARS_PER_TOKEN, maxChars: maxTokens * CHARS_PER_TOKEN };
 }
 
 // ---------------------------------------------------------------------------------------------
