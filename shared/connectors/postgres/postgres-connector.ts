@@ -9,9 +9,7 @@
  * the next pass, and a row committed late (a long transaction) is inside the next window's
  * lookback. Hard deletes are found by reconcile (`list`); soft deletes by `deletedColumn`.
  */
-import pg from 'pg';
-import { TURN_SEPARATOR } from '../../core/chunker.ts';
-import { ConfigError, TransientError, TributaryError, errorMessage } from '../../core/errors.ts';
+import { errorMessage } from '../../core/errors.ts';
 import type {
   Cursor,
   DocumentIssue,
@@ -24,46 +22,21 @@ import type {
   SourceConnector,
   SourceDocument,
 } from '../../ports/index.ts';
+import { checkColumns, type Columns } from './columns.ts';
 import type { PostgresSourceConfig } from './config.ts';
-import { A, PostgresSql, conversationVersion, metadataOf, renderTemplate, valueText } from './sql.ts';
+import { conversationDocument, parseDocKey, rowDocument } from './documents.ts';
+import { listen, type ListenOptions } from './listen.ts';
+import { parseCursor, type PageCursor } from './page-cursor.ts';
+import { PostgresPool, type PostgresPoolOptions } from './pool.ts';
+import { A, PostgresSql, conversationVersion } from './sql.ts';
 
 export type PostgresConnectorConfig = Omit<PostgresSourceConfig, 'schedule' | 'webhook' | 'lookbackSeconds' | 'maxDeleteShare'
   | 'deleteGuardMin' | 'freshnessSloMinutes' | 'chunking' | 'kind' | 'connectionStringEnv' | 'watch'>;
 
-export interface PostgresConnectorOptions {
+export interface PostgresConnectorOptions extends PostgresPoolOptions, ListenOptions {
   readonly config: PostgresConnectorConfig;
-  /** The connection string, read when the connector first connects (a secret). */
-  readonly connectionString: () => string | undefined;
-  /** Names the environment variable in errors. */
-  readonly connectionStringEnv?: string;
-  readonly log?: { warn(message: string, fields?: Record<string, unknown>): void };
-  /** Coalesces LISTEN notifications this long before sending one hint. @default 200 ms */
-  readonly hintDebounceMs?: number;
-  /** Reconnect delays of the LISTEN connection: doubling from min to max. @default 250 ms – 30 s */
-  readonly reconnectMinMs?: number;
-  readonly reconnectMaxMs?: number;
   /** Ids per listing query. @default 10,000 */
   readonly listBatch?: number;
-}
-
-/** Above this many ids a LISTEN hint says "something changed" (`ids: []`) instead. */
-const MAX_HINT_IDS = 500;
-
-/** Types whose text form is checked before it is bound, so an id of the wrong shape is "not found", not an error. */
-const INT_TYPES = new Map<number, bigint>([[21, 32767n], [23, 2147483647n], [20, 9223372036854775807n]]);
-const UUID_TYPE = 2950;
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-
-interface Columns {
-  /** Accepts the text of a value the column can hold. */
-  readonly idValid: (text: string) => boolean;
-  readonly groupValid: (text: string) => boolean;
-}
-
-/** Row mode cursor: the last row handed out. Conversation mode: the last document. */
-interface PageCursor {
-  readonly ts: string;
-  readonly key: string;
 }
 
 /**
@@ -77,7 +50,7 @@ export class PostgresConnector implements SourceConnector {
   private readonly config: PostgresConnectorConfig;
   private readonly sql: PostgresSql;
   private readonly options: PostgresConnectorOptions;
-  private pool: pg.Pool | undefined;
+  private readonly pool: PostgresPool;
   private columns: Promise<Columns> | undefined;
   private readonly conversation: boolean;
   /** Present when `listen` is configured: the runtime watches only sources that can be watched. */
@@ -88,9 +61,16 @@ export class PostgresConnector implements SourceConnector {
     this.options = options;
     this.config = options.config;
     this.sql = new PostgresSql(options.config);
+    this.pool = new PostgresPool(sourceId, options);
     this.conversation = options.config.mode === 'conversation';
     const channel = options.config.listen?.channel;
-    if (channel !== undefined) this.watch = (onHints) => this.listen(channel, onHints);
+    if (channel !== undefined) {
+      const windowed = this.conversation && this.config.conversation?.timeWindow !== undefined;
+      this.watch = async (onHints) => {
+        await this.validated();
+        return listen({ sourceId, channel, windowed, pool: this.pool }, options, onHints);
+      };
+    }
   }
 
   // ───────────────────────────── pull ─────────────────────────────
@@ -106,14 +86,14 @@ export class PostgresConnector implements SourceConnector {
     const flags = { since: window.since !== undefined, after: after !== undefined };
 
     if (!this.conversation) {
-      const { rows } = await this.query(this.sql.rowPage(flags), params);
+      const { rows } = await this.pool.query(this.sql.rowPage(flags), params);
       const changed: DocumentRef[] = [];
       const deleted: string[] = [];
       const skipped: DocumentIssue[] = [];
       for (const row of rows) {
         if (row[A.deleted] === true) deleted.push(String(row[A.id]));
         else {
-          const document = this.built(String(row[A.id]), () => this.rowDocument(row), skipped);
+          const document = this.built(String(row[A.id]), () => rowDocument(this.config, row), skipped);
           if (document) changed.push({ id: document.id, version: document.version, document });
         }
       }
@@ -125,7 +105,7 @@ export class PostgresConnector implements SourceConnector {
       };
     }
 
-    const { rows } = await this.query(this.sql.changedDocsPage(flags), params);
+    const { rows } = await this.pool.query(this.sql.changedDocsPage(flags), params);
     const keys = rows.map((row) => String(row[A.doc]));
     const versions = await this.versionsOf(keys);
     const changed: DocumentRef[] = [];
@@ -157,15 +137,15 @@ export class PostgresConnector implements SourceConnector {
     if (!this.conversation) {
       const valid = unique.filter(columns.idValid);
       if (valid.length === 0) return { documents: [] };
-      const { rows } = await this.query(this.sql.rowsById(), [valid]);
-      const documents = rows.flatMap((row) => this.built(String(row[A.id]), () => this.rowDocument(row), skipped) ?? []);
+      const { rows } = await this.pool.query(this.sql.rowsById(), [valid]);
+      const documents = rows.flatMap((row) => this.built(String(row[A.id]), () => rowDocument(this.config, row), skipped) ?? []);
       return { documents, skipped };
     }
-    const keys = unique.filter((key) => this.parseDocKey(key, columns) !== undefined);
+    const keys = unique.filter((key) => parseDocKey(this.config, key, columns) !== undefined);
     if (keys.length === 0) return { documents: [] };
-    const groups = [...new Set(keys.map((key) => this.parseDocKey(key, columns)!))];
+    const groups = [...new Set(keys.map((key) => parseDocKey(this.config, key, columns)!))];
     // One snapshot for messages and versions, so a document's text and version always agree.
-    const client = await this.connectPool();
+    const client = await this.pool.connect();
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const messages = await client.query<Record<string, unknown>>(this.sql.docMessages(), [groups, keys]);
@@ -182,13 +162,13 @@ export class PostgresConnector implements SourceConnector {
       const documents: SourceDocument[] = [];
       for (const [key, turns] of byDoc) {
         const version = versionOf.get(key);
-        const doc = version ? this.built(key, () => this.conversationDocument(key, turns, version), skipped) : undefined;
+        const doc = version ? this.built(key, () => conversationDocument(this.config, key, turns, version), skipped) : undefined;
         if (doc) documents.push(doc);
       }
       return { documents, skipped };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      throw this.mapError(error);
+      throw this.pool.mapError(error);
     } finally {
       client.release();
     }
@@ -203,7 +183,7 @@ export class PostgresConnector implements SourceConnector {
     let after: string | undefined;
     if (!this.conversation) {
       for (;;) {
-        const { rows } = await this.query(this.sql.rowList(after !== undefined), after !== undefined ? [after, batch] : [batch]);
+        const { rows } = await this.pool.query(this.sql.rowList(after !== undefined), after !== undefined ? [after, batch] : [batch]);
         for (const row of rows) yield { id: String(row[A.id]), version: String(row[A.ts]) };
         if (rows.length < batch) return;
         after = String(rows.at(-1)![A.id]);
@@ -211,151 +191,26 @@ export class PostgresConnector implements SourceConnector {
     }
     // Whole groups at a time: a group's windows must not straddle two batches.
     for (;;) {
-      const { rows } = await this.query(this.sql.docList({ after: after !== undefined }), after !== undefined ? [after, batch] : [batch]);
+      const { rows } = await this.pool.query(this.sql.docList({ after: after !== undefined }), after !== undefined ? [after, batch] : [batch]);
       if (rows.length < batch) {
         for (const row of rows) yield { id: String(row[A.doc]), version: conversationVersion(row) };
         return;
       }
       const lastGroup = String(rows.at(-1)![A.group]);
       for (const row of rows) if (String(row[A.group]) !== lastGroup) yield { id: String(row[A.doc]), version: conversationVersion(row) };
-      const whole = await this.query(this.sql.docList({ after: false, onlyGroup: true }), [lastGroup]);
+      const whole = await this.pool.query(this.sql.docList({ after: false, onlyGroup: true }), [lastGroup]);
       for (const row of whole.rows) yield { id: String(row[A.doc]), version: conversationVersion(row) };
       after = lastGroup;
     }
   }
 
-  // ───────────────────────────── watch ─────────────────────────────
-
-  /**
-   * LISTENs on `listen.channel` on a dedicated connection and turns notifications into hints:
-   * the payload is a document id, JSON `{"id": …}` / `{"ids": […]}`, or empty ("something
-   * changed"). Bursts are coalesced. A lost connection is re-opened with backoff, followed by a
-   * "something changed" hint (notifications sent meanwhile are lost).
-   */
-  private async listen(channel: string, onHints: (hints: Hints) => void): Promise<() => Promise<void>> {
-    await this.validated();
-    const debounceMs = this.options.hintDebounceMs ?? 200;
-    const minDelay = this.options.reconnectMinMs ?? 250;
-    const maxDelay = this.options.reconnectMaxMs ?? 30_000;
-    let stopped = false;
-    let client: pg.Client | undefined;
-    let reconnectTimer: NodeJS.Timeout | undefined;
-    let flushTimer: NodeJS.Timeout | undefined;
-    let delay = minDelay;
-    const pending = new Set<string>();
-    let somethingChanged = false;
-
-    const flush = (): void => {
-      flushTimer = undefined;
-      if (stopped || (pending.size === 0 && !somethingChanged)) return;
-      const ids = somethingChanged || pending.size > MAX_HINT_IDS ? [] : [...pending].sort();
-      pending.clear();
-      somethingChanged = false;
-      try {
-        onHints({ sourceId: this.sourceId, ids });
-      } catch {
-        // A failing consumer must not stop the listener; the schedule catches up.
-      }
-    };
-    const hint = (ids: readonly string[] | 'all'): void => {
-      if (ids === 'all') somethingChanged = true;
-      else for (const id of ids) pending.add(id);
-      flushTimer ??= setTimeout(flush, debounceMs);
-    };
-
-    const connect = async (): Promise<void> => {
-      const next = new pg.Client(this.clientConfig());
-      // Errors after connecting (server restart, network) end up here, then in 'end'.
-      next.on('error', (error) => this.options.log?.warn('LISTEN connection failed; reconnecting', { sourceId: this.sourceId, error: errorMessage(error) }));
-      next.on('notification', (message) => {
-        if (stopped || message.channel !== channel) return;
-        hint(this.hintIds(message.payload ?? ''));
-      });
-      next.on('end', () => {
-        if (stopped || client !== next) return;
-        client = undefined;
-        scheduleReconnect();
-      });
-      await next.connect();
-      try {
-        await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-      } catch (error) {
-        await next.end().catch(() => undefined);
-        throw error;
-      }
-      if (stopped) {
-        await next.end().catch(() => undefined);
-        return;
-      }
-      client = next;
-    };
-    const scheduleReconnect = (): void => {
-      if (stopped || reconnectTimer !== undefined) return;
-      reconnectTimer = setTimeout(() => {
-        reconnectTimer = undefined;
-        connect().then(() => {
-          delay = minDelay;
-          // Whatever was notified while nobody listened is lost: ask for an incremental sync.
-          hint('all');
-        }, (error: unknown) => {
-          this.options.log?.warn('LISTEN reconnect failed; retrying', { sourceId: this.sourceId, error: errorMessage(error), retryInMs: delay });
-          delay = Math.min(maxDelay, delay * 2);
-          scheduleReconnect();
-        });
-      }, delay);
-    };
-
-    try {
-      await connect();
-    } catch (error) {
-      const mapped = this.mapError(error);
-      if (!(mapped instanceof TransientError)) throw mapped;
-      // The database is down or unreachable right now: keep trying in the background, as after a drop.
-      this.options.log?.warn('LISTEN connection failed; retrying', { sourceId: this.sourceId, error: mapped.message, retryInMs: delay });
-      scheduleReconnect();
-    }
-    return async () => {
-      if (stopped) return;
-      stopped = true;
-      if (reconnectTimer !== undefined) clearTimeout(reconnectTimer);
-      if (flushTimer !== undefined) clearTimeout(flushTimer);
-      pending.clear();
-      const current = client;
-      client = undefined;
-      await current?.end().catch(() => undefined);
-    };
-  }
-
   /** Ends the pool (the runtime's sources live as long as the process; tests close them). */
   async close(): Promise<void> {
-    const pool = this.pool;
-    this.pool = undefined;
     this.columns = undefined;
-    await pool?.end();
+    await this.pool.close();
   }
 
   // ───────────────────────────── internals ─────────────────────────────
-
-  private hintIds(payload: string): readonly string[] | 'all' {
-    const text = payload.trim();
-    if (text === '') return 'all';
-    let ids: string[];
-    if (text.startsWith('{')) {
-      try {
-        const parsed = JSON.parse(text) as { id?: unknown; ids?: unknown };
-        const raw = Array.isArray(parsed.ids) ? parsed.ids : parsed.id !== undefined && parsed.id !== null ? [parsed.id] : [];
-        ids = raw.filter((v) => typeof v === 'string' || typeof v === 'number').map(String);
-      } catch {
-        return 'all';
-      }
-    } else {
-      ids = [text];
-    }
-    if (ids.length === 0) return 'all';
-    // With time windows a group id alone does not name a document: sync incrementally instead.
-    if (this.conversation && this.config.conversation?.timeWindow !== undefined && ids.some((id) => !id.includes('/'))) return 'all';
-    return ids;
-  }
 
   /**
    * One document built from its rows, or (with the reason in `skipped`) none: a value one row
@@ -371,122 +226,13 @@ export class PostgresConnector implements SourceConnector {
     }
   }
 
-  private rowDocument(row: Record<string, unknown>): SourceDocument {
-    const c = this.config;
-    const ts = String(row[A.ts]);
-    const title = c.titleTemplate !== undefined ? renderTemplate(c.titleTemplate, row) : undefined;
-    const url = c.urlTemplate !== undefined ? renderTemplate(c.urlTemplate, row, encodeURIComponent) : undefined;
-    return {
-      id: String(row[A.id]),
-      version: ts,
-      text: renderTemplate(c.textTemplate, row),
-      format: 'text',
-      updatedAt: isoMillis(ts),
-      ...(title ? { title } : {}),
-      ...(url ? { url } : {}),
-      metadata: metadataOf(c.metadataColumns, row),
-    };
-  }
-
-  private conversationDocument(key: string, turns: ReadonlyArray<Record<string, unknown>>, aggregate: Record<string, unknown>): SourceDocument {
-    const c = this.config;
-    const first = turns[0] ?? {};
-    // The separator inside a message would split it into two turns.
-    const text = turns.map((row) => renderTemplate(c.textTemplate, row).replaceAll(TURN_SEPARATOR, ' ')).join(TURN_SEPARATOR);
-    const group = valueText(first[A.group]);
-    const windowStart = key.length > group.length ? key.slice(group.length + 1) : undefined;
-    const title = c.titleTemplate !== undefined ? renderTemplate(c.titleTemplate, first) : windowStart !== undefined ? `${group} · ${windowStart}` : group;
-    const url = c.urlTemplate !== undefined ? renderTemplate(c.urlTemplate, first, encodeURIComponent) : undefined;
-    const ts = String(aggregate[A.ts]);
-    return {
-      id: key,
-      version: conversationVersion(aggregate),
-      text,
-      format: 'conversation',
-      updatedAt: isoMillis(ts),
-      ...(title ? { title } : {}),
-      ...(url ? { url } : {}),
-      metadata: {
-        ...metadataOf(c.metadataColumns, first),
-        // Only stable fields: vectors repeat document metadata, so a count that changes with
-        // every message would rewrite all of a conversation's vectors on each append.
-        conversation: group,
-        ...(windowStart !== undefined ? { window: windowStart } : {}),
-      },
-    };
-  }
-
-  /** The group of a conversation document key, or undefined when the key cannot be one. */
-  private parseDocKey(key: string, columns: Columns): string | undefined {
-    if (this.config.conversation?.timeWindow === undefined) return columns.groupValid(key) ? key : undefined;
-    const slash = key.lastIndexOf('/');
-    if (slash <= 0 || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$/.test(key.slice(slash + 1))) return undefined;
-    const group = key.slice(0, slash);
-    return columns.groupValid(group) ? group : undefined;
-  }
-
   /** Versions of conversation documents by key; documents without a live message are absent. */
   private async versionsOf(keys: readonly string[]): Promise<Map<string, string>> {
     if (keys.length === 0) return new Map();
     const columns = await this.validated();
-    const groups = [...new Set(keys.map((key) => this.parseDocKey(key, columns)).filter((g) => g !== undefined))];
-    const { rows } = await this.query(this.sql.docVersions(), [groups, keys]);
+    const groups = [...new Set(keys.map((key) => parseDocKey(this.config, key, columns)).filter((g) => g !== undefined))];
+    const { rows } = await this.pool.query(this.sql.docVersions(), [groups, keys]);
     return new Map(rows.map((row) => [String(row[A.doc]), conversationVersion(row)]));
-  }
-
-  private clientConfig(): pg.ClientConfig {
-    const connectionString = this.options.connectionString();
-    if (connectionString === undefined || connectionString === '') {
-      const env = this.options.connectionStringEnv ?? 'the connectionStringEnv variable';
-      throw new ConfigError(`source "${this.sourceId}": environment variable ${env} (connectionStringEnv) is not set; set it to the database URL, e.g. postgres://user:password@host:5432/db`);
-    }
-    return {
-      connectionString,
-      application_name: `tributary:${this.sourceId}`,
-      // Timestamps are read and written as UTC text; the timeout stops a runaway statement.
-      options: `-c TimeZone=UTC -c statement_timeout=${this.config.statementTimeoutMs}`,
-      connectionTimeoutMillis: 15_000,
-    };
-  }
-
-  private getPool(): pg.Pool {
-    if (!this.pool) {
-      const config = this.clientConfig();
-      const pool = new pg.Pool({
-        ...config,
-        // Every transaction of the pool is read-only: a source only reads, whatever its query says.
-        options: `${config.options ?? ''} -c default_transaction_read_only=on`.trim(),
-        max: this.config.poolMax,
-        idleTimeoutMillis: 30_000,
-        // The CLI exits once its work is done, without waiting for idle connections.
-        allowExitOnIdle: true,
-      });
-      // An idle connection that dies (server restart) must not crash the process; the next query reconnects.
-      pool.on('error', (error) => this.options.log?.warn('idle Postgres connection failed', { sourceId: this.sourceId, error: errorMessage(error) }));
-      this.pool = pool;
-    }
-    return this.pool;
-  }
-
-  private async connectPool(): Promise<pg.PoolClient> {
-    try {
-      return await this.getPool().connect();
-    } catch (error) {
-      throw this.mapError(error);
-    }
-  }
-
-  /**
-   * Runs one statement with the extended protocol, which refuses a second statement: a
-   * `query` with a stacked `; DROP …` (or a `; SET … READ WRITE; COMMIT; …`) fails to parse
-   * instead of running.
-   */
-  private async query(text: string, params: unknown[]): Promise<pg.QueryResult<Record<string, unknown>>> {
-    try {
-      return await this.getPool().query<Record<string, unknown>>(extended(text, params));
-    } catch (error) {
-      throw this.mapError(error);
-    }
   }
 
   /**
@@ -495,7 +241,7 @@ export class PostgresConnector implements SourceConnector {
    */
   private validated(): Promise<Columns> {
     if (!this.columns) {
-      const check = this.checkColumns();
+      const check = checkColumns(this.sourceId, this.config, this.sql, this.pool);
       this.columns = check;
       check.catch(() => {
         if (this.columns === check) this.columns = undefined;
@@ -503,86 +249,4 @@ export class PostgresConnector implements SourceConnector {
     }
     return this.columns;
   }
-
-  private async checkColumns(): Promise<Columns> {
-    const what = this.config.table !== undefined ? `table "${this.config.table}"` : 'query';
-    let fields: pg.FieldDef[];
-    try {
-      fields = (await this.getPool().query(extended(this.sql.probe(), []))).fields;
-    } catch (error) {
-      const code = pgCode(error);
-      if (code === '42P01' || code === '3F000') {
-        throw new ConfigError(`source "${this.sourceId}": ${what} does not exist (${errorMessage(error)}); fix "table" in the source, or create it`);
-      }
-      if (code !== undefined && (code.startsWith('42') || code === '22P02')) {
-        throw new ConfigError(`source "${this.sourceId}": ${what} is not valid SQL here: ${errorMessage(error)}; fix "${this.config.table !== undefined ? 'table' : 'query'}" in the source`);
-      }
-      throw this.mapError(error);
-    }
-    const types = new Map(fields.map((f) => [f.name, f.dataTypeID]));
-    const names = fields.map((f) => f.name);
-    for (const { key, column } of this.sql.referencedColumns()) {
-      if (!types.has(column)) {
-        throw new ConfigError(
-          `source "${this.sourceId}": ${key} names column "${column}", which ${what} does not have; its columns are: ${names.join(', ') || '(none)'}. Fix "${key}" in the source.`,
-        );
-      }
-    }
-    const validator = (column: string): ((text: string) => boolean) => {
-      const type = types.get(column);
-      const max = type !== undefined ? INT_TYPES.get(type) : undefined;
-      if (max !== undefined) {
-        return (text) => /^-?\d{1,19}$/.test(text) && BigInt(text) <= max && BigInt(text) >= -max - 1n;
-      }
-      if (type === UUID_TYPE) return (text) => UUID.test(text);
-      return (text) => text !== '' && !text.includes('\0');
-    };
-    return {
-      idValid: validator(this.config.idColumn),
-      groupValid: this.config.conversation ? validator(this.config.conversation.groupColumn) : () => false,
-    };
-  }
-
-  private mapError(error: unknown): Error {
-    if (error instanceof TributaryError) return error;
-    const code = pgCode(error);
-    const message = `source "${this.sourceId}": Postgres: ${errorMessage(error)}`;
-    if (code === '42703') return new ConfigError(`${message}; check the column names in the source`);
-    if (code === '28P01' || code === '28000') {
-      return new ConfigError(`${message}; check the credentials in ${this.options.connectionStringEnv ?? 'the connection string'}`);
-    }
-    if (code === '3D000') return new ConfigError(`${message}; check the database name in ${this.options.connectionStringEnv ?? 'the connection string'}`);
-    // Connection failures, shutdowns, serialization failures, timeouts, lock waits: worth a retry.
-    if (code === undefined || /^(08|53|57|40|55P03)/.test(code)) return new TransientError(message, { cause: error });
-    return new TributaryError(message, { cause: error });
-  }
-}
-
-/** The SQLSTATE of an error the server sent; undefined for connection-level failures. */
-function pgCode(error: unknown): string | undefined {
-  return error instanceof pg.DatabaseError ? error.code : undefined;
-}
-
-/** `2026-01-01T00:00:00.123456Z` → `2026-01-01T00:00:00.123Z`. */
-function isoMillis(ts: string): string {
-  const date = new Date(ts);
-  return Number.isNaN(date.getTime()) ? ts : date.toISOString();
-}
-
-function parseCursor(cursor: Cursor | undefined, sourceId: string): PageCursor | undefined {
-  if (cursor === undefined || Object.keys(cursor).length === 0) return undefined;
-  const ts = cursor['ts'];
-  const key = cursor['key'];
-  if (typeof ts !== 'string' || typeof key !== 'string') {
-    throw new TributaryError(`source "${sourceId}": Postgres cursor must look like {"ts": "…", "key": "…"}, got ${JSON.stringify(cursor)}`);
-  }
-  return { ts, key };
-}
-
-/**
- * A query sent with the extended protocol even without parameters (node-postgres' `queryMode`,
- * which @types/pg does not list): one statement, never several.
- */
-function extended(text: string, values: unknown[]): pg.QueryConfig {
-  return { text, values, queryMode: 'extended' } as pg.QueryConfig;
 }
