@@ -1,6 +1,7 @@
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { TransientError } from '../../core/errors.ts';
 import type { Clock, EventBus, FetchTask, Hints } from '../../ports/index.ts';
+import { batchesOf } from '../../core/batches.ts';
 
 export const EVENT_SOURCE = 'tributary';
 export const EVENT_DETAIL_TYPE = 'SourceChanged';
@@ -85,19 +86,5 @@ function tasksOf(hint: Hints, requestedAt: string): FetchTask[] {
 
 /** Groups entries into requests of at most 10 entries and 256 KB. */
 function requestsOf(entries: readonly PutEventsRequestEntry[]): PutEventsRequestEntry[][] {
-  const requests: PutEventsRequestEntry[][] = [];
-  let current: PutEventsRequestEntry[] = [];
-  let bytes = 0;
-  for (const entry of entries) {
-    const size = putEventsEntrySize(entry);
-    if (current.length > 0 && (current.length === PUT_EVENTS_LIMITS.maxEntries || bytes + size > PUT_EVENTS_LIMITS.maxRequestBytes)) {
-      requests.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(entry);
-    bytes += size;
-  }
-  if (current.length > 0) requests.push(current);
-  return requests;
+  return batchesOf(entries, { maxItems: PUT_EVENTS_LIMITS.maxEntries, maxBytes: PUT_EVENTS_LIMITS.maxRequestBytes }, putEventsEntrySize);
 }

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { chunked, forEachLimited } from '../../core/concurrency.ts';
+import { batchesOf } from '../../core/batches.ts';
 import { TransientError } from '../../core/errors.ts';
 import { encodeTask } from '../../core/tasks.ts';
 import { embedDedupId, embedGroupId, fetchDedupId } from '../task-routing.ts';
@@ -178,20 +179,8 @@ export class SqsTaskQueue implements TaskQueue {
 
   /** Sends in batches bounded by entry count and total bytes; retries entries SQS reports as failed. */
   private async sendAll(queueUrl: string, messages: Array<{ body: string; group: string; dedup: string }>): Promise<void> {
-    const batches: Array<typeof messages> = [];
-    let current: typeof messages = [];
-    let bytes = 0;
-    for (const m of messages) {
-      const size = Buffer.byteLength(m.body, 'utf8') + 256;
-      if (current.length > 0 && (current.length === MAX_BATCH_ENTRIES || bytes + size > MAX_BATCH_BYTES)) {
-        batches.push(current);
-        current = [];
-        bytes = 0;
-      }
-      current.push(m);
-      bytes += size;
-    }
-    if (current.length > 0) batches.push(current);
+    // 256 bytes per entry for its id, group and dedup id.
+    const batches = batchesOf(messages, { maxItems: MAX_BATCH_ENTRIES, maxBytes: MAX_BATCH_BYTES }, (m) => Buffer.byteLength(m.body, 'utf8') + 256);
 
     // FIFO order holds within a message group across requests only if they go one after
     // another; batches that share no group (embed tasks: one group per document) go side by side.

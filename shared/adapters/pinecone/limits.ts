@@ -4,6 +4,7 @@
  */
 import type { PineconeRecord, RecordMetadata } from '@pinecone-database/pinecone';
 import { PoisonTaskError } from '../../core/errors.ts';
+import { batchesOf } from '../../core/batches.ts';
 
 /** Records per upsert request. */
 export const PINECONE_MAX_UPSERT_VECTORS = 1_000;
@@ -59,21 +60,7 @@ export function upsertBatches(records: readonly UpsertRecord[], namespace: strin
 
 /** Batches of ids for fetch: ≤ 100 ids and a bounded URL. */
 export function fetchBatches(ids: readonly string[]): string[][] {
-  const batches: string[][] = [];
-  let batch: string[] = [];
-  let chars = 0;
-  for (const id of ids) {
-    const size = 'ids='.length + encodeURIComponent(id).length + 1;
-    if (batch.length > 0 && (batch.length >= FETCH_BATCH_IDS || chars + size > FETCH_MAX_QUERY_CHARS)) {
-      batches.push(batch);
-      batch = [];
-      chars = 0;
-    }
-    batch.push(id);
-    chars += size;
-  }
-  if (batch.length > 0) batches.push(batch);
-  return batches;
+  return batchesOf(ids, { maxItems: FETCH_BATCH_IDS, maxBytes: FETCH_MAX_QUERY_CHARS }, (id) => 'ids='.length + encodeURIComponent(id).length + 1);
 }
 
 /** An id Pinecone accepts: not empty, at most 512 bytes; a PoisonTaskError otherwise. */
