@@ -18,13 +18,7 @@ export class DynamoDbRunLog {
   async updateRun(sourceId: string, runId: string, patch: Partial<Omit<RunRecord, 'sourceId' | 'runId'>>): Promise<void> {
     const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
     if (entries.length === 0) return;
-    const names: Record<string, string> = {};
-    const values: Item = {};
-    const parts = entries.map(([k, v], i) => {
-      names[`#k${i}`] = k;
-      values[`:v${i}`] = v;
-      return `#k${i} = :v${i}`;
-    });
+    const { names, values, parts } = clauses(entries, ' = ');
     await this.t.doc.send(new UpdateCommand({
       TableName: this.t.name,
       Key: { pk: srcPk(sourceId), sk: runKey(runId) },
@@ -37,13 +31,7 @@ export class DynamoDbRunLog {
   async addRunCounters(sourceId: string, runId: string, delta: Partial<RunCounters>): Promise<void> {
     const entries = Object.entries(delta).filter(([, v]) => typeof v === 'number' && v !== 0);
     if (entries.length === 0) return;
-    const names: Record<string, string> = {};
-    const values: Item = {};
-    const parts = entries.map(([k, v], i) => {
-      names[`#k${i}`] = k;
-      values[`:v${i}`] = v;
-      return `#k${i} :v${i}`;
-    });
+    const { names, values, parts } = clauses(entries, ' ');
     // A run item first created here (a counter arriving before putRun) must expire too.
     values[':exp'] = Math.floor(Date.now() / 1000) + this.runRetentionDays * 86_400;
     await this.t.doc.send(new UpdateCommand({
@@ -89,4 +77,16 @@ export class DynamoDbRunLog {
     }));
     return (Items ?? []).map(toRunRecord);
   }
+}
+
+/** `#k<i><op>:v<i>` per entry, with its attribute names and values (SET uses ' = ', ADD ' '). */
+function clauses(entries: ReadonlyArray<[string, unknown]>, op: string): { names: Record<string, string>; values: Item; parts: string[] } {
+  const names: Record<string, string> = {};
+  const values: Item = {};
+  const parts = entries.map(([k, v], i) => {
+    names[`#k${i}`] = k;
+    values[`:v${i}`] = v;
+    return `#k${i}${op}:v${i}`;
+  });
+  return { names, values, parts };
 }
