@@ -1,11 +1,11 @@
 import { chunkDocument, chunkingSignature } from './chunker.ts';
 import type { CoreDeps, SourceSettings } from './deps.ts';
 import { covers, type RunIssues } from './document-issues.ts';
-import { errorMessage, isDeploymentFailure, isDocumentFailure } from './errors.ts';
+import { errorMessage } from './errors.ts';
 import { accessOfDocument } from './access.ts';
 import { contentHash, decorHash } from './ids.ts';
 import { encodeTask } from './tasks.ts';
-import { embedWithCache, embeddingCostUsd } from './embedding-cache.ts';
+import { EmbedAheadBuffer, type Waiter } from './embed-ahead.ts';
 import type {
   DocumentIssue,
   DocumentRef,
@@ -19,6 +19,27 @@ import type {
 
 /** An embed task carries its chunks inline only while the message stays well under SQS's 256 KiB. */
 const INLINE_TASK_BYTES = 200 * 1024;
+/**
+ * A held page waits at most this long for its texts' request to fill before it is sent
+ * anyway: on a slow source, what a crash can cost in pages read again, and how late the
+ * embedder starts. A fast source fills requests long before.
+ */
+export const EMBED_AHEAD_LINGER_MS = 5_000;
+/** Tasks held at most, whatever the buffer holds (they carry their chunks). */
+export const MAX_HELD_TASKS = 4_000;
+
+/**
+ * The tasks of one page (or one read by id), held until the new texts they need are
+ * embedded. Pages are released in order, each after the one before it; the page's
+ * `onRelease` (saving its cursor) runs after its tasks and pending markers are written.
+ */
+interface HeldPage extends Waiter {
+  readonly tasks: EmbedTask[];
+  readonly warnings: Map<string, string | undefined>;
+  readonly heldAt: number;
+  sealed: boolean;
+  onRelease?: () => Promise<void>;
+}
 
 export interface FetchCounters {
   docsSeen: number;
@@ -36,6 +57,12 @@ export const zeroCounters = (): FetchCounters => ({ docsSeen: 0, docsChanged: 0,
  * (or a delete). A document that cannot be read, chunked or embedded is skipped with its
  * reason in `issues`: it gets no task and no pending marker, so the next pass tries it again,
  * and it is never taken for a deletion.
+ *
+ * New chunk texts are gathered across pages in the embed-ahead buffer and sent in full
+ * requests; a page's tasks are held until its texts are cached (`applyRefs` and `deleteIds`
+ * stage, `seal` closes a page, `drain` sends what is due and releases pages in order, `flush`
+ * does all of it now). Nothing of a held page is queued or marked, so its cursor is saved
+ * (by its `onRelease`) only after its tasks: a crash re-reads the held pages, never skips them.
  */
 export class DocumentSync {
   readonly counters = zeroCounters();
@@ -54,7 +81,92 @@ export class DocumentSync {
     private readonly runId: string,
     private readonly nextRev: () => string,
     readonly issues: RunIssues,
-  ) {}
+  ) {
+    this.buffer = new EmbedAheadBuffer(deps, task.sourceId, runId, (docIds, reason) => {
+      for (const id of docIds) {
+        this.refused.add(id);
+        this.issues.skip({ id, reason });
+      }
+    });
+  }
+
+  private readonly buffer: EmbedAheadBuffer;
+  private readonly held: HeldPage[] = [];
+  /** Documents the provider refused a text of: their held tasks are dropped at release. */
+  private readonly refused = new Set<string>();
+  /**
+   * What the held tasks do to each document: the version an upsert writes, or null for a
+   * delete. A page that names a document again (a change feed repeating itself) finds it
+   * here, as it would find the pending marker of a released task.
+   */
+  private readonly heldState = new Map<string, string | null>();
+
+  /** The page being staged (the last one, unless sealed). */
+  private openPage(): HeldPage {
+    const last = this.held.at(-1);
+    if (last && !last.sealed) return last;
+    const page: HeldPage = { tasks: [], warnings: new Map(), heldAt: this.deps.clock.now(), waiting: 0, sealed: false };
+    this.held.push(page);
+    return page;
+  }
+
+  /** Closes the page being staged; `onRelease` runs once its tasks are queued. */
+  seal(onRelease?: () => Promise<void>): void {
+    const page = this.openPage();
+    page.sealed = true;
+    if (onRelease) page.onRelease = onRelease;
+  }
+
+  /**
+   * Sends the embed-ahead requests that are due — full ones; all of them when `force`, when
+   * the oldest held page has waited `EMBED_AHEAD_LINGER_MS` or more than `MAX_HELD_TASKS`
+   * tasks are held — and releases the pages whose texts are all cached, in order.
+   */
+  async drain(force = false): Promise<void> {
+    const oldest = this.held[0];
+    const heldTasks = this.held.reduce((n, p) => n + p.tasks.length, 0);
+    const now = force || heldTasks > MAX_HELD_TASKS || (oldest !== undefined && this.deps.clock.now() - oldest.heldAt >= EMBED_AHEAD_LINGER_MS);
+    if (now || this.buffer.full) await this.buffer.drain(now);
+    await this.release();
+  }
+
+  /** Seals the page being staged, sends every text waiting and releases every page. */
+  async flush(): Promise<void> {
+    if (this.held.length === 0) return;
+    this.seal();
+    await this.drain(true);
+  }
+
+  /** Queues the tasks of the sealed pages at the front whose texts are all settled, in order. */
+  private async release(): Promise<void> {
+    let count = 0;
+    while (count < this.held.length && this.held[count]?.sealed === true && this.held[count]?.waiting === 0) count += 1;
+    if (count === 0) return;
+    const pages = this.held.splice(0, count);
+    const tasks: EmbedTask[] = [];
+    for (const page of pages) {
+      for (const t of page.tasks) {
+        if (t.type === 'upsert') {
+          if (this.refused.has(t.docId)) continue;
+          this.issues.indexed(t.docId, page.warnings.get(t.docId));
+          this.counters.docsChanged += 1;
+        } else {
+          this.counters.docsDeleted += 1;
+        }
+        tasks.push(t);
+      }
+    }
+    for (const page of pages) {
+      for (const t of page.tasks) {
+        this.refused.delete(t.docId);
+        if (this.heldState.get(t.docId) === (t.type === 'upsert' ? t.version : null)) this.heldState.delete(t.docId);
+      }
+    }
+    await this.enqueue(tasks);
+    // Only the last page's cursor matters: it covers every page before it.
+    const last = [...pages].reverse().find((p) => p.onRelease);
+    await last?.onRelease?.();
+  }
 
   private get sourceId(): string {
     return this.task.sourceId;
@@ -75,6 +187,7 @@ export class DocumentSync {
     const found = new Set(documents.map((d) => d.id));
     await this.applyRefs(documents.map((d) => ({ id: d.id, version: d.version, document: d })), false, skipped);
     await this.deleteIds(unique.filter((id) => !found.has(id) && !skipped.some((s) => covers(s, id))));
+    await this.flush();
   }
 
   /** Diffs refs against the ledger; enqueues tasks for what changed. `skipped`: what the page could not read. */
@@ -90,7 +203,7 @@ export class DocumentSync {
       const entry = ledger.get(ref.id);
       const current = isCurrent(entry, ref.version) && entry?.chunker === this.chunker;
       // Otherwise a task for exactly this version may already be queued.
-      if (!full && !recover && (current || entry?.pending?.version === ref.version)) {
+      if (!full && !recover && (current || entry?.pending?.version === ref.version || this.heldState.get(ref.id) === ref.version)) {
         this.counters.docsUnchanged += 1;
         this.issues.unchanged(ref.id);
       } else {
@@ -143,14 +256,11 @@ export class DocumentSync {
         warnings.set(doc.id, warning);
       }
     }
-    const kept = await this.preEmbed(tasks, ledger);
-    for (const t of kept) this.issues.indexed(t.docId, warnings.get(t.docId));
-    this.counters.docsChanged += kept.length;
-    await this.enqueue(kept);
+    await this.stage(tasks, warnings, ledger);
     await this.deleteIds(vanished);
   }
 
-  /** Enqueues delete tasks for ids the ledger holds as live (or pending). */
+  /** Stages delete tasks for ids the ledger holds as live (or pending). */
   async deleteIds(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     for (const id of ids) this.issues.gone(id);
@@ -158,11 +268,11 @@ export class DocumentSync {
     const tasks: EmbedTask[] = [];
     for (const id of new Set(ids)) {
       const entry = ledger.get(id);
-      if (!entry || (entry.deleted && !entry.pending && !entry.claim)) continue;
+      if (!entry || (entry.deleted && !entry.pending && !entry.claim) || this.heldState.get(id) === null) continue;
+      this.heldState.set(id, null);
       tasks.push({ type: 'delete', sourceId: this.sourceId, docId: id, rev: this.nextRev(), runId: this.runId });
     }
-    this.counters.docsDeleted += tasks.length;
-    await this.enqueue(tasks);
+    if (tasks.length > 0) this.openPage().tasks.push(...tasks);
   }
 
   /** The document's task, or undefined (and a skip) when it cannot be chunked. */
@@ -189,60 +299,31 @@ export class DocumentSync {
   }
 
   /**
-   * Embeds the page's new chunk texts in as few requests as the provider's per-request
-   * budget allows and caches them, so the embedder (one task per document, SQS batches of
-   * at most 10) finds them cached. Returns the tasks to enqueue.
-   *
-   * A provider refusal no document escapes (bad key, wrong model or size) fails the run with
-   * the provider's message, before any task is enqueued. An input the provider refuses is
-   * found by halving the batch, and its document skipped. Anything else is best effort: the
-   * embedder embeds its own chunks.
+   * Holds the page's upsert tasks and stages their new chunk texts in the embed-ahead buffer,
+   * so the embedder (one task per document, SQS batches of at most 10) finds them cached.
+   * Only chunks whose position or text changed are embedded (all, when in doubt).
    */
-  private async preEmbed(tasks: readonly UpsertTask[], ledger: ReadonlyMap<string, LedgerEntry>): Promise<UpsertTask[]> {
-    if (this.deps.noEmbeddingCache === true || this.task.noCache === true) return [...tasks];
-    const refused = new Set<string>();
-    const embedGroup = async (group: readonly UpsertTask[]): Promise<void> => {
-      try {
-        await this.embedAhead(group, ledger);
-      } catch (error) {
-        if (isDeploymentFailure(error)) throw error;
-        if (!isDocumentFailure(error)) {
-          this.deps.log.warn('embedding ahead of the embed tasks failed; they will embed their own chunks', {
-            sourceId: this.sourceId, error: errorMessage(error),
-          });
-          return;
-        }
-        const [only] = group;
-        if (group.length === 1 && only) {
-          refused.add(only.docId);
-          this.issues.skip({ id: only.docId, reason: `refused by the embedding provider: ${errorMessage(error)}` });
-          return;
-        }
-        const half = Math.ceil(group.length / 2);
-        await embedGroup(group.slice(0, half));
-        await embedGroup(group.slice(half));
-      }
-    };
-    await embedGroup(tasks);
-    return tasks.filter((t) => !refused.has(t.docId));
-  }
-
-  private async embedAhead(tasks: readonly UpsertTask[], ledger: ReadonlyMap<string, LedgerEntry>): Promise<void> {
-    const wanted = new Map<string, string>();
+  private async stage(tasks: readonly UpsertTask[], warnings: ReadonlyMap<string, string | undefined>, ledger: ReadonlyMap<string, LedgerEntry>): Promise<void> {
+    const page = this.openPage();
+    for (const t of tasks) {
+      page.tasks.push(t);
+      page.warnings.set(t.docId, warnings.get(t.docId));
+      this.heldState.set(t.docId, t.version);
+    }
+    if (this.deps.noEmbeddingCache === true || this.task.noCache === true) return;
+    const wanted = new Map<string, { text: string; docs: string[] }>();
     for (const t of tasks) {
       if (!t.chunks) continue;
       const entry = ledger.get(t.docId);
-      // The embedder rewrites only chunks whose position or text changed (all, when in doubt).
       const known = entry && !entry.deleted && !entry.claim && t.rewrite !== true ? entry.chunkHashes : undefined;
-      for (const c of t.chunks) if (known?.[c.index] !== c.hash) wanted.set(c.hash, c.text);
+      for (const c of t.chunks) {
+        if (known?.[c.index] === c.hash) continue;
+        const want = wanted.get(c.hash);
+        if (want) want.docs.push(t.docId);
+        else wanted.set(c.hash, { text: c.text, docs: [t.docId] });
+      }
     }
-    if (wanted.size === 0) return;
-    const result = await embedWithCache(this.deps, wanted);
-    if (result.embedded === 0) return;
-    await this.deps.state.addRunCounters(this.sourceId, this.runId, {
-      chunksEmbedded: result.embedded, embeddingCalls: result.calls, tokensEmbedded: result.tokens,
-      estimatedCostUsd: embeddingCostUsd(result.tokens, this.deps.embeddingPricePerMillionTokensUsd),
-    });
+    if (wanted.size > 0) await this.buffer.add(page, wanted);
   }
 
   /**

@@ -226,6 +226,8 @@ class FetchRun {
           feed = outcome.pass.cursor;
         }
       }
+      // Every path above flushed what it staged; this holds if one ever does not.
+      await this.docs.flush();
       finished = 'unknown';
       const finish = await this.deps.state.finishRun({
         sourceId: this.sourceId, owner: this.options.owner, epoch: this.epoch, now: this.deps.clock.now(),
@@ -324,6 +326,7 @@ class FetchRun {
     let restarts = 0;
     for (;;) {
       if (this.options.deadline !== undefined && this.deps.clock.now() > this.options.deadline - DEADLINE_MARGIN_MS) {
+        await this.docs.flush();
         return { finished: false, pass };
       }
       const window: PullWindow = {
@@ -336,6 +339,9 @@ class FetchRun {
       } catch (error) {
         // An expired change token (or page token: a full pass's cursor expires too) means a
         // full pass from the start; only a full pass that cannot even start is an error.
+        // The pages read so far are queued and their cursor saved first (the cursor stays
+        // where the last read page left it).
+        await this.docs.flush();
         if (error instanceof CursorExpiredError && (!pass.full || pass.cursor !== undefined) && restarts < MAX_PASS_RESTARTS) {
           restarts += 1;
           this.deps.log.warn('change token expired; starting a full pass', { sourceId: this.sourceId });
@@ -348,11 +354,17 @@ class FetchRun {
       await this.docs.deleteIds(page.deleted);
       this.pages += 1;
       pass = { ...pass, cursor: page.next, pages: pass.pages + 1 };
-      await this.deps.state.saveProgress({
-        sourceId: this.sourceId, owner: this.options.owner, epoch: this.epoch,
-        now: this.deps.clock.now(), ttlMs: this.settings.leaseTtlMs, pass,
+      // The page's cursor is saved once its tasks are queued: when the embed-ahead buffer has
+      // embedded its new texts (a full request, a linger, or the end of the pass).
+      const reached = pass;
+      this.docs.seal(async () => {
+        await this.deps.state.saveProgress({
+          sourceId: this.sourceId, owner: this.options.owner, epoch: this.epoch,
+          now: this.deps.clock.now(), ttlMs: this.settings.leaseTtlMs, pass: reached,
+        });
+        await this.deps.state.updateRun(this.sourceId, this.runId, { ...this.counters, ...this.issues.record(), pages: this.pages });
       });
-      await this.deps.state.updateRun(this.sourceId, this.runId, { ...this.counters, ...this.issues.record(), pages: this.pages });
+      await this.docs.drain(page.done);
       this.progress('pulling');
       if (page.done) break;
     }
@@ -418,7 +430,12 @@ class FetchRun {
     for (const [id, version] of listed) {
       if (!settled.get(id)?.includes(version) && this.docs.queued.get(id) !== version && !this.issues.skippedThisRun(id)) drifted.push({ id, version });
     }
-    for (let i = 0; i < drifted.length; i += REPAIR_BATCH) await this.docs.applyRefs(drifted.slice(i, i + REPAIR_BATCH), false);
+    for (let i = 0; i < drifted.length; i += REPAIR_BATCH) {
+      await this.docs.applyRefs(drifted.slice(i, i + REPAIR_BATCH), false);
+      this.docs.seal();
+      await this.docs.drain();
+    }
+    await this.docs.flush();
     const limit = Math.max(this.settings.deleteGuardMin, Math.floor(this.settings.maxDeleteShare * known));
     if (gone.length > limit && this.options.allowMassDelete !== true) {
       this.breaker = {
@@ -432,6 +449,7 @@ class FetchRun {
       return;
     }
     await this.docs.deleteIds(gone);
+    await this.docs.flush();
   }
 
   private nextRev(): string {

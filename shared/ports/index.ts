@@ -44,6 +44,21 @@ export interface Embedder {
   readonly dimensions: number;
   /** Embeds in batches the provider accepts; `vectors[i]` belongs to `texts[i]`. */
   embed(texts: readonly string[]): Promise<EmbeddingResult>;
+  /**
+   * What one provider request holds. Callers that gather texts across documents and pages
+   * (the fetcher's embed-ahead buffer) cut them into full requests with it. Absent: 2,048
+   * inputs and no token bound.
+   */
+  readonly requestLimits?: RequestLimits;
+  /** Tokens of one input as the provider counts them (needed to honour `maxTokens`). */
+  countTokens?(text: string): number;
+}
+
+export interface RequestLimits {
+  /** Inputs per request. */
+  readonly maxInputs: number;
+  /** Tokens per request (counted with `countTokens`). */
+  readonly maxTokens?: number;
 }
 
 // ─────────────────────────── VectorStore ───────────────────────────

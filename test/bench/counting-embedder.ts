@@ -26,6 +26,8 @@ export interface EmbedderCounters {
 export class CountingEmbedder implements Embedder {
   readonly model = 'bench-hashing-v1';
   readonly dimensions = BENCH_DIMENSIONS;
+  /** What one request holds, for callers that fill requests (Tributary's embed-ahead buffer). */
+  readonly requestLimits = { maxInputs: MAX_INPUTS_PER_REQUEST };
   readonly counters: EmbedderCounters = { calls: 0, texts: 0 };
   /** Texts sent since the last `takeTexts`: counted into tokens outside the timed sync. */
   private sent: string[] = [];

@@ -28,6 +28,9 @@ export class ReferenceCorpus {
   /** Hashes of every chunk text any earlier state of the corpus had, with their tokens (when counted). */
   private readonly seen = new Map<string, number>();
 
+  /** Distinct chunk texts the last `load` or `apply` added that no earlier state had. */
+  lastFreshTexts = 0;
+
   constructor(private readonly chunking: ChunkingOptions) {}
 
   /** Loads the initial corpus; returns the minimum tokens of indexing it from nothing. */
@@ -102,6 +105,7 @@ export class ReferenceCorpus {
       this.chunks.set(path, chunks);
       for (const c of chunks) if (!this.seen.has(c.hash)) fresh.set(c.hash, c.text);
     }
+    this.lastFreshTexts = fresh.size;
     let minimum = 0;
     for (const [hash, text] of fresh) {
       const tokens = countMinimum ? tokensOf(text) : 0;

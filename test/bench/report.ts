@@ -2,6 +2,7 @@
  * The benchmark's outputs: a Markdown report (tables) and an SVG chart of tokens embedded and
  * wall time per scenario and system. Pure functions of a BenchResult.
  */
+import { MAX_INPUTS_PER_REQUEST } from './counting-embedder.ts';
 import { SCENARIO_IDS, type BenchResult, type Correctness, type ScenarioId, type StepMetrics, type SystemId } from './types.ts';
 
 export const SYSTEM_LABELS: Readonly<Record<SystemId, string>> = {
@@ -157,6 +158,24 @@ export function renderMarkdown(result: BenchResult): string {
         return [SCENARIO_LABELS[sc], num(ref?.docsTouched ?? 0), num(ref?.minimumTokens ?? 0), ...systems.map((s) => {
           const m = step(result, s, sc);
           return m ? `${num(m.tokensEmbedded)} (${ratio(m.tokensEmbedded, ref?.minimumTokens ?? 0)})` : 'n/a';
+        })];
+      }),
+    ));
+    out.push('');
+
+    // Requests.
+    out.push('## Embedding requests (floor: ceil(new texts ÷ 2,048))');
+    out.push('');
+    out.push('The benchmark\'s embedder takes up to 2,048 inputs per request (OpenAI\'s bound; it has no token bound), so no system can send the new texts of a step in fewer than ceil(new texts ÷ 2,048) requests. Cells: requests (× the floor).');
+    out.push('');
+    out.push(table(
+      ['scenario', 'new texts', 'floor', ...systems.map((s) => SYSTEM_LABELS[s])],
+      SCENARIO_IDS.map((sc) => {
+        const ref = minimum.get(sc);
+        const floor = Math.ceil((ref?.minimumTexts ?? 0) / MAX_INPUTS_PER_REQUEST);
+        return [SCENARIO_LABELS[sc], num(ref?.minimumTexts ?? 0), num(floor), ...systems.map((s) => {
+          const m = step(result, s, sc);
+          return m ? `${num(m.embeddingCalls)} (${ratio(m.embeddingCalls, floor)})` : 'n/a';
         })];
       }),
     ));

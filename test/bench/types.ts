@@ -116,6 +116,8 @@ export interface ReferenceStep {
   readonly docsTouched: number;
   /** cl100k tokens of the distinct chunk texts no earlier corpus state contained. */
   readonly minimumTokens: number;
+  /** Distinct chunk texts no earlier corpus state contained (what the floor of requests counts). */
+  readonly minimumTexts: number;
   readonly expectedChunks: number;
 }
 

@@ -1,15 +1,18 @@
 import OpenAI from 'openai';
 import type { CreateEmbeddingResponse } from 'openai/resources/embeddings';
 import { ConfigError, TransientError } from '../../core/errors.ts';
-import type { Clock, Embedder, EmbeddingResult } from '../../ports/index.ts';
+import type { Clock, Embedder, EmbeddingResult, RequestLimits } from '../../ports/index.ts';
 import { RateLimiter, RetryPolicy, systemClock } from '../../resilience/index.ts';
 import type { Random, Sleep } from '../../resilience/index.ts';
 import { judgeFailure } from './failures.ts';
 import type { Verdict } from './failures.ts';
 import { NATIVE_DIMENSIONS } from './models.ts';
-import { halve, planRequests } from './request-plan.ts';
+import { halve, planRequests, tokensOf } from './request-plan.ts';
 import type { Batch } from './request-plan.ts';
 import { decodeEmbeddings } from './responses.ts';
+
+/** Token counts `countTokens` remembers for texts not embedded yet. */
+const COUNTED_TEXTS_MAX = 20_000;
 
 export { EmbeddingProviderError } from './errors.ts';
 
@@ -235,6 +238,27 @@ export class OpenAiEmbedder implements Embedder {
     });
   }
 
+  /** One request's bounds, for callers that gather texts into full requests. */
+  get requestLimits(): RequestLimits {
+    return { maxInputs: this.maxInputsPerRequest, maxTokens: this.maxTokensPerRequest };
+  }
+
+  /**
+   * cl100k tokens of `text`, remembered until it is embedded: a caller that counts to fill
+   * requests (the embed-ahead buffer) does not pay for counting twice. At most
+   * COUNTED_TEXTS_MAX counts are kept; past that they are forgotten (and counted again).
+   */
+  countTokens(text: string): number {
+    const known = this.counted.get(text);
+    if (known !== undefined) return known;
+    const tokens = tokensOf(text);
+    if (this.counted.size >= COUNTED_TEXTS_MAX) this.counted.clear();
+    this.counted.set(text, tokens);
+    return tokens;
+  }
+
+  private readonly counted = new Map<string, number>();
+
   async embed(texts: readonly string[]): Promise<EmbeddingResult> {
     if (texts.length === 0) return { vectors: [], tokens: 0, calls: 0 };
     const batches = planRequests(texts, {
@@ -242,7 +266,8 @@ export class OpenAiEmbedder implements Embedder {
       maxInputsPerRequest: this.maxInputsPerRequest,
       maxTokensPerRequest: this.maxTokensPerRequest,
       maxTokensPerInput: this.maxTokensPerInput,
-    });
+    }, this.counted);
+    for (const text of texts) this.counted.delete(text);
 
     const vectors = new Array<Float32Array>(texts.length);
     const call: CallState = { calls: 0, tokens: 0 };

@@ -30,10 +30,10 @@ export interface PlanLimits {
  * chunk); an input over `maxTokensPerInput` throws PoisonTaskError before any request (inputs are
  * never truncated).
  */
-export function planRequests(texts: readonly string[], limits: PlanLimits): Batch[] {
+export function planRequests(texts: readonly string[], limits: PlanLimits, known?: ReadonlyMap<string, number>): Batch[] {
   const inputs = texts.map((text) => (text === '' ? ' ' : text));
   const counts = inputs.map((text, index) => {
-    const tokens = tokensOf(text);
+    const tokens = known?.get(text) ?? tokensOf(text);
     if (tokens > limits.maxTokensPerInput) {
       throw new PoisonTaskError(
         `input ${index} has ${tokens} tokens, over the ${limits.maxTokensPerInput}-token limit per input of ${limits.model}; ` +
@@ -75,8 +75,9 @@ function pack(inputs: readonly string[], counts: readonly number[], limits: Plan
   return batches;
 }
 
-function tokensOf(text: string): number {
-  return countTokens(text, AS_PLAIN_TEXT);
+/** cl100k tokens of one input as sent (an empty text goes as a single space). */
+export function tokensOf(text: string): number {
+  return countTokens(text === '' ? ' ' : text, AS_PLAIN_TEXT);
 }
 
 function sumTokens(inputs: readonly string[]): number {
