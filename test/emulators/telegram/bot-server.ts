@@ -60,6 +60,8 @@ export interface BotApiOptions {
   /** Deliver one queue per chat in parallel (the server's behaviour). @default true */
   readonly perChatOrder?: boolean;
   readonly firstUpdateId?: number;
+  /** The server allows one setWebhook with a URL per second (else 429, retry after 1). @default 1000 */
+  readonly setWebhookIntervalMs?: number;
 }
 
 export interface BotCall {
@@ -91,6 +93,7 @@ export class BotApiEmulator {
   private limits: Array<{ method: string | undefined; count: number; retryAfter: number }> = [];
   private poll: { cancel: (e: BotError) => void } | undefined;
   private nextSetWebhookAt = 0;
+  private readonly setWebhookIntervalMs: number;
 
   private constructor(options: BotApiOptions) {
     this.world = options.world ?? new TelegramWorld(options.now ?? (() => Date.now()));
@@ -98,6 +101,7 @@ export class BotApiEmulator {
     this.privacyMode = options.privacyMode ?? true;
     this.localMode = options.localMode ?? true;
     this.nextUpdateId = options.firstUpdateId ?? 254106301;
+    this.setWebhookIntervalMs = options.setWebhookIntervalMs ?? 1000;
     this.queue = new UpdateQueue({
       unixNow: () => this.world.unixNow(), msPerSecond: options.msPerSecond ?? 0, random: options.random ?? Math.random,
       perChatOrder: options.perChatOrder ?? true,
@@ -232,7 +236,7 @@ export class BotApiEmulator {
     const drop = isTrue(args['drop_pending_updates']);
     if (url) {
       if (Date.now() < this.nextSetWebhookAt) throw new BotError(429, 'Too Many Requests: retry after 1', { retry_after: 1 });
-      this.nextSetWebhookAt = Date.now() + 1000;
+      this.nextSetWebhookAt = Date.now() + this.setWebhookIntervalMs;
     }
     const current = this.queue.webhookConfig;
     this.updateAllowed(args['allowed_updates']);

@@ -149,7 +149,7 @@ function service(world: TelegramWorld, chat: ChatRecord, message: StoredMessage)
   const s = message.service!;
   switch (s.kind) {
     case 'created':
-      return chat.kind === 'channel' ? { channel_chat_created: true } as Partial<BotMessage> : { supergroup_chat_created: true } as Partial<BotMessage>;
+      return chat.kind === 'channel' ? { channel_chat_created: true } as Partial<BotMessage> : chat.kind === 'group' ? { group_chat_created: true } as Partial<BotMessage> : { supergroup_chat_created: true } as Partial<BotMessage>;
     case 'new_chat_members': {
       const users = s.userIds.map((id) => botUser(world.person(id)));
       return { new_chat_participant: users[0]!, new_chat_member: users[0]!, new_chat_members: users };

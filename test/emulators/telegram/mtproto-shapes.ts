@@ -150,7 +150,7 @@ function action(world: TelegramWorld, chat: ChatRecord, message: StoredMessage):
   const s = message.service!;
   switch (s.kind) {
     case 'created':
-      return chat.kind === 'group' ? new Api.MessageActionChatCreate({ title: s.title, users: [bigInt(world.me.id)] }) : new Api.MessageActionChannelCreate({ title: s.title });
+      return chat.kind === 'group' ? new Api.MessageActionChatCreate({ title: s.title, users: [world.me.id, ...s.userIds].map((id) => bigInt(id)) }) : new Api.MessageActionChannelCreate({ title: s.title });
     case 'new_chat_members': return new Api.MessageActionChatAddUser({ users: s.userIds.map((id) => bigInt(id)) });
     case 'left_chat_member': return new Api.MessageActionChatDeleteUser({ userId: bigInt(s.userId) });
     case 'pinned_message': return new Api.MessageActionPinMessage();

@@ -10,8 +10,9 @@
  *   its own account-wide sequence, so the bot's `message_id` differs from the user account's
  *   `id` for the same message (https://core.telegram.org/api/updates "message box": the common
  *   box holds private chats and basic groups, each channel/supergroup has its own).
- * - The first message of a channel or supergroup is its creation service message, id 1
- *   (MessageActionChannelCreate); the General topic of a forum is topic 1.
+ * - The first message of a group is its creation service message (MessageActionChatCreate;
+ *   MessageActionChannelCreate, id 1, in channels/supergroups); the General topic of a forum is
+ *   topic 1. Bots never see it here (it predates their joining).
  * - A forum topic's id is the id of its `forum_topic_created` service message
  *   (https://core.telegram.org/api/forum#forum-topics: "topic ID = the ID of the
  *   messageActionTopicCreate service message"; Bot API `message_thread_id`).
@@ -94,7 +95,8 @@ export type Forward =
   | { readonly kind: 'channel'; readonly chatId: number; readonly messageId: number; readonly date: number; readonly signature?: string };
 
 export type Service =
-  | { readonly kind: 'created'; readonly title: string }
+  /** Creation: MessageActionChatCreate (basic groups, with the invited users) / ChannelCreate. */
+  | { readonly kind: 'created'; readonly title: string; readonly userIds: readonly number[] }
   | { readonly kind: 'new_chat_members'; readonly userIds: readonly number[] }
   | { readonly kind: 'left_chat_member'; readonly userId: number }
   | { readonly kind: 'pinned_message'; readonly messageId: number }
@@ -199,7 +201,6 @@ export class TelegramWorld {
   }
 
   addChat(input: AddChatInput): ChatRecord {
-    const isChannelLike = input.kind === 'supergroup' || input.kind === 'channel';
     const peer = input.kind === 'private' ? input.peer ?? input.id : undefined;
     const chat: ChatRecord = {
       id: input.kind === 'private' ? peer! : input.id, kind: input.kind, title: input.title ?? '', forum: input.forum ?? false,
@@ -210,8 +211,9 @@ export class TelegramWorld {
     };
     if (chat.botMember) chat.members.add(this.bot.id);
     this.chats.set(chat.id, chat);
-    if (isChannelLike) {
-      this.store(chat, { sender: { kind: input.kind === 'channel' ? 'channel' : 'user', userId: this.me.id } as Sender, service: { kind: 'created', title: chat.title } }, false);
+    if (input.kind !== 'private') {
+      const sender: Sender = input.kind === 'channel' ? { kind: 'channel' } : { kind: 'user', userId: this.me.id };
+      this.store(chat, { sender, service: { kind: 'created', title: chat.title, userIds: [...chat.members].filter((id) => id !== this.me.id) } }, false);
       if (chat.forum) chat.topics.set(1, { id: 1, title: 'General', iconColor: 0x6fb9f0 });
     }
     return chat;
