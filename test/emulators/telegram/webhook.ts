@@ -49,6 +49,8 @@ export interface DeliveryAttempt {
   readonly status: number | 'network-error';
   readonly secretHeader: string | undefined;
   readonly at: number;
+  /** Emulated seconds until the retry, for failed attempts (undefined: delivered, or dropped). */
+  retryInSeconds?: number;
 }
 
 export interface DeliveryTiming {
@@ -198,7 +200,8 @@ export class UpdateQueue {
       const code = (e as { cause?: { code?: string } }).cause?.code;
       error = code === 'ECONNREFUSED' ? 'Connection refused' : 'Connection timed out';
     }
-    this.attempts.push({ updateId: item.update.update_id, url: hook.url, status, secretHeader: hook.secretToken || undefined, at: this.timing.unixNow() });
+    const attempt: DeliveryAttempt = { updateId: item.update.update_id, url: hook.url, status, secretHeader: hook.secretToken || undefined, at: this.timing.unixNow() };
+    this.attempts.push(attempt);
     const index = this.pending.indexOf(item);
     if (error === undefined) {
       if (index >= 0) this.pending.splice(index, 1);
@@ -218,6 +221,7 @@ export class UpdateQueue {
       if (index >= 0) this.pending.splice(index, 1);
       return;
     }
+    attempt.retryInSeconds = effective;
     item.delay = nextDelay;
     item.failCount += 1;
     item.wakeAt = Date.now() + effective * this.timing.msPerSecond;
