@@ -4,13 +4,13 @@ import { RunIssues } from './document-issues.ts';
 import { DocumentSync, isCurrent, isLive, type FetchCounters, zeroCounters } from './document-sync.ts';
 import { CursorExpiredError, LeaseLostError, PoisonTaskError, TributaryError, errorMessage } from './errors.ts';
 import { makeRev } from './ids.ts';
+import { acquire, isSubsumedHint, LEASE_ATTEMPTS } from './run-admission.ts';
 import type {
   BreakerState,
   BufferedHint,
   Cursor,
   DocumentRef,
   FetchTask,
-  LeaseResult,
   PassState,
   PullWindow,
   RunRecord,
@@ -25,8 +25,6 @@ const DEADLINE_MARGIN_MS = 10_000;
 const MAX_PASS_RESTARTS = 3;
 /** Documents reconcile re-reads per batch when the listing shows the ledger drifted. */
 const REPAIR_BATCH = 100;
-/** Attempts at taking the lease when an attempt fails with a retryable error. */
-const LEASE_ATTEMPTS = 3;
 /** Buffered hint ids one run takes (a fetch task names at most as many); more wait for the next. */
 const MAX_BUFFERED_IDS = 10_000;
 
@@ -105,35 +103,6 @@ export async function runFetch(deps: CoreDeps, task: FetchTask, options: FetchRu
   return reportingRunEnd(connector, deps.log, task.sourceId, () => run.execute());
 }
 
-/** Publisher and fetcher clocks may disagree by this much; a hint this close to the watermark runs. */
-export const HINT_CLOCK_SKEW_MS = 5_000;
-
-/**
- * An incremental hint (no ids) requested before the snapshot of the last completed pass: that
- * pass read everything the hint could point at. Hints naming ids always run (an edit of an old
- * item is not always visible to an incremental pass), and so do full and recovery requests.
- */
-function isSubsumedHint(task: FetchTask, watermark: string | undefined): boolean {
-  if (task.trigger !== 'webhook' && task.trigger !== 'watch') return false;
-  if ((task.ids?.length ?? 0) > 0 || task.buffered === true || task.full === true || task.recover === true || watermark === undefined) return false;
-  return Date.parse(task.requestedAt) + HINT_CLOCK_SKEW_MS < Date.parse(watermark);
-}
-
-/**
- * Takes the lease, retrying a failed attempt: the write may have landed with only its answer
- * lost, and then nobody would hold the source but a lease no run knows about (until it
- * expires, every trigger would be deferred to it). Retrying as the same owner takes it back.
- */
-async function acquire(deps: CoreDeps, input: Parameters<CoreDeps['state']['acquireLease']>[0]): Promise<LeaseResult> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await deps.state.acquireLease(input);
-    } catch (error) {
-      if (attempt >= LEASE_ATTEMPTS || !(error instanceof TributaryError && error.retryable)) throw error;
-      deps.log.warn('taking the lease failed; trying again', { sourceId: input.sourceId, error: errorMessage(error) });
-    }
-  }
-}
 
 class FetchRun {
   private seq = 0;
