@@ -81,7 +81,7 @@ export function deliver(state: DiscordThreads, session: Session, event: WorldEve
     case 'MESSAGE_UPDATE': {
       const channel = state.channels.get(event.message.channelId);
       if (!channel || !guildScoped(channel) || !messageIntent(channel) || !state.botCanView(channel)) return;
-      session.dispatch(event.t, gatewayMessageShape(state, event.message, contentIntent));
+      session.dispatch(event.t, gatewayMessageShape(state, event.message, contentIntent, event.t === 'MESSAGE_UPDATE'));
       return;
     }
     case 'MESSAGE_DELETE':

@@ -107,7 +107,7 @@ export class GatewayServer {
   private accept(ws: WebSocket, req: IncomingMessage): void {
     const url = new URL(req.url ?? '/', 'ws://emulator');
     const query = Object.fromEntries(url.searchParams);
-    const info: ConnectionInfo = { path: url.pathname, query, openedAt: this.state.now(), received: [] };
+    const info: ConnectionInfo = { path: url.pathname, query, openedAt: Date.now(), received: [] };
     const compress = url.searchParams.get('compress');
     const transport: Transport = compress === 'zlib-stream' ? 'zlib-stream' : 'json';
     const connection = new Connection(ws, transport, info);

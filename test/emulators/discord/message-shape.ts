@@ -110,8 +110,11 @@ export function messageShape(state: DiscordState, message: MessageRecord, option
   return shape;
 }
 
-/** MESSAGE_CREATE / MESSAGE_UPDATE `d`: the message plus guild_id, member, mentions[].member, channel_type. */
-export function gatewayMessageShape(state: DiscordState, message: MessageRecord, contentIntent: boolean): GatewayMessageCreateDispatchData {
+/**
+ * MESSAGE_CREATE / MESSAGE_UPDATE `d`: the message plus guild_id, member, mentions[].member,
+ * channel_type; "The value for `tts` will always be false in message updates" (docs).
+ */
+export function gatewayMessageShape(state: DiscordState, message: MessageRecord, contentIntent: boolean, update = false): GatewayMessageCreateDispatchData {
   const base = messageShape(state, message, { surface: 'gateway', contentIntent });
   const channel = state.channels.get(message.channelId);
   const guild = channel ? state.guildOf(channel) : undefined;
@@ -119,6 +122,7 @@ export function gatewayMessageShape(state: DiscordState, message: MessageRecord,
   return {
     ...base,
     ...(message.nonce !== undefined ? { nonce: message.nonce } : {}),
+    ...(update ? { tts: false } : {}),
     mentions: base.mentions.map((user) => {
       const member = guild?.members.get(user.id);
       return member ? { ...user, member: memberNoUser(member) } : user;

@@ -44,7 +44,7 @@ export const REST = {
     omit: ['position'],
   },
   /** The referenced message nested in a reply. */
-  referenced: { source: 'H25 referenced_message of 1330120228889296967', keys: REST_MESSAGE_CORE, extra: [] },
+  referenced: { source: 'H25 referenced_message of 1330120228889296967', keys: REST_MESSAGE_CORE },
   appResponse: {
     source: 'I26 `message` (type 20)',
     keys: ['webhook_id', 'type', 'tts', 'timestamp', 'pinned', 'mentions', 'mention_roles', 'mention_everyone', 'interaction_metadata', 'interaction', 'id', 'flags', 'embeds', 'edited_timestamp', 'content', 'components', 'channel_id', 'author', 'attachments', 'application_id'],

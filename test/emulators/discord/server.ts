@@ -37,7 +37,7 @@ export class DiscordEmulator extends DiscordThreads {
       ...baseRoutes(this, { gatewayUrl: () => this.gateway.url, identifiesLeft: () => Math.max(0, 1000 - this.gateway.identifies) }),
       ...channelRoutes(this),
     ];
-    this.rest = new RestServer(routes, () => this.token, limiter, () => this.now());
+    this.rest = new RestServer(routes, () => this.token, limiter);
     this.server = createServer((req, res) => {
       if (this.rest.handles(req.url ?? '')) void this.rest.handle(req, res);
       else {

@@ -66,10 +66,15 @@ export class RawGateway {
     this.ws = new WebSocket(url);
     this.ws.on('message', (data) => this.payloads.push(JSON.parse(data.toString()) as Json));
     this.ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
+    this.ws.on('error', (error) => void this.errors.push(error));
   }
 
+  readonly errors: Error[] = [];
+
+  /** Sends now, or once the socket is open. */
   send(payload: unknown): void {
-    this.ws.send(JSON.stringify(payload));
+    if (this.ws.readyState === WebSocket.CONNECTING) this.ws.once('open', () => this.ws.send(JSON.stringify(payload)));
+    else this.ws.send(JSON.stringify(payload));
   }
 
   next(predicate: (p: Json) => boolean, what = 'payload'): Promise<Json> {
