@@ -399,6 +399,8 @@ describe('Gateway through @discordjs/ws', () => {
     expect((await m.waitFor('THREAD_DELETE')).d).toEqual({ id: thread.id, guild_id: s.guild, parent_id: s.general, type: 11 });
     emu.updateChannel(s.general, { topic: 'new topic' });
     expect((await m.waitFor('CHANNEL_UPDATE')).d).toMatchObject({ id: s.general, topic: 'new topic', guild_id: s.guild });
+    const late = emu.addChannel({ guild: s.guild, name: 'late' });
+    expect((await m.waitFor('CHANNEL_CREATE')).d).toMatchObject({ id: late.id, name: 'late', type: 0 });
     emu.post({ channel: s.secret, author: s.alice, content: 'not for the bot' });
     const dm = emu.addDm(s.alice);
     const inDm = emu.post({ channel: dm.id, author: s.alice, content: 'dm' });

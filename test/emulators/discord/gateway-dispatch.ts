@@ -64,7 +64,7 @@ export function guildCreatePayload(state: DiscordThreads, session: Session, guil
   };
   return {
     ...guildShape(guild), joined_at: isoTimestamp(bot.joinedAt), large: false, unavailable: false, member_count: guild.members.size,
-    voice_states: [], members: members.map((m) => memberShape(state, m)),
+    voice_states: [], members: members.map((m) => memberShape(state, m, 'gateway')),
     channels: channels.map((c) => strip(channelShape(state, c))) as GatewayGuildCreateDispatchData['channels'],
     threads: threads.map((t) => threadShape(state, t, { withMember: true })), presences: [], stage_instances: [], guild_scheduled_events: [], soundboard_sounds: [],
   };

@@ -54,8 +54,9 @@ export function memberNoUser(member: MemberRecord): APIGuildMemberNoUser {
   };
 }
 
-export function memberShape(state: DiscordState, member: MemberRecord): APIGuildMember {
-  return { ...memberNoUser(member), user: userShape(state.user(member.userId)) };
+/** REST members carry REST users; GUILD_CREATE members carry Gateway users (captured G24). */
+export function memberShape(state: DiscordState, member: MemberRecord, surface: Surface = 'rest'): APIGuildMember {
+  return { ...memberNoUser(member), user: userShape(state.user(member.userId), surface) };
 }
 
 /** Roles always carry `tags` (`{}` when none), as in the captured GUILD_CREATE. */

@@ -7,7 +7,8 @@
  * - @everyone is the role whose id is the guild id; a new guild's @everyone has "2248473465835073"
  *   and a bot joins with a managed role tagged `{bot_id}` (captured GUILD_CREATE, 2024, quoted in
  *   samples.ts); permissions are decimal strings (docs: topics/permissions).
- * - Channel updates fire CHANNEL_UPDATE with the whole channel (docs: gateway-events#channel-update).
+ * - New channels fire CHANNEL_CREATE, edits CHANNEL_UPDATE, deletions CHANNEL_DELETE, each with the
+ *   whole channel (docs: gateway-events#channel-create/-update/-delete).
  */
 
 import { ApplicationFlags, ChannelType } from 'discord-api-types/v10';
@@ -145,6 +146,7 @@ export class DiscordWorld extends DiscordState {
     };
     this.channels.set(channel.id, channel);
     if (guild.systemChannelId === null && type === ChannelType.GuildText) guild.systemChannelId = channel.id;
+    this.emit({ t: 'CHANNEL_CREATE', channel });
     return channel;
   }
 
