@@ -8,6 +8,7 @@
  *   npm run soak                        # 5,000 documents, 200 syncs, 5 edits each
  *   npm run soak -- --docs 1000 --syncs 50
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,9 @@ const SOURCE_ID = 'soak';
 interface Sample {
   readonly sync: number;
   readonly rssMb: number;
+  /** Linux: the anonymous part of RSS (heap, native allocations) and the file-backed part (the SQLite memory map, mapped LanceDB files, code). */
+  readonly anonMb?: number;
+  readonly fileMb?: number;
   readonly heapMb: number;
   readonly externalMb: number;
   readonly ms: number;
@@ -33,10 +37,26 @@ const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
 /** With `--expose-gc` (npm run soak sets it), samples are taken after a full collection: retained memory, not garbage. */
 const collect = (globalThis as { gc?: () => void }).gc;
 
+/** RssAnon and RssFile from /proc/self/status (Linux), in MB. */
+function rssParts(): { anonMb?: number; fileMb?: number } {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kb = (name: string): number | undefined => {
+      const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
+      return match ? Math.round(Number(match[1]) / 1024) : undefined;
+    };
+    const anonMb = kb('RssAnon');
+    const fileMb = kb('RssFile');
+    return { ...(anonMb !== undefined ? { anonMb } : {}), ...(fileMb !== undefined ? { fileMb } : {}) };
+  } catch {
+    return {};
+  }
+}
+
 function sample(sync: number, ms: number): Sample {
   collect?.();
   const m = process.memoryUsage();
-  return { sync, rssMb: mb(m.rss), heapMb: mb(m.heapUsed), externalMb: mb(m.external + m.arrayBuffers), ms };
+  return { sync, rssMb: mb(m.rss), ...rssParts(), heapMb: mb(m.heapUsed), externalMb: mb(m.external + m.arrayBuffers), ms };
 }
 
 async function main(): Promise<void> {
@@ -80,7 +100,7 @@ async function main(): Promise<void> {
     let started = Date.now();
     await waitForRun();
     samples.push(sample(0, Date.now() - started));
-    process.stderr.write(`[soak] first sync of ${opts.docs} documents: ${samples[0]!.ms} ms, RSS ${samples[0]!.rssMb} MB\n`);
+    process.stderr.write(`[soak] first sync of ${opts.docs} documents: ${samples[0]!.ms} ms, RSS ${samples[0]!.rssMb} MB (anonymous ${samples[0]!.anonMb ?? '?'}, file-backed ${samples[0]!.fileMb ?? '?'})\n`);
     for (let i = 1; i <= opts.syncs; i++) {
       for (let e = 0; e < opts.edits; e++) {
         const doc = docs[Math.floor(random() * docs.length)]!;
@@ -91,7 +111,7 @@ async function main(): Promise<void> {
       await waitForRun();
       const s = sample(i, Date.now() - started);
       samples.push(s);
-      if (i % opts.every === 0 || i === opts.syncs) process.stderr.write(`[soak] sync ${i}: ${s.ms} ms, RSS ${s.rssMb} MB, heap ${s.heapMb} MB, external ${s.externalMb} MB\n`);
+      if (i % opts.every === 0 || i === opts.syncs) process.stderr.write(`[soak] sync ${i}: ${s.ms} ms, RSS ${s.rssMb} MB (anonymous ${s.anonMb ?? '?'}, file-backed ${s.fileMb ?? '?'}), heap ${s.heapMb} MB, external ${s.externalMb} MB\n`);
     }
   } finally {
     await runtime.stop();
