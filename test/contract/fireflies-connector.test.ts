@@ -342,6 +342,19 @@ describe('rate limits and refusals', () => {
     expect((error as Error).message).toMatch(/asked source "meetings" to wait .* \(over maxRetryWaitMs 60 s\)/);
   });
 
+  it('fails a read answered without any data (the request\'s failure, not the transcripts\'): retryable', async () => {
+    // Prepare
+    const ids = [ff.addProcessedMeeting(meeting('A', T0)), ff.addProcessedMeeting(meeting('B', T0 + HOUR))];
+    const c = connector({}, { fetch: rewriting(() => JSON.stringify({ data: null, errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] })) });
+
+    // Act
+    const error = await c.fetch(ids).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(TransientError);
+    expect((error as Error).message).toMatch(/without data \(INTERNAL_SERVER_ERROR: Internal server error\)/);
+  });
+
   it('fails the source on a rejected key with the fix, never showing the key', async () => {
     // Prepare
     key = 'ff-wrong-key-123';

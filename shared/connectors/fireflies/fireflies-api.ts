@@ -96,11 +96,19 @@ export class FirefliesApi {
   async readBatch(ids: readonly string[]): Promise<Map<string, ReadOutcome>> {
     const variables = Object.fromEntries(ids.map((id, i) => [`id${i}`, id]));
     const answer = await this.post(transcriptsQuery(ids.length), variables);
+    const data = answer.data;
+    if (data === null || data === undefined) {
+      // No field was answered: the request failed, not a transcript (a later run tries again).
+      const first = answer.errors?.[0];
+      throw new TransientError(`Fireflies answered a transcripts read of source "${this.options.sourceId}" without data (${first ? `${codeOf(first) ?? 'error'}: ${first.message ?? 'no message'}` : 'no errors'}); a later run tries again`, {
+        context: { sourceId: this.options.sourceId, provider: PROVIDER },
+      });
+    }
     const outcomes = new Map<string, ReadOutcome>();
     ids.forEach((id, i) => {
       const alias = aliasOf(i);
       const errors = (answer.errors ?? []).filter((e) => e.path?.[0] === alias);
-      outcomes.set(id, outcomeOf(id, answer.data?.[alias], errors, answer.data === null || answer.data === undefined));
+      outcomes.set(id, outcomeOf(id, data[alias], errors));
     });
     return outcomes;
   }
@@ -164,14 +172,14 @@ export function burstFor(requestsPerMinute: number): number {
   return Math.max(1, Math.min(10, FIREFLIES_PER_MINUTE - requestsPerMinute));
 }
 
-/** One alias of a batch read. `noData`: the answer had no `data` at all. */
-function outcomeOf(id: string, value: unknown, errors: readonly GraphqlError[], noData: boolean): ReadOutcome {
+/** One alias of a batch read. */
+function outcomeOf(id: string, value: unknown, errors: readonly GraphqlError[]): ReadOutcome {
   const described = errors.map((e) => `${codeOf(e) ?? 'error'}: ${e.message ?? 'no message'}`).join('; ');
   if (value === null || value === undefined) {
     if (errors.some((e) => codeOf(e) === 'object_not_found')) return { kind: 'gone' };
     if (errors.length > 0) return { kind: 'refused', reason: `Fireflies would not return transcript ${id} (${described}); it is read again on the next pass` };
     // An answer without the alias at all is no statement about the transcript.
-    if (noData || value === undefined) return { kind: 'refused', reason: `Fireflies answered without transcript ${id}; it is read again on the next pass` };
+    if (value === undefined) return { kind: 'refused', reason: `Fireflies answered without transcript ${id}; it is read again on the next pass` };
     return { kind: 'gone' };
   }
   // A part of the transcript failed (its sentences, say): the whole of it cannot be indexed now.
