@@ -6,12 +6,14 @@
  */
 
 import { filesystemConnector } from './filesystem/definition.ts';
+import { firefliesConnector } from './fireflies/definition.ts';
 import { postgresConnector } from './postgres/definition.ts';
 import { pushConnector } from './push/definition.ts';
 import { slackConnector } from './slack/definition.ts';
 
 export const connectors = [
   filesystemConnector,
+  firefliesConnector,
   postgresConnector,
   pushConnector,
   slackConnector,

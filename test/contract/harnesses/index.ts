@@ -1,5 +1,6 @@
 import type { ContractHarness } from './harness.ts';
 import { filesystemHarness } from './filesystem.ts';
+import { firefliesHarness } from './fireflies.ts';
 import { postgresHarness } from './postgres.ts';
 import { pushHarness } from './push.ts';
 import { slackHarness } from './slack.ts';
@@ -9,6 +10,7 @@ export type { ContractHarness };
 /** The contract harness of each registered kind (a new kind adds its own here). */
 export const contractHarnesses: Readonly<Record<string, ContractHarness>> = {
   filesystem: filesystemHarness,
+  fireflies: firefliesHarness,
   postgres: postgresHarness,
   push: pushHarness,
   slack: slackHarness,
