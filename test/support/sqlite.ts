@@ -4,9 +4,11 @@
  * connection. Schemas and triggers are the ones docs/sources/sqlite.md tells users to add.
  */
 import Database from 'better-sqlite3';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** A `messages` table whose `updated_at` (ISO-8601 text, ms) a trigger sets on every insert and update. */
 export const MESSAGES_SCHEMA = `
@@ -51,4 +53,32 @@ export async function testFolder(prefix = 'tributary-sqlite-'): Promise<TestFold
 export async function settle(): Promise<void> {
   const t = Date.now();
   while (Date.now() <= t) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
+/** What a writer process reports when it is done. */
+export interface WriterReport {
+  readonly written: number;
+  readonly errors: readonly string[];
+  readonly maxCommitMs: number;
+}
+
+export interface WriterOptions {
+  readonly path: string;
+  /** Transactions, each a question and its answer in one chat. */
+  readonly transactions: number;
+  readonly chats?: number;
+  readonly pauseMs?: number;
+  /** Starts the message texts (`<prefix> question <n>`). */
+  readonly prefix?: string;
+}
+
+/** Runs test/support/sqlite-writer.mjs, a separate process writing the `messages` table, to completion. */
+export function runWriter(options: WriterOptions): Promise<WriterReport> {
+  const script = fileURLToPath(new URL('./sqlite-writer.mjs', import.meta.url));
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [script, JSON.stringify(options)], { timeout: 120_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`writer failed: ${error.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout) as WriterReport);
+    });
+  });
 }

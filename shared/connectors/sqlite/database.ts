@@ -166,12 +166,19 @@ export class SqliteDatabase implements SqlTableDatabase {
     return db;
   }
 
+  /**
+   * Runs `work` after every statement queued before it. better-sqlite3 is synchronous: each
+   * turn first yields to the event loop, so a long pass does not starve timers, sockets or the
+   * watcher of the process it runs in.
+   */
   private exclusive<T>(work: () => Promise<T> | T): Promise<T> {
-    const run = this.queue.then(work, work);
+    const run = this.queue.then(yieldToEventLoop, yieldToEventLoop).then(work);
     this.queue = run.catch(() => undefined);
     return run;
   }
 }
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * better-sqlite3, imported on first use: a native module the Lambda bundles leave out, and one
