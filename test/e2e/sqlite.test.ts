@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES_SCHEMA, runWriter, settle } from '../support/sqlite.ts';
 import {
-  byDocument, describeResult, exportRows, killStragglers, lanceFiles, makeWorkspace, parseJson, runCli, spawnCli, syncJson, waitFor,
+  byDocument, describeResult, exportRows, killStragglers, lanceFiles, makeWorkspace, parseJson, runCli, spawnCli, waitFor,
   type SyncSourceReport, type Workspace,
 } from './support/cli.ts';
 
