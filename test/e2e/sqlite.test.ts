@@ -4,11 +4,12 @@
  * process: the initial sync is exact; a new message re-embeds at most one chunk of its
  * conversation; an edit and a delete (found by reconcile) reach the index; a sync with nothing
  * to do embeds and writes nothing; a row whose timestamp cannot be read is skipped with its id
- * and reason; the index stays exact while another process writes during syncs; and under
- * `start` a commit is searchable through the file watcher, with no scheduled run.
+ * and reason; the index stays exact while another process writes during syncs; a misconfigured
+ * source fails with the key to fix; and under `start` a commit is searchable through the file
+ * watcher, with no scheduled run.
  */
 import Database from 'better-sqlite3';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES_SCHEMA, runWriter, settle } from '../support/sqlite.ts';
@@ -215,6 +216,36 @@ describe('sqlite source end to end', () => {
     const check = new Database(dbPath, { readonly: true });
     expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
     check.close();
+  }, TIMEOUT);
+
+  it('fails a misconfigured source with the key to fix: a missing file, a file that is not SQLite, a missing table, a missing column', async () => {
+    // Prepare: four sources, each wrong in one way, next to the working database.
+    const source = (id: string, extra: Record<string, unknown>): Record<string, unknown> => ({
+      id, kind: 'sqlite', path: './bot/bot.db', table: 'messages', idColumn: 'id', updatedAtColumn: 'updated_at', textTemplate: '{{author}}: {{body}}', ...extra,
+    });
+    const bad = await makeWorkspace('sqlite-bad', {
+      config: { sources: [source('missing', { path: './bot/nope.db' }), source('notdb', { path: './notes.md' }), source('table', { table: 'chat_log' }), source('column', { updatedAtColumn: 'modified_at' })] },
+    });
+    try {
+      await mkdir(join(bad.dir, 'bot'));
+      await writeFile(join(bad.dir, 'notes.md'), '# Notes\n\nPlain text, not a database.\n');
+      const copy = new Database(join(bad.dir, 'bot', 'bot.db'));
+      copy.exec(MESSAGES_SCHEMA);
+      copy.close();
+
+      // Act
+      const r = await runCli(bad.dir, ['sync', '--json']);
+
+      // Assess
+      expect(r.code, describeResult(r)).not.toBe(0);
+      const errors = new Map(parseJson<{ sources: SyncSourceReport[] }>(r).sources.map((s) => [s.id, `${s.status}: ${s.error ?? ''}`]));
+      expect(errors.get('missing')).toMatch(new RegExp(`^failed: source "missing": path ".*/bot/nope\\.db" does not exist; fix "path" in the source`));
+      expect(errors.get('notdb')).toMatch(/^failed: source "notdb": path ".*notes\.md" is not a SQLite database \(file is not a database\); fix "path"/);
+      expect(errors.get('table')).toMatch(/^failed: source "table": table "chat_log" does not exist in ".*bot\.db" \(no such table: chat_log\); fix "table"/);
+      expect(errors.get('column')).toMatch(/^failed: source "column": updatedAtColumn names column "modified_at", which table "messages" does not have; its columns are: id, chat_id, .*Fix "updatedAtColumn"/);
+    } finally {
+      await bad.remove();
+    }
   }, TIMEOUT);
 
   it('makes a commit searchable through the file watcher under `tributary start`, with no scheduled run', async () => {
