@@ -364,6 +364,24 @@ describe('SqliteConnector: conversation mode', () => {
     expect(doc!.warning).toMatch(/^message 77: updatedAtColumn "updated_at" holds "later", which is not ISO-8601 text/);
   });
 
+  it('keeps a stray text in a numeric updated_at out of the conversation\'s version and of the source\'s checks', async () => {
+    // Prepare: unix milliseconds, and one message the bot stamped with a text.
+    const { db, path } = newDatabase(`CREATE TABLE messages (id INTEGER PRIMARY KEY, chat_id TEXT, author TEXT, body TEXT, sent_at INTEGER, updated_at INTEGER, deleted_at)`);
+    const now = Date.now() - 1_000;
+    db.prepare(`INSERT INTO messages VALUES (1, 'c', 'cy', 'one', ?, ?, NULL), (2, 'c', 'cy', 'two', ?, 'yesterday', NULL)`).run(now, now, now + 1);
+    const bot = connector(path, { updatedAtFormat: 'unixMillis', ...conversationConfig({ orderFormat: 'unixMillis' }) });
+
+    // Act
+    const [doc] = (await bot.fetch(['c'])).documents;
+    const [ref] = (await pullPass(bot, newWindow())).refs;
+
+    // Assess
+    expect(doc!.updatedAt).toBe(new Date(now).toISOString());
+    expect(doc!.version).toMatch(new RegExp(`^${new Date(now).toISOString()}#2#`));
+    expect(ref!.version).toBe(doc!.version);
+    expect(doc!.warning).toMatch(/^message 2: updatedAtColumn "updated_at" holds "yesterday", which is not a number of unix milliseconds/);
+  });
+
   it('lists whole conversations across listing batches', async () => {
     // Prepare: 7 conversations of 1–3 messages, listed 4 rows at a time.
     const { db, path } = newDatabase();

@@ -35,7 +35,7 @@ export class PostgresConnector extends SqlTableConnector {
   constructor(sourceId: string, options: PostgresConnectorOptions) {
     const pool = new PostgresPool(sourceId, options);
     super(sourceId, {
-      config: options.config, engine: 'Postgres', database: new PostgresDatabase(sourceId, options.config, pool),
+      config: options.config, database: new PostgresDatabase(sourceId, options.config, pool),
       log: options.log, listBatch: options.listBatch,
     });
     const channel = options.config.listen?.channel;

@@ -32,6 +32,7 @@ export const postgresDialect: SqlDialect = {
   digest: (element, orderBy) => `md5(string_agg(${element}, ',' ORDER BY ${orderBy}))`,
   updatedAt: {
     key: identity,
+    latest: (key) => `max(${key})`,
     text: (key) => `to_char(${key}, ${TS_FORMAT})`,
     bound: identity,
     keyInCursor: false,

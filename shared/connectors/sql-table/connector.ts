@@ -31,8 +31,6 @@ import { A, conversationVersion, type TableSql } from './statements.ts';
 
 export interface SqlTableConnectorOptions {
   readonly config: SqlTableConfig;
-  /** Names the engine in messages ("Postgres", "SQLite"). */
-  readonly engine: string;
   readonly database: SqlTableDatabase;
   readonly log?: Pick<Logger, 'warn'> | undefined;
   /** Ids per listing query. @default 10,000 */
@@ -42,7 +40,7 @@ export interface SqlTableConnectorOptions {
 /** Whatever an engine returns for SQL `true`. */
 const isTrue = (value: unknown): boolean => value === true || value === 1 || value === 1n;
 
-/** Pull, fetch and list of a SQL-table source; an engine's connector adds `watch` and `close`. */
+/** Pull, fetch, list and close of a SQL-table source; each engine's connector adds its near-real-time `watch`. */
 export class SqlTableConnector implements SourceConnector {
   readonly sourceId: string;
   protected readonly config: SqlTableConfig;
@@ -64,7 +62,7 @@ export class SqlTableConnector implements SourceConnector {
   /** One page of the documents changed in `[since, snapshotAt)` after `cursor`. */
   async pull(cursor: Cursor | undefined, window: PullWindow): Promise<PullPage> {
     const { sql } = await this.validated();
-    const after = parseCursor(cursor, this.sourceId, this.options.engine);
+    const after = parseCursor(cursor, this.sourceId, sql.dialect.engine);
     const params: unknown[] = [sql.bindTime(window.snapshotAt)];
     if (window.since !== undefined) params.push(sql.bindTime(window.since));
     if (after) params.push(sql.bindCursorTime(after.ts), after.key);

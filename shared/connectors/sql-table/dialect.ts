@@ -13,6 +13,8 @@ export interface TimeColumn {
    * itself where the engine compares it natively (an index on it then applies).
    */
   key(column: string): string;
+  /** The latest of a group's keys (an aggregate), ignoring values that are not times. */
+  latest(key: string): string;
   /** ISO-8601 text in UTC of a key expression (a row's, or an aggregate of keys): versions and `updatedAt`. */
   text(key: string): string;
   /** A window bound (an ISO-8601 instant) as the value compared with `key`. */

@@ -159,14 +159,14 @@ export class TableSql {
     if (input.since) where.push(`${this.ts} >= ${this.p(++n)}`);
     const after = input.after ? ` WHERE (d.last, ${d.binary('d.doc')}) > (${this.p(++n)}, ${d.binary(d.text(this.p(++n)))})` : '';
     return `SELECT d.doc AS ${this.q(A.doc)}, ${this.tsText('d.last')} AS ${this.q(A.ts)}${this.selectKey('d.last')} FROM (`
-      + `SELECT ${this.docKey} AS doc, max(${this.ts}) AS last FROM ${this.from} WHERE ${where.join(' AND ')} GROUP BY 1`
+      + `SELECT ${this.docKey} AS doc, ${this.dialect.updatedAt.latest(this.ts)} AS last FROM ${this.from} WHERE ${where.join(' AND ')} GROUP BY 1`
       + `) d${after} ORDER BY d.last, ${d.binary('d.doc')} LIMIT ${this.p(++n)}`;
   }
 
   /** The version aggregate of a document's live rows: any added, edited or removed row changes it. */
   private versionColumns(): string {
     const d = this.dialect;
-    return `count(*) AS ${this.q(A.count)}, ${this.tsText(`max(${this.ts})`)} AS ${this.q(A.ts)},`
+    return `count(*) AS ${this.q(A.count)}, ${this.tsText(`${this.dialect.updatedAt.latest(this.ts)}`)} AS ${this.q(A.ts)},`
       + ` ${d.digest(`${d.text(this.id)} || '@' || ${this.tsText(this.ts)}`, d.binary(d.text(this.id)))} AS ${this.q(A.hash)}`;
   }
 

@@ -28,7 +28,7 @@ export class SqliteConnector extends SqlTableConnector {
 
   constructor(sourceId: string, options: SqliteConnectorOptions) {
     super(sourceId, {
-      config: options.config, engine: 'SQLite', database: new SqliteDatabase(sourceId, options.config),
+      config: options.config, database: new SqliteDatabase(sourceId, options.config),
       log: options.log, listBatch: options.listBatch,
     });
     this.path = options.config.path;

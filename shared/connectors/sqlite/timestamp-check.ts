@@ -31,7 +31,8 @@ export function checkTimestamps(sourceId: string, config: TimestampCheckConfig, 
   const time = sql.dialect.updatedAt;
   const column = `updatedAtColumn "${config.updatedAtColumn}"`;
   const format = `updatedAtFormat "${config.updatedAtFormat}"`;
-  const [range] = run(`SELECT ${time.text('min(k)')} AS lo, ${time.text('max(k)')} AS hi FROM (SELECT ${sql.ts} AS k FROM ${sql.from})`);
+  // min() ranks numbers below any text, so a stray text never is the earliest; latest() skips it.
+  const [range] = run(`SELECT ${time.text('min(k)')} AS lo, ${time.text(time.latest('k'))} AS hi FROM (SELECT ${sql.ts} AS k FROM ${sql.from})`);
   const lo = typeof range?.['lo'] === 'string' ? range['lo'] : undefined;
   const hi = typeof range?.['hi'] === 'string' ? range['hi'] : undefined;
   if (lo === undefined || hi === undefined) {

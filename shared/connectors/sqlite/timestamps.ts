@@ -27,6 +27,9 @@ const ISO_MS = `'%Y-%m-%dT%H:%M:%fZ'`;
 const msOfText = (x: string): string => `CAST(round((julianday(${x}) - 2440587.5) * 86400000.0) AS INTEGER)`;
 const msOfJulian = (x: string): string => `CAST(round((${x} - 2440587.5) * 86400000.0) AS INTEGER)`;
 const numeric = (x: string): string => `typeof(${x}) IN ('integer', 'real')`;
+const latest = (k: string): string => `max(${k})`;
+/** max() ranks any text above every number: a stray text in a numeric column must not be the latest time. */
+const latestNumber = (k: string): string => `max(CASE WHEN ${numeric(k)} THEN ${k} END)`;
 
 /** Integer milliseconds of any value SQLite and a bot may hold, by its own type; NULL for anything else. */
 function msOfAny(x: string): string {
@@ -40,6 +43,7 @@ function msOfAny(x: string): string {
 /** How one format is read. `dateArgs` turns a key into the arguments of SQLite's date functions. */
 interface FormatSql {
   readonly key: (column: string) => string;
+  readonly latest: (key: string) => string;
   readonly dateArgs: (key: string) => string;
   /** A window bound (unix ms) in the key's unit. */
   readonly fromMs: (ms: number) => number;
@@ -49,25 +53,25 @@ interface FormatSql {
 
 const FORMATS: Readonly<Record<TimestampFormat, FormatSql>> = {
   auto: {
-    key: msOfAny, dateArgs: (k) => `${k} / 1000.0, 'unixepoch'`, fromMs: (ms) => ms, keyInCursor: false,
+    key: msOfAny, latest, dateArgs: (k) => `${k} / 1000.0, 'unixepoch'`, fromMs: (ms) => ms, keyInCursor: false,
     expects: 'ISO-8601 text ("2026-03-01T12:00:00Z", "2026-03-01 12:00:00"), unix seconds or milliseconds, or a julian day',
   },
   text: {
-    key: (x) => `(CASE WHEN typeof(${x}) = 'text' THEN ${msOfText(x)} END)`, dateArgs: (k) => `${k} / 1000.0, 'unixepoch'`,
+    key: (x) => `(CASE WHEN typeof(${x}) = 'text' THEN ${msOfText(x)} END)`, latest, dateArgs: (k) => `${k} / 1000.0, 'unixepoch'`,
     fromMs: (ms) => ms, keyInCursor: false, expects: 'ISO-8601 text ("2026-03-01T12:00:00Z", "2026-03-01 12:00:00")',
   },
   // The numeric formats compare the column itself (an index applies); a value of another type
   // reads as no time at all.
   unixSeconds: {
-    key: (x) => x, dateArgs: (k) => `(CASE WHEN ${numeric(k)} THEN ${k} END), 'unixepoch'`, fromMs: (ms) => ms / 1000, keyInCursor: true,
+    key: (x) => x, latest: latestNumber, dateArgs: (k) => `(CASE WHEN ${numeric(k)} THEN ${k} END), 'unixepoch'`, fromMs: (ms) => ms / 1000, keyInCursor: true,
     expects: 'a number of unix seconds (INTEGER, or REAL with a fraction)',
   },
   unixMillis: {
-    key: (x) => x, dateArgs: (k) => `(CASE WHEN ${numeric(k)} THEN ${k} / 1000.0 END), 'unixepoch'`, fromMs: (ms) => ms, keyInCursor: true,
+    key: (x) => x, latest: latestNumber, dateArgs: (k) => `(CASE WHEN ${numeric(k)} THEN ${k} / 1000.0 END), 'unixepoch'`, fromMs: (ms) => ms, keyInCursor: true,
     expects: 'a number of unix milliseconds (INTEGER)',
   },
   julianDay: {
-    key: (x) => x, dateArgs: (k) => `(CASE WHEN ${numeric(k)} THEN ${k} END)`, fromMs: (ms) => (ms + JD_EPOCH_MS) / 86_400_000, keyInCursor: true,
+    key: (x) => x, latest: latestNumber, dateArgs: (k) => `(CASE WHEN ${numeric(k)} THEN ${k} END)`, fromMs: (ms) => (ms + JD_EPOCH_MS) / 86_400_000, keyInCursor: true,
     expects: 'a julian day (REAL, as julianday() writes it)',
   },
 };
@@ -94,6 +98,7 @@ export function updatedAtColumn(format: TimestampFormat, column: string): TimeCo
   };
   return {
     key: f.key,
+    latest: f.latest,
     text: (key) => `strftime(${ISO_MS}, ${f.dateArgs(key)})`,
     bound: (iso) => f.fromMs(unitMs(iso)),
     keyInCursor: f.keyInCursor,
