@@ -77,8 +77,9 @@ export class PipelineFunction extends Construct {
         target: 'node22',
         sourceMap: true,
         forceDockerBundling: false,
-        // Native or local-only modules the Lambda never loads (the local vector store, embedded servers).
-        externalModules: ['@aws-sdk/*', '@lancedb/lancedb', 'dynalite', 'fauxqs', 'fsevents'],
+        // Native or local-only modules the Lambda never loads (the local vector store, embedded
+        // servers, the SQLite driver of the local-only sqlite source, imported only when one runs).
+        externalModules: ['@aws-sdk/*', '@lancedb/lancedb', 'better-sqlite3', 'dynalite', 'fauxqs', 'fsevents'],
         // ESM bundles need a require() for the CommonJS dependencies they inline.
         banner: "import { createRequire as __tributaryCreateRequire } from 'module'; const require = __tributaryCreateRequire(import.meta.url);",
       },

@@ -10,6 +10,7 @@ import { firefliesConnector } from './fireflies/definition.ts';
 import { postgresConnector } from './postgres/definition.ts';
 import { pushConnector } from './push/definition.ts';
 import { slackConnector } from './slack/definition.ts';
+import { sqliteConnector } from './sqlite/definition.ts';
 
 export const connectors = [
   filesystemConnector,
@@ -17,6 +18,7 @@ export const connectors = [
   postgresConnector,
   pushConnector,
   slackConnector,
+  sqliteConnector,
 ] as const;
 
 export type SourceKind = (typeof connectors)[number]['kind'];

@@ -4,21 +4,18 @@
  */
 import type pg from 'pg';
 import { ConfigError, errorMessage } from '../../core/errors.ts';
+import { anyText, checkReferencedColumns, columnsOf, integerText, relationKey, relationName, type Columns } from '../sql-table/columns.ts';
 import type { PostgresSourceConfig } from './config.ts';
 import { pgCode } from './errors.ts';
 import type { PostgresPool } from './pool.ts';
 import type { PostgresSql } from './sql.ts';
 
+export type { Columns };
+
 /** Types whose text form is checked before it is bound, so an id of the wrong shape is "not found", not an error. */
 const INT_TYPES = new Map<number, bigint>([[21, 32767n], [23, 2147483647n], [20, 9223372036854775807n]]);
 const UUID_TYPE = 2950;
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-
-export interface Columns {
-  /** Accepts the text of a value the column can hold. */
-  readonly idValid: (text: string) => boolean;
-  readonly groupValid: (text: string) => boolean;
-}
 
 /**
  * Probes the source's columns, so a typo fails with the key to fix instead of an SQL error on
@@ -30,7 +27,7 @@ export async function checkColumns(
   sql: PostgresSql,
   pool: PostgresPool,
 ): Promise<Columns> {
-  const what = config.table !== undefined ? `table "${config.table}"` : 'query';
+  const what = relationName(config);
   let fields: pg.FieldDef[];
   try {
     fields = await pool.fields(sql.probe());
@@ -40,30 +37,17 @@ export async function checkColumns(
       throw new ConfigError(`source "${sourceId}": ${what} does not exist (${errorMessage(error)}); fix "table" in the source, or create it`);
     }
     if (code !== undefined && (code.startsWith('42') || code === '22P02')) {
-      throw new ConfigError(`source "${sourceId}": ${what} is not valid SQL here: ${errorMessage(error)}; fix "${config.table !== undefined ? 'table' : 'query'}" in the source`);
+      throw new ConfigError(`source "${sourceId}": ${what} is not valid SQL here: ${errorMessage(error)}; fix "${relationKey(config)}" in the source`);
     }
     throw pool.mapError(error);
   }
   const types = new Map(fields.map((f) => [f.name, f.dataTypeID]));
-  const names = fields.map((f) => f.name);
-  for (const { key, column } of sql.referencedColumns()) {
-    if (!types.has(column)) {
-      throw new ConfigError(
-        `source "${sourceId}": ${key} names column "${column}", which ${what} does not have; its columns are: ${names.join(', ') || '(none)'}. Fix "${key}" in the source.`,
-      );
-    }
-  }
-  const validator = (column: string): ((text: string) => boolean) => {
+  checkReferencedColumns(sourceId, config, sql, fields.map((f) => f.name));
+  return columnsOf(config, (column) => {
     const type = types.get(column);
     const max = type !== undefined ? INT_TYPES.get(type) : undefined;
-    if (max !== undefined) {
-      return (text) => /^-?\d{1,19}$/.test(text) && BigInt(text) <= max && BigInt(text) >= -max - 1n;
-    }
+    if (max !== undefined) return integerText(max);
     if (type === UUID_TYPE) return (text) => UUID.test(text);
-    return (text) => text !== '' && !text.includes('\0');
-  };
-  return {
-    idValid: validator(config.idColumn),
-    groupValid: config.conversation ? validator(config.conversation.groupColumn) : () => false,
-  };
+    return anyText;
+  });
 }

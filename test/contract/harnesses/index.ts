@@ -4,6 +4,7 @@ import { firefliesHarness } from './fireflies.ts';
 import { postgresHarness } from './postgres.ts';
 import { pushHarness } from './push.ts';
 import { slackHarness } from './slack.ts';
+import { sqliteHarness } from './sqlite.ts';
 
 export type { ContractHarness };
 
@@ -14,4 +15,5 @@ export const contractHarnesses: Readonly<Record<string, ContractHarness>> = {
   postgres: postgresHarness,
   push: pushHarness,
   slack: slackHarness,
+  sqlite: sqliteHarness,
 };

@@ -5,11 +5,12 @@
 import { TURN_SEPARATOR } from '../../core/chunker.ts';
 import type { SourceDocument } from '../../ports/index.ts';
 import type { Columns } from './columns.ts';
-import type { PostgresSourceConfig } from './config.ts';
-import { A, conversationVersion, metadataOf, renderTemplate, valueText } from './sql.ts';
+import type { SqlTableConfig } from './config.ts';
+import { A, conversationVersion } from './statements.ts';
+import { metadataOf, renderTemplate, valueText } from './templates.ts';
 
 /** What a document's text, title, URL and metadata are made from. */
-export type DocumentTemplates = Pick<PostgresSourceConfig, 'textTemplate' | 'titleTemplate' | 'urlTemplate' | 'metadataColumns'>;
+export type DocumentTemplates = Pick<SqlTableConfig, 'textTemplate' | 'titleTemplate' | 'urlTemplate' | 'metadataColumns'>;
 
 export function rowDocument(c: DocumentTemplates, row: Record<string, unknown>): SourceDocument {
   const ts = String(row[A.ts]);
@@ -32,6 +33,7 @@ export function conversationDocument(
   key: string,
   turns: ReadonlyArray<Record<string, unknown>>,
   aggregate: Record<string, unknown>,
+  warning?: string,
 ): SourceDocument {
   const first = turns[0] ?? {};
   // The separator inside a message would split it into two turns.
@@ -49,6 +51,7 @@ export function conversationDocument(
     updatedAt: isoMillis(ts),
     ...(title ? { title } : {}),
     ...(url ? { url } : {}),
+    ...(warning !== undefined ? { warning } : {}),
     metadata: {
       ...metadataOf(c.metadataColumns, first),
       // Only stable fields: vectors repeat document metadata, so a count that changes with
@@ -60,7 +63,7 @@ export function conversationDocument(
 }
 
 /** The group of a conversation document key, or undefined when the key cannot be one. */
-export function parseDocKey(config: Pick<PostgresSourceConfig, 'conversation'>, key: string, columns: Columns): string | undefined {
+export function parseDocKey(config: Pick<SqlTableConfig, 'conversation'>, key: string, columns: Columns): string | undefined {
   if (config.conversation?.timeWindow === undefined) return columns.groupValid(key) ? key : undefined;
   const slash = key.lastIndexOf('/');
   if (slash <= 0 || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$/.test(key.slice(slash + 1))) return undefined;
