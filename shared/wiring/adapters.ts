@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { CoalescingEmbedder } from '../adapters/coalescing-embedder.ts';
 import { HashingEmbedder } from '../adapters/local/hashing-embedder.ts';
 import { LanceDbVectorStore } from '../adapters/local/lancedb/lancedb-vector-store.ts';
 import { embeddingDimensionsOf } from '../adapters/openai/models.ts';
@@ -20,7 +21,12 @@ function secret(env: Env, name: string, key: string): string {
   return value;
 }
 
+/** The configured embedder, behind group commit: concurrent embed tasks share requests. */
 export function embedderFromConfig(config: TributaryConfig, env: Env): Embedder {
+  return new CoalescingEmbedder(providerEmbedder(config, env));
+}
+
+function providerEmbedder(config: TributaryConfig, env: Env): Embedder {
   const e = config.embedder;
   if (e.kind === 'local') return new HashingEmbedder({ dimensions: e.dimensions });
   const dimensions = embeddingDimensionsOf(e.model, e.dimensions);
