@@ -115,7 +115,7 @@ describe('start: who may talk to the server', () => {
     expect(bearer.status).toBe(200);
     expect(browser.status).toBe(200);
     expect(cookie).toMatch(/^tributary_token=/);
-    expect(withCookie.status).toBe(200);
+    expect(withCookie.status, `search answered ${withCookie.status}; server log:\n${running.stderr().slice(-3000)}`).toBe(200);
     expect(webhook.status).toBe(202);
     expect(running.stderr()).toMatch(/serving to the network/);
     running.child.kill('SIGTERM');

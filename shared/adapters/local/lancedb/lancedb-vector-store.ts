@@ -43,7 +43,16 @@ export interface LanceDbVectorStoreOptions {
    * @default 100
    */
   compactEveryCommits?: number;
+  /**
+   * Bytes of LanceDB's metadata cache (file metadata and schemas of the versions read) and of
+   * its index cache. LanceDB's defaults (1 GB and 6 GB) let a long-running process grow by
+   * a version's metadata on every commit.
+   * @default 64 MiB each
+   */
+  cacheBytes?: { metadata?: number; index?: number };
 }
+
+const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 
 /**
  * VectorStore on an embedded LanceDB table on disk (local mode and tests).
@@ -84,9 +93,14 @@ export class LanceDbVectorStore implements VectorStore {
       throw new Error(`LanceDbVectorStore: dimensions must be a positive integer, got ${dimensions}`);
     }
     const lancedb = await loadLanceDb();
-    const db = await lancedb.connect(dir, options.readConsistencyIntervalSeconds === undefined
-      ? {}
-      : { readConsistencyInterval: options.readConsistencyIntervalSeconds });
+    const session = new lancedb.Session(
+      BigInt(options.cacheBytes?.index ?? DEFAULT_CACHE_BYTES),
+      BigInt(options.cacheBytes?.metadata ?? DEFAULT_CACHE_BYTES),
+    );
+    const db = await lancedb.connect(dir, {
+      session,
+      ...(options.readConsistencyIntervalSeconds === undefined ? {} : { readConsistencyInterval: options.readConsistencyIntervalSeconds }),
+    });
     const tables = new TableHandle(db, table, dimensions);
     const store = new LanceDbVectorStore(tables, dimensions, options.compactEveryCommits ?? 100, options.appendsTrusted ?? true);
     try {

@@ -9,6 +9,8 @@ export class TableHandle {
   private table: Table | undefined;
   /** Pending open of a table another process may have created since we looked. */
   private opening: Promise<Table | undefined> | undefined;
+  /** This process's creation of the table, in flight (a reader waits for it). */
+  private creating: Promise<Table> | undefined;
 
   constructor(
     private readonly db: Connection,
@@ -20,11 +22,21 @@ export class TableHandle {
   /** The table, opened if it exists on disk (maybe created by another process); undefined if not. */
   async current(): Promise<Table | undefined> {
     if (this.table) return this.table;
+    if (this.creating) return this.creating;
     this.opening ??= (async () => {
       try {
         const names = await this.db.tableNames();
         if (!names.includes(this.tableName)) return undefined;
-        const table = await this.db.openTable(this.tableName);
+        let table: Table;
+        try {
+          table = await this.db.openTable(this.tableName);
+        } catch (error) {
+          // Listed while this process was still creating it (its first version not written
+          // yet): the creation's table, once it is there. A search during the first sync
+          // answered 500 here.
+          if (this.creating) return await this.creating;
+          throw error;
+        }
         await checkSchema(table, this.tableName, this.dimensions);
         return this.adopt(table);
       } finally {
@@ -38,15 +50,23 @@ export class TableHandle {
   async forWrite(): Promise<Table> {
     const existing = await this.current();
     if (existing) return existing;
-    // existOk: another process may create the table between our listing and this call.
-    const table = await this.db.createEmptyTable(this.tableName, tableSchema(this.dimensions), { mode: 'create', existOk: true });
-    await checkSchema(table, this.tableName, this.dimensions);
-    return this.adopt(table);
+    this.creating ??= (async () => {
+      try {
+        // existOk: another process may create the table between our listing and this call.
+        const table = await this.db.createEmptyTable(this.tableName, tableSchema(this.dimensions), { mode: 'create', existOk: true });
+        await checkSchema(table, this.tableName, this.dimensions);
+        return this.adopt(table);
+      } finally {
+        this.creating = undefined;
+      }
+    })();
+    return this.creating;
   }
 
   /** Waits for a pending open, then releases the table and the connection. */
   async close(): Promise<void> {
     await this.opening;
+    await this.creating?.catch(() => undefined);
     this.table?.close();
     this.table = undefined;
     this.db.close();
