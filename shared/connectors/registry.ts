@@ -9,12 +9,14 @@ import { filesystemConnector } from './filesystem/definition.ts';
 import { postgresConnector } from './postgres/definition.ts';
 import { pushConnector } from './push/definition.ts';
 import { slackConnector } from './slack/definition.ts';
+import { telegramConnector } from './telegram/definition.ts';
 
 export const connectors = [
   filesystemConnector,
   postgresConnector,
   pushConnector,
   slackConnector,
+  telegramConnector,
 ] as const;
 
 export type SourceKind = (typeof connectors)[number]['kind'];

@@ -3,6 +3,7 @@ import { filesystemHarness } from './filesystem.ts';
 import { postgresHarness } from './postgres.ts';
 import { pushHarness } from './push.ts';
 import { slackHarness } from './slack.ts';
+import { telegramHarness } from './telegram.ts';
 
 export type { ContractHarness };
 
@@ -12,4 +13,5 @@ export const contractHarnesses: Readonly<Record<string, ContractHarness>> = {
   postgres: postgresHarness,
   push: pushHarness,
   slack: slackHarness,
+  telegram: telegramHarness,
 };
