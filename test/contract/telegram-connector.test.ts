@@ -83,8 +83,34 @@ describe('TelegramConnector', () => {
     expect(quiet.refs).toEqual([]);
     expect(quiet.calls.map((c) => c.request)).toEqual(['messages.GetDialogs']);
     expect(one.history).toBe(1);
+    expect(one.messagesRead).toBe(1); // just the new message: a read above the position (minId, reverse)
     expect(one.refs.map((r) => r.id)).toEqual([`${FAMILY_ID}/2026-03-07`]);
     expect(one.docs[0]!.text).toBe('Bob Builder: are we there yet');
+  });
+
+  it('completes the position\'s day from below when new messages continue it, and reads the whole edit window when the chat had messages in it', async () => {
+    // Prepare: a day of four messages, three days old; indexed.
+    const f = new TelegramFixture().seed();
+    for (let i = 0; i < 4; i++) f.world.post({ chat: CREW, from: CAROL, text: `morning ${i}` });
+    const connector = f.connector({ chats: [CREW_ID] });
+    f.tick(3 * DAY);
+    await f.pass(connector);
+
+    // Act 1: a message on that same day (back-dated: as if the pass had run at noon).
+    f.world.post({ chat: CREW, from: CAROL, text: 'afternoon', date: Math.floor(Date.parse('2026-03-02T15:00:00Z') / 1000) });
+    const sameDay = await f.pass(connector);
+    // Act 2: now the chat's newest message is inside the window: the next pass reads the window again.
+    f.world.post({ chat: CREW, from: CAROL, text: 'today' });
+    await f.pass(connector);
+    f.tick(60);
+    const inWindow = await f.pass(connector);
+
+    // Assess
+    expect(sameDay.refs.map((r) => r.id)).toEqual([`${CREW_ID}/2026-03-02`]);
+    expect(turnsOf(sameDay.docs[0])).toEqual(['Carol: morning 0', 'Carol: morning 1', 'Carol: morning 2', 'Carol: morning 3', 'Carol: afternoon']);
+    expect(sameDay.history).toBe(2); // the new message, then the day's older part
+    expect(inWindow.refs.map((r) => r.id)).toEqual([`${CREW_ID}/2026-03-05`]);
+    expect(inWindow.messagesRead).toBe(1);
   });
 
   it('sees an edit or a deletion inside the edit window at the next pass; a day left without messages is reported deleted', async () => {

@@ -33,6 +33,8 @@ export class TelegramFixture {
   /** What the connector's client was built with (the test seam's argument). */
   readonly built: Array<{ session: string; apiHash: string }> = [];
   private feed: Cursor | undefined;
+  /** Messages every getMessages so far handed back (what Telegram sent). */
+  messagesRead = 0;
 
   constructor(start = '2026-03-02T09:00:00Z', options: { client?: (fake: FakeTelegramClient) => TelegramHistoryClient } = {}) {
     this.clock = Date.parse(start);
@@ -56,6 +58,19 @@ export class TelegramFixture {
     return this;
   }
 
+  private counting(client: TelegramHistoryClient): TelegramHistoryClient {
+    return new Proxy(client, {
+      get: (target, prop, receiver) => {
+        if (prop !== 'getMessages') return Reflect.get(target, prop, receiver) as unknown;
+        return async (...args: Parameters<TelegramHistoryClient['getMessages']>) => {
+          const list = await target.getMessages(...args);
+          this.messagesRead += list.filter((m) => m !== undefined).length;
+          return list;
+        };
+      },
+    });
+  }
+
   tick(seconds: number): void {
     this.clock += seconds * 1000;
   }
@@ -65,7 +80,7 @@ export class TelegramFixture {
     const restore = installHistoryClientFactory(async (settings) => {
       this.built.push({ session: settings.session, apiHash: settings.apiHash });
       await this.fake.connect();
-      return this.client(this.fake);
+      return this.counting(this.client(this.fake));
     });
     try {
       return connectorFromConfig({ id: 'tg', kind: 'telegram', apiId: 12345, ...config }, { secret: (name) => SECRETS[name], ...context }) as TelegramConnector;
@@ -82,13 +97,14 @@ export class TelegramFixture {
       ...(!full ? { since: new Date(this.clock - 3_600_000).toISOString(), resume: this.feed! } : {}),
     };
     const before = this.fake.calls.length;
+    const read = this.messagesRead;
     // As the core does when a run takes the lease.
     connector.beginRun({ runId: window.snapshotAt, trigger: 'cli', targeted: false });
     const result = await pullPass(connector, window);
     this.feed = result.cursor;
     const calls = this.fake.calls.slice(before);
     return {
-      ...result, window, docs: result.refs.map((r) => r.document!), calls,
+      ...result, window, docs: result.refs.map((r) => r.document!), calls, messagesRead: this.messagesRead - read,
       history: calls.filter((c) => c.request === 'messages.GetHistory' || c.request === 'channels.GetMessages' || c.request === 'messages.GetMessages').length,
     };
   }
@@ -111,6 +127,8 @@ export interface PassResult {
   readonly cursor: Cursor | undefined;
   readonly window: PullWindow;
   readonly calls: FakeTelegramClient['calls'];
+  /** Messages Telegram handed back during the pass. */
+  readonly messagesRead: number;
   /** Requests that read messages (history pages and by-id reads). */
   readonly history: number;
 }

@@ -2,23 +2,24 @@
  * One chat's part of a pass, one step at a time (a step is one pull page's worth of work):
  *
  * 1. **Plan** (the chat's first step). A full pass walks the whole chat. An incremental pass
- *    walks down from the top to the chat's position and then through the edit window
- *    (./walk.ts) — unless the chat is quiet: its newest message is not above the position, and
- *    neither it nor the newest message the last pass saw is inside the edit window, so nothing
- *    there can have been added, edited or deleted; a quiet chat costs no call at all.
- * 2. **Walk.** Reads `pageSize` messages below the last read, indexes the days it completed,
- *    and in incremental walks names as deleted the chat-days (and known topic-days) of the
- *    walked range that no longer have a message.
+ *    walks from the start of the edit window's first day when the chat had messages inside the
+ *    window (edits and deletions there are seen), else from just above the chat's position (only
+ *    the new messages are read) — unless the chat is quiet: nothing above its position, and
+ *    neither its newest message nor the one the last pass saw inside the edit window. A quiet
+ *    chat costs no request at all.
+ * 2. **Walk** (./walk.ts). Reads `pageSize` messages above the last read, oldest first, indexes
+ *    the days it completed, and in a walk through the edit window names as deleted the
+ *    chat-days (and known topic-days) it covered that no longer have a message.
  * 3. **Export** (a chat imported from the Desktop export, once, when the source has no
- *    position for it). The walk continues from the export's highest id as from a position;
- *    the export then gives the days older than those the walk rebuilt.
+ *    position for it). The walk starts from the export's highest id as from a position; the
+ *    export then gives the days before the first day the walk covered.
  *
  * A chat's position (the highest id indexed and its date) changes only when its walk ends, so a
  * step resumed from a saved cursor plans and reads exactly as the interrupted one did.
  */
 
 import type { DocumentIssue, PullWindow, SourceDocument } from '../../ports/index.ts';
-import { dayOfMs, daysDown, previousDay } from '../kit/days.ts';
+import { dayOfMs, dayStartMs, daysDown, nextDay } from '../kit/days.ts';
 import type { Position, TelegramCursor } from './cursor.ts';
 import type { DialogChat } from './dialogs.ts';
 import { dayOfMessage, documentsOfDays, type ChatMessage, type DayGroup } from './documents.ts';
@@ -54,8 +55,8 @@ function higher(a: Position | undefined, b: Position | undefined): Position | un
 }
 
 export class ChatPass {
-  /** The open day of the last walk step, so the next step in this process need not read it again. */
-  private carry: { readonly key: string; readonly open: readonly ChatMessage[]; readonly readBelow: number } | undefined;
+  /** The open (newest) day of the last walk step, so the next step in this process need not read it again. */
+  private carry: { readonly key: string; readonly open: readonly ChatMessage[]; readonly readAbove: number } | undefined;
   private readonly exportDays = new WeakMap<ExportedChat, { readonly days: DayGroup[]; readonly titles: Map<number, string> }>();
 
   constructor(private readonly history: HistoryReader, private readonly settings: PassSettings) {}
@@ -66,17 +67,22 @@ export class ChatPass {
     if (s.phase === 'walk') return this.walkStep(chat, s, window);
     const prior = s.positions[id];
     const imported = prior === undefined ? imports?.get(id) : undefined;
-    if (!imported && (window.full || prior === undefined)) return this.walkStep(chat, { ...s, phase: 'walk' }, window);
+    if (!imported && (window.full || prior === undefined)) return this.walkStep(chat, { ...s, phase: 'walk', after: 0 }, window);
     const [maxId, lastDate] = imported ? [imported.maxId, imported.lastDate] : prior!;
     const windowStart = this.windowStartS(window);
+    const mark = imported ? { imported: true as const } : {};
     if (chat.topId <= maxId && chat.topDate < windowStart && lastDate < windowStart) {
       // Quiet: nothing was added, and nothing in the edit window can have changed.
       if (!imported) return { state: s, chatDone: true, documents: [], deleted: [], skipped: [] };
       const positions = { ...s.positions, [id]: [maxId, lastDate] as Position };
       return this.exportStep(chat, { ...s, positions, phase: 'export' }, imported);
     }
-    const floor = this.settings.editWindowHours > 0 ? dayOfMs(windowStart * 1000, this.settings.timezone) : undefined;
-    return this.walkStep(chat, { ...s, phase: 'walk', maxId, ...(floor ? { floor } : {}), ...(imported ? { imported: true as const } : {}) }, window);
+    if (lastDate < windowStart) {
+      // Nothing it had is inside the window: only what is new needs reading.
+      return this.walkStep(chat, { ...s, phase: 'walk', after: maxId, maxId, maxDate: lastDate, ...mark }, window);
+    }
+    const from = dayOfMs(windowStart * 1000, this.settings.timezone);
+    return this.walkStep(chat, { ...s, phase: 'walk', from, floor: from, window: true, maxId, maxDate: lastDate, ...mark }, window);
   }
 
   private windowStartS(window: PullWindow): number {
@@ -85,61 +91,70 @@ export class ChatPass {
 
   private async walkStep(chat: DialogChat, s: TelegramCursor, window: PullWindow): Promise<ChatStep> {
     const id = chat.info.id;
-    const key = (below: number | undefined): string => `${window.snapshotAt}|${id}|${below ?? 'top'}`;
+    const tz = this.settings.timezone;
+    const key = (after: number | undefined): string => `${window.snapshotAt}|${id}|${after ?? s.from}`;
     let buffer: ChatMessage[] = [];
-    let readBelow = s.below;
-    if (this.carry?.key === key(s.below)) {
+    let start: { after: number } | { from: number } = s.after !== undefined
+      ? { after: s.after } : { from: Math.floor(dayStartMs(s.from!, tz) / 1000) };
+    if (this.carry?.key === key(s.after)) {
       buffer = [...this.carry.open];
-      readBelow = this.carry.readBelow;
+      start = { after: this.carry.readAbove };
     }
     this.carry = undefined;
-    let top = s.top;
+    let floor = s.floor;
     let step: WalkStep;
-    // Read until a day is complete (a day can hold more than a page) or the walk ends.
+    // Read until a day is complete (a day can hold more than a page) or the newest message was read.
     for (;;) {
-      const { messages, exhausted } = await this.history.page(chat, readBelow, this.settings.pageSize);
-      const newest = messages[0];
-      if (top === undefined && newest) top = [newest.id, newest.date];
+      const { messages, exhausted } = await this.history.pageUp(chat, start, this.settings.pageSize);
+      const first = messages[0];
+      if (floor === undefined && s.maxId !== undefined && !s.window && first) {
+        // The walk's first day: when the position's day goes on, its older messages complete it.
+        floor = dayOfMessage(first, tz);
+        if (floor === dayOfMessage({ date: s.maxDate ?? 0 }, tz)) buffer.push(...await this.history.dayBefore(chat, s.maxId, floor, tz, this.settings.pageSize));
+      }
       buffer.push(...messages);
-      step = stepWalk(buffer, exhausted, { maxId: s.maxId, floor: s.floor, timezone: this.settings.timezone });
+      step = stepWalk(buffer, exhausted, tz);
       if (step.finished || step.days.length > 0) break;
-      readBelow = messages.at(-1)!.id;
+      start = { after: messages.at(-1)!.id };
     }
+    const newest = buffer.at(-1);
+    const top: Position | undefined = newest && (!s.top || newest.id > s.top[0]) ? [newest.id, newest.date] : s.top;
     const topics = new Set<number>();
     for (const day of step.days) for (const m of day.messages) if (m.topic !== GENERAL_TOPIC) topics.add(m.topic);
     await this.history.learnTopics(chat, buffer, topics);
     const { documents, skipped } = documentsOfDays(chat.info, step.days, (t) => this.history.topicTitle(id, t));
     const { deleted, settled } = this.deletedDays(chat, s, step, window, [...documents.map((d) => d.id), ...skipped.map((i) => i.id)]);
+    const marks = { ...(top ? { top } : {}), ...(floor ? { floor } : {}), ...(settled ? { settled } : {}) };
     if (step.finished) {
-      const position = higher(s.positions[id], top) ?? [s.maxId ?? 0, 0];
+      const position = higher(s.positions[id], top) ?? [s.maxId ?? 0, s.maxDate ?? 0];
       const positions = { ...s.positions, [id]: position };
-      if (s.imported && !step.reachedStart) {
-        const state: TelegramCursor = { ...betweenChats({ ...s, positions }, id), phase: 'export', ...(step.floor ? { before: step.floor } : {}) };
+      if (s.imported) {
+        const state: TelegramCursor = { ...betweenChats({ ...s, positions }, id), phase: 'export', ...(floor ? { before: floor } : {}) };
         return { state, chatDone: false, documents, deleted, skipped };
       }
       return { state: { ...s, positions }, chatDone: true, documents, deleted, skipped };
     }
-    const oldest = step.days.at(-1)!.messages.at(-1)!;
-    this.carry = { key: key(oldest.id), open: step.open, readBelow: step.open.at(-1)?.id ?? oldest.id };
-    const state: TelegramCursor = {
-      ...s, below: oldest.id, ...(top ? { top } : {}), ...(step.floor ? { floor: step.floor } : {}), ...(settled ? { settled } : {}),
-    };
-    return { state, chatDone: false, documents, deleted, skipped };
+    const last = step.days.at(-1)!.messages.at(-1)!;
+    this.carry = { key: key(last.id), open: step.open, readAbove: step.open.at(-1)?.id ?? last.id };
+    const next: TelegramCursor = { ...s, after: last.id, ...marks };
+    delete next.from;
+    return { state: next, chatDone: false, documents, deleted, skipped };
   }
 
   /**
-   * Incremental walks only: every chat-day (and topic-day of a topic seen) from the newest day
-   * not yet settled down to the oldest complete day of this step has been read whole, so those
-   * without a document now are gone (a deletion leaves no tombstone in history). Naming one that
-   * was never indexed costs a ledger read and nothing else.
+   * Walks through the edit window only: every chat-day (and topic-day of a topic the process
+   * knows) from the window's first day, or the day after the last one settled, up to the newest
+   * complete day of this step (up to today once the walk is over) was read whole, so those without
+   * a document now are gone (a deletion leaves no trace in history). Naming one never indexed
+   * costs a ledger read and nothing else.
    */
   private deletedDays(chat: DialogChat, s: TelegramCursor, step: WalkStep, window: PullWindow, present: readonly string[]): { deleted: string[]; settled?: string } {
-    if (s.maxId === undefined) return { deleted: [] };
-    const low = step.finished ? step.floor : step.days.at(-1)?.day;
-    if (low === undefined) return { deleted: [] };
+    if (!s.window || s.floor === undefined) return { deleted: [] };
     const today = dayOfMs(Date.parse(window.snapshotAt), this.settings.timezone);
-    const newest = step.days[0]?.day;
-    const high = s.settled !== undefined ? previousDay(s.settled) : newest !== undefined && newest > today ? newest : today;
+    const newest = step.days.at(-1)?.day;
+    const high = step.finished ? (newest !== undefined && newest > today ? newest : today) : newest;
+    const low = s.settled !== undefined ? nextDay(s.settled) : s.floor;
+    if (high === undefined || high < low) return { deleted: [], ...(s.settled ? { settled: s.settled } : {}) };
     const have = new Set(present);
     const topics = [GENERAL_TOPIC, ...this.history.knownTopics(chat.info.id)];
     const deleted: string[] = [];
@@ -149,7 +164,7 @@ export class ChatPass {
         if (!have.has(docId)) deleted.push(docId);
       }
     }
-    return { deleted, settled: low };
+    return { deleted, settled: high };
   }
 
   /** The next export days older than `s.before`, about a page of messages. */

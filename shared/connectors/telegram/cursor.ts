@@ -22,18 +22,22 @@ export const telegramCursor = z.strictObject({
   /** The chat in progress, or the next to start (chats go in marked-id order). */
   chat: z.string().optional(),
   phase: z.enum(['walk', 'export']).optional(),
-  /** Walk: the next read continues below this id. */
-  below: z.number().int().min(1).optional(),
-  /** Walk: the chat's newest message when its walk began; its position once the walk ends. */
-  top: position.optional(),
-  /** Walk: present for an incremental walk, the chat's position it reads down to (messages above it are new). */
+  /** Walk: the next read continues above this id (absent: from `from`, or the chat's first message). */
+  after: z.number().int().min(0).optional(),
+  /** Walk: the day it starts at (the edit window's first day), until its first read. */
+  from: day.optional(),
+  /** Walk from a position: that position, whose day is completed from below when the first new message shares it. */
   maxId: z.number().int().min(0).optional(),
+  maxDate: z.number().int().min(0).optional(),
+  /** Walk: the newest message read so far; the chat's position once the walk ends. */
+  top: position.optional(),
+  /** Walk: the first day it covers (an imported chat's export gives the days before it). */
+  floor: day.optional(),
+  /** Walk through the edit window: days without a document are named deleted, through this day so far. */
+  window: z.literal(true).optional(),
+  settled: day.optional(),
   /** Walk: the chat is being imported; the export phase follows the walk. */
   imported: z.literal(true).optional(),
-  /** Walk (incremental): the earliest day to rebuild found so far. */
-  floor: day.optional(),
-  /** Walk (incremental): deletions are settled down to (not including) this day. */
-  settled: day.optional(),
   /** Export phase: days before this one come from the export (absent: all of them). */
   before: day.optional(),
   /** Chats of this pass Telegram refused to read, and why: reported on the pass's last page. */

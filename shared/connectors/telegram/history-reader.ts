@@ -62,10 +62,30 @@ export class HistoryReader {
     this.dialogs = undefined;
   }
 
-  /** Up to `limit` messages below `below` (newest first); `exhausted` when the chat's first message was reached. */
-  async page(chat: DialogChat, below: number | undefined, limit: number): Promise<{ messages: ChatMessage[]; exhausted: boolean }> {
-    const raw = await this.call(chat, 'messages.getHistory', (client) => client.getMessages(chat.input, { limit, ...(below !== undefined ? { offsetId: below } : {}) }));
+  /**
+   * Up to `limit` messages just above a start, oldest first: above the id `after`, or from the
+   * date `from` (unix seconds) on. `exhausted` when fewer came back: the chat's newest message was reached.
+   */
+  async pageUp(chat: DialogChat, start: { readonly after: number } | { readonly from: number }, limit: number): Promise<{ messages: ChatMessage[]; exhausted: boolean }> {
+    const params = 'after' in start ? { reverse: true, minId: start.after, limit } : { reverse: true, offsetDate: start.from, limit };
+    const raw = await this.call(chat, 'messages.getHistory', (client) => client.getMessages(chat.input, params));
     return { messages: this.convert(chat, raw), exhausted: raw.length < limit };
+  }
+
+  /** The messages of `day` with ids up to `maxId` (the part of a day a walk from `maxId` up does not see), oldest first. */
+  async dayBefore(chat: DialogChat, maxId: number, day: string, timezone: string, limit: number): Promise<ChatMessage[]> {
+    const { start } = dayBoundsMs(day, timezone);
+    const startS = Math.ceil(start / 1000);
+    const out: ChatMessage[] = [];
+    let below = maxId + 1;
+    for (;;) {
+      const raw = await this.call(chat, 'messages.getHistory', (client) => client.getMessages(chat.input, { limit, offsetId: below }));
+      const messages = this.convert(chat, raw);
+      for (const m of messages) if (m.date >= startS) out.push(m);
+      const last = messages.at(-1);
+      if (raw.length < limit || !last || last.date < startS) return out.reverse();
+      below = last.id;
+    }
   }
 
   /** Every message dated within `day` (in `timezone`), newest first. */
