@@ -82,6 +82,7 @@ describe('TelegramConnector', () => {
     expect(quiet.history).toBe(0);
     expect(quiet.refs).toEqual([]);
     expect(quiet.calls.map((c) => c.request)).toEqual(['messages.GetDialogs']);
+    expect(quiet.pages).toBe(1); // quiet chats are passed over within one pull: no cursor write each
     expect(one.history).toBe(1);
     expect(one.messagesRead).toBe(1); // just the new message: a read above the position (minId, reverse)
     expect(one.refs.map((r) => r.id)).toEqual([`${FAMILY_ID}/2026-03-07`]);

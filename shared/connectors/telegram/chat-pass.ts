@@ -41,6 +41,8 @@ export interface ChatStep {
   readonly documents: readonly SourceDocument[];
   readonly deleted: readonly string[];
   readonly skipped: readonly DocumentIssue[];
+  /** Whether the step asked Telegram for messages (a quiet chat and an export page do not). */
+  readonly read?: boolean;
 }
 
 /** Only the pass fields every chat shares: what a chat's steps start from. */
@@ -130,15 +132,15 @@ export class ChatPass {
       const positions = { ...s.positions, [id]: position };
       if (s.imported) {
         const state: TelegramCursor = { ...betweenChats({ ...s, positions }, id), phase: 'export', ...(floor ? { before: floor } : {}) };
-        return { state, chatDone: false, documents, deleted, skipped };
+        return { state, chatDone: false, documents, deleted, skipped, read: true };
       }
-      return { state: { ...s, positions }, chatDone: true, documents, deleted, skipped };
+      return { state: { ...s, positions }, chatDone: true, documents, deleted, skipped, read: true };
     }
     const last = step.days.at(-1)!.messages.at(-1)!;
     this.carry = { key: key(last.id), open: step.open, readAbove: step.open.at(-1)?.id ?? last.id };
     const next: TelegramCursor = { ...s, after: last.id, ...marks };
     delete next.from;
-    return { state: next, chatDone: false, documents, deleted, skipped };
+    return { state: next, chatDone: false, documents, deleted, skipped, read: true };
   }
 
   /**

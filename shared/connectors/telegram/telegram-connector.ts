@@ -48,7 +48,7 @@ export interface TelegramConnectorOptions {
   readonly log: Logger;
 }
 
-/** Reads without a document to show before a pull returns an empty page (its cursor saved). */
+/** Reads without a document to show before a pull returns an empty page (its cursor saved); quiet chats cost none. */
 const READS_PER_PULL = 10;
 
 export class TelegramConnector implements SourceConnector {
@@ -134,9 +134,9 @@ export class TelegramConnector implements SourceConnector {
       }
       if (s.chat !== chat.info.id) s = betweenChats(s, chat.info.id);
       const next = chats[at + 1]?.info.id ?? '~';
-      const phase = s.phase;
       try {
         const step = await this.chats.advance(chat, s, window, imports);
+        if (step.read) reads += 1;
         for (const doc of step.documents) changed.push({ id: doc.id, version: doc.version, document: doc });
         deleted.push(...step.deleted);
         skipped.push(...step.skipped);
@@ -145,8 +145,8 @@ export class TelegramConnector implements SourceConnector {
         if (!(error instanceof TelegramChatError)) throw error;
         // This chat cannot be read: its documents are kept, the pass goes on (reported on the last page).
         s = betweenChats({ ...s, failed: { ...s.failed, [chat.info.id]: error.problem } }, next);
+        reads += 1;
       }
-      if (phase !== 'export') reads += 1;
       if (changed.length > 0 || deleted.length > 0 || skipped.length > 0 || reads >= READS_PER_PULL) {
         return { changed, deleted, next: encodeTelegramCursor(s), done: false, ...(skipped.length ? { skipped } : {}) };
       }
