@@ -128,7 +128,9 @@ export class ChatPass {
     const { deleted, settled } = this.deletedDays(chat, s, step, window, [...documents.map((d) => d.id), ...skipped.map((i) => i.id)]);
     const marks = { ...(top ? { top } : {}), ...(floor ? { floor } : {}), ...(settled ? { settled } : {}) };
     if (step.finished) {
-      const position = higher(s.positions[id], top) ?? [s.maxId ?? 0, s.maxDate ?? 0];
+      // Never below where the walk started (the newest message may have been deleted since).
+      const start: Position | undefined = s.maxId !== undefined ? [s.maxId, s.maxDate ?? 0] : undefined;
+      const position = higher(higher(s.positions[id], top), start) ?? [0, 0];
       const positions = { ...s.positions, [id]: position };
       if (s.imported) {
         const state: TelegramCursor = { ...betweenChats({ ...s, positions }, id), phase: 'export', ...(floor ? { before: floor } : {}) };
