@@ -9,7 +9,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { BotApiEmulator } from '../emulators/telegram.ts';
 import { exportRows, killStragglers, waitFor, type RunningCli } from './support/cli.ts';
-import { TelegramCliWorkspace } from './support/telegram.ts';
+import { eveningZone, TelegramCliWorkspace } from './support/telegram.ts';
+import { dayOfMs } from '../../shared/connectors/kit/days.ts';
 
 const TIMEOUT = 240_000;
 const SECRET = 'e2e_webhook-secret_0123456789';
@@ -17,6 +18,7 @@ const BOB = 42;
 const FORUM = 1500000001;
 const NEWS = 1600000001;
 const FAMILY = 900001;
+const ZONE = eveningZone();
 
 interface Status {
   sources: Array<{ id: string; documents: number; running: boolean; lagSeconds: number | null; lastRun: { status: string; startedAt: string } | null }>;
@@ -37,7 +39,7 @@ describe('telegram source through `tributary start` with Bot API webhooks', () =
   it('makes a new message and an old post\'s edit searchable from bot updates; refuses forged ones', async () => {
     // Prepare: three days of a forum, a channel and a basic group the bot is in (admin; privacy mode off).
     const start = Date.now() - 3 * 86_400_000;
-    tg = await TelegramCliWorkspace.create('telegram-webhook', start, { webhook: { secretEnv: 'E2E_TELEGRAM_WEBHOOK_SECRET' } });
+    tg = await TelegramCliWorkspace.create('telegram-webhook', start, { webhook: { secretEnv: 'E2E_TELEGRAM_WEBHOOK_SECRET' }, timezone: ZONE });
     const w = tg.log;
     w.addUser({ id: BOB, firstName: 'Bob', lastName: 'Builder' });
     w.addChat({ id: FORUM, kind: 'supergroup', title: 'Engineering', forum: true, members: [BOB], bot: true, botIsAdmin: true });
@@ -91,9 +93,9 @@ describe('telegram source through `tributary start` with Bot API webhooks', () =
 
     // Assess 2: both searchable without a scheduled run, each in its day's document.
     const hit = await waitFor('the new message in search', async () => (await search('quokka datacenter')).find((r) => r.text.includes('quokka')), { timeoutMs: 60_000, intervalMs: 200 });
-    expect(hit.docId).toBe(`-1001500000001/${new Date(posted.date * 1000).toISOString().slice(0, 10)}`);
+    expect(hit.docId).toBe(`-1001500000001/${dayOfMs(posted.date * 1000, ZONE)}`);
     const edited = await waitFor('the edit in search', async () => (await search('withdrawn wombat')).find((r) => r.text.includes('wombat')), { timeoutMs: 60_000, intervalMs: 200 });
-    expect(edited.docId).toBe(`-1001600000001/${new Date(oldPost.date * 1000).toISOString().slice(0, 10)}`);
+    expect(edited.docId).toBe(`-1001600000001/${dayOfMs(oldPost.date * 1000, ZONE)}`);
     expect(edited.text).toBe('Announcements: Release 0.9 was withdrawn because of a wombat');
     const final = await waitFor('the source to settle', async () => {
       const s = await status();

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { dayOfMs } from '../../shared/connectors/kit/days.ts';
 import { exportAccount, type StoredMessage } from '../emulators/telegram.ts';
 import { byDocument, exportKeys, killStragglers } from './support/cli.ts';
-import { historyStats, SESSION, TelegramCliWorkspace } from './support/telegram.ts';
+import { eveningZone, historyStats, SESSION, TelegramCliWorkspace } from './support/telegram.ts';
 
 const TIMEOUT = 240_000;
 const BOB = 42;
@@ -24,6 +24,8 @@ const FAMILY = 900001;
 const FORUM_ID = '-1001500000001';
 const NEWS_ID = '-1001600000001';
 const FAMILY_ID = '-900001';
+/** Days of the source and of the expectations: it is about 18:00 there now, so no test day straddles midnight. */
+const ZONE = eveningZone();
 
 const workspaces: TelegramCliWorkspace[] = [];
 afterAll(async () => {
@@ -41,7 +43,7 @@ function turn(m: StoredMessage): string {
 
 /** The document a message belongs to (chat-day, or topic-day in the forum). */
 function docOf(chatId: string, m: StoredMessage): string {
-  const day = dayOfMs(m.date * 1000, 'UTC');
+  const day = dayOfMs(m.date * 1000, ZONE);
   return m.topicId !== undefined ? `${chatId}/topic-${m.topicId}/${day}` : `${chatId}/${day}`;
 }
 
@@ -50,7 +52,7 @@ const MARKED: Record<number, string> = { [FORUM]: FORUM_ID, [NEWS]: NEWS_ID, [FA
 /** `days` days of four chats (six by default), today's forum day long enough for several chunks. */
 async function seeded(name: string, days = 6): Promise<{ tg: TelegramCliWorkspace; deploys: number }> {
   const start = Date.now() - (days - 1) * 86_400_000 - 2 * 3_600_000;
-  const tg = await TelegramCliWorkspace.create(name, start);
+  const tg = await TelegramCliWorkspace.create(name, start, { timezone: ZONE });
   workspaces.push(tg);
   const w = tg.log;
   w.addUser({ id: BOB, firstName: 'Bob', lastName: 'Builder' });
@@ -153,8 +155,8 @@ describe('telegram source through `tributary sync`', () => {
     const { tg: imported } = await seeded('telegram-import', 30);
     const exportPath = join(imported.ws.dir, 'result.json');
     writeFileSync(exportPath, exportAccount(imported.world, [FORUM, NEWS, FAMILY, BOB], { utcOffsetMinutes: -300 }));
-    await imported.configure({ desktopExport: './result.json', pageSize: 10 });
-    await mtproto.configure({ pageSize: 10 });
+    await imported.configure({ desktopExport: './result.json', pageSize: 10, timezone: ZONE });
+    await mtproto.configure({ pageSize: 10, timezone: ZONE });
     for (const w of [mtproto, imported]) {
       w.log.clock = Date.now() - 30_000;
       w.log.post({ chat: FAMILY, from: BOB, text: 'posted after the export' });

@@ -16,6 +16,19 @@ export const TELEGRAM_CLI = fileURLToPath(new URL('./telegram-cli.mjs', import.m
 export const SESSION = '1BAAOMTQ5LjE1NC4xNjcuOTEAUE2eSessionThatMustNeverLeak0123456789abcdef';
 export const API_HASH = 'e2e-api-hash-0123456789abcdef';
 
+/**
+ * A fixed-offset zone (`Etc/GMT…`) in which it is about 18:00 now: the Telegram end-to-end
+ * worlds are dated relative to the real clock (the CLI's passes are), and days taken in this zone
+ * never split "today" at midnight, whatever time the tests run.
+ */
+export function eveningZone(now = Date.now()): string {
+  const utcHour = new Date(now).getUTCHours();
+  let offset = (18 - utcHour + 24) % 24;
+  if (offset > 14) offset -= 24;
+  // Etc/GMT signs are inverted: Etc/GMT-5 is UTC+5.
+  return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}
+
 /** One request the fake answered, or (method getMessages) how many messages a getMessages returned. */
 export interface FakeCallLine {
   readonly method: string;
