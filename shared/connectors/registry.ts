@@ -11,6 +11,7 @@ import { postgresConnector } from './postgres/definition.ts';
 import { pushConnector } from './push/definition.ts';
 import { slackConnector } from './slack/definition.ts';
 import { sqliteConnector } from './sqlite/definition.ts';
+import { telegramConnector } from './telegram/definition.ts';
 
 export const connectors = [
   filesystemConnector,
@@ -19,6 +20,7 @@ export const connectors = [
   pushConnector,
   slackConnector,
   sqliteConnector,
+  telegramConnector,
 ] as const;
 
 export type SourceKind = (typeof connectors)[number]['kind'];

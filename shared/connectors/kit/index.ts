@@ -8,6 +8,7 @@
  * - listing: slim `list()` listings with dedupe and guards.
  * - fetch-each: `fetch(ids)` one request per document, one document's refusal skipped, not fatal.
  * - webhook-verify: timestamped HMAC verification, constant-time compare, header helpers.
+ * - days: calendar days in a time zone, for documents of one chat and day.
  */
 export * from './errors.ts';
 export * from './http.ts';
@@ -16,3 +17,4 @@ export * from './cursors.ts';
 export * from './listing.ts';
 export * from './fetch-each.ts';
 export * from './webhook-verify.ts';
+export * from './days.ts';

@@ -5,6 +5,7 @@ import { postgresHarness } from './postgres.ts';
 import { pushHarness } from './push.ts';
 import { slackHarness } from './slack.ts';
 import { sqliteHarness } from './sqlite.ts';
+import { telegramHarness } from './telegram.ts';
 
 export type { ContractHarness };
 
@@ -16,4 +17,5 @@ export const contractHarnesses: Readonly<Record<string, ContractHarness>> = {
   push: pushHarness,
   slack: slackHarness,
   sqlite: sqliteHarness,
+  telegram: telegramHarness,
 };

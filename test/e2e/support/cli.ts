@@ -27,6 +27,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Run the CLI as this user and group (a test running as root drops privileges so file permissions apply). */
   readonly user?: { readonly uid: number; readonly gid: number };
+  /** The entry point to run instead of {@link BIN} (the Telegram tests' wrapper installs the GramJS fake first). */
+  readonly bin?: string;
 }
 
 function childEnv(extra: Readonly<Record<string, string>> | undefined): NodeJS.ProcessEnv {
@@ -60,7 +62,7 @@ export async function killStragglers(): Promise<void> {
 
 export function spawnCli(cwd: string, args: readonly string[], options: RunOptions = {}): RunningCli {
   const started = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
     cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
   });
