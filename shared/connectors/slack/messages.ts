@@ -6,6 +6,7 @@
 
 import { createHash } from 'node:crypto';
 import { TURN_SEPARATOR } from '../../core/chunker.ts';
+import { dayOfMs } from '../kit/days.ts';
 import type { Metadata, SourceDocument } from '../../ports/index.ts';
 
 /** The fields of a Slack message object this connector reads (conversations.history / .replies, events). */
@@ -107,61 +108,11 @@ export function docIdOf(channel: string, message: { ts: string; thread_ts?: stri
 
 // ───────────────────────────── days in a time zone ─────────────────────────────
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
-function formatFor(timezone: string): Intl.DateTimeFormat {
-  let f = dayFormats.get(timezone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit',
-    });
-    dayFormats.set(timezone, f);
-  }
-  return f;
-}
-
-/** Wall-clock fields of an instant in the zone. */
-function wallClock(ms: number, timezone: string): { y: number; mo: number; d: number; h: number; mi: number; s: number } {
-  const parts = Object.fromEntries(formatFor(timezone).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
-  return {
-    y: Number(parts['year']), mo: Number(parts['month']), d: Number(parts['day']),
-    h: Number(parts['hour']) % 24, mi: Number(parts['minute']), s: Number(parts['second']),
-  };
-}
-
-/** `YYYY-MM-DD` of the instant in the zone. */
-export function dayOfMs(ms: number, timezone: string): string {
-  const w = wallClock(ms, timezone);
-  return `${String(w.y).padStart(4, '0')}-${String(w.mo).padStart(2, '0')}-${String(w.d).padStart(2, '0')}`;
-}
+// The zone arithmetic is shared with other day-grouping connectors (../kit/days.ts).
+export { dayBoundsMs, dayOfMs, dayStartMs } from '../kit/days.ts';
 
 export function dayOf(ts: string, timezone: string): string {
   return dayOfMs(tsToMs(ts), timezone);
-}
-
-/** Offset of the zone from UTC at the instant, in ms (wall clock minus UTC). */
-function offsetAt(ms: number, timezone: string): number {
-  const w = wallClock(ms, timezone);
-  const asUtc = Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s);
-  return asUtc - Math.floor(ms / 1000) * 1000;
-}
-
-/** Epoch ms at which local midnight starting `day` falls in the zone. */
-export function dayStartMs(day: string, timezone: string): number {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const guess = Date.UTC(y, m - 1, d);
-  // Two refinements settle DST transitions (the offset at the guess may differ from the one at midnight).
-  let start = guess - offsetAt(guess, timezone);
-  start = guess - offsetAt(start, timezone);
-  return start;
-}
-
-/** `[start, end)` of the day in epoch ms. */
-export function dayBoundsMs(day: string, timezone: string): { start: number; end: number } {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const next = new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
-  return { start: dayStartMs(day, timezone), end: dayStartMs(next, timezone) };
 }
 
 // ───────────────────────────── rendering ─────────────────────────────
