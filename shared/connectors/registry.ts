@@ -5,12 +5,14 @@
  * ./definition.ts), plus one line here.
  */
 
+import { discordConnector } from './discord/definition.ts';
 import { filesystemConnector } from './filesystem/definition.ts';
 import { postgresConnector } from './postgres/definition.ts';
 import { pushConnector } from './push/definition.ts';
 import { slackConnector } from './slack/definition.ts';
 
 export const connectors = [
+  discordConnector,
   filesystemConnector,
   postgresConnector,
   pushConnector,

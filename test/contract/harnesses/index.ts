@@ -1,4 +1,5 @@
 import type { ContractHarness } from './harness.ts';
+import { discordHarness } from './discord.ts';
 import { filesystemHarness } from './filesystem.ts';
 import { postgresHarness } from './postgres.ts';
 import { pushHarness } from './push.ts';
@@ -8,6 +9,7 @@ export type { ContractHarness };
 
 /** The contract harness of each registered kind (a new kind adds its own here). */
 export const contractHarnesses: Readonly<Record<string, ContractHarness>> = {
+  discord: discordHarness,
   filesystem: filesystemHarness,
   postgres: postgresHarness,
   push: pushHarness,
