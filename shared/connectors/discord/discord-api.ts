@@ -122,8 +122,9 @@ export class DiscordApi {
     return absentAsUndefined(this.get(`/guilds/${guildId}/members/${userId}`, memberSchema));
   }
 
+  /** The guild's active threads; each the bot joined carries its `member` (Discord lists those apart, in `members`). */
   async activeThreads(guildId: string): Promise<DiscordChannel[]> {
-    return (await this.get(`/guilds/${guildId}/threads/active`, threadListSchema)).threads;
+    return withMembers(await this.get(`/guilds/${guildId}/threads/active`, threadListSchema));
   }
 
   /**
@@ -133,13 +134,16 @@ export class DiscordApi {
   async archivedThreads(channelId: string, kind: 'public' | 'private' | 'joined', before: string | undefined, limit: number): Promise<{ threads: DiscordChannel[]; hasMore: boolean }> {
     const path: `/${string}` = kind === 'joined' ? `/channels/${channelId}/users/@me/threads/archived/private` : `/channels/${channelId}/threads/archived/${kind}`;
     const page = await this.get(path, threadListSchema, { before, limit: String(Math.max(2, limit)) });
-    return { threads: page.threads, hasMore: page.has_more === true };
+    return { threads: withMembers(page), hasMore: page.has_more === true };
   }
 
-  /** A private thread's members' user ids (needs the GUILD_MEMBERS intent; undefined when Discord refuses). */
+  /**
+   * A private thread's members' user ids, all at once (API v10 pages this list only with
+   * `with_member`); undefined when Discord refuses (it needs the GUILD_MEMBERS intent).
+   */
   async threadMembers(threadId: string): Promise<string[] | undefined> {
     try {
-      const members = await this.get(`/channels/${threadId}/thread-members`, arrayOf(threadMemberSchema), { limit: '100' });
+      const members = await this.get(`/channels/${threadId}/thread-members`, arrayOf(threadMemberSchema));
       return members.map((m) => m.user_id).filter((u): u is string => u !== undefined);
     } catch (error) {
       if (error instanceof DiscordAccessError || error instanceof ProviderNotFoundError) return undefined;
@@ -207,7 +211,7 @@ export class DiscordApi {
     }
     if (error instanceof RateLimitError) {
       return new TransientError(
-        `${where}: Discord asked to wait ${Math.ceil(error.retryAfter / 1000)} s (${error.scope} rate limit), more than maxRateLimitWaitMs ${this.options.maxRateLimitWaitMs} ms; a later run resumes`,
+        `${where}: Discord asked to wait ${Math.round(error.retryAfter / 1000)} s (${error.scope} rate limit), more than maxRateLimitWaitMs ${this.options.maxRateLimitWaitMs} ms; a later run resumes`,
         { cause: error, context: { ...details, retryAfterMs: error.retryAfter } },
       );
     }
@@ -230,6 +234,11 @@ export class DiscordApi {
     });
     return rest;
   }
+}
+
+function withMembers(list: z.output<typeof threadListSchema>): DiscordChannel[] {
+  const joined = new Map(list.members.filter((m) => m.id !== undefined).map((m) => [m.id!, m]));
+  return list.threads.map((t) => (t.member === undefined && joined.has(t.id) ? { ...t, member: joined.get(t.id)! } : t));
 }
 
 function arrayOf<S extends z.ZodType>(schema: S): z.ZodArray<S> {

@@ -211,7 +211,14 @@ export class DiscordConnector implements SourceConnector {
 
   private async thread(snapshot: GuildSnapshot, parent: IndexedChannel, threadId: string, skipped: DocumentIssue[], id: string): Promise<SourceDocument | undefined> {
     if (!this.options.includeThreads) return undefined;
-    const thread = await this.api.channel(threadId);
+    let thread;
+    try {
+      thread = await this.api.channel(threadId);
+    } catch (error) {
+      if (!(error instanceof DiscordAccessError)) throw error;
+      skipped.push({ id, reason: `${error.message} — the bot may not read this thread (a private thread it has not joined, or one in a channel it lost)` });
+      return undefined;
+    }
     if (!thread || !THREAD_TYPES.has(thread.type) || thread.parent_id !== parent.id) return undefined;
     if (thread.type === PRIVATE_THREAD && thread.member === undefined && !parent.botManagesThreads) {
       skipped.push({ id, reason: 'a private thread the bot has not joined: add the bot to the thread, or give it Manage Threads in the channel' });

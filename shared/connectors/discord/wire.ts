@@ -89,8 +89,10 @@ export const partialGuildSchema = z.looseObject({ id, name: z.string() });
 export const memberSchema = z.looseObject({ user: z.looseObject({ id }).optional(), roles: z.array(id) });
 export type DiscordMember = z.output<typeof memberSchema>;
 
+/** Thread listings: the threads, the bot's thread member for each it joined, and (archived) whether more follow. */
 export const threadListSchema = z.looseObject({
   threads: z.array(channelSchema),
+  members: z.array(z.looseObject({ id: id.optional(), user_id: id.optional() })).default([]),
   has_more: z.boolean().optional(),
 });
 
