@@ -10,12 +10,13 @@
  * - Where it stops: at the pass's snapshot (later messages belong to the next pass).
  * - Days: a day is handed out once a message of a later day (or the end) shows it complete.
  *   The first day of an incremental read may have begun before the start id: its earlier
- *   messages are read too, so the document is whole. The unfinished last day of a page is kept
+ *   messages are read too, so the document is whole (in the same sweep when the channel's newest
+ *   message is in that day, else once the first page shows which day comes first). The unfinished last day of a page is kept
  *   in memory (a tail), so the next pull does not read it again.
  */
 import type { DocumentIssue, DocumentRef, SourceDocument } from '../../ports/index.ts';
 import { errorMessage } from '../../core/errors.ts';
-import { dayStartMs } from '../kit/days.ts';
+import { dayOfMs, dayStartMs } from '../kit/days.ts';
 import type { DiscordApi } from './discord-api.ts';
 import { channelDocKey, docIdOf } from './doc-ids.ts';
 import type { DocumentReader } from './documents.ts';
@@ -72,7 +73,12 @@ export async function messagesStep(ctx: WalkContext, snapshot: GuildSnapshot, ch
     } else {
       const last = channel.lastMessageId;
       if (last === undefined || (compareSnowflakes(last, hw) <= 0 && snowflakeTime(last) < ctx.boundMs)) return { refs: [], skipped: [], next: undefined };
-      position = { ...position, after: minSnowflake(hw, snowflakeBefore(snowflakeAt(ctx.boundMs))), aligned: false };
+      const start = minSnowflake(hw, snowflakeBefore(snowflakeAt(ctx.boundMs)));
+      const day = dayOfMs(snowflakeTime(start), timezone);
+      // Everything to read is in the start's day: read that day from its beginning in one sweep.
+      position = mode === 'channel-day' && day === dayOfMs(snowflakeTime(last), timezone)
+        ? { ...position, after: snowflakeBefore(snowflakeAt(dayStartMs(day, timezone))), aligned: true }
+        : { ...position, after: start, aligned: false };
     }
   }
   const after = position.after!;
