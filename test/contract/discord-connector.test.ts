@@ -133,6 +133,47 @@ describe('Discord connector: a full pass', () => {
   });
 });
 
+describe('Discord connector: resuming and losing access mid-pass', () => {
+  it('resumes a pass on a new instance from the JSON cursor with no gap, no repeat and the same versions', async () => {
+    // Prepare: 3 days of 5 messages, pages of 2 messages (a day spans pages).
+    for (let d = 3; d >= 1; d--) for (let i = 0; i < 5; i++) emu.post({ channel: g.general, author: g.alice, content: `d${d} m${i}`, at: at(-d, i) });
+    const window: PullWindow = { snapshotAt: new Date(clock).toISOString(), full: true };
+    const whole = await pullPass(discordConnector(emu, { pageSize: 2 }), window);
+
+    // Act
+    const first = await discordConnector(emu, { pageSize: 2 }).pull(undefined, window);
+    const saved = JSON.parse(JSON.stringify(first.next)) as Cursor;
+    const rest = await pullPass(discordConnector(emu, { pageSize: 2 }), window, saved);
+
+    // Assess
+    const ids = [...first.changed, ...rest.refs].map((r) => `${r.id}@${r.version}`);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.sort()).toEqual(whole.refs.map((r) => `${r.id}@${r.version}`).sort());
+  });
+
+  it('skips a channel that becomes unreadable mid-pass, reads the others, and repeats the skip on the last page', async () => {
+    // Prepare
+    for (let d = 4; d >= 1; d--) {
+      emu.post({ channel: g.general, author: g.alice, content: `general ${d}`, at: at(-d) });
+      emu.post({ channel: g.random, author: g.bob, content: `random ${d}`, at: at(-d) });
+    }
+    const connector = discordConnector(emu, { pageSize: 2 });
+    const window: PullWindow = { snapshotAt: new Date(clock).toISOString(), full: true };
+    const first = await connector.pull(undefined, window);
+    const channelOfFirst = first.changed[0]!.id.split('/')[0]!;
+
+    // Act: the bot loses that channel.
+    emu.updateChannel(channelOfFirst, { overwrites: [{ id: emu.bot.id, type: 'member', deny: [P.ViewChannel] }] });
+    const rest = await pullPass(connector, window, first.next);
+
+    // Assess
+    const other = channelOfFirst === g.general ? g.random : g.general;
+    expect(rest.refs.filter((r) => r.id.startsWith(other)).map((r) => r.id)).toHaveLength(4);
+    expect(rest.skipped.filter((i) => i.id === `${channelOfFirst}/`).length).toBeGreaterThanOrEqual(2);
+    expect(rest.skipped.every((i) => i.prefix === true && /Missing Access/.test(i.reason))).toBe(true);
+  });
+});
+
 describe('Discord connector: incremental passes', () => {
   it('reads only after each channel\'s high-water id, and nothing at all for a quiet channel', async () => {
     // Prepare: 30 days in #general and #random, synced.
