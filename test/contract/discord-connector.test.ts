@@ -305,7 +305,7 @@ describe('Discord connector: rate limits, fetch', () => {
     expect((failure as Error).message).toMatch(/asked to wait 120 s/);
   });
 
-  it('fetches days, messages and threads by id; gone ones are absent, unreadable ones skipped', async () => {
+  it('fetches days, messages and threads by id, locating the channel\'s guild; gone ones are absent, unreadable ones skipped', async () => {
     // Prepare
     const kept = emu.post({ channel: g.general, author: g.alice, content: 'kept', at: at(-2) });
     const gone = emu.post({ channel: g.general, author: g.bob, content: 'gone', at: at(-1) });
@@ -318,10 +318,13 @@ describe('Discord connector: rate limits, fetch', () => {
     // Act
     const days = await byDay.fetch([`${g.general}/2026-03-08`, `${g.general}/2026-03-09`, `${g.general}/threads/${thread.id}`, `${g.random}/threads/${hidden.id}`, `${g.secret}/2026-03-08`, 'nonsense']);
     const messages = await byMessage.fetch([`${g.general}/${kept.id}`, `${g.general}/${gone.id}`, `${g.general}/2026-03-08`]);
+    const listed = await discordConnector(emu, { channels: [g.general, g.secret] }).fetch([`${g.secret}/2026-03-08`]);
 
     // Assess
     expect(days.documents.map((d) => d.id)).toEqual([`${g.general}/2026-03-08`, `${g.general}/threads/${thread.id}`]);
     expect(days.skipped).toEqual([{ id: `${g.random}/threads/${hidden.id}`, reason: expect.stringMatching(/may not read this thread/) }]);
     expect(messages.documents.map((d) => d.text)).toEqual(['Alice: kept']);
+    // A listed channel the bot cannot see keeps its documents (skipped); an unlisted one is not the source's.
+    expect(listed).toEqual({ documents: [], skipped: [{ id: `${g.secret}/2026-03-08`, reason: expect.stringMatching(/View Channel/) }] });
   });
 });

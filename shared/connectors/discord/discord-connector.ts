@@ -49,6 +49,8 @@ export interface DiscordConnectorOptions {
   readonly log: Logger;
 }
 
+type Located = { readonly snapshot: GuildSnapshot; readonly channel: IndexedChannel } | { readonly issue: string } | undefined;
+
 /** Requests a pull may make without handing anything out before it returns a page (so the cursor is saved). */
 const QUIET_REQUESTS_PER_PAGE = 50;
 
@@ -101,7 +103,6 @@ export class DiscordConnector implements SourceConnector {
       };
     }
   }
-
 
   beginRun(run: RunStart): void {
     this.runKey = run.runId;
@@ -181,20 +182,21 @@ export class DiscordConnector implements SourceConnector {
   async fetch(ids: readonly string[]): Promise<FetchResult> {
     await this.start();
     const key = this.runKey ?? `t${Math.floor(this.options.clock.now() / 30_000)}`;
-    const snapshots = await Promise.all((await this.guilds(key)).map((g) => this.snapshot(g, key)));
+    const located = new Map<string, Promise<Located>>();
     const documents: SourceDocument[] = [];
     const skipped: DocumentIssue[] = [];
     for (const id of [...new Set(ids)]) {
       const doc = parseDocId(id, this.options.documentMode);
       if (!doc) continue;
       const channelId = doc.kind === 'thread' ? doc.parent : doc.channel;
-      const snapshot = snapshots.find((s) => s.byId.has(channelId));
-      const channel = snapshot?.byId.get(channelId);
-      if (!snapshot || !channel) {
-        const issue = snapshots.flatMap((s) => s.skipped).find((i) => id.startsWith(i.id));
-        if (issue) skipped.push({ id, reason: issue.reason });
+      if (!located.has(channelId)) located.set(channelId, this.locate(channelId, key));
+      const where = await located.get(channelId)!;
+      if (where === undefined) continue;
+      if ('issue' in where) {
+        skipped.push({ id, reason: where.issue });
         continue;
       }
+      const { snapshot, channel } = where;
       try {
         const read = doc.kind === 'day' ? await this.reader.dayDocument(snapshot, channel, doc.day)
           : doc.kind === 'message' ? await this.reader.messageDocument(snapshot, channel, doc.message)
@@ -207,6 +209,35 @@ export class DiscordConnector implements SourceConnector {
       }
     }
     return { documents, skipped };
+  }
+
+  /**
+   * The guild snapshot and channel a document's channel belongs to: from a snapshot this run has
+   * read, else from the channel itself (one request names its guild). Undefined: the channel is
+   * gone or not part of the source; an issue: it exists but cannot be read now.
+   */
+  private async locate(channelId: string, key: string): Promise<Located> {
+    for (const entry of this.snapshots.values()) {
+      if (entry.key !== key) continue;
+      const channel = (await entry.value).byId.get(channelId);
+      if (channel) return { snapshot: await entry.value, channel };
+    }
+    let info;
+    try {
+      info = await this.api.channel(channelId);
+    } catch (error) {
+      if (!(error instanceof DiscordAccessError)) throw error;
+      // A listed channel is skipped until access returns; any other the bot cannot see is not part of the source.
+      return this.configuredChannels?.has(channelId)
+        ? { issue: `the bot cannot see channel ${channelId} (${error.message}): give its role View Channel and Read Message History there` }
+        : undefined;
+    }
+    if (!info?.guild_id || (this.options.guilds && !this.options.guilds.includes(info.guild_id))) return undefined;
+    const snapshot = await this.snapshot(info.guild_id, key);
+    const channel = snapshot.byId.get(channelId);
+    if (channel) return { snapshot, channel };
+    const issue = snapshot.skipped.find((i) => i.id === `${channelId}/`);
+    return issue ? { issue: issue.reason } : undefined;
   }
 
   private async thread(snapshot: GuildSnapshot, parent: IndexedChannel, threadId: string, skipped: DocumentIssue[], id: string): Promise<SourceDocument | undefined> {
