@@ -5,6 +5,7 @@
  * ./definition.ts), plus one line here.
  */
 
+import { discordConnector } from './discord/definition.ts';
 import { filesystemConnector } from './filesystem/definition.ts';
 import { firefliesConnector } from './fireflies/definition.ts';
 import { postgresConnector } from './postgres/definition.ts';
@@ -14,6 +15,7 @@ import { sqliteConnector } from './sqlite/definition.ts';
 import { telegramConnector } from './telegram/definition.ts';
 
 export const connectors = [
+  discordConnector,
   filesystemConnector,
   firefliesConnector,
   postgresConnector,

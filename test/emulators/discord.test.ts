@@ -206,6 +206,21 @@ describe('message kinds, as REST returns them', () => {
   });
 });
 
+describe('REST: thread members', () => {
+  it('lists a thread\'s members (paged with with_member), refused without GUILD_MEMBERS, 50024 on a channel', async () => {
+    const thread = emu.startThread({ channel: s.general, name: 'side', author: s.alice, members: [s.bob, emu.bot.id] });
+    const all = (await get(`/channels/${thread.id}/thread-members`)) as unknown as Json[];
+    expect(all.map((m) => m['user_id']).sort()).toEqual([s.alice, s.bob, emu.bot.id].sort());
+    expect(keys(all[0])).toEqual(['flags', 'id', 'join_timestamp', 'user_id']);
+    const paged = (await get(`/channels/${thread.id}/thread-members?with_member=true&limit=1`)) as unknown as Json[];
+    expect(paged).toHaveLength(1);
+    expect(paged[0]!['member']).toMatchObject({ user: { id: paged[0]!['user_id'] } });
+    expect((await api(emu, `/channels/${s.general}/thread-members`)).body).toEqual({ message: 'Cannot execute action on this channel type', code: 50024 });
+    emu.setGuildMembersIntent(false);
+    expect((await api(emu, `/channels/${thread.id}/thread-members`)).body).toEqual({ message: 'Missing Access', code: 50001 });
+  });
+});
+
 describe('pagination: newest first, exactly as Discord pages', () => {
   it('no cursor, before, after, around, and after=<snowflake of a time>', async () => {
     const ids = [1, 2, 3, 4, 5, 6, 7].map((n) => emu.post({ channel: s.general, author: s.alice, content: `m${n}`, at: minute(n) }).id);

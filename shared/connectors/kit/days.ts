@@ -1,7 +1,8 @@
 /**
  * Calendar days in an IANA time zone, for sources that group messages into one document per
- * chat (or channel) and day: the day of an instant, a day's bounds, and the days between two
- * days. Pure; `Intl` does the zone arithmetic, DST transitions included.
+ * chat (or channel) and day (Slack's, Discord's and Telegram's): the day of an instant, a day's
+ * bounds, and the days between two days. Pure; `Intl` does the zone arithmetic, DST
+ * transitions included.
  */
 
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
@@ -78,7 +79,7 @@ export function previousDay(day: string): string {
 }
 
 /** Whether `day` is a real `YYYY-MM-DD` date (2026-02-30 is not). */
-export function isDay(day: string): boolean {
+export function isCalendarDay(day: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
   if (!m) return false;
   return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toISOString().slice(0, 10) === day;

@@ -1,15 +1,6 @@
 import { z } from 'zod';
 import { envName, sourceBase } from '../../config/source-base.ts';
-
-/** Whether `Intl` knows the IANA time zone (e.g. "Europe/Berlin"). */
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isTimeZone } from '../kit/days.ts';
 
 /**
  * `"kind": "slack"`: the channels a bot token can read, as conversation documents.

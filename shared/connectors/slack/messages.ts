@@ -6,8 +6,8 @@
 
 import { createHash } from 'node:crypto';
 import { TURN_SEPARATOR } from '../../core/chunker.ts';
-import type { Metadata, SourceDocument } from '../../ports/index.ts';
 import { dayOfMs } from '../kit/days.ts';
+import type { Metadata, SourceDocument } from '../../ports/index.ts';
 
 /** The fields of a Slack message object this connector reads (conversations.history / .replies, events). */
 export interface SlackMessage {
@@ -108,6 +108,7 @@ export function docIdOf(channel: string, message: { ts: string; thread_ts?: stri
 
 // ───────────────────────────── days in a time zone ─────────────────────────────
 
+// The zone arithmetic is shared with other day-grouping connectors (../kit/days.ts).
 export { dayBoundsMs, dayOfMs, dayStartMs } from '../kit/days.ts';
 
 export function dayOf(ts: string, timezone: string): string {

@@ -12,7 +12,7 @@
  *   cannot tell a forum from a supergroup until it shows a topic).
  */
 
-import { isDay } from '../kit/days.ts';
+import { isCalendarDay } from '../kit/days.ts';
 
 export type ChatKind = 'private' | 'group' | 'supergroup' | 'channel';
 
@@ -51,8 +51,8 @@ export function parseDocId(id: string): DocKey | undefined {
   const parts = id.split('/');
   const [chat, second, third] = parts;
   if (chat === undefined || !isMarkedId(chat)) return undefined;
-  if (parts.length === 2 && second !== undefined && isDay(second)) return { chat, day: second };
-  if (parts.length !== 3 || second === undefined || third === undefined || !isDay(third)) return undefined;
+  if (parts.length === 2 && second !== undefined && isCalendarDay(second)) return { chat, day: second };
+  if (parts.length !== 3 || second === undefined || third === undefined || !isCalendarDay(third)) return undefined;
   const topic = /^topic-([1-9]\d{0,9})$/.exec(second);
   if (!topic || Number(topic[1]) === GENERAL_TOPIC) return undefined;
   return { chat, topic: Number(topic[1]), day: third };

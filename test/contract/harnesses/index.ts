@@ -1,4 +1,5 @@
 import type { ContractHarness } from './harness.ts';
+import { discordHarness } from './discord.ts';
 import { filesystemHarness } from './filesystem.ts';
 import { firefliesHarness } from './fireflies.ts';
 import { postgresHarness } from './postgres.ts';
@@ -11,6 +12,7 @@ export type { ContractHarness };
 
 /** The contract harness of each registered kind (a new kind adds its own here). */
 export const contractHarnesses: Readonly<Record<string, ContractHarness>> = {
+  discord: discordHarness,
   filesystem: filesystemHarness,
   fireflies: firefliesHarness,
   postgres: postgresHarness,

@@ -30,6 +30,7 @@ export const unknownMessage = (): DiscordHttpError => fail(404, RESTJSONErrorCod
 export const unknownUser = (): DiscordHttpError => fail(404, RESTJSONErrorCodes.UnknownUser, 'Unknown User');
 export const missingAccess = (): DiscordHttpError => fail(403, RESTJSONErrorCodes.MissingAccess, 'Missing Access');
 export const missingPermissions = (): DiscordHttpError => fail(403, RESTJSONErrorCodes.MissingPermissions, 'Missing Permissions');
+export const wrongChannelType = (): DiscordHttpError => fail(400, RESTJSONErrorCodes.CannotExecuteActionOnThisChannelType, 'Cannot execute action on this channel type');
 
 /** 400 Invalid Form Body with one field error, as Discord nests it. */
 export function invalidFormBody(field: string, code: string, message: string): DiscordHttpError {

@@ -22,15 +22,22 @@
  *   `archive_timestamp` descending with an ISO8601 `before`; joined-private ordered by id with a
  *   snowflake `before`. Public needs READ_MESSAGE_HISTORY, private also MANAGE_THREADS (403 50013
  *   otherwise, code inferred). `limit` 2–100, default 50 (bounds seen in the wild, not documented).
+ * - GET /channels/{id}/thread-members (channel#list-thread-members): the thread's members as thread
+ *   member objects; "restricted according to whether the GUILD_MEMBERS Privileged Intent is enabled"
+ *   (refused 403 50001 without it, as /guilds/{id}/members is); paginated (`after` user id, `limit`
+ *   1–100, default 100) and with a guild `member` each only with `with_member=true` ("Starting in
+ *   API v11, this endpoint will always return paginated results. Paginated results can be enabled
+ *   before API v11 by setting with_member to true"). On a channel that is not a thread: 400 50024
+ *   "Cannot execute action on this channel type" (code inferred).
  */
 
 import { ChannelType, PermissionFlagsBits, type APIMessage, type RESTGetAPIChannelThreadsArchivedPublicResult } from 'discord-api-types/v10';
-import { intParam, invalidFormBody, missingAccess, missingPermissions, snowflakeParam, unknownChannel, unknownMessage } from './errors.ts';
+import { intParam, invalidFormBody, missingAccess, missingPermissions, snowflakeParam, unknownChannel, unknownMessage, wrongChannelType } from './errors.ts';
 import { messageShape } from './message-shape.ts';
 import type { ChannelRecord } from './model.ts';
 import { has, isThread } from './permissions.ts';
 import type { Route } from './rest.ts';
-import { channelShape, threadMemberShape } from './shapes.ts';
+import { channelShape, memberShape, threadMemberShape } from './shapes.ts';
 import { compareSnowflakes } from './snowflake.ts';
 import type { DiscordThreads } from './threads.ts';
 
@@ -107,6 +114,26 @@ export function channelRoutes(state: DiscordThreads): Route[] {
         const message = state.message(channel.id, params['message.id']!);
         if (!message) throw unknownMessage();
         return messageShape(state, message, rest);
+      },
+    },
+    {
+      method: 'GET', path: '/channels/{channel.id}/thread-members',
+      handle: ({ params, query }) => {
+        const thread = readableChannel(state, params['channel.id']!);
+        if (!thread.thread) throw wrongChannelType();
+        if (!state.guildMembersEnabled) throw missingAccess();
+        const guild = state.guildOf(thread);
+        let users = [...thread.thread.members.keys()].sort(compareSnowflakes);
+        const paged = query.get('with_member') === 'true';
+        if (paged) {
+          const limit = intParam(query, 'limit', 1, 100, 100);
+          const after = snowflakeParam(query, 'after') ?? '0';
+          users = users.filter((u) => compareSnowflakes(u, after) > 0).slice(0, limit);
+        }
+        return users.map((userId) => {
+          const member = paged ? guild?.members.get(userId) : undefined;
+          return { ...threadMemberShape(thread, userId), ...(member ? { member: memberShape(state, member) } : {}) };
+        });
       },
     },
     {
