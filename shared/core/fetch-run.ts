@@ -184,7 +184,7 @@ class FetchRun {
           await this.retrySkipped();
           this.issues.settlePrefixes();
         }
-        if (outcome.finished && this.connector.list) {
+        if (outcome.finished && this.connector.list && this.connector.reconcileAfterPass?.({ snapshotAt: outcome.pass.snapshotAt }) !== false) {
           this.progress('reconciling');
           await this.reconcile(outcome.pass.snapshotAt);
         }

@@ -183,6 +183,12 @@ export interface SourceConnector {
    * pass may answer from what it read then instead of listing again. Without it (audit), list afresh.
    */
   list?(pass?: { readonly snapshotAt: string }): AsyncIterable<ListedDocument>;
+  /**
+   * Whether the reconcile after the pass that just completed should run (a source whose
+   * listing reads everything may reconcile only after some passes, e.g. on an interval).
+   * Absent: the core reconciles after every completed pass of a source with `list`.
+   */
+  reconcileAfterPass?(pass: { readonly snapshotAt: string }): boolean;
   /** Starts pushing change hints (e.g. a file watcher); returns a stop function. */
   watch?(onHints: (hints: Hints) => void): Promise<() => Promise<void>>;
   /**

@@ -40,7 +40,7 @@ async function pass(connector: Connector, previous: { snapshotAt: string; cursor
     : { snapshotAt, full: true };
   connector.beginRun?.({ runId: snapshotAt, trigger: 'schedule', targeted: false });
   const result = await pullPass(connector, window);
-  const reconciles = connector.list !== undefined;
+  const reconciles = connector.list !== undefined && connector.reconcileAfterPass?.({ snapshotAt }) !== false;
   connector.endRun?.({ status: 'completed' });
   const docs = new Map(result.refs.map((r: DocumentRef) => [r.id, r.document!]));
   return { ...result, docs, reconciles, state: { snapshotAt, cursor: result.cursor } };
@@ -196,7 +196,7 @@ describe('Discord connector: incremental passes', () => {
     expect([...second.docs.keys()]).toEqual([`${g.general}/2026-03-10`]);
     expect(second.docs.get(`${g.general}/2026-03-10`)!.text).toBe(`Alice: new one${TURN_SEPARATOR}Bob: new two`);
     expect(messageCalls().map((r) => r.path)).toEqual([`/api/v10/channels/${g.general}/messages`]);
-    expect(second.reconciles, 'an incremental pass hides list: no reconcile').toBe(false);
+    expect(second.reconciles, 'an incremental pass declines the reconcile: no reconcile').toBe(false);
 
     // Act: nothing new.
     clock = at(0, 3);

@@ -58,12 +58,6 @@ export class DiscordConnector implements SourceConnector {
   readonly sourceId: string;
   readonly api: DiscordApi;
   readonly watch?: (onHints: (hints: Hints) => void) => Promise<() => Promise<void>>;
-  /**
-   * The slim listing (a full read), offered outside runs (audit) and in runs whose pass re-read
-   * everything; hidden (undefined) in runs of an incremental pass, so the core reconciles only
-   * after full passes — every `reconcileIntervalMinutes` — instead of reading all history each pass.
-   */
-  declare readonly list?: (pass?: { readonly snapshotAt: string }) => AsyncIterable<ListedDocument>;
 
   private readonly options: DiscordConnectorOptions;
   private readonly reader: DocumentReader;
@@ -71,7 +65,7 @@ export class DiscordConnector implements SourceConnector {
   private readonly configuredChannels: ReadonlySet<string> | undefined;
   private ready: Promise<string> | undefined;
   private runKey: string | undefined;
-  /** In a run whose pass is not a full pass, `list` is hidden: the core reconciles only after full passes. */
+  /** In a run whose pass is not a full pass, the core is told not to reconcile (see reconcileAfterPass). */
   private runIsIncremental = false;
   private guildIds: { key: string; value: Promise<string[]> } | undefined;
   private readonly snapshots = new Map<string, { key: string; value: Promise<GuildSnapshot> }>();
@@ -89,8 +83,6 @@ export class DiscordConnector implements SourceConnector {
       mode: options.documentMode, timezone: options.timezone, includeBotMessages: options.includeBotMessages, pageSize: options.pageSize,
     });
     this.configuredChannels = options.channels ? new Set(options.channels) : undefined;
-    const list = (pass?: { readonly snapshotAt: string }): AsyncIterable<ListedDocument> => this.listAll(pass);
-    Object.defineProperty(this, 'list', { enumerable: true, get: () => (this.runIsIncremental ? undefined : list) });
     if (options.watch) {
       this.watch = async (onHints) => {
         await this.start();
@@ -261,6 +253,20 @@ export class DiscordConnector implements SourceConnector {
   // ───────────────────────────── list ─────────────────────────────
 
   /** Every document's id and version: what the full pass just handed out, or a full pass read now. */
+  /**
+   * The slim listing: a full read of the guilds (outside runs, for audit), or what the full pass
+   * that just completed handed out. The core asks for it only after full passes, every
+   * `reconcileIntervalMinutes` (see reconcileAfterPass), not after every incremental pass.
+   */
+  list(pass?: { readonly snapshotAt: string }): AsyncIterable<ListedDocument> {
+    return this.listAll(pass);
+  }
+
+  /** A run whose pass was incremental reads no history for a reconcile. */
+  reconcileAfterPass(): boolean {
+    return !this.runIsIncremental;
+  }
+
   private async *listAll(pass?: { readonly snapshotAt: string }): AsyncIterable<ListedDocument> {
     const seen = this.listing;
     if (pass && seen?.complete && seen.snapshotAt === pass.snapshotAt) {

@@ -164,3 +164,33 @@ describe('connector run lifecycle', () => {
     expect(t.source.calls).toEqual([]);
   });
 });
+
+describe('reconcile after a pass', () => {
+  it('runs after every completed pass unless the connector declines it for that pass', async () => {
+    // Prepare: two documents removed from the source after a first sync.
+    const t = setup();
+    await runFetch(t.deps, t.task(), { owner: OWNER });
+    t.source.remove('doc-4.md');
+    t.source.remove('doc-5.md');
+    let reconcile = false;
+    const asked: string[] = [];
+    Object.assign(t.source, {
+      reconcileAfterPass(pass: { snapshotAt: string }): boolean {
+        asked.push(pass.snapshotAt);
+        return reconcile;
+      },
+    });
+
+    // Act
+    t.clock.advance(120_000);
+    const declined = await runFetch(t.deps, t.task(), { owner: OWNER });
+    reconcile = true;
+    t.clock.advance(120_000);
+    const accepted = await runFetch(t.deps, t.task(), { owner: OWNER });
+
+    // Assess: the declined pass deleted nothing; the next one found both deletions.
+    expect(asked).toHaveLength(2);
+    expect(declined.counters.docsDeleted).toBe(0);
+    expect(accepted.counters.docsDeleted).toBe(2);
+  });
+});
