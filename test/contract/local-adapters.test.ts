@@ -119,10 +119,13 @@ describe('LanceDbVectorStore', () => {
     });
   });
 
-  it('compacts every N commits without losing or resurrecting records', async () => {
+  it.each([
+    ['in a child process (the default)', true],
+    ['in this process', false],
+  ])('compacts every N commits %s without losing or resurrecting records', async (_how, compactInChild) => {
     await withDir(async (dir) => {
       // Prepare
-      const store = await LanceDbVectorStore.open({ dir, dimensions: DIMENSIONS, compactEveryCommits: 5 });
+      const store = await LanceDbVectorStore.open({ dir, dimensions: DIMENSIONS, compactEveryCommits: 5, compactInChild });
 
       // Act: 12 upserts and 2 deletes, one commit each, so two automatic compactions.
       for (let i = 0; i < 12; i++) await store.upsert([{ id: `r${i}`, values: unit(i % DIMENSIONS), metadata: { i } }]);

@@ -1,4 +1,7 @@
 import type { Metadata, QueryMatch, VectorQuery, VectorRecord, VectorStore } from '../../../ports/index.ts';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { loadLanceDb } from './load.ts';
 import { parseMetadata } from './metadata.ts';
 import { searchTable } from './query.ts';
@@ -13,6 +16,10 @@ import { WriteQueue } from './write-queue.ts';
  * (LanceDB's own default is 7 days).
  */
 const KEEP_VERSIONS_MS = 60 * 60 * 1000;
+/** The script compact() runs in a child process (see `compactInChild`); resolved when used. */
+const compactChild = (): string => fileURLToPath(new URL('./compact-child.mjs', import.meta.url));
+const COMPACT_CHILD_TIMEOUT_MS = 10 * 60 * 1000;
+const runFile = promisify(execFile);
 
 export interface LanceDbVectorStoreOptions {
   /** Directory of the LanceDB database (created on first write). */
@@ -50,6 +57,13 @@ export interface LanceDbVectorStoreOptions {
    * @default 64 MiB each
    */
   cacheBytes?: { metadata?: number; index?: number };
+  /**
+   * Compacts in a short-lived child process (`node compact-child.mjs`) instead of in this
+   * one: LanceDB keeps what compaction allocated, so a long-running process grew by 50–170 MB
+   * at every compaction. Costs a Node start-up (about 0.3 s) per compaction.
+   * @default true
+   */
+  compactInChild?: boolean;
 }
 
 const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
@@ -79,6 +93,9 @@ export class LanceDbVectorStore implements VectorStore {
     readonly dimensions: number,
     private readonly compactEveryCommits: number,
     private appendsTrusted: boolean,
+    /** Where the table lives, for a compaction in a child process. */
+    private readonly location: { dir: string; table: string } | undefined,
+    private readonly compactInChild: boolean,
   ) {}
 
   /** Stops (or allows) appends: `insert` merges while the table may hold vectors the caller does not know. */
@@ -102,7 +119,8 @@ export class LanceDbVectorStore implements VectorStore {
       ...(options.readConsistencyIntervalSeconds === undefined ? {} : { readConsistencyInterval: options.readConsistencyIntervalSeconds }),
     });
     const tables = new TableHandle(db, table, dimensions);
-    const store = new LanceDbVectorStore(tables, dimensions, options.compactEveryCommits ?? 100, options.appendsTrusted ?? true);
+    const store = new LanceDbVectorStore(tables, dimensions, options.compactEveryCommits ?? 100, options.appendsTrusted ?? true,
+      { dir, table }, options.compactInChild ?? true);
     try {
       await tables.current();
     } catch (error) {
@@ -161,7 +179,16 @@ export class LanceDbVectorStore implements VectorStore {
     await this.writes.enqueue(async () => {
       const table = await this.tables.current();
       if (!table) return;
-      await table.optimize({ cleanupOlderThan: new Date(Date.now() - KEEP_VERSIONS_MS) });
+      const cleanupOlderThan = Date.now() - KEEP_VERSIONS_MS;
+      if (this.compactInChild && this.location) {
+        // The write queue waits for the child, so no write of this instance races it; then the
+        // handle moves to the compacted version (readers meanwhile kept the old one, whose files
+        // cleanup leaves for an hour).
+        await runFile(process.execPath, [compactChild(), this.location.dir, this.location.table, String(cleanupOlderThan)], { timeout: COMPACT_CHILD_TIMEOUT_MS });
+        await table.checkoutLatest();
+      } else {
+        await table.optimize({ cleanupOlderThan: new Date(cleanupOlderThan) });
+      }
     });
   }
 
