@@ -13,16 +13,14 @@
  *   that pass just read, without a request. Deleted meetings leave the index through it; renamed,
  *   re-shared or re-processed older meetings are read again through it.
  */
-import type { Logger } from '../../core/deps.ts';
 import { DocumentError, errorMessage } from '../../core/errors.ts';
 import type {
   Clock, Cursor, DocumentIssue, DocumentRef, FetchResult, ListedDocument, PullPage, PullWindow, SourceConnector, SourceDocument,
 } from '../../ports/index.ts';
-import type { Sleep } from '../../resilience/index.ts';
 import { decodeCursor, encodeCursor, fetchEach, ProviderRequestError, ProviderResponseError, slimListing } from '../kit/index.ts';
 import { meetingAccess, type AccessSettings } from './access.ts';
 import type { FirefliesSourceConfig } from './config.ts';
-import { FirefliesApi, type ReadOutcome } from './fireflies-api.ts';
+import { FirefliesApi, type FirefliesApiOptions, type ReadOutcome } from './fireflies-api.ts';
 import { firefliesCursor, firstPosition, nextPosition, type MeetingsCursor } from './listing-cursor.ts';
 import { meetingDocument, versionOf } from './meeting-document.ts';
 import type { ListedTranscript } from './queries.ts';
@@ -30,18 +28,10 @@ import type { ListedTranscript } from './queries.ts';
 /** Fireflies ids are short alphanumeric strings (`ASxwZxCstx`, ULIDs); anything else names no transcript. */
 const TRANSCRIPT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
-export interface FirefliesConnectorOptions {
+/** The source's config, and what the API client takes besides it (tests inject the optional ones). */
+export interface FirefliesConnectorOptions
+  extends Pick<FirefliesApiOptions, 'apiKey' | 'clock' | 'log' | 'fetch' | 'sleep' | 'random' | 'maxAttempts' | 'baseBackoffMs'> {
   readonly source: FirefliesSourceConfig;
-  /** Reads the API key (on the first request). */
-  readonly apiKey: () => string | undefined;
-  readonly clock: Clock;
-  readonly log: Logger;
-  /** Tests inject these. */
-  readonly fetch?: typeof globalThis.fetch;
-  readonly sleep?: Sleep;
-  readonly random?: () => number;
-  readonly maxAttempts?: number;
-  readonly baseBackoffMs?: number;
 }
 
 /** The listing of a full pass this instance read from its first page to its last. */
