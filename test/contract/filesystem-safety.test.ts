@@ -9,7 +9,7 @@ import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeText } from '../../shared/connectors/filesystem/read-file.ts';
+import { decodeText } from '../../shared/connectors/kit/text.ts';
 import { FilesystemConnector } from '../../shared/connectors/filesystem/filesystem-connector.ts';
 import { newWindow, pullPass } from './source-connector.contract.ts';
 

@@ -23,9 +23,10 @@ import type {
   SourceConnector,
   SourceDocument,
 } from '../../ports/index.ts';
+import { firstHeading } from '../kit/text.ts';
 import { errorCode, inspectEntry, readTextFile, type ReadContext } from './read-file.ts';
 import {
-  compareIds, firstHeading, firstIndexAfter, isGone, isSafeId, mapLimit, mayNameDotSegment, nonNegativeInteger, parseCursor, positiveInteger, versionOf,
+  compareIds, firstIndexAfter, isGone, isSafeId, mapLimit, mayNameDotSegment, nonNegativeInteger, parseCursor, positiveInteger, versionOf,
 } from './helpers.ts';
 import { PassListing } from './pass-listing.ts';
 import { walkTree, type Walk } from './walk.ts';

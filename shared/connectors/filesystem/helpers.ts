@@ -50,30 +50,6 @@ export function mayNameDotSegment(pattern: string): boolean {
   return /(^|[/{,(|!@+[])\./.test(pattern);
 }
 
-/** The text of the first `# ` heading outside front matter and code fences. */
-export function firstHeading(markdown: string): string | undefined {
-  const lines = markdown.split(/\r?\n/);
-  let i = 0;
-  if (lines[0]?.trim() === '---') {
-    const end = lines.findIndex((line, index) => index > 0 && /^(---|\.\.\.)\s*$/.test(line));
-    if (end > 0) i = end + 1;
-  }
-  let fence: string | undefined;
-  for (; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-    if (marker !== undefined) {
-      if (fence === undefined) fence = marker;
-      else if (marker[0] === fence[0] && marker.length >= fence.length) fence = undefined;
-      continue;
-    }
-    if (fence !== undefined) continue;
-    const heading = /^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/.exec(line)?.[1]?.trim();
-    if (heading) return heading;
-  }
-  return undefined;
-}
-
 /** Maps with at most `limit` calls in flight; results keep the input order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);

@@ -91,3 +91,15 @@ export function daysDown(to: string, from: string, max = 400): string[] {
   for (let day = to; day >= from && days.length < max; day = previousDay(day)) days.push(day);
   return days;
 }
+
+/**
+ * The instant as a minute literal in the zone, `yyyy/MM/dd HH:mm`, rounded down to the minute:
+ * how JQL (`updated >= "…"`) and CQL (`lastmodified >= "…"`) take dates — in the calling user's
+ * time zone, with no seconds. A watermark written this way loses up to 59 s, so a query from it
+ * returns more, never less.
+ */
+export function minuteLiteral(ms: number, timezone: string): string {
+  const w = wallClock(ms, timezone);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${w.y}/${two(w.mo)}/${two(w.d)} ${two(w.h)}:${two(w.mi)}`;
+}

@@ -8,7 +8,11 @@
  * - listing: slim `list()` listings with dedupe and guards.
  * - fetch-each: `fetch(ids)` one request per document, one document's refusal skipped, not fatal.
  * - webhook-verify: timestamped HMAC verification, constant-time compare, header helpers.
- * - days: calendar days in a time zone, for documents of one chat and day.
+ * - days: calendar days in a time zone, for documents of one chat and day; minute literals
+ *   in a user's zone (JQL, CQL).
+ * - text: bytes to text (UTF-8/UTF-16, binary refused), a Markdown document's title.
+ * - extract: text out of files (PDF, Word, PowerPoint, Excel, HTML, text), or why not.
+ * - adf: Atlassian Document Format to Markdown.
  */
 export * from './errors.ts';
 export * from './http.ts';
@@ -18,3 +22,6 @@ export * from './listing.ts';
 export * from './fetch-each.ts';
 export * from './webhook-verify.ts';
 export * from './days.ts';
+export * from './text.ts';
+export * from './adf.ts';
+export * from './extract.ts';
