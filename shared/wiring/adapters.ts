@@ -4,7 +4,6 @@ import { HashingEmbedder } from '../adapters/local/hashing-embedder.ts';
 import { LanceDbVectorStore } from '../adapters/local/lancedb/lancedb-vector-store.ts';
 import { embeddingDimensionsOf } from '../adapters/openai/models.ts';
 import { OpenAiEmbedder } from '../adapters/openai/openai-embedder.ts';
-import { PineconeVectorStore } from '../adapters/pinecone/pinecone-vector-store.ts';
 import { CoalescingVectorStore } from '../adapters/coalescing-vector-store.ts';
 import { SourceRoutedVectorStore } from '../adapters/source-routed-vector-store.ts';
 import type { TributaryConfig } from '../config/schema.ts';
@@ -56,6 +55,8 @@ export async function vectorStoreFromConfig(config: TributaryConfig, stateDir: s
     });
   }
   const apiKey = secret(env, v.apiKeyEnv, 'vectorStore.apiKeyEnv');
+  // Loaded only for a Pinecone config: the local default never evaluates its client.
+  const { PineconeVectorStore } = await import('../adapters/pinecone/pinecone-vector-store.ts');
   // Concurrent embed tasks share upsert requests (one task = one document).
   const open = (namespace: string): VectorStore => new CoalescingVectorStore(
     new PineconeVectorStore({ apiKey, indexHost: v.indexHost, namespace, dimensions }),

@@ -1,12 +1,9 @@
-import { DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../adapters/local/sqlite/database.ts';
 import { emptyCounts, importDynamoDbItems, type ImportCounts } from '../adapters/local/sqlite/legacy-import.ts';
 import type { Logger } from '../core/deps.ts';
 import { TributaryError, errorMessage } from '../core/errors.ts';
-import { startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { acquirePidLock } from './pid-lock.ts';
 
 /** The previous local layout: dynalite's LevelDB folder, its table, and the host machinery's files. */
@@ -51,6 +48,10 @@ export async function migrateLegacyState(input: { stateDir: string; db: Db; log:
 }
 
 async function importLegacyTable(folder: string, db: Db): Promise<ImportCounts> {
+  // Loaded only here: a state folder of the current layout never pays for dynalite and the AWS SDK.
+  const [{ startEmbeddedDynamoDb }, { DynamoDBClient, ResourceNotFoundException }, { DynamoDBDocumentClient, ScanCommand }] = await Promise.all([
+    import('./embedded-dynamodb.ts'), import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb'),
+  ]);
   let server;
   try {
     server = await startEmbeddedDynamoDb({ path: folder });
