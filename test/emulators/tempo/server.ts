@@ -18,7 +18,7 @@ import { DOCUMENTED_RATE_LIMIT, RateLimiter, type RateLimit } from './ratelimit.
 import { ROUTES, type RouteContext } from './routes.ts';
 import type { TimestampStyle } from './shapes.ts';
 import { WebhookHub, type Delivery, type Subscription } from './webhooks.ts';
-import { TempoWorld, type TokenScope } from './world.ts';
+import { TempoWorld } from './world.ts';
 
 export interface TempoEmulatorOptions {
   /** Clock for createdAt/updatedAt, deletions, audit events and the rate limiter (epoch ms). @default Date.now */
@@ -144,10 +144,6 @@ export class TempoEmulator extends TempoWorld {
   /** One round of Tempo's retries for failed deliveries (up to ten, then the subscription goes inactive). */
   runWebhookRetries(): Promise<void> {
     return this.hub.runRetries();
-  }
-
-  override addToken(token: string, scope: TokenScope = {}): void {
-    super.addToken(token, scope);
   }
 
   // ───────────────────────────── HTTP ─────────────────────────────
