@@ -43,8 +43,6 @@ function int(value: unknown, name: string, fallback: number): number {
   return n;
 }
 
-function bool(value: unknown): boolean { return value === true || value === 'true'; }
-
 interface PageToken { readonly o: number; readonly q: string; readonly e: number }
 const encodeToken = (t: PageToken): string => Buffer.from(JSON.stringify(t)).toString('base64url');
 function decodeToken(token: string, jql: string, now: number): PageToken {

@@ -88,10 +88,12 @@ const EVENT_NAMES: Readonly<Record<SiteEvent['kind'], [WebhookEvent, string | un
   worklog_updated: ['worklog_updated', 'issue_worklog_updated'], worklog_deleted: ['worklog_deleted', 'issue_worklog_deleted'],
 };
 
+const WEBHOOK_FIELDS = ['summary', 'description', 'status', 'issuetype', 'parent', 'project', 'priority', 'assignee', 'reporter', 'labels', 'created', 'updated', 'security'];
+
 /** The JSON Jira sends for a site event (issue events in the admin's view, UTC timestamps). */
 export function webhookPayload(v: View, event: SiteEvent, actor: JiraUser | undefined, timestamp: number): { webhookEvent: WebhookEvent; payload: Json } {
   const [webhookEvent, typeName] = EVENT_NAMES[event.kind];
-  const issueJson = issueBean(v, event.issue, ['*all'].flatMap(() => ['summary', 'description', 'status', 'issuetype', 'parent', 'project', 'priority', 'assignee', 'reporter', 'labels', 'created', 'updated', 'security']), new Set());
+  const issueJson = issueBean(v, event.issue, WEBHOOK_FIELDS, new Set());
   if (event.kind.startsWith('issue_')) {
     const e = event as Extract<SiteEvent, { history?: unknown }>;
     let eventType = typeName;
