@@ -3,7 +3,8 @@
  * of @notionhq/client 5.26.0 — and 2026-03-11) and of Notion's integration webhooks, built from
  * developers.notion.com and the SDK's own types and helpers. Each file under ./notion/ names, at
  * its top, the pages it follows; ./notion/samples.ts pins documented and captured payloads and
- * ./notion.test.ts checks the emulator against them through the official SDK.
+ * ./notion.test.ts (REST) and ./notion-webhooks.test.ts check the emulator against them through
+ * the official SDK. ./notion/testkit.ts seeds a workspace with every block and property type.
  *
  * - ./notion/model.ts      stored objects and seed types (pages, blocks, databases, data sources, rows)
  * - ./notion/world.ts      the workspace, sharing/visibility, every mutation, change records
