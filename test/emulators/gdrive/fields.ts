@@ -28,8 +28,8 @@ const PERMISSION: Schema = {
 const FILE_NAMES = ('appProperties capabilities clientEncryptionDetails contentHints contentRestrictions copyRequiresWriterPermission '
   + 'createdTime description downloadRestrictions driveId explicitlyTrashed exportLinks fileExtension folderColorRgb fullFileExtension '
   + 'hasAugmentedPermissions hasThumbnail headRevisionId iconLink id imageMediaMetadata inheritedPermissionsDisabled isAppAuthorized '
-  + 'kind labelInfo lastModifyingUser linkShareMetadata mimeType modifiedByMe modifiedByMeTime modifiedTime name originalFilename '
-  + 'ownedByMe owners parents permissionIds permissions properties quotaBytesUsed resourceKey shared sharedWithMeTime sharingUser '
+  + 'kind labelInfo lastModifyingUser linkShareMetadata md5Checksum mimeType modifiedByMe modifiedByMeTime modifiedTime name originalFilename '
+  + 'ownedByMe owners parents permissionIds permissions properties quotaBytesUsed resourceKey sha1Checksum sha256Checksum shared sharedWithMeTime sharingUser '
   + 'shortcutDetails size spaces starred teamDriveId thumbnailLink thumbnailVersion trashed trashedTime trashingUser version '
   + 'videoMediaMetadata viewedByMe viewedByMeTime viewersCanCopyContent webContentLink webViewLink writersCanShare').split(' ');
 const FILE: Schema = Object.fromEntries(FILE_NAMES.map((n) => [n, null]));
