@@ -10,7 +10,7 @@ const projectKey = z.string().regex(/^[A-Z][A-Z0-9_]{0,254}$/, {
 });
 
 const siteUrl = z.string().url({ message: 'must be your Jira site\'s absolute URL, such as "https://acme.atlassian.net"' })
-  .refine((value) => /^https?:$/.test(new URL(value).protocol), { message: 'must be an http(s) URL such as "https://acme.atlassian.net"' });
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), { message: 'must be an http(s) URL such as "https://acme.atlassian.net"' });
 
 /**
  * `"kind": "jira"`: the issues of a Jira Cloud site that `projects` and `jql` select, one
