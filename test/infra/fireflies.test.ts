@@ -19,13 +19,18 @@ const CONFIG = join(REPO_ROOT, 'examples', 'aws', 'connectors.config.json');
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
 const TABLE = 'StateTable9728C7E5.Arn';
-const SECRETS = { FIREFLIES_API_KEY: 'tributary/fireflies-api-key', FIREFLIES_WEBHOOK_SECRET: 'tributary/fireflies-webhook-secret' };
+const SECRETS = {
+  FIREFLIES_API_KEY: 'tributary/fireflies-api-key', FIREFLIES_WEBHOOK_SECRET: 'tributary/fireflies-webhook-secret',
+  // A jira source shares this synth (one synth for the API kinds, not one each).
+  JIRA_API_TOKEN: 'tributary/jira-api-token', JIRA_WEBHOOK_SECRET: 'tributary/jira-webhook-secret',
+};
 const arn = (name: string): string => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-Q1w2E3`;
 
 function withFireflies(source: Record<string, unknown> = {}): Record<string, unknown> {
   const config = readJson<{ aws: { secrets: Record<string, string> } & Record<string, unknown>; sources: unknown[] }>(CONFIG);
   config.aws = { ...config.aws, account: ACCOUNT, region: REGION, secrets: { ...config.aws.secrets, ...SECRETS } };
   config.sources.push({ id: 'meetings', kind: 'fireflies', apiKeyEnv: 'FIREFLIES_API_KEY', webhook: { secretEnv: 'FIREFLIES_WEBHOOK_SECRET' }, ...source });
+  config.sources.push({ id: 'issues', kind: 'jira', siteUrl: 'https://acme.atlassian.net', email: 'bot@acme.test', projects: ['ENG'], webhook: { secretEnv: 'JIRA_WEBHOOK_SECRET' } });
   return config;
 }
 
@@ -41,6 +46,14 @@ describe('a fireflies source on AWS', () => {
     const fns: FunctionId[] = ['Fetcher', 'Embedder', 'Admin', 'Watchdog', 'Webhook', 'Ingest'];
     expect(fns.filter((fn) => canRead(fn, 'FIREFLIES_WEBHOOK_SECRET'))).toEqual(['Webhook']);
     expect(fns.filter((fn) => canRead(fn, 'FIREFLIES_API_KEY'))).toEqual(['Fetcher', 'Embedder']);
+  });
+
+  it('deploys a jira source beside it: its token to the fetcher and embedder, its webhook secret to the webhook function, its schedule', () => {
+    const fns: FunctionId[] = ['Fetcher', 'Embedder', 'Admin', 'Watchdog', 'Webhook', 'Ingest'];
+    expect(fns.filter((fn) => canRead(fn, 'JIRA_API_TOKEN'))).toEqual(['Fetcher', 'Embedder']);
+    expect(fns.filter((fn) => canRead(fn, 'JIRA_WEBHOOK_SECRET'))).toEqual(['Webhook']);
+    const schedules = Object.values(synth.pipeline.Resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule').map((r) => JSON.stringify(r.Properties));
+    expect(schedules.filter((s) => s.includes('issues') && s.includes('rate(15 minutes)'))).toHaveLength(1);
   });
 
   it('lets the webhook function keep replay memory for the source, and nothing of the source\'s state', () => {
@@ -62,7 +75,7 @@ describe('a fireflies source on AWS', () => {
 describe('fireflies stage config', () => {
   it('warns at synth when the source has no webhook', () => {
     const config = withFireflies();
-    const source = (config['sources'] as Array<Record<string, unknown>>).at(-1)!;
+    const source = (config['sources'] as Array<Record<string, unknown>>).find((s) => s['id'] === 'meetings')!;
     delete source['webhook'];
     const stage = stageConfigFrom(parseConfig(config));
     expect(stage.warnings).toEqual([expect.stringMatching(/fireflies source "meetings" has no webhook: new meetings wait for its schedule/)]);
