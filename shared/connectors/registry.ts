@@ -10,6 +10,7 @@ import { filesystemConnector } from './filesystem/definition.ts';
 import { firefliesConnector } from './fireflies/definition.ts';
 import { postgresConnector } from './postgres/definition.ts';
 import { pushConnector } from './push/definition.ts';
+import { s3Connector } from './s3/definition.ts';
 import { slackConnector } from './slack/definition.ts';
 import { sqliteConnector } from './sqlite/definition.ts';
 import { telegramConnector } from './telegram/definition.ts';
@@ -20,6 +21,7 @@ export const connectors = [
   firefliesConnector,
   postgresConnector,
   pushConnector,
+  s3Connector,
   slackConnector,
   sqliteConnector,
   telegramConnector,

@@ -4,6 +4,7 @@ import { filesystemHarness } from './filesystem.ts';
 import { firefliesHarness } from './fireflies.ts';
 import { postgresHarness } from './postgres.ts';
 import { pushHarness } from './push.ts';
+import { s3Harness } from './s3.ts';
 import { slackHarness } from './slack.ts';
 import { sqliteHarness } from './sqlite.ts';
 import { telegramHarness } from './telegram.ts';
@@ -17,6 +18,7 @@ export const contractHarnesses: Readonly<Record<string, ContractHarness>> = {
   fireflies: firefliesHarness,
   postgres: postgresHarness,
   push: pushHarness,
+  s3: s3Harness,
   slack: slackHarness,
   sqlite: sqliteHarness,
   telegram: telegramHarness,
