@@ -31,7 +31,7 @@ export const s3Source = z.strictObject({
   /** The bucket's region. Default: the SDK's (AWS_REGION; on Lambda, the function's region). */
   region: z.string().regex(/^[a-z0-9-]{2,32}$/, { message: 'must be a region name such as "eu-west-1"' }).optional(),
   /** An S3-compatible endpoint (MinIO, R2, a test emulator). Default: AWS's. */
-  endpoint: z.string().url({ message: 'must be an absolute URL such as "http://127.0.0.1:9000"' }).optional(),
+  endpoint: z.string().regex(/^https?:\/\/[^/\s]+/, { message: 'must be an absolute http(s) URL such as "http://127.0.0.1:9000"' }).optional(),
   /** Path-style requests (`<endpoint>/<bucket>/<key>`), which MinIO-style stores need. */
   forcePathStyle: z.boolean().default(false),
   /** Environment variable holding an access key id. Default: the SDK's credential chain (on Lambda, the function's role). */

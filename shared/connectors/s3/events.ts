@@ -12,7 +12,10 @@
  *
  * Keys: the Records format URL-encodes them ("red flower.jpg" → "red+flower.jpg"); for
  * EventBridge AWS does not say, and AWS Powertools decodes them the same way (unquote_plus), so
- * both are form-URL-decoded. A key that is literally "a+b" arrives as "a%2Bb" and survives.
+ * both are form-URL-decoded. A key that is literally "a+b" arrives as "a%2Bb" and survives —
+ * unless the sender did not encode (MinIO's and EventBridge's behaviour is not pinned down):
+ * so when decoding changes a key, both forms are hinted. The one that does not exist costs a
+ * GetObject answered 404, which is no change for an id the index does not hold.
  *
  * The result is ids, not states: the fetcher reads each object as it is now, so an old event
  * arriving after a new one cannot bring an old state back. Within one batch each key is
@@ -48,7 +51,8 @@ export function compareSequencers(a: string, b: string): number {
 
 interface RawChange {
   readonly bucket: string;
-  readonly key: string;
+  /** The decoded key, then the key as sent when that differs. */
+  readonly keys: readonly string[];
   readonly sequencer: string;
   readonly change: S3Change | undefined;
 }
@@ -61,13 +65,15 @@ export function decodeS3Events(body: unknown, source: { readonly bucket: string;
   const latest = new Map<string, { change: S3Change; sequencer: string }>();
   let ignored = 0;
   for (const c of changes) {
-    const id = c.bucket === source.bucket && c.change ? source.keys.idOf(c.key) : undefined;
-    if (id === undefined || c.change === undefined) {
+    const ids = c.bucket === source.bucket && c.change ? c.keys.flatMap((key) => source.keys.idOf(key) ?? []) : [];
+    if (ids.length === 0 || c.change === undefined) {
       ignored += 1;
       continue;
     }
-    const seen = latest.get(id);
-    if (!seen || compareSequencers(c.sequencer, seen.sequencer) > 0) latest.set(id, { change: c.change, sequencer: c.sequencer });
+    for (const id of ids) {
+      const seen = latest.get(id);
+      if (!seen || compareSequencers(c.sequencer, seen.sequencer) > 0) latest.set(id, { change: c.change, sequencer: c.sequencer });
+    }
   }
   const first = items[0] as { id?: unknown };
   return {
@@ -89,9 +95,9 @@ function eventBridgeChange(event: Record<string, unknown>): RawChange {
   if (event['source'] !== undefined && event['source'] !== 'aws.s3') throw new MalformedEventError(`"source" is ${JSON.stringify(event['source'])}, not "aws.s3"`);
   const detail = event['detail'];
   if (!isObject(detail)) throw new MalformedEventError('"detail" must be an object');
-  const { bucket, key, sequencer } = located(detail['bucket'], detail['object'], 'detail');
+  const { bucket, keys, sequencer } = located(detail['bucket'], detail['object'], 'detail');
   const change = type === 'Object Created' ? 'created' : type === 'Object Deleted' ? 'deleted' : undefined;
-  return { bucket, key, sequencer, change };
+  return { bucket, keys, sequencer, change };
 }
 
 function recordChange(record: unknown): RawChange {
@@ -100,17 +106,19 @@ function recordChange(record: unknown): RawChange {
   if (typeof name !== 'string') throw new MalformedEventError('"Records[].eventName" must be a string');
   const s3 = record['s3'];
   if (!isObject(s3)) throw new MalformedEventError('"Records[].s3" must be an object');
-  const { bucket, key, sequencer } = located(s3['bucket'], s3['object'], 'Records[].s3');
+  const { bucket, keys, sequencer } = located(s3['bucket'], s3['object'], 'Records[].s3');
   const bare = name.replace(/^s3:/, '');
   const change = bare.startsWith('ObjectCreated:') ? 'created' : bare.startsWith('ObjectRemoved:') || bare.startsWith('LifecycleExpiration:') ? 'deleted' : undefined;
-  return { bucket, key, sequencer, change };
+  return { bucket, keys, sequencer, change };
 }
 
-function located(bucket: unknown, object: unknown, where: string): { bucket: string; key: string; sequencer: string } {
+function located(bucket: unknown, object: unknown, where: string): { bucket: string; keys: string[]; sequencer: string } {
   if (!isObject(bucket) || typeof bucket['name'] !== 'string') throw new MalformedEventError(`"${where}.bucket.name" must be a string`);
   if (!isObject(object) || typeof object['key'] !== 'string' || object['key'] === '') throw new MalformedEventError(`"${where}.object.key" must be a non-empty string`);
   const sequencer = typeof object['sequencer'] === 'string' ? object['sequencer'] : '';
-  return { bucket: bucket['name'], key: s3UrlDecode(object['key']), sequencer };
+  const sent = object['key'];
+  const decoded = s3UrlDecode(sent);
+  return { bucket: bucket['name'], keys: decoded === sent ? [sent] : [decoded, sent], sequencer };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
