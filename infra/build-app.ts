@@ -30,7 +30,7 @@ export function buildApp(options: { configPath?: string; app?: App } = {}): Buil
   const env: Environment = { ...(account !== undefined ? { account } : {}), ...(region !== undefined ? { region } : {}) };
   const prefix = `Tributary-${stage.stage}`;
   const stateful = new StatefulStack(app, `${prefix}-State`, {
-    env, fetcherTimeout: stage.fetcherTimeout, embedderTimeout: stage.embedderTimeout, sourceIds: stage.sources.map((s) => s.id),
+    env, fetcherTimeout: stage.fetcherTimeout, embedderTimeout: stage.embedderTimeout, sourceIds: stage.sources.map((s) => s.id), eventRules: stage.eventRules,
     description: `Tributary ${stage.stage}: state table and work queues`,
   });
   const pipeline = new PipelineStack(app, `${prefix}-Pipeline`, {

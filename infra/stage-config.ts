@@ -7,11 +7,18 @@ import { deliveryScope } from '../shared/core/webhook.ts';
 import { embeddingDimensionsOf } from '../shared/adapters/openai/models.ts';
 import { awsSchema, type AwsConfig } from '../shared/config/aws.ts';
 import type { SourceConfig, TributaryConfig } from '../shared/config/schema.ts';
-import type { AwsGrant, ConnectorDefinition, FunctionName } from '../shared/connectors/definition.ts';
+import type { AwsEventRule, AwsGrant, ConnectorDefinition, FunctionName } from '../shared/connectors/definition.ts';
 import { definitionOf } from '../shared/connectors/lookup.ts';
 import { ConfigError } from '../shared/core/errors.ts';
 
 export type { AwsGrant, FunctionName };
+
+/** A rule feeding a source's native AWS events (S3 object events) to the fetch queue, in the source's group. */
+export interface StageEventRule {
+  readonly sourceId: string;
+  readonly description: string;
+  readonly pattern: Readonly<Record<string, unknown>>;
+}
 
 /** A configured source as the stacks see it. */
 export interface StageSource {
@@ -66,6 +73,8 @@ export interface StageConfig {
   grantsFor(fn: FunctionName): AwsGrant[];
   /** Things that deploy but deserve a second look (shown as CDK warnings). */
   readonly warnings: readonly string[];
+  /** Native AWS event rules the sources' definitions ask for (`aws().eventRules`). */
+  readonly eventRules: readonly StageEventRule[];
 }
 
 /**
@@ -119,9 +128,10 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
   const webhookHintKeys = hinted.map((s) => hintPartitionKey(s.id));
   const pushHintKeys = pushed.map((s) => hintPartitionKey(s.id));
   const embeddingKey = embeddingPartitionKey(config.embedder.model, embeddingDimensionsOf(config.embedder.model, config.embedder.dimensions));
-  const needs = sources.map(({ source, index, definition }) => ({ index, needs: definition.aws?.(source) ?? {} }));
+  const needs = sources.map(({ source, index, definition }) => ({ sourceId: source.id, index, needs: definition.aws?.(source) ?? {} }));
   const grants = needs.flatMap(({ index, needs: n }) => (n.grants ?? []).map((grant) => checkedGrant(grant, `sources[${index}]`)));
   const warnings = needs.flatMap(({ needs: n }) => n.warnings ?? []);
+  const eventRules = needs.flatMap(({ sourceId, needs: n }) => (n.eventRules ?? []).map((rule: AwsEventRule) => ({ sourceId, ...rule })));
   const { aws: _aws, ...runtimeConfig } = config;
   return {
     stage: aws.stage,
@@ -140,6 +150,7 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
     throttle: aws.throttle,
     reservedConcurrency: aws.reservedConcurrency,
     warnings,
+    eventRules,
     secretsFor(fn) {
       switch (fn) {
         // The fetcher embeds each page's new chunks ahead and reads the sources; it writes no vectors.

@@ -5,6 +5,7 @@ import { LeaseLostError } from '../../shared/core/errors.ts';
 import { runFetch, type FetchRunResult } from '../../shared/core/fetch-run.ts';
 import { decodeFetchTask } from '../../shared/core/tasks.ts';
 import { processBatch } from '../shared/sqs-batch.ts';
+import type { NativeEventDecoder } from './native-events.ts';
 
 export interface FetcherHandlerOptions {
   readonly maxReceives: number;
@@ -12,6 +13,8 @@ export interface FetcherHandlerOptions {
   readonly owner: () => string;
   readonly isOwnerAlive?: (owner: string) => boolean | undefined;
   readonly onResult?: (result: FetchRunResult) => void;
+  /** Messages that are AWS services' events (S3 object events) → the targeted task they call for. */
+  readonly nativeEvents?: NativeEventDecoder;
 }
 
 /**
@@ -23,7 +26,10 @@ export function createFetcherHandler(deps: CoreDeps, options: FetcherHandlerOpti
   return middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(async (event, context) => processBatch(event, {
     queueName: 'fetch', queue: deps.queue, maxReceives: options.maxReceives, log: deps.log,
   }, async (record) => {
-    const task = decodeFetchTask(record.body);
+    const native = options.nativeEvents?.(record.body, deps.clock.now());
+    // An event about nothing the source indexes (another prefix, an unselected key): no run.
+    if (native === 'skip') return;
+    const task = native ?? decodeFetchTask(record.body);
     const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
     try {
       const result = await runFetch(deps, task, {

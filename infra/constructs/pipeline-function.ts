@@ -170,7 +170,10 @@ export class PipelineFunction extends Construct {
    */
   allow(grants: readonly AwsGrant[]): this {
     for (const grant of grants) {
-      this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...grant.actions], resources: [...grant.resources] }));
+      this.fn.addToRolePolicy(new iam.PolicyStatement({
+        actions: [...grant.actions], resources: [...grant.resources],
+        ...(grant.conditions ? { conditions: JSON.parse(JSON.stringify(grant.conditions)) as Record<string, unknown> } : {}),
+      }));
       for (const resource of grant.resources.filter((r) => r.includes('*'))) {
         Validations.of(this).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason: grant.wildcardReason ?? '' });
       }

@@ -5,6 +5,7 @@ import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE } from '../../shared/adapters/aws/eventbridge-event-bus.ts';
 import type { Construct } from 'constructs';
 import { WorkQueue } from '../constructs/work-queue.ts';
+import type { StageEventRule } from '../stage-config.ts';
 
 export interface StatefulStackProps extends StackProps {
   /** Fetcher timeout: the fetch queue's visibility timeout is six times it. */
@@ -13,6 +14,8 @@ export interface StatefulStackProps extends StackProps {
   readonly embedderTimeout: Duration;
   /** Source ids: each gets a rule routing its hints to the fetch queue. */
   readonly sourceIds: readonly string[];
+  /** Rules on the default bus forwarding AWS services' events (S3 object events) of a source to the fetch queue. @default none */
+  readonly eventRules?: readonly StageEventRule[];
 }
 
 /**
@@ -55,5 +58,29 @@ export class StatefulStack extends Stack {
         })],
       });
     }
+    // AWS services publish to the default bus; the fetcher decodes the event with the source's definition.
+    const counts = new Map<string, number>();
+    for (const rule of props.eventRules ?? []) {
+      const n = (counts.get(rule.sourceId) ?? 0) + 1;
+      counts.set(rule.sourceId, n);
+      new events.Rule(this, `Events-${rule.sourceId}${n > 1 ? `-${n}` : ''}`, {
+        description: rule.description,
+        eventPattern: eventPatternOf(rule.pattern),
+        targets: [new eventTargets.SqsQueue(this.fetchQueue.queue, {
+          messageGroupId: rule.sourceId,
+          // The event's own fields, as `decodeEvent` reads them (account, region and resources are not needed).
+          message: events.RuleTargetInput.fromObject({
+            type: 'event', sourceId: rule.sourceId,
+            event: { id: events.EventField.eventId, source: events.EventField.source, 'detail-type': events.EventField.detailType, time: events.EventField.time, detail: events.EventField.fromPath('$.detail') },
+          }),
+        })],
+      });
+    }
   }
+}
+
+/** A pattern as EventBridge writes it (`detail-type`) in CDK's spelling (`detailType`); the rest passes through. */
+function eventPatternOf(pattern: Readonly<Record<string, unknown>>): events.EventPattern {
+  const { 'detail-type': detailType, ...rest } = pattern;
+  return { ...rest, ...(detailType !== undefined ? { detailType: detailType as string[] } : {}) } as events.EventPattern;
 }

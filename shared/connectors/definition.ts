@@ -55,6 +55,20 @@ export interface AwsGrant {
    * AwsSolutions-IAM5 finding for it is acknowledged with this reason. Required for wildcards.
    */
   readonly wildcardReason?: string;
+  /** IAM condition block (`{ StringLike: { 's3:prefix': ['docs/*'] } }`), to narrow the grant further. */
+  readonly conditions?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+}
+
+/**
+ * A rule on the account's default event bus whose matching events (an AWS service's own, such
+ * as S3's Object Created) go to the fetch queue in the source's message group, as
+ * `{ type: 'event', sourceId, event }`; the fetcher turns them into id hints with the
+ * definition's `decodeEvent`.
+ */
+export interface AwsEventRule {
+  readonly description: string;
+  /** An EventBridge event pattern (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html). */
+  readonly pattern: Readonly<Record<string, unknown>>;
 }
 
 /** What a source needs on AWS besides the state table, the queues and its secrets. */
@@ -62,6 +76,8 @@ export interface AwsNeeds {
   readonly grants?: readonly AwsGrant[];
   /** Things that deploy but deserve a second look, shown as CDK warnings at synth. */
   readonly warnings?: readonly string[];
+  /** Rules feeding the source's native AWS events to the fetch queue (the definition's `decodeEvent` reads them). */
+  readonly eventRules?: readonly AwsEventRule[];
 }
 
 /** The result of applying one signed request to `POST /ingest/<id>`. */
@@ -124,6 +140,12 @@ export interface ConnectorDefinition<C extends SourceBaseConfig = SourceBaseConf
    * Absent: the source takes Tributary's own signed hints (README "Webhooks").
    */
   decodeWebhook?(source: C, request: WebhookRequest): WebhookAnswer;
+  /**
+   * The ids a native event names (one that an `aws().eventRules` rule delivered to the fetch
+   * queue): decoded by the fetcher into a targeted fetch task. Throws PoisonTaskError for an
+   * event it cannot read; an empty list: nothing of the source's changed.
+   */
+  decodeEvent?(source: C, event: unknown): readonly string[];
   /** The source takes `POST /ingest/<id>` (see IngestEndpoint); its secret signs pushes, not hints. */
   readonly ingest?: IngestEndpoint<C>;
   /** Grants and warnings for the AWS deployment. */

@@ -11,6 +11,7 @@ import { firefliesConnector } from './fireflies/definition.ts';
 import { jiraConnector } from './jira/definition.ts';
 import { postgresConnector } from './postgres/definition.ts';
 import { pushConnector } from './push/definition.ts';
+import { s3Connector } from './s3/definition.ts';
 import { slackConnector } from './slack/definition.ts';
 import { sqliteConnector } from './sqlite/definition.ts';
 import { telegramConnector } from './telegram/definition.ts';
@@ -22,6 +23,7 @@ export const connectors = [
   jiraConnector,
   postgresConnector,
   pushConnector,
+  s3Connector,
   slackConnector,
   sqliteConnector,
   telegramConnector,

@@ -5,6 +5,7 @@ import { firefliesHarness } from './fireflies.ts';
 import { jiraHarness } from './jira.ts';
 import { postgresHarness } from './postgres.ts';
 import { pushHarness } from './push.ts';
+import { s3Harness } from './s3.ts';
 import { slackHarness } from './slack.ts';
 import { sqliteHarness } from './sqlite.ts';
 import { telegramHarness } from './telegram.ts';
@@ -19,6 +20,7 @@ export const contractHarnesses: Readonly<Record<string, ContractHarness>> = {
   jira: jiraHarness,
   postgres: postgresHarness,
   push: pushHarness,
+  s3: s3Harness,
   slack: slackHarness,
   sqlite: sqliteHarness,
   telegram: telegramHarness,
