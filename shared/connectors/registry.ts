@@ -8,6 +8,7 @@
 import { discordConnector } from './discord/definition.ts';
 import { filesystemConnector } from './filesystem/definition.ts';
 import { firefliesConnector } from './fireflies/definition.ts';
+import { gdriveConnector } from './gdrive/definition.ts';
 import { jiraConnector } from './jira/definition.ts';
 import { postgresConnector } from './postgres/definition.ts';
 import { pushConnector } from './push/definition.ts';
@@ -20,6 +21,7 @@ export const connectors = [
   discordConnector,
   filesystemConnector,
   firefliesConnector,
+  gdriveConnector,
   jiraConnector,
   postgresConnector,
   pushConnector,

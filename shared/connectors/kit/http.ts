@@ -113,6 +113,8 @@ export interface HttpResponse {
   /** Final URL (after redirects). */
   readonly url: string;
   readonly text: string;
+  /** The body's exact bytes (`text` is their UTF-8 decoding): downloads of binary files read these. */
+  readonly bytes?: Uint8Array;
 }
 
 export interface JsonOptions<T> extends RequestOptions {
@@ -304,8 +306,9 @@ export class HttpClient {
     if (body !== undefined) init.body = body;
     const response = await this.fetchFn(url, init);
     // Reading the body is under the same timeout: a server that stalls mid-body is a timeout too.
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, url: response.url || url.href, text };
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const text = new TextDecoder().decode(bytes);
+    return { status: response.status, headers: response.headers, url: response.url || url.href, text, bytes };
   }
 }
 

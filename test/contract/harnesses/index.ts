@@ -2,6 +2,7 @@ import type { ContractHarness } from './harness.ts';
 import { discordHarness } from './discord.ts';
 import { filesystemHarness } from './filesystem.ts';
 import { firefliesHarness } from './fireflies.ts';
+import { gdriveHarness } from './gdrive.ts';
 import { jiraHarness } from './jira.ts';
 import { postgresHarness } from './postgres.ts';
 import { pushHarness } from './push.ts';
@@ -17,6 +18,7 @@ export const contractHarnesses: Readonly<Record<string, ContractHarness>> = {
   discord: discordHarness,
   filesystem: filesystemHarness,
   fireflies: firefliesHarness,
+  gdrive: gdriveHarness,
   jira: jiraHarness,
   postgres: postgresHarness,
   push: pushHarness,
