@@ -13,6 +13,7 @@ import { pushConnector } from './push/definition.ts';
 import { slackConnector } from './slack/definition.ts';
 import { sqliteConnector } from './sqlite/definition.ts';
 import { telegramConnector } from './telegram/definition.ts';
+import { tempoConnector } from './tempo/definition.ts';
 
 export const connectors = [
   discordConnector,
@@ -23,6 +24,7 @@ export const connectors = [
   slackConnector,
   sqliteConnector,
   telegramConnector,
+  tempoConnector,
 ] as const;
 
 export type SourceKind = (typeof connectors)[number]['kind'];

@@ -7,6 +7,7 @@ import { pushHarness } from './push.ts';
 import { slackHarness } from './slack.ts';
 import { sqliteHarness } from './sqlite.ts';
 import { telegramHarness } from './telegram.ts';
+import { tempoHarness } from './tempo.ts';
 
 export type { ContractHarness };
 
@@ -20,4 +21,5 @@ export const contractHarnesses: Readonly<Record<string, ContractHarness>> = {
   slack: slackHarness,
   sqlite: sqliteHarness,
   telegram: telegramHarness,
+  tempo: tempoHarness,
 };
