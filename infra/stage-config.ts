@@ -28,6 +28,8 @@ export interface StageSource {
   readonly freshnessSloMinutes: number;
   /** Fed by `POST /ingest/<id>` (its kind's definition has an ingest endpoint). */
   readonly takesPushes: boolean;
+  /** Has a webhook whose provider checks the route with a GET (its kind's definition answers one: Tempo). */
+  readonly answersWebhookGet: boolean;
 }
 
 /**
@@ -141,6 +143,7 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
     runtimeConfig,
     sources: sources.map(({ source: s, definition }) => ({
       id: s.id, kind: s.kind, schedule: s.schedule, freshnessSloMinutes: s.freshnessSloMinutes, takesPushes: takesPushes(definition),
+      answersWebhookGet: s.webhook !== undefined && definition.answerWebhookGet !== undefined,
     })),
     fetcherTimeout: Duration.seconds(aws.fetcherTimeoutSeconds),
     embedderTimeout: Duration.minutes(5),

@@ -46,8 +46,13 @@ function hostName(header: string | undefined): string | undefined {
   return colon > 0 && trimmed.indexOf(':') === colon ? trimmed.slice(0, colon) : trimmed;
 }
 
-/** Routes that carry their own signature (webhooks, pushes): senders such as Slack cannot add a token. */
+/**
+ * Routes that carry their own signature (webhooks, pushes): senders such as Slack cannot add a
+ * token. A GET on a webhook route is a provider's subscription check (Tempo's), which cannot
+ * either; it only echoes a challenge for a source whose kind answers one.
+ */
 function isSigned(request: FastifyRequest): boolean {
+  if (request.method === 'GET') return request.url.startsWith('/webhooks/');
   return request.method === 'POST' && (request.url.startsWith('/webhooks/') || request.url.startsWith('/ingest/'));
 }
 

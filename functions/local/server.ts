@@ -41,6 +41,8 @@ export function buildServer(stack: LocalStack, options: ServerOptions): FastifyI
     clock: stack.deps.clock, log: stack.deps.log,
   });
   app.post<{ Params: { sourceId: string } }>('/webhooks/:sourceId', asLambdaRoute('POST /webhooks/{sourceId}', webhook));
+  // A provider's subscription check (Tempo's `?randomString=`), answered by the kind's definition.
+  app.get<{ Params: { sourceId: string } }>('/webhooks/:sourceId', asLambdaRoute('GET /webhooks/{sourceId}', webhook));
 
   // Push ingestion: the handler the ingest Lambda runs. Fastify stops bodies a little over the
   // handler's own limit, so the handler answers 413 with its message for anything near it.
@@ -77,12 +79,17 @@ function asLambdaRoute(routeKey: string, handler: LambdaHttpHandler) {
   return async (req: FastifyRequest<{ Params: { sourceId: string } }>, reply: FastifyReply): Promise<FastifyReply> => {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+    const [rawPath, rawQueryString = ''] = req.url.split('?', 2) as [string, string?];
+    // As API Gateway v2 hands them over: repeated parameters joined with commas.
+    const query: Record<string, string> = {};
+    for (const [k, v] of new URLSearchParams(rawQueryString)) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
     const event = {
-      version: '2.0', routeKey, rawPath: req.url, rawQueryString: '', headers,
+      version: '2.0', routeKey, rawPath, rawQueryString, headers,
+      ...(rawQueryString ? { queryStringParameters: query } : {}),
       pathParameters: { sourceId: req.params.sourceId },
       // As API Gateway hands over a body it does not take for text: base64 of the exact bytes.
       body: Buffer.isBuffer(req.body) ? req.body.toString('base64') : '', isBase64Encoded: true,
-      requestContext: { http: { method: 'POST', path: req.url, protocol: 'HTTP/1.1', sourceIp: req.ip, userAgent: headers['user-agent'] ?? '' } },
+      requestContext: { http: { method: req.method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: req.ip, userAgent: headers['user-agent'] ?? '' } },
     } as unknown as APIGatewayProxyEventV2;
     const result = await handler(event, {} as Context);
     reply.code(result.statusCode ?? 200);

@@ -27,6 +27,22 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
 });
 
 /**
+ * `GET /webhooks/{sourceId}`: a provider's subscription check, answered by the kind's
+ * `answerWebhookGet` (Tempo echoes `randomString`). A source without one, without a webhook, or
+ * unknown gets the same 401 as an unverified POST.
+ */
+function answerGet(deps: WebhookDeps, event: APIGatewayProxyEventV2): APIGatewayProxyStructuredResultV2 {
+  const sourceId = event.pathParameters?.['sourceId'] ?? '';
+  const source = deps.config.sources.find((s) => s.id === sourceId);
+  const definition = source ? definitionOf(source.kind) : undefined;
+  if (!source || !source.webhook || !definition?.answerWebhookGet) throw notVerified();
+  const query: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(event.queryStringParameters ?? {})) query[key] = value?.split(',').at(-1);
+  const answer = definition.answerWebhookGet(source, { headers: event.headers ?? {}, query, nowMs: deps.clock.now() });
+  return { statusCode: answer.statusCode, headers: { 'content-type': answer.contentType, 'x-content-type-options': 'nosniff' }, body: answer.body };
+}
+
+/**
  * `POST /webhooks/{sourceId}`: verify the signature over the body's bytes, decode the hint, put
  * one `SourceChanged` event on the bus, answer 202. Nothing is published on any 4xx: 413 for
  * a body over the limit, 401 for an unknown source or a bad signature alike (a 404 would tell
@@ -35,6 +51,7 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
 export function createWebhookHandler(deps: WebhookDeps) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(async (event) => {
     try {
+      if (event.requestContext?.http?.method === 'GET') return answerGet(deps, event);
       const { bytes, text } = rawBodyOf(event);
       // Before any HMAC: an unauthenticated sender must not make the verifier hash megabytes.
       if (bytes.byteLength > MAX_WEBHOOK_BYTES) throw new HttpError(413, `body larger than ${MAX_WEBHOOK_BYTES} bytes`);

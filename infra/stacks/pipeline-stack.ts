@@ -102,6 +102,20 @@ export class PipelineStack extends Stack {
         reason: 'Webhook senders (Slack, GitHub, custom systems) cannot sign with IAM; the function verifies an HMAC-SHA256 signature with a 5-minute replay window and answers 401 otherwise.',
       });
     }
+    if (stage.sources.some((s) => s.answersWebhookGet)) {
+      // A provider's subscription check (Tempo's `GET ?randomString=`), answered by the same function.
+      const [checkRoute] = this.api.addRoutes({
+        path: '/webhooks/{sourceId}', methods: [apigw.HttpMethod.GET],
+        integration: new HttpLambdaIntegration('WebhookCheckIntegration', webhook.fn),
+      });
+      if (checkRoute) {
+        throttled.push({ group: 'webhooks', routes: [checkRoute] });
+        Validations.of(checkRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: 'Providers check a webhook URL with an unauthenticated GET (Tempo echoes randomString); the function answers only sources whose kind defines the check, 401 otherwise, and changes nothing.',
+        });
+      }
+    }
     if (ingest) {
       const [ingestRoute] = this.api.addRoutes({
         path: '/ingest/{sourceId}', methods: [apigw.HttpMethod.POST],

@@ -12,7 +12,9 @@
 import type { z } from 'zod';
 import type { SourceBaseConfig } from '../config/source-base.ts';
 import type { Logger } from '../core/deps.ts';
-import type { Clock, CredentialStore, PushStateStore, SourceConnector, StateStore, WebhookAnswer, WebhookRequest } from '../ports/index.ts';
+import type {
+  Clock, CredentialStore, PushStateStore, SourceConnector, StateStore, WebhookAnswer, WebhookGetAnswer, WebhookGetRequest, WebhookRequest,
+} from '../ports/index.ts';
 
 export type { SourceBaseConfig };
 
@@ -146,6 +148,12 @@ export interface ConnectorDefinition<C extends SourceBaseConfig = SourceBaseConf
    * event it cannot read; an empty list: nothing of the source's changed.
    */
   decodeEvent?(source: C, event: unknown): readonly string[];
+  /**
+   * Answers `GET /webhooks/<id>` for a source with a webhook: a provider's subscription check
+   * (Tempo echoes `randomString`), static like `decodeWebhook` (HttpError for a 4xx). Absent: the
+   * route answers GET with 401, as for an unknown source.
+   */
+  answerWebhookGet?(source: C, request: WebhookGetRequest): WebhookGetAnswer;
   /** The source takes `POST /ingest/<id>` (see IngestEndpoint); its secret signs pushes, not hints. */
   readonly ingest?: IngestEndpoint<C>;
   /** Grants and warnings for the AWS deployment. */

@@ -16,6 +16,7 @@ import { s3Connector } from './s3/definition.ts';
 import { slackConnector } from './slack/definition.ts';
 import { sqliteConnector } from './sqlite/definition.ts';
 import { telegramConnector } from './telegram/definition.ts';
+import { tempoConnector } from './tempo/definition.ts';
 
 export const connectors = [
   discordConnector,
@@ -29,6 +30,7 @@ export const connectors = [
   slackConnector,
   sqliteConnector,
   telegramConnector,
+  tempoConnector,
 ] as const;
 
 export type SourceKind = (typeof connectors)[number]['kind'];

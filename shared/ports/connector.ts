@@ -128,6 +128,24 @@ export interface WebhookRequest {
   readonly nowMs: number;
 }
 
+/**
+ * A GET on a source's webhook route: a provider's subscription check (Tempo's
+ * `?randomString=`), answered by the kind's definition without any secret or API call.
+ */
+export interface WebhookGetRequest {
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The query string's parameters (the last value of a repeated one). */
+  readonly query: Readonly<Record<string, string | undefined>>;
+  readonly nowMs: number;
+}
+
+/** What to answer a GET on a webhook route: a plain body of the given type. */
+export interface WebhookGetAnswer {
+  readonly statusCode: number;
+  readonly contentType: string;
+  readonly body: string;
+}
+
 /** The answer to send, and the hints to publish (none for a challenge or an ignored event). */
 export interface WebhookAnswer {
   readonly statusCode: number;

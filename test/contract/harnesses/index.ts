@@ -10,6 +10,7 @@ import { s3Harness } from './s3.ts';
 import { slackHarness } from './slack.ts';
 import { sqliteHarness } from './sqlite.ts';
 import { telegramHarness } from './telegram.ts';
+import { tempoHarness } from './tempo.ts';
 
 export type { ContractHarness };
 
@@ -26,4 +27,5 @@ export const contractHarnesses: Readonly<Record<string, ContractHarness>> = {
   slack: slackHarness,
   sqlite: sqliteHarness,
   telegram: telegramHarness,
+  tempo: tempoHarness,
 };
