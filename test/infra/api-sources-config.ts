@@ -14,6 +14,8 @@ export const TABLE = 'StateTable9728C7E5.Arn';
 export const SECRETS = {
   FIREFLIES_API_KEY: 'tributary/fireflies-api-key', FIREFLIES_WEBHOOK_SECRET: 'tributary/fireflies-webhook-secret',
   JIRA_API_TOKEN: 'tributary/jira-api-token', JIRA_WEBHOOK_SECRET: 'tributary/jira-webhook-secret',
+  TEMPO_API_TOKEN: 'tributary/tempo-token', TEMPO_WEBHOOK_SECRETS: 'tributary/tempo-webhook-secrets',
+  GDRIVE_SA_KEY: 'tributary/gdrive-service-account',
 } as const;
 export type SecretEnv = keyof typeof SECRETS;
 export const secretArn = (name: string): string => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-Q1w2E3`;
@@ -25,5 +27,10 @@ export function apiSourcesConfig(fireflies: Record<string, unknown> = {}): Recor
   config.sources.push({ id: 'meetings', kind: 'fireflies', apiKeyEnv: 'FIREFLIES_API_KEY', webhook: { secretEnv: 'FIREFLIES_WEBHOOK_SECRET' }, ...fireflies });
   config.sources.push({ id: 'issues', kind: 'jira', siteUrl: 'https://acme.atlassian.net', email: 'bot@acme.test', projects: ['ENG'], webhook: { secretEnv: 'JIRA_WEBHOOK_SECRET' } });
   config.sources.push({ id: 'handbook', kind: 's3', bucket: 'acme-handbook', prefix: 'handbook/' });
+  config.sources.push({
+    id: 'timesheets', kind: 'tempo', projects: ['10000'], jira: { siteUrl: 'https://acme.atlassian.net', email: 'reader@acme.test' },
+    webhook: { secretEnv: 'TEMPO_WEBHOOK_SECRETS' },
+  });
+  config.sources.push({ id: 'drive', kind: 'gdrive', serviceAccountKeyEnv: 'GDRIVE_SA_KEY', folders: ['1AbCdEfGhIjKlMnOpQrStUvWxYz'] });
   return config;
 }

@@ -5,6 +5,10 @@
  * - fireflies: the signing secret to the webhook function only, the API key to the fetcher
  *   and embedder only, replay memory but none of the source's state for the webhook function;
  * - jira: its token to the fetcher and embedder, its webhook secret to the webhook function;
+ * - tempo: the subscriptions' shared secrets to the webhook function only, the Tempo and Jira
+ *   tokens to the fetcher and embedder only, and GET /webhooks/{sourceId} (Tempo's subscription
+ *   check) routed because a source needs it;
+ * - gdrive: its service account key to the fetcher and embedder only, its schedule;
  * - s3: the EventBridge rule from the bucket's Object Created/Deleted events under the prefix
  *   to the fetch queue (the source's group, an event message); the fetcher and embedder may
  *   list only the prefix and read only its objects; the webhook function gets nothing of the
@@ -92,7 +96,7 @@ describe('an s3 source on AWS', () => {
 
   it('has no webhook route, secret or replay memory for it, and warns about the bucket\'s EventBridge switch', () => {
     const routes = Object.values(synth.pipeline.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => r.Properties?.['RouteKey']);
-    expect(routes.filter((k) => String(k).includes('webhooks'))).toEqual(['POST /webhooks/{sourceId}']);
+    expect(routes.filter((k) => String(k).includes('webhooks')).sort()).toEqual(['GET /webhooks/{sourceId}', 'POST /webhooks/{sourceId}']);
     expect(routes.some((k) => String(k).includes('handbook'))).toBe(false);
     const seen = deliveryPartitionKey(deliveryScope('webhook', 'handbook'));
     expect(isAllowed(synth.statements('Webhook'), 'dynamodb:PutItem', TABLE, { 'dynamodb:LeadingKeys': [seen] })).toBe(false);
@@ -100,5 +104,29 @@ describe('an s3 source on AWS', () => {
     expect(synth.built.stage.secretsFor('webhook')).not.toHaveProperty('handbook');
     expect(synth.built.stage.warnings).toContainEqual(expect.stringContaining(
       'aws s3api put-bucket-notification-configuration --bucket acme-handbook --notification-configuration \'{"EventBridgeConfiguration":{}}\''));
+  });
+});
+
+describe('a tempo source on AWS', () => {
+  const canRead = (fn: FunctionId, env: SecretEnv): boolean => isAllowed(synth.statements(fn), 'secretsmanager:GetSecretValue', secretArn(SECRETS[env]));
+
+  it('gives the shared secrets to the webhook function only, and the Tempo and Jira tokens to the fetcher and embedder only', () => {
+    expect(FUNCTIONS.filter((fn) => canRead(fn, 'TEMPO_WEBHOOK_SECRETS'))).toEqual(['Webhook']);
+    expect(FUNCTIONS.filter((fn) => canRead(fn, 'TEMPO_API_TOKEN'))).toEqual(['Fetcher', 'Embedder']);
+    expect(FUNCTIONS.filter((fn) => canRead(fn, 'JIRA_API_TOKEN'))).toEqual(['Fetcher', 'Embedder']);
+  });
+
+  it('routes POST and GET /webhooks/{sourceId} and schedules the source', () => {
+    const routes = Object.values(synth.pipeline.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => r.Properties?.['RouteKey']);
+    expect(routes).toEqual(expect.arrayContaining(['POST /webhooks/{sourceId}', 'GET /webhooks/{sourceId}']));
+    expect(synth.built.pipeline.node.tryFindChild('Schedule-timesheets')).toBeDefined();
+  });
+});
+
+describe('a gdrive source on AWS', () => {
+  it('gives its service account key to the fetcher and embedder only, and schedules it', () => {
+    const canRead = (fn: FunctionId): boolean => isAllowed(synth.statements(fn), 'secretsmanager:GetSecretValue', secretArn(SECRETS.GDRIVE_SA_KEY));
+    expect(FUNCTIONS.filter(canRead)).toEqual(['Fetcher', 'Embedder']);
+    expect(synth.built.pipeline.node.tryFindChild('Schedule-drive')).toBeDefined();
   });
 });
