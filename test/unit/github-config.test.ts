@@ -18,7 +18,7 @@ describe('github config', () => {
   it('fills the defaults', () => {
     const s = githubSource.parse({ id: 'gh', kind: 'github', repositories: [{ owner: 'acme', repo: 'docs' }] });
     expect(s.repositories[0]).toEqual({ owner: 'acme', repo: 'docs', include: ['**/*.md', '**/*.mdx', '**/*.markdown', 'docs/**', 'README*'], exclude: [] });
-    expect(s).toMatchObject({ tokenEnv: 'GITHUB_TOKEN', apiUrl: 'https://api.github.com', maxFileBytes: 1048576, issues: { enabled: false, includePullRequests: true, includeComments: true } });
+    expect(s).toMatchObject({ apiUrl: 'https://api.github.com', maxFileBytes: 1048576, issues: { enabled: false, includePullRequests: true, includeComments: true } });
     expect(githubConnector.secrets(s)).toEqual([{ key: 'tokenEnv', env: 'GITHUB_TOKEN', functions: ['fetcher', 'embedder'] }]);
     expect(githubConnector.tokens!(s)).toEqual([]);
   });
@@ -32,6 +32,7 @@ describe('github config', () => {
     expect(errorOf({ repositories: [{ owner: 'acme', repo: 'docs' }], apiUrl: 'ghe' })).toMatch(/apiUrl.*api\/v3/);
     expect(errorOf({ repositories: [{ owner: 'acme', repo: 'docs' }], app: { appId: 'x', privateKeyEnv: 'K', installationId: 1 } })).toMatch(/app\.appId/);
     expect(errorOf({ repositories: [{ owner: 'acme', repo: 'docs' }], token: 'ghp_x' })).toMatch(/token/);
+    expect(errorOf({ repositories: [{ owner: 'acme', repo: 'docs' }], tokenEnv: 'T', app: { appId: 1, privateKeyEnv: 'K', installationId: 1 } })).toMatch(/tokenEnv.*not used with "app"/);
   });
 
   it('gives an App key to the fetcher and embedder and keeps its installation token in the store', () => {

@@ -47,8 +47,8 @@ export const githubSource = z.strictObject({
   /** The repositories indexed, each at one branch. */
   repositories: z.array(repository).min(1, { message: 'must list at least one repository: [{ "owner": "acme", "repo": "docs" }]' }).max(100),
   issues: issues.default({ enabled: false, includePullRequests: true, includeComments: true }),
-  /** Environment variable holding a personal access token (ignored when `app` is set). */
-  tokenEnv: envName.default('GITHUB_TOKEN'),
+  /** Environment variable holding a personal access token. Default `GITHUB_TOKEN`, unless `app` is set (then none). */
+  tokenEnv: envName.optional(),
   /** Authenticate as a GitHub App installation instead of with a token (tokens of 1 h, kept in the credential store). */
   app: app.optional(),
   /** The REST API root: `https://<host>/api/v3` for GitHub Enterprise Server; tests point it at an emulator. */
@@ -63,12 +63,16 @@ export const githubSource = z.strictObject({
   maxRetryWaitSeconds: z.number().int().min(0).max(3600).default(60),
 }).superRefine((source, ctx) => {
   const seen = new Set<string>();
+  if (source.app && source.tokenEnv) ctx.addIssue({ code: 'custom', path: ['tokenEnv'], message: 'is not used with "app": remove one of them (a token, or GitHub App installation tokens)' });
   source.repositories.forEach((r, i) => {
     const key = `${r.owner}/${r.repo}`.toLowerCase();
     if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['repositories', i], message: `lists ${r.owner}/${r.repo} twice: keep one entry per repository` });
     seen.add(key);
   });
 });
+
+/** The variable a token-authenticated source reads. */
+export const tokenEnvOf = (source: { readonly tokenEnv?: string | undefined }): string => source.tokenEnv ?? 'GITHUB_TOKEN';
 
 export type GitHubSourceConfig = z.output<typeof githubSource>;
 export type GitHubRepositoryConfig = GitHubSourceConfig['repositories'][number];

@@ -1,5 +1,5 @@
 import { defineConnector, standardSecrets, tokenKey } from '../definition.ts';
-import { githubSource } from './config.ts';
+import { githubSource, tokenEnvOf } from './config.ts';
 import { GitHubConnector } from './github-connector.ts';
 import { decodeGitHubWebhook } from './webhooks.ts';
 
@@ -16,7 +16,7 @@ export const githubConnector = defineConnector({
     source, secret: context.secret, credentials: context.credentials, tokenKey: tokenKey(source), clock: context.clock, log: context.log,
   }),
   // The token (or App key) to the fetcher and the embedder; the signing secret to the webhook function only.
-  secrets: (source) => standardSecrets(source, source.app ? { 'app.privateKeyEnv': source.app.privateKeyEnv } : { tokenEnv: source.tokenEnv }),
+  secrets: (source) => standardSecrets(source, source.app ? { 'app.privateKeyEnv': source.app.privateKeyEnv } : { tokenEnv: tokenEnvOf(source) }),
   // An App's installation tokens (1 h) are kept in the credential store, shared by every run.
   tokens: (source) => (source.app ? [tokenKey(source)] : []),
   decodeWebhook: (source, request) => decodeGitHubWebhook(source, request),

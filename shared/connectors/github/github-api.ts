@@ -17,7 +17,7 @@ import { ConfigError } from '../../core/errors.ts';
 import type { Logger } from '../../core/deps.ts';
 import type { Clock, CredentialStore } from '../../ports/index.ts';
 import { installationToken } from './app-auth.ts';
-import type { GitHubSourceConfig } from './config.ts';
+import { tokenEnvOf, type GitHubSourceConfig } from './config.ts';
 import { isOctokitError, mapGitHubError } from './errors.ts';
 
 export interface RepoInfo { readonly etag: string | undefined; readonly private: boolean; readonly defaultBranch: string; readonly htmlUrl: string }
@@ -57,7 +57,7 @@ export class GitHubApi {
     this.source = options.source;
     this.authHint = this.source.app
       ? `check that ${this.source.app.privateKeyEnv} holds the private key of GitHub App ${this.source.app.appId} and that installation ${this.source.app.installationId} includes the repository`
-      : `check that ${this.source.tokenEnv} holds a token that can read the repositories (fine-grained: Contents and Metadata read, Issues and Pull requests read for issues; classic: repo)`;
+      : `check that ${tokenEnvOf(this.source)} holds a token that can read the repositories (fine-grained: Contents and Metadata read, Issues and Pull requests read for issues; classic: repo)`;
   }
 
   /** The repository, or `undefined` when its ETag still matches (304). */
@@ -195,8 +195,8 @@ export class GitHubApi {
     const app = source.app;
     if (!app) {
       return () => {
-        const token = secret(source.tokenEnv);
-        if (!token) return Promise.reject(new ConfigError(`${source.tokenEnv} is not set: set it to a GitHub token that can read the repositories (locally), or add it to aws.secrets`));
+        const token = secret(tokenEnvOf(source));
+        if (!token) return Promise.reject(new ConfigError(`${tokenEnvOf(source)} is not set: set it to a GitHub token that can read the repositories (locally), or add it to aws.secrets`));
         return Promise.resolve(token);
       };
     }

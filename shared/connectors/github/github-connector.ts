@@ -136,11 +136,18 @@ export class GitHubConnector implements SourceConnector {
       if (!pos.plan) {
         const prev = window.full ? undefined : pos.repos[key];
         const info = await this.api.repository(cfg.owner, cfg.repo, prev?.etag);
-        if (!info) return toIssues(pos);
+        if (!info) {
+          // 304: nothing pushed; the last pass's head and visibility still hold.
+          if (prev && !this.views.has(key)) this.views.set(key, Promise.resolve({ cfg, full, head: prev.head, private: prev.private, htmlUrl: prev.htmlUrl }));
+          return toIssues(pos);
+        }
         const branch = cfg.branch ?? info.defaultBranch;
         const head = await this.api.head(cfg.owner, cfg.repo, branch);
         const rules = rulesHash(cfg, this.source.maxFileBytes);
         const same = prev && prev.branch === branch && prev.private === info.private && prev.rules === rules;
+        if (same && prev.head === head) {
+          if (!this.views.has(key)) this.views.set(key, Promise.resolve({ cfg, full, head, private: info.private, htmlUrl: info.htmlUrl }));
+        }
         if (same && prev.head === head) return toIssues({ ...pos, repos: { ...pos.repos, [key]: { ...prev, ...(info.etag ? { etag: info.etag } : {}), htmlUrl: info.htmlUrl } } });
         const plan: Plan = { mode: same ? 'diff' : 'tree', ...(same ? { base: prev.head } : {}), head, private: info.private, branch, htmlUrl: info.htmlUrl, ...(info.etag ? { etag: info.etag } : {}) };
         return { ...pos, plan, reconcile: pos.reconcile || !same };
@@ -148,6 +155,7 @@ export class GitHubConnector implements SourceConnector {
       const plan = pos.plan;
       const set = await this.changeSet(cfg, plan);
       const view: RepoView = { cfg, full, head: plan.head, private: plan.private, htmlUrl: plan.htmlUrl };
+      if (!this.views.has(key)) this.views.set(key, Promise.resolve(view));
       const rest = pos.after === undefined ? set.changes : set.changes.filter((c) => compareStrings(c.path, pos.after!) > 0);
       const page = rest.slice(0, this.source.pageSize);
       for (const c of page) this.handOut(c, view, out);
