@@ -9,6 +9,7 @@ import { discordConnector } from './discord/definition.ts';
 import { filesystemConnector } from './filesystem/definition.ts';
 import { firefliesConnector } from './fireflies/definition.ts';
 import { gdriveConnector } from './gdrive/definition.ts';
+import { githubConnector } from './github/definition.ts';
 import { jiraConnector } from './jira/definition.ts';
 import { postgresConnector } from './postgres/definition.ts';
 import { pushConnector } from './push/definition.ts';
@@ -23,6 +24,7 @@ export const connectors = [
   filesystemConnector,
   firefliesConnector,
   gdriveConnector,
+  githubConnector,
   jiraConnector,
   postgresConnector,
   pushConnector,

@@ -3,6 +3,7 @@ import { discordHarness } from './discord.ts';
 import { filesystemHarness } from './filesystem.ts';
 import { firefliesHarness } from './fireflies.ts';
 import { gdriveHarness } from './gdrive.ts';
+import { githubHarness } from './github.ts';
 import { jiraHarness } from './jira.ts';
 import { postgresHarness } from './postgres.ts';
 import { pushHarness } from './push.ts';
@@ -20,6 +21,7 @@ export const contractHarnesses: Readonly<Record<string, ContractHarness>> = {
   filesystem: filesystemHarness,
   fireflies: firefliesHarness,
   gdrive: gdriveHarness,
+  github: githubHarness,
   jira: jiraHarness,
   postgres: postgresHarness,
   push: pushHarness,
