@@ -8,6 +8,7 @@
 import { discordConnector } from './discord/definition.ts';
 import { filesystemConnector } from './filesystem/definition.ts';
 import { firefliesConnector } from './fireflies/definition.ts';
+import { notionConnector } from './notion/definition.ts';
 import { postgresConnector } from './postgres/definition.ts';
 import { pushConnector } from './push/definition.ts';
 import { slackConnector } from './slack/definition.ts';
@@ -18,6 +19,7 @@ export const connectors = [
   discordConnector,
   filesystemConnector,
   firefliesConnector,
+  notionConnector,
   postgresConnector,
   pushConnector,
   slackConnector,

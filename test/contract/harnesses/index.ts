@@ -2,6 +2,7 @@ import type { ContractHarness } from './harness.ts';
 import { discordHarness } from './discord.ts';
 import { filesystemHarness } from './filesystem.ts';
 import { firefliesHarness } from './fireflies.ts';
+import { notionHarness } from './notion.ts';
 import { postgresHarness } from './postgres.ts';
 import { pushHarness } from './push.ts';
 import { slackHarness } from './slack.ts';
@@ -15,6 +16,7 @@ export const contractHarnesses: Readonly<Record<string, ContractHarness>> = {
   discord: discordHarness,
   filesystem: filesystemHarness,
   fireflies: firefliesHarness,
+  notion: notionHarness,
   postgres: postgresHarness,
   push: pushHarness,
   slack: slackHarness,
