@@ -28,6 +28,11 @@ export const notionSource = z.strictObject({
     .max(MAX_PAGE_SIZE, { message: `must be at most ${MAX_PAGE_SIZE}: Notion refuses a larger page_size` }).default(MAX_PAGE_SIZE),
   /** Requests per minute (Notion: an average of three per second per integration). */
   requestsPerMinute: z.number().int().min(1).max(180, { message: 'must be at most 180: Notion allows an integration three requests a second on average' }).default(170),
+  /**
+   * Requests sent back to back before pacing starts. Notion counts requests per 60-second window
+   * (180), so `requestsPerMinute` + `burst` ≤ 180 never meets its limit.
+   */
+  burst: z.number().int().min(1).max(60).default(10),
   /** Block nesting read below a page (toggles in toggles, columns); deeper blocks are left out with a warning. */
   maxBlockDepth: z.number().int().min(1).max(100).default(25),
   /**

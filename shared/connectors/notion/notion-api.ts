@@ -18,6 +18,7 @@ export interface NotionApiOptions {
   readonly token: () => string | undefined;
   readonly tokenEnv: string;
   readonly requestsPerMinute: number;
+  readonly burst: number;
   readonly timeoutMs: number;
   readonly maxRetryWaitMs: number;
   readonly clock: Clock;
@@ -119,7 +120,7 @@ export class NotionApi {
       const http = new HttpClient({
         sourceId: this.options.sourceId, baseUrl: this.options.apiUrl, provider: 'Notion',
         authHint: `check that ${this.options.tokenEnv} holds the integration's secret and that the pages are shared with it (… → Connections)`,
-        requestsPerMinute: this.options.requestsPerMinute, timeoutMs: this.options.timeoutMs, maxRetryWaitMs: this.options.maxRetryWaitMs,
+        requestsPerMinute: this.options.requestsPerMinute, burst: this.options.burst, timeoutMs: this.options.timeoutMs, maxRetryWaitMs: this.options.maxRetryWaitMs,
         clock: this.options.clock,
         ...(this.options.fetch ? { fetch: this.options.fetch } : {}), ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
         ...(this.options.random ? { random: this.options.random } : {}), ...(this.options.maxAttempts !== undefined ? { maxAttempts: this.options.maxAttempts } : {}),

@@ -69,7 +69,7 @@ export class NotionConnector implements SourceConnector {
     this.log = options.log;
     this.api = new NotionApi({
       sourceId: source.id, apiUrl: source.apiUrl, token: options.token, tokenEnv: source.tokenEnv,
-      requestsPerMinute: source.requestsPerMinute, timeoutMs: source.requestTimeoutMs, maxRetryWaitMs: source.maxRetryWaitSeconds * 1000,
+      requestsPerMinute: source.requestsPerMinute, burst: source.burst, timeoutMs: source.requestTimeoutMs, maxRetryWaitMs: source.maxRetryWaitSeconds * 1000,
       clock: options.clock,
       ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.sleep ? { sleep: options.sleep } : {}),
       ...(options.random ? { random: options.random } : {}), ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
