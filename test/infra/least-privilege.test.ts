@@ -41,11 +41,11 @@ const FUNCTIONS: readonly FunctionId[] = ['Fetcher', 'Embedder', 'Admin', 'Watch
 let synth: Synthesized;
 
 beforeAll(() => {
-  const config = readJson<{ aws: Record<string, unknown> }>(CONFIG);
+  const config = readJson<{ aws: Record<string, unknown>; sources: unknown[] }>(CONFIG);
   config.aws = { ...config.aws, account: ACCOUNT, region: REGION };
   // A Notion source whose webhook secret is the verification token Notion sends (stored, not an env var);
   // its token reuses a secret of the example, so the secrets expectations below stay as they are.
-  (config as { sources: unknown[] }).sources.push({ id: 'wiki', kind: 'notion', tokenEnv: 'OPENAI_API_KEY', webhookSubscription: true });
+  config.sources.push({ id: 'wiki', kind: 'notion', tokenEnv: 'OPENAI_API_KEY', webhookSubscription: true });
   synth = synthesize(config);
 });
 
