@@ -7,6 +7,7 @@ import { deliveryScope } from '../shared/core/webhook.ts';
 import { embeddingDimensionsOf } from '../shared/adapters/openai/models.ts';
 import { awsSchema, type AwsConfig } from '../shared/config/aws.ts';
 import type { SourceConfig, TributaryConfig } from '../shared/config/schema.ts';
+import type { SourceBaseConfig } from '../shared/config/source-base.ts';
 import type { AwsEventRule, AwsGrant, ConnectorDefinition, FunctionName } from '../shared/connectors/definition.ts';
 import { definitionOf } from '../shared/connectors/lookup.ts';
 import { ConfigError } from '../shared/core/errors.ts';
@@ -117,7 +118,9 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
   }
   const secretsOfSources = (fn: FunctionName): Record<string, string> => ({ ...sourceSecrets.get(fn) });
   const pushed = sources.filter(({ definition }) => takesPushes(definition)).map(({ source }) => source);
-  const hinted = sources.filter(({ source, definition }) => !takesPushes(definition) && source.webhook).map(({ source }) => source);
+  const hinted = sources.filter(({ source, definition }) => !takesPushes(definition) && (source.webhook || storedSecretKey(source, definition))).map(({ source }) => source);
+  // Webhook secrets a provider sends itself (Notion's verification token): the webhook function keeps them.
+  const storedSecretKeys = sources.flatMap(({ source, definition }) => storedSecretKey(source, definition) ?? []).map(credentialPartitionKey);
   const sourceKeys = config.sources.map((s) => sourcePartitionKey(s.id));
   const pushKeys = pushed.map((s) => sourcePartitionKey(s.id));
   // Replay memory of the signed routes: its own partitions, apart from the sources' items.
@@ -173,13 +176,23 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
         case 'admin': return { write: true, partitionKeys: sourceKeys };
         case 'watchdog': return { write: false, partitionKeys: sourceKeys };
         case 'ingest': return { write: true, partitionKeys: [...pushKeys, ...pushDeliveryKeys, ...pushHintKeys] };
-        case 'webhook': return webhookDeliveryKeys.length > 0 ? { write: true, putOnly: true, partitionKeys: [...webhookDeliveryKeys, ...webhookHintKeys] } : undefined;
+        case 'webhook':
+          if (webhookDeliveryKeys.length === 0) return undefined;
+          // Reading a stored secret needs reads: then the share is read-write, still these partitions only.
+          return storedSecretKeys.length > 0
+            ? { write: true, partitionKeys: [...webhookDeliveryKeys, ...webhookHintKeys, ...storedSecretKeys] }
+            : { write: true, putOnly: true, partitionKeys: [...webhookDeliveryKeys, ...webhookHintKeys] };
       }
     },
     grantsFor(fn) {
       return grants.filter((grant) => grant.functions.includes(fn));
     },
   };
+}
+
+/** The credential key of the webhook secret a source's provider sends itself, when it has no webhook.secretEnv. */
+function storedSecretKey(source: SourceBaseConfig, definition: ConnectorDefinition): string | undefined {
+  return source.webhook ? undefined : definition.storedWebhookSecret?.(source);
 }
 
 /** A kind fed by POST /ingest: its secret signs pushes (the ingest function's), never hints. */

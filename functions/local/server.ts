@@ -38,7 +38,7 @@ export function buildServer(stack: LocalStack, options: ServerOptions): FastifyI
   // The same handler the webhook Lambda runs, fed an API Gateway v2-shaped event.
   const webhook = createWebhookHandler({
     config: stack.loaded.config, secret: options.secret, eventBus: stack.eventBus, deliveries: stack.deliveries,
-    clock: stack.deps.clock, log: stack.deps.log,
+    clock: stack.deps.clock, log: stack.deps.log, credentials: stack.credentials,
   });
   app.post<{ Params: { sourceId: string } }>('/webhooks/:sourceId', asLambdaRoute('POST /webhooks/{sourceId}', webhook));
   // A provider's subscription check (Tempo's `?randomString=`), answered by the kind's definition.

@@ -8,5 +8,6 @@ export const handler = lambdaEntry('edge', (rt) => {
   if (!rt.deliveries) throw new ConfigError('TRIBUTARY_TABLE is not set: the webhook function keeps its replay memory in the state table');
   return createWebhookHandler({
     config: rt.config, secret: (name) => rt.secrets[name], eventBus: rt.eventBus, deliveries: rt.deliveries, clock: rt.deps.clock, log: rt.deps.log,
+    ...(rt.credentials ? { credentials: rt.credentials } : {}),
   });
 }, { publishesMetrics: false });

@@ -6,7 +6,7 @@ import { definitionOf } from '../../shared/connectors/lookup.ts';
 import type { Logger } from '../../shared/core/deps.ts';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
 import { deliveryScope, parseHintBody, SIGNATURE_HEADER, verifyWebhookSignature } from '../../shared/core/webhook.ts';
-import type { Clock, DeliveryLog, EventBus } from '../../shared/ports/index.ts';
+import type { Clock, CredentialStore, DeliveryLog, EventBus, WebhookAnswer } from '../../shared/ports/index.ts';
 import { notVerified, oncePerDelivery, rawBodyOf } from '../shared/signed-request.ts';
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
@@ -20,6 +20,8 @@ export interface WebhookDeps {
   readonly deliveries: DeliveryLog;
   readonly clock: Clock;
   readonly log: Logger;
+  /** Where signing secrets the provider sends itself are kept (ConnectorDefinition.storedWebhookSecret). */
+  readonly credentials?: CredentialStore;
 }
 
 const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
@@ -59,10 +61,12 @@ export function createWebhookHandler(deps: WebhookDeps) {
       const source = deps.config.sources.find((s) => s.id === sourceId);
       const definition = source ? definitionOf(source.kind) : undefined;
       // A source fed by POST /ingest: its secret signs its pushes, never hints.
-      if (!source || !definition || definition.ingest || !source.webhook) throw notVerified();
-      const secret = deps.secret(source.webhook.secretEnv);
-      if (!secret) {
-        deps.log.error('webhook secret is not configured; every request is refused', { sourceId, secretEnv: source.webhook.secretEnv });
+      // A secret the provider sent itself (stored), when no webhook.secretEnv pins one.
+      const storedKey = source && definition && !source.webhook ? definition.storedWebhookSecret?.(source) : undefined;
+      if (!source || !definition || definition.ingest || (!source.webhook && (storedKey === undefined || !deps.credentials))) throw notVerified();
+      const secret = source.webhook ? deps.secret(source.webhook.secretEnv) : (await deps.credentials!.getToken(storedKey!))?.accessToken ?? '';
+      if (secret === undefined || (source.webhook && !secret)) {
+        deps.log.error('webhook secret is not configured; every request is refused', { sourceId, secretEnv: source.webhook?.secretEnv });
         throw notVerified();
       }
       const now = deps.clock.now();
@@ -71,6 +75,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
       // decodes the request itself; the handler publishes the hints it returns.
       if (definition.decodeWebhook) {
         const answer = definition.decodeWebhook(source, { headers, rawBody: bytes, body: text, secret, nowMs: now });
+        if (answer.storeSecret) return json(...await storeSecret(deps, { sourceId, storedKey, secretEnv: source.webhook?.secretEnv, answer, value: answer.storeSecret.value, now }));
         const hints = answer.hints;
         if (!hints) return json(answer.statusCode, answer.body);
         if (!answer.delivery) {
@@ -97,4 +102,29 @@ export function createWebhookHandler(deps: WebhookDeps) {
       return json(500, { error: 'internal error' });
     }
   });
+}
+
+/**
+ * Keeps a signing secret the provider sent (Notion's verification request). The first one
+ * stored stays: a later, different one is refused (409) so nobody can replace the secret by
+ * posting a verification request; delete the stored value (or set webhook.secretEnv) to rotate.
+ */
+async function storeSecret(
+  deps: WebhookDeps,
+  input: { sourceId: string; storedKey: string | undefined; secretEnv: string | undefined; answer: WebhookAnswer; value: string; now: number },
+): Promise<[number, unknown]> {
+  const { sourceId, storedKey, value } = input;
+  if (storedKey === undefined || !deps.credentials) {
+    // webhook.secretEnv pins the secret: the operator copies the value there.
+    deps.log.warn(`webhook verification token received for source "${sourceId}": set ${input.secretEnv ?? 'the webhook secret'} to it and paste it into the provider to verify the subscription`, { sourceId, token: value });
+    return [input.answer.statusCode, input.answer.body];
+  }
+  const existing = await deps.credentials.getToken(storedKey);
+  if (existing && existing.accessToken !== value) {
+    deps.log.warn('a webhook verification token is already stored for this source; the new one is refused (delete the stored one to accept a new subscription)', { sourceId, key: storedKey });
+    return [409, { error: 'a verification token is already stored for this source' }];
+  }
+  if (!existing) await deps.credentials.putToken({ key: storedKey, token: { accessToken: value }, expectVersion: undefined, now: input.now });
+  deps.log.warn(`webhook verification token stored for source "${sourceId}": paste it into the provider to verify the subscription`, { sourceId, key: storedKey, token: value });
+  return [input.answer.statusCode, input.answer.body];
 }

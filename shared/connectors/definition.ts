@@ -154,6 +154,12 @@ export interface ConnectorDefinition<C extends SourceBaseConfig = SourceBaseConf
    * route answers GET with 401, as for an unknown source.
    */
   answerWebhookGet?(source: C, request: WebhookGetRequest): WebhookGetAnswer;
+  /**
+   * The credential-store key of a webhook signing secret the provider sends itself (a
+   * `storeSecret` answer): when the source has no `webhook.secretEnv`, the route verifies with
+   * the stored value ('' before one is stored). Undefined: the source takes no such webhook.
+   */
+  storedWebhookSecret?(source: C): string | undefined;
   /** The source takes `POST /ingest/<id>` (see IngestEndpoint); its secret signs pushes, not hints. */
   readonly ingest?: IngestEndpoint<C>;
   /** Grants and warnings for the AWS deployment. */

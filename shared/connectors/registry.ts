@@ -11,6 +11,7 @@ import { firefliesConnector } from './fireflies/definition.ts';
 import { gdriveConnector } from './gdrive/definition.ts';
 import { githubConnector } from './github/definition.ts';
 import { jiraConnector } from './jira/definition.ts';
+import { notionConnector } from './notion/definition.ts';
 import { postgresConnector } from './postgres/definition.ts';
 import { pushConnector } from './push/definition.ts';
 import { s3Connector } from './s3/definition.ts';
@@ -26,6 +27,7 @@ export const connectors = [
   gdriveConnector,
   githubConnector,
   jiraConnector,
+  notionConnector,
   postgresConnector,
   pushConnector,
   s3Connector,

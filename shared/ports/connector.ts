@@ -157,6 +157,12 @@ export interface WebhookAnswer {
    * 2xx for a delivery it already made).
    */
   readonly delivery?: { readonly id: string; readonly ttlMs: number; readonly replay: { readonly statusCode: number; readonly body: unknown } };
+  /**
+   * A signing secret the provider handed over in this request (Notion's `verification_token`):
+   * the route keeps it in the credential store under the key the definition's
+   * `storedWebhookSecret` names, and verifies later requests with it (docs/connectors.md §2.6).
+   */
+  readonly storeSecret?: { readonly value: string };
 }
 
 /** A fetch run that took the source's lease, as `beginRun` hears of it. */

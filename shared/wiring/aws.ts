@@ -14,7 +14,7 @@ import type { TributaryConfig } from '../config/schema.ts';
 import type { CoreDeps, Logger, SourceSettings } from '../core/deps.ts';
 import { ConfigError } from '../core/errors.ts';
 import { BufferedHintBus } from '../core/hints.ts';
-import type { DeliveryLog, EventBus, SourceConnector, VectorStore } from '../ports/index.ts';
+import type { CredentialStore, DeliveryLog, EventBus, SourceConnector, VectorStore } from '../ports/index.ts';
 import { embedderFromConfig, embeddingPriceFromConfig, vectorStoreFromConfig, type Env } from './adapters.ts';
 import { closeConnectors, connectorOf, settingsOf, systemClock } from './sources.ts';
 
@@ -49,6 +49,8 @@ export interface AwsRuntime {
   readonly maxReceives: number;
   /** Replay memory of the signed endpoints; present when the function is given the table. */
   readonly deliveries: DeliveryLog | undefined;
+  /** Sources' credentials; the edge functions get it when given the table (stored webhook secrets). */
+  readonly credentials?: CredentialStore;
   /** Closes the connectors (their connection pools) and the vector store: the container is shutting down. */
   close(): Promise<void>;
 }
@@ -82,7 +84,8 @@ export async function buildAwsRuntime(env: Env, log: Logger, kind: RuntimeKind =
       if (key === 'log') return log;
       throw new ConfigError(`deps.${String(key)} is not available to an edge function`);
     } });
-    return { config, secrets, maxReceives: config.queues.maxReceives, eventBus, deliveries, deps: unusable, close: async () => undefined };
+    const edgeCredentials = ddb && tableName ? { credentials: new DynamoDbCredentialStore(ddb, tableName, secrets) } : {};
+    return { config, secrets, maxReceives: config.queues.maxReceives, eventBus, deliveries, ...edgeCredentials, deps: unusable, close: async () => undefined };
   }
   const tableClient = ddb ?? new DynamoDBClient({});
   const state = new DynamoDbStateStore({ client: tableClient, tableName: required(env, ENV.table) });

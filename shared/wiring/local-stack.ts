@@ -13,7 +13,7 @@ import type { LoadedConfig } from '../config/load.ts';
 import type { CoreDeps, Logger, SourceSettings } from '../core/deps.ts';
 import { TributaryError } from '../core/errors.ts';
 import { BufferedHintBus } from '../core/hints.ts';
-import type { Clock, EventBus, Hints, SourceConnector, TaskQueue } from '../ports/index.ts';
+import type { Clock, CredentialStore, EventBus, Hints, SourceConnector, TaskQueue } from '../ports/index.ts';
 import { embedderFromConfig, embeddingPriceFromConfig, vectorStoreFromConfig } from './adapters.ts';
 import { migrateLegacyState } from './legacy-state.ts';
 import { acquirePidLock, pidAlive } from './pid-lock.ts';
@@ -32,6 +32,8 @@ export interface LocalStack {
   readonly state: SqliteStateStore;
   /** Replay memory of the webhook and ingest routes. */
   readonly deliveries: SqliteDeliveryLog;
+  /** Sources' rotating tokens and the webhook secrets providers send (the webhook route stores them). */
+  readonly credentials: CredentialStore;
   readonly connectors: ReadonlyMap<string, SourceConnector>;
   readonly loaded: LoadedConfig;
   /** Lease owner (and queue receiver) id of this process. */
@@ -138,7 +140,7 @@ async function assemble(
     settings: (id) => settings.get(id),
   };
   return {
-    deps, queue, state, deliveries, connectors, loaded, owner, databaseFile,
+    deps, queue, state, deliveries, credentials, connectors, loaded, owner, databaseFile,
     // Id hints (watchers, webhooks, pushes) coalesce in the buffer: one queued run per burst.
     eventBus: new BufferedHintBus(hints, new InProcessEventBus(queue, systemClock), systemClock),
     close,

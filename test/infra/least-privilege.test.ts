@@ -26,6 +26,9 @@ const KEYS = {
   slack: 'SRC#team-chat',
   postgres: 'SRC#support-chat',
   push: 'SRC#tickets',
+  notion: 'SRC#wiki',
+  /** The verification token a Notion subscription sent, kept by the webhook function. */
+  notionWebhookSecret: 'CRED#notion-webhook:wiki',
   embeddings: 'EMB#text-embedding-3-small#1536',
   /** Not a source of this config. */
   ghost: 'SRC#ghost',
@@ -38,8 +41,11 @@ const FUNCTIONS: readonly FunctionId[] = ['Fetcher', 'Embedder', 'Admin', 'Watch
 let synth: Synthesized;
 
 beforeAll(() => {
-  const config = readJson<{ aws: Record<string, unknown> }>(CONFIG);
+  const config = readJson<{ aws: Record<string, unknown>; sources: unknown[] }>(CONFIG);
   config.aws = { ...config.aws, account: ACCOUNT, region: REGION };
+  // A Notion source whose webhook secret is the verification token Notion sends (stored, not an env var);
+  // its token reuses a secret of the example, so the secrets expectations below stay as they are.
+  config.sources.push({ id: 'wiki', kind: 'notion', tokenEnv: 'OPENAI_API_KEY', webhookSubscription: true });
   synth = synthesize(config);
 });
 
@@ -51,7 +57,7 @@ const reachable = (fn: FunctionId, action: string): string[] =>
   Object.values(KEYS).filter((key) => canOnTable(fn, action, [key]));
 
 describe('state table: each function reaches only its partition keys (dynamodb:LeadingKeys)', () => {
-  const sources = [KEYS.slack, KEYS.postgres, KEYS.push];
+  const sources = [KEYS.slack, KEYS.postgres, KEYS.push, KEYS.notion];
   const expected: Record<FunctionId, { reads: string[]; writes: string[] }> = {
     // Leases, cursors, ledger, runs and the push stash of every source, and the embedding cache.
     Fetcher: { reads: [...sources, KEYS.embeddings], writes: [...sources, KEYS.embeddings] },
@@ -61,7 +67,8 @@ describe('state table: each function reaches only its partition keys (dynamodb:L
     Watchdog: { reads: sources, writes: [] },
     // The push stash and idempotency keys of the push source only.
     Ingest: { reads: [KEYS.push], writes: [KEYS.push] },
-    Webhook: { reads: [], writes: [] },
+    // Replay memory and hint buffers (not in KEYS), and the Notion verification token it stores and reads.
+    Webhook: { reads: [KEYS.notionWebhookSecret], writes: [KEYS.notionWebhookSecret] },
   };
 
   for (const fn of FUNCTIONS) {

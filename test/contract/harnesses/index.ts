@@ -5,6 +5,7 @@ import { firefliesHarness } from './fireflies.ts';
 import { gdriveHarness } from './gdrive.ts';
 import { githubHarness } from './github.ts';
 import { jiraHarness } from './jira.ts';
+import { notionHarness } from './notion.ts';
 import { postgresHarness } from './postgres.ts';
 import { pushHarness } from './push.ts';
 import { s3Harness } from './s3.ts';
@@ -23,6 +24,7 @@ export const contractHarnesses: Readonly<Record<string, ContractHarness>> = {
   gdrive: gdriveHarness,
   github: githubHarness,
   jira: jiraHarness,
+  notion: notionHarness,
   postgres: postgresHarness,
   push: pushHarness,
   s3: s3Harness,
