@@ -198,11 +198,18 @@ describe('tempo source through `tributary sync` and `tributary start`', () => {
       `deleted ${s.report.docsDeleted}`, `chunks embedded ${s.report.chunksEmbedded}`, `embedding calls ${s.report.embeddingCalls}`, `upserted ${s.report.vectorsUpserted}`,
     ].join(' | ')).join('\n'));
     // Requests per step (Tempo, then Jira).
-    expect(steps.map((s) => [s.step, s.tempo.length, s.jira.length])).toEqual([
-      // No change: the worklog search and the audit feed; the Jira user's zone and the JQL search. (The third
-      // Tempo request lists the worklogs of the issues created in the minute before the window: JQL dates have
-      // minute precision; their versions are unchanged, nothing is embedded or written.)
-      ['initial', 1, 1], ['no change', 3, 2], ['edit + issue rename', 3, 3], ['move out, --full', 1, 1],
-    ]);
+    const counts = new Map(steps.map((s) => [s.step, [s.tempo.length, s.jira.length]]));
+    expect(counts.get('initial')).toEqual([1, 1]);
+    expect(counts.get('edit + issue rename')).toEqual([3, 3]);
+    expect(counts.get('move out, --full')).toEqual([1, 1]);
+    // No change: the worklog search and the audit feed; the Jira user's zone and the JQL search. JQL dates
+    // have minute precision, so when the sync starts in the minute after the seed, the issues updated in that
+    // minute come back too: one more Tempo request lists their worklogs and one bulkfetch names their issues
+    // (versions unchanged: nothing is embedded or written, as asserted above). Which happens depends on the clock.
+    const [tempoCalls, jiraCalls] = counts.get('no change')!;
+    expect(tempoCalls).toBeGreaterThanOrEqual(2);
+    expect(tempoCalls).toBeLessThanOrEqual(3);
+    expect(jiraCalls).toBeGreaterThanOrEqual(2);
+    expect(jiraCalls).toBeLessThanOrEqual(3);
   }, TIMEOUT);
 });

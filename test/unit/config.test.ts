@@ -97,7 +97,7 @@ describe('parseConfig', () => {
 
   it('names an unsupported kind at the kind key', () => {
     // Act
-    const message = configError(() => parseConfig(withSource((s) => { s['kind'] = 'github'; })));
+    const message = configError(() => parseConfig(withSource((s) => { s['kind'] = 'gitlab'; })));
 
     // Assess
     expect(message).toMatch(/sources\[0\]\.kind: unsupported value — .*filesystem/);
