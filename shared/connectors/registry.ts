@@ -5,6 +5,7 @@
  * ./definition.ts), plus one line here.
  */
 
+import { confluenceConnector } from './confluence/definition.ts';
 import { discordConnector } from './discord/definition.ts';
 import { filesystemConnector } from './filesystem/definition.ts';
 import { firefliesConnector } from './fireflies/definition.ts';
@@ -15,6 +16,7 @@ import { sqliteConnector } from './sqlite/definition.ts';
 import { telegramConnector } from './telegram/definition.ts';
 
 export const connectors = [
+  confluenceConnector,
   discordConnector,
   filesystemConnector,
   firefliesConnector,
