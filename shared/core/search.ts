@@ -1,5 +1,5 @@
 import { ACCESS_KEY, searchPrincipals } from './access.ts';
-import type { Embedder, VectorStore } from '../ports/index.ts';
+import type { Embedder, Metadata, VectorStore } from '../ports/index.ts';
 
 export interface SearchResult {
   readonly id: string;
@@ -12,7 +12,12 @@ export interface SearchResult {
   readonly text: string;
   /** The document's principals; absent: everyone may see it. */
   readonly access?: readonly string[];
+  /** The document's own metadata (a Confluence page's breadcrumb, a file's path); absent when it has none. */
+  readonly metadata?: Metadata;
 }
+
+/** Keys the pipeline writes on every vector; the rest of a vector's metadata is the document's own. */
+const PIPELINE_KEYS = new Set(['sourceId', 'docId', 'chunkIndex', 'version', 'hash', 'contentHash', 'updatedAt', 'text', 'textTruncated', 'title', 'url', ACCESS_KEY]);
 
 export interface SearchOptions {
   readonly topK: number;
@@ -45,12 +50,14 @@ export async function search(
   return matches.map((m) => {
     const md = m.metadata;
     const allowed = md[ACCESS_KEY];
+    const own = Object.entries(md).filter(([key]) => !PIPELINE_KEYS.has(key));
     const result: SearchResult = {
       id: m.id, sourceId: String(md['sourceId'] ?? ''), docId: String(md['docId'] ?? ''),
       chunkIndex: Number(md['chunkIndex'] ?? 0), score: m.score, text: String(md['text'] ?? ''),
       ...(typeof md['title'] === 'string' ? { title: md['title'] } : {}),
       ...(typeof md['url'] === 'string' ? { url: md['url'] } : {}),
       ...(Array.isArray(allowed) ? { access: allowed } : {}),
+      ...(own.length > 0 ? { metadata: Object.fromEntries(own) as Metadata } : {}),
     };
     return result;
   });
