@@ -22,7 +22,7 @@ import { apiBaseOf, type ConfluenceSourceConfig } from './config.ts';
 import { BASE_EXPAND, ConfluenceApi, type ConfluenceApiOptions } from './confluence-api.ts';
 import { cursorSchema, doneSchema, firstPosition, listingCql, nextPosition, scopeCql, type Position } from './cql-listing.ts';
 import { versionOf } from './page-document.ts';
-import { PageReader, splitItems } from './page-reader.ts';
+import { changedPage, PageReader, splitItems } from './page-reader.ts';
 
 export interface ConfluenceConnectorOptions extends Pick<ConfluenceApiOptions, 'fetch' | 'sleep' | 'random' | 'maxAttempts' | 'baseBackoffMs'> {
   readonly source: ConfluenceSourceConfig;
@@ -91,7 +91,7 @@ export class ConfluenceConnector implements SourceConnector {
     const refs = new Map<string, string>(contents.map((c) => [c.id, versionOf(c)]));
     // A full pass lists every page anyway; an incremental one adds what a rename or move changed below.
     if (position.fromMs !== null) {
-      const below = await this.reader.descendantsToRefresh(contents.map((c) => ({ id: c.id, title: c.title, version: versionOf(c), type: c.type })));
+      const below = await this.reader.descendantsToRefresh(contents.map(changedPage));
       for (const ref of below) if (!refs.has(ref.id)) refs.set(ref.id, ref.version);
     }
     const listing = this.passListing;

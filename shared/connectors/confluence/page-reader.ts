@@ -53,6 +53,19 @@ export function splitItems(items: readonly SearchItem[], sourceId: string): List
   return { contents, skipped };
 }
 
+/** A page a pass or a read found, as the descendants check needs it. */
+export interface ChangedPage {
+  readonly id: string;
+  readonly title: string;
+  readonly version: string;
+  readonly type: string;
+  /** Ancestor ids, top to bottom. */
+  readonly ancestors: readonly string[];
+}
+
+/** The descendants check's view of a content item. */
+export const changedPage = (c: Content): ChangedPage => ({ id: c.id, title: c.title, version: versionOf(c), type: c.type, ancestors: (c.ancestors ?? []).map((a) => a.id) });
+
 export class PageReader {
   constructor(private readonly o: PageReaderOptions) {}
 
@@ -61,13 +74,16 @@ export class PageReader {
     const wanted = [...new Set(ids)].filter((id) => CONTENT_ID.test(id));
     const documents: SourceDocument[] = [];
     const skipped: DocumentIssue[] = [];
+    const read: ChangedPage[] = [];
     for (let i = 0; i < wanted.length; i += this.o.fetchBatchSize) {
       const result = await this.readBatch(wanted.slice(i, i + this.o.fetchBatchSize));
       documents.push(...result.documents);
       skipped.push(...(result.skipped ?? []));
+      read.push(...result.pages);
     }
     if (withDescendants && documents.length > 0) {
-      const refs = await this.descendantsToRefresh(documents.map((d) => ({ id: d.id, title: d.title ?? '', version: d.version, type: String(d.metadata?.['type'] ?? '') })));
+      const found = new Set(documents.map((d) => d.id));
+      const refs = await this.descendantsToRefresh(read.filter((p) => found.has(p.id)));
       const have = new Set([...documents.map((d) => d.id), ...skipped.map((s) => s.id)]);
       const more = await this.read(refs.map((r) => r.id).filter((id) => !have.has(id)), false);
       documents.push(...more.documents);
@@ -81,7 +97,7 @@ export class PageReader {
    * ledger's (renamed or moved since last indexed), at their current versions, when the ledger
    * does not hold those versions.
    */
-  async descendantsToRefresh(changed: ReadonlyArray<{ id: string; title: string; version: string; type: string }>): Promise<DocumentRef[]> {
+  async descendantsToRefresh(changed: ReadonlyArray<ChangedPage>): Promise<DocumentRef[]> {
     const pages = changed.filter((c) => c.type === 'page');
     if (pages.length === 0) return [];
     const ledger = await this.o.state.getDocuments(this.o.sourceId, pages.map((p) => p.id));
@@ -90,8 +106,10 @@ export class PageReader {
       if (!entry || entry.deleted || entry.version === undefined || entry.version === p.version) return false;
       return (entry.title !== undefined && entry.title !== p.title) || contextPartOf(entry.version) !== contextPartOf(p.version);
     });
+    // A root below another root is listed with it: `ancestor =` reaches every depth.
+    const rootIds = new Set(roots.map((r) => r.id));
     const refs = new Map<string, string>();
-    for (const root of roots) {
+    for (const root of roots.filter((r) => !r.ancestors.some((a) => rootIds.has(a)))) {
       for await (const contents of this.pagesOf(`${this.o.scope} AND ancestor = ${root.id}`)) {
         for (const c of contents) refs.set(c.id, versionOf(c));
       }
@@ -116,7 +134,7 @@ export class PageReader {
     }
   }
 
-  private async readBatch(batch: readonly string[]): Promise<FetchResult> {
+  private async readBatch(batch: readonly string[]): Promise<FetchResult & { pages: ChangedPage[] }> {
     let items: SearchItem[];
     let base: string | undefined;
     try {
@@ -124,17 +142,20 @@ export class PageReader {
     } catch (error) {
       if (batch.length === 1 || !(error instanceof ProviderRequestError || error instanceof ProviderResponseError)) throw error;
       // fetchEach: one page's refusal is its own; a refusal of every one is the source's, and thrown.
-      return fetchEach(batch, async (id) => {
+      const pages: ChangedPage[] = [];
+      const result = await fetchEach(batch, async (id) => {
         const one = await this.searchAll(`${this.o.scope} AND id = ${id}`, 1);
         const { contents, skipped } = splitItems(one.items, this.o.sourceId);
         if (skipped[0]) throw new DocumentError(id, skipped[0].reason);
+        if (contents[0]) pages.push(changedPage(contents[0]));
         return contents[0] ? this.documentOf(contents[0], one.base) : undefined;
       }, { concurrency: 1 });
+      return { ...result, pages };
     }
     const { contents, skipped } = splitItems(items, this.o.sourceId);
     const byId = new Map(contents.map((c) => [c.id, c]));
     const result = await fetchEach([...byId.keys()], (id) => this.documentOf(byId.get(id)!, base));
-    return { documents: result.documents, skipped: [...skipped, ...(result.skipped ?? [])] };
+    return { documents: result.documents, skipped: [...skipped, ...(result.skipped ?? [])], pages: contents.map(changedPage) };
   }
 
   private async searchAll(cql: string, expected: number): Promise<{ items: SearchItem[]; base: string | undefined }> {
