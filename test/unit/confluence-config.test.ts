@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/load.ts';
-import { apiBaseOf } from '../../shared/connectors/confluence/config.ts';
+import { apiBaseOf, tokenEnvOf } from '../../shared/connectors/confluence/config.ts';
 import { confluenceConnector } from '../../shared/connectors/confluence/definition.ts';
 import { ConfigError } from '../../shared/core/errors.ts';
 import { connectorFromConfig } from '../contract/harnesses/harness.ts';
@@ -25,10 +25,11 @@ describe('confluence source config', () => {
 
     // Assess
     expect(source).toMatchObject({
-      kind: 'confluence', tokenEnv: 'CONFLUENCE_API_TOKEN', includeBlogPosts: false, pageSize: 100, fetchBatchSize: 25,
+      kind: 'confluence', includeBlogPosts: false, pageSize: 100, fetchBatchSize: 25,
       reconcileIntervalMinutes: 60, requestsPerMinute: 300, requestTimeoutMs: 30_000, maxRetryWaitSeconds: 60, schedule: 'rate(15 minutes)',
     });
     expect(source).not.toHaveProperty('apiUrl');
+    expect(tokenEnvOf(source as never)).toBe('CONFLUENCE_API_TOKEN');
     expect(source).not.toHaveProperty('bearerTokenEnv');
   });
 
@@ -37,6 +38,7 @@ describe('confluence source config', () => {
     [{ tokenEnv: 'my-token' }, /sources\[0\]\.tokenEnv: must name an environment variable/],
     [{ email: undefined }, /sources\[0\]\.email: add "email" \(the account the API token in "tokenEnv" belongs to\), or "bearerTokenEnv"/],
     [{ bearerTokenEnv: 'CONFLUENCE_OAUTH' }, /sources\[0\]\.bearerTokenEnv: give either "email" .* or "bearerTokenEnv" .*, not both/],
+    [{ email: undefined, bearerTokenEnv: 'OAUTH', tokenEnv: 'TOKEN' }, /sources\[0\]\.tokenEnv: an API token \("tokenEnv"\) goes with "email"; with "bearerTokenEnv" remove it/],
     [{ email: 'ada' }, /sources\[0\]\.email: must be the e-mail of the Atlassian account/],
     [{ siteUrl: 'acme.atlassian.net' }, /sources\[0\]\.siteUrl: must be the site's absolute URL/],
     [{ apiUrl: '/wiki' }, /sources\[0\]\.apiUrl: must be an absolute URL/],

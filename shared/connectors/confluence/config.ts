@@ -19,8 +19,12 @@ export const confluenceSource = z.strictObject({
   apiUrl: z.string().url({ message: 'must be an absolute URL such as "https://acme.atlassian.net/wiki"' }).optional(),
   /** The Atlassian account's e-mail, for Basic auth with the API token in `tokenEnv`. */
   email: z.string().email({ message: 'must be the e-mail of the Atlassian account the API token belongs to' }).optional(),
-  /** Environment variable holding the API token (id.atlassian.com → Security → API tokens), used with `email`. */
-  tokenEnv: envName.default('CONFLUENCE_API_TOKEN'),
+  /**
+   * Environment variable holding the API token (id.atlassian.com → Security → API tokens), used
+   * with `email`; `CONFLUENCE_API_TOKEN` when not given (see tokenEnvOf). Not defaulted in the
+   * schema: with `bearerTokenEnv` there is no API token for a deployment to provide.
+   */
+  tokenEnv: envName.optional(),
   /** Environment variable holding an OAuth 2.0 (3LO) access token, sent as `Authorization: Bearer`; instead of `email`. */
   bearerTokenEnv: envName.optional(),
   /** Space keys whose pages are indexed (CQL `space in (…)`). */
@@ -45,6 +49,9 @@ export const confluenceSource = z.strictObject({
   /** Longest Retry-After a request sleeps through; a longer one stops the run, and a later run resumes from the saved page. */
   maxRetryWaitSeconds: z.number().int().min(0).max(900).default(60),
 }).superRefine((source, ctx) => {
+  if (source.bearerTokenEnv !== undefined && source.tokenEnv !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['tokenEnv'], message: 'an API token ("tokenEnv") goes with "email"; with "bearerTokenEnv" remove it' });
+  }
   if (source.bearerTokenEnv !== undefined && source.email !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['bearerTokenEnv'], message: 'give either "email" (with "tokenEnv", an API token) or "bearerTokenEnv" (an OAuth access token), not both' });
   }
@@ -57,6 +64,9 @@ export const confluenceSource = z.strictObject({
 });
 
 export type ConfluenceSourceConfig = z.output<typeof confluenceSource>;
+
+/** The variable holding the API token of a source authenticating with `email`. */
+export const tokenEnvOf = (source: Pick<ConfluenceSourceConfig, 'tokenEnv'>): string => source.tokenEnv ?? 'CONFLUENCE_API_TOKEN';
 
 /** The API base the source calls: `apiUrl`, else `<siteUrl>/wiki`. */
 export function apiBaseOf(source: Pick<ConfluenceSourceConfig, 'siteUrl' | 'apiUrl'>): string {

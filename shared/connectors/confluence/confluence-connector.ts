@@ -18,7 +18,7 @@ import type {
 } from '../../ports/index.ts';
 import { decodeCursor, encodeCursor, slimListing } from '../kit/index.ts';
 import { RestrictionCache } from './access.ts';
-import { apiBaseOf, type ConfluenceSourceConfig } from './config.ts';
+import { apiBaseOf, tokenEnvOf, type ConfluenceSourceConfig } from './config.ts';
 import { BASE_EXPAND, ConfluenceApi, type ConfluenceApiOptions } from './confluence-api.ts';
 import { cursorSchema, doneSchema, firstPosition, listingCql, nextPosition, scopeCql, type Position } from './cql-listing.ts';
 import { versionOf } from './page-document.ts';
@@ -59,7 +59,7 @@ export class ConfluenceConnector implements SourceConnector {
     this.scope = scopeCql(source.spaces, source.includeBlogPosts);
     this.api = new ConfluenceApi({
       sourceId: source.id, apiBase: apiBaseOf(source), secret: options.secret, clock: options.clock,
-      auth: source.bearerTokenEnv !== undefined ? { bearerTokenEnv: source.bearerTokenEnv } : { email: source.email ?? '', tokenEnv: source.tokenEnv },
+      auth: source.bearerTokenEnv !== undefined ? { bearerTokenEnv: source.bearerTokenEnv } : { email: source.email ?? '', tokenEnv: tokenEnvOf(source) },
       requestsPerMinute: source.requestsPerMinute, timeoutMs: source.requestTimeoutMs, maxRetryWaitMs: source.maxRetryWaitSeconds * 1000,
       ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.sleep ? { sleep: options.sleep } : {}),
       ...(options.random ? { random: options.random } : {}), ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),

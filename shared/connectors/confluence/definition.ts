@@ -1,5 +1,5 @@
 import { defineConnector, standardSecrets } from '../definition.ts';
-import { confluenceSource } from './config.ts';
+import { confluenceSource, tokenEnvOf } from './config.ts';
 import { ConfluenceConnector } from './confluence-connector.ts';
 import { decodeConfluenceWebhook } from './webhooks.ts';
 
@@ -14,7 +14,7 @@ export const confluenceConnector = defineConnector({
   },
   create: (source, context) => new ConfluenceConnector({ source, secret: context.secret, state: context.state, clock: context.clock }),
   // The API token to the fetcher and the embedder; the signing secret to the webhook function only.
-  secrets: (source) => standardSecrets(source, source.bearerTokenEnv !== undefined ? { bearerTokenEnv: source.bearerTokenEnv } : { tokenEnv: source.tokenEnv }),
+  secrets: (source) => standardSecrets(source, source.bearerTokenEnv !== undefined ? { bearerTokenEnv: source.bearerTokenEnv } : { tokenEnv: tokenEnvOf(source) }),
   decodeWebhook: (source, request) => decodeConfluenceWebhook(source, request),
   aws: (source) => ({
     warnings: source.webhook ? [] : [
