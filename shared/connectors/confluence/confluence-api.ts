@@ -16,7 +16,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.ts';
 import type { Clock } from '../../ports/index.ts';
-import { HttpClient, type HttpClientOptions } from '../kit/index.ts';
+import { HttpClient, PaginationLoopError, type HttpClientOptions } from '../kit/index.ts';
 
 const user = z.object({ accountId: z.string().optional(), displayName: z.string().optional(), publicName: z.string().optional() }).passthrough();
 
@@ -118,7 +118,7 @@ export class ConfluenceApi {
     const names: string[] = [];
     let next: string | undefined = `api/v2/${type === 'blogpost' ? 'blogposts' : 'pages'}/${encodeURIComponent(id)}/labels?limit=250`;
     for (let pages = 0; next !== undefined; pages++) {
-      if (pages > 1000) throw new ConfigError(`source "${this.options.sourceId}": labels of ${id} never end (a looping cursor)`);
+      if (pages > 1000) throw new PaginationLoopError(`source "${this.options.sourceId}": the labels of page ${id} run past 1,000 pages (a looping cursor)`, { sourceId: this.options.sourceId });
       const body: z.output<typeof labelsPage> = await this.http().getJson(next.replace(/^\/wiki\//, ''), { schema: labelsPage });
       names.push(...body.results.map((l) => l.name));
       next = body._links?.next;

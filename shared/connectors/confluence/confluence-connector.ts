@@ -97,8 +97,8 @@ export class ConfluenceConnector implements SourceConnector {
     const listing = this.passListing;
     if (listing?.snapshotAt === window.snapshotAt && !listing.complete) {
       for (const c of contents) listing.items.set(c.id, versionOf(c));
-      for (const s of skipped) listing.items.delete(s.id);
-      if (!page.more) listing.complete = skipped.length === 0;
+      // A skipped page is left out; the core neither deletes nor re-reads it on this reconcile (§1.1).
+      if (!page.more) listing.complete = true;
     }
     const next = page.more
       ? nextPosition(position, page.items.map((i) => (i.ok ? Date.parse(i.content.version.when) : undefined)))
