@@ -5,6 +5,7 @@
  * ./definition.ts), plus one line here.
  */
 
+import { confluenceConnector } from './confluence/definition.ts';
 import { discordConnector } from './discord/definition.ts';
 import { filesystemConnector } from './filesystem/definition.ts';
 import { firefliesConnector } from './fireflies/definition.ts';
@@ -21,6 +22,7 @@ import { telegramConnector } from './telegram/definition.ts';
 import { tempoConnector } from './tempo/definition.ts';
 
 export const connectors = [
+  confluenceConnector,
   discordConnector,
   filesystemConnector,
   firefliesConnector,

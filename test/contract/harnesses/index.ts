@@ -1,4 +1,5 @@
 import type { ContractHarness } from './harness.ts';
+import { confluenceHarness } from './confluence.ts';
 import { discordHarness } from './discord.ts';
 import { filesystemHarness } from './filesystem.ts';
 import { firefliesHarness } from './fireflies.ts';
@@ -18,6 +19,7 @@ export type { ContractHarness };
 
 /** The contract harness of each registered kind (a new kind adds its own here). */
 export const contractHarnesses: Readonly<Record<string, ContractHarness>> = {
+  confluence: confluenceHarness,
   discord: discordHarness,
   filesystem: filesystemHarness,
   fireflies: firefliesHarness,
