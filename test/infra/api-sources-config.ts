@@ -16,12 +16,14 @@ export const SECRETS = {
   JIRA_API_TOKEN: 'tributary/jira-api-token', JIRA_WEBHOOK_SECRET: 'tributary/jira-webhook-secret',
   TEMPO_API_TOKEN: 'tributary/tempo-token', TEMPO_WEBHOOK_SECRETS: 'tributary/tempo-webhook-secrets',
   GDRIVE_SA_KEY: 'tributary/gdrive-service-account',
+  CONFLUENCE_API_TOKEN: 'tributary/confluence-api-token', CONFLUENCE_WEBHOOK_SECRET: 'tributary/confluence-webhook-secret',
+  GITHUB_TOKEN: 'tributary/github-token', GITHUB_WEBHOOK_SECRET: 'tributary/github-hook',
 } as const;
 export type SecretEnv = keyof typeof SECRETS;
 export const secretArn = (name: string): string => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-Q1w2E3`;
 
-/** The example config with a source of each API kind; `fireflies` overrides the fireflies source's keys. */
-export function apiSourcesConfig(fireflies: Record<string, unknown> = {}): Record<string, unknown> {
+/** The example config with a source of each API kind; `fireflies` and `confluence` override those sources' keys. */
+export function apiSourcesConfig(fireflies: Record<string, unknown> = {}, confluence: Record<string, unknown> = {}): Record<string, unknown> {
   const config = readJson<{ aws: { secrets: Record<string, string> } & Record<string, unknown>; sources: unknown[] }>(CONFIG);
   config.aws = { ...config.aws, account: ACCOUNT, region: REGION, secrets: { ...config.aws.secrets, ...SECRETS } };
   config.sources.push({ id: 'meetings', kind: 'fireflies', apiKeyEnv: 'FIREFLIES_API_KEY', webhook: { secretEnv: 'FIREFLIES_WEBHOOK_SECRET' }, ...fireflies });
@@ -32,5 +34,10 @@ export function apiSourcesConfig(fireflies: Record<string, unknown> = {}): Recor
     webhook: { secretEnv: 'TEMPO_WEBHOOK_SECRETS' },
   });
   config.sources.push({ id: 'drive', kind: 'gdrive', serviceAccountKeyEnv: 'GDRIVE_SA_KEY', folders: ['1AbCdEfGhIjKlMnOpQrStUvWxYz'] });
+  config.sources.push({
+    id: 'wiki', kind: 'confluence', siteUrl: 'https://acme.atlassian.net', email: 'indexer@acme.com', spaces: ['ENG'],
+    webhook: { secretEnv: 'CONFLUENCE_WEBHOOK_SECRET' }, schedule: 'rate(30 minutes)', ...confluence,
+  });
+  config.sources.push({ id: 'docs-repo', kind: 'github', repositories: [{ owner: 'acme', repo: 'handbook' }], webhook: { secretEnv: 'GITHUB_WEBHOOK_SECRET' } });
   return config;
 }

@@ -9,6 +9,9 @@
  *   tokens to the fetcher and embedder only, and GET /webhooks/{sourceId} (Tempo's subscription
  *   check) routed because a source needs it;
  * - gdrive: its service account key to the fetcher and embedder only, its schedule;
+ * - confluence: the Data Center signing secret to the webhook function only, the API token to
+ *   the fetcher and embedder only, its schedule;
+ * - github: its token to the fetcher and embedder, its webhook secret to the webhook function;
  * - s3: the EventBridge rule from the bucket's Object Created/Deleted events under the prefix
  *   to the fetch queue (the source's group, an event message); the fetcher and embedder may
  *   list only the prefix and read only its objects; the webhook function gets nothing of the
@@ -128,5 +131,24 @@ describe('a gdrive source on AWS', () => {
     const canRead = (fn: FunctionId): boolean => isAllowed(synth.statements(fn), 'secretsmanager:GetSecretValue', secretArn(SECRETS.GDRIVE_SA_KEY));
     expect(FUNCTIONS.filter(canRead)).toEqual(['Fetcher', 'Embedder']);
     expect(synth.built.pipeline.node.tryFindChild('Schedule-drive')).toBeDefined();
+  });
+});
+
+describe('a confluence source on AWS', () => {
+  it('gives the signing secret to the webhook function only, the API token to the fetcher and embedder only, and schedules the source', () => {
+    const canRead = (fn: FunctionId, env: SecretEnv): boolean => isAllowed(synth.statements(fn), 'secretsmanager:GetSecretValue', secretArn(SECRETS[env]));
+    expect(FUNCTIONS.filter((fn) => canRead(fn, 'CONFLUENCE_WEBHOOK_SECRET'))).toEqual(['Webhook']);
+    expect(FUNCTIONS.filter((fn) => canRead(fn, 'CONFLUENCE_API_TOKEN'))).toEqual(['Fetcher', 'Embedder']);
+    const schedules = Object.values(synth.pipeline.Resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule').map((r) => JSON.stringify(r.Properties));
+    expect(schedules.filter((s) => s.includes('wiki') && s.includes('rate(30 minutes)'))).toHaveLength(1);
+  });
+});
+
+describe('a github source on AWS', () => {
+  it('gives its token to the fetcher and embedder only, its webhook secret to the webhook function only', () => {
+    const canRead = (fn: FunctionId, env: SecretEnv): boolean => isAllowed(synth.statements(fn), 'secretsmanager:GetSecretValue', secretArn(SECRETS[env]));
+    expect(FUNCTIONS.filter((fn) => canRead(fn, 'GITHUB_TOKEN'))).toEqual(['Fetcher', 'Embedder']);
+    expect(FUNCTIONS.filter((fn) => canRead(fn, 'GITHUB_WEBHOOK_SECRET'))).toEqual(['Webhook']);
+    expect(synth.built.pipeline.node.tryFindChild('Schedule-docs-repo')).toBeDefined();
   });
 });
