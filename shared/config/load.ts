@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import { definitionOf } from '../connectors/lookup.ts';
-import { RATE_PATTERN, configSchema, type TributaryConfig } from './schema.ts';
+import { configSchema, type TributaryConfig } from './schema.ts';
 
 export interface LoadedConfig {
   readonly config: TributaryConfig;
@@ -100,12 +100,5 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? `the string ${JSON.stringify(value)}` : typeof value;
 }
 
-/** Milliseconds of a `rate(N unit)` expression. */
-export function rateMs(expression: string): number {
-  const m = RATE_PATTERN.exec(expression);
-  if (!m) throw new ConfigError(`schedule "${expression}" is not a rate expression like "rate(15 minutes)"`);
-  const n = Number(m[1] ?? m[3]);
-  const unit = m[2] ?? m[4] ?? 'minutes';
-  const per = unit.startsWith('minute') ? 60_000 : unit.startsWith('hour') ? 3_600_000 : 86_400_000;
-  return n * per;
-}
+/** Milliseconds of a `rate(N unit)` expression (defined beside the schema, which source kinds import). */
+export { rateMs } from './source-base.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError } from '../core/errors.ts';
 
 /*
  * Fields every source kind shares. A connector's config schema is
@@ -20,6 +21,16 @@ export const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, {
  * count must be positive: `rate(0 minutes)` would make the local scheduler spin (and EventBridge rejects it).
  */
 export const RATE_PATTERN = /^rate\((?:(1) (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)$/;
+
+/** Milliseconds of a `rate(N unit)` expression. */
+export function rateMs(expression: string): number {
+  const m = RATE_PATTERN.exec(expression);
+  if (!m) throw new ConfigError(`schedule "${expression}" is not a rate expression like "rate(15 minutes)"`);
+  const n = Number(m[1] ?? m[3]);
+  const unit = m[2] ?? m[4] ?? 'minutes';
+  const per = unit.startsWith('minute') ? 60_000 : unit.startsWith('hour') ? 3_600_000 : 86_400_000;
+  return n * per;
+}
 
 export const chunking = z.strictObject({
   targetTokens: z.number().int().min(32).max(8000).default(300),

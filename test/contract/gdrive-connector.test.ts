@@ -1,8 +1,8 @@
 /**
  * The gdrive connector against the Drive emulator, directly (no CLI): the change feed's removals,
  * trash and moves out of scope, shared drives, access from permissions, skips with reasons,
- * quota 403s retried, an invalid token → CursorExpiredError, a large folder paged to the end, the
- * push webhook decoder, and a channel renewed before expiry under an injected clock.
+ * quota 403s retried, an invalid token → CursorExpiredError, a large folder paged to the end, and
+ * the push webhook decoder (channels: ./gdrive-channels.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CursorExpiredError } from '../../shared/core/errors.ts';
@@ -26,12 +26,10 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
-function connector(extra: Record<string, unknown>, opts: { now?: () => number; schedule?: unknown } = {}): GDriveConnector {
-  const c = connectorFromConfig({ id: 'drive', kind: 'gdrive', serviceAccountKeyEnv: 'K', apiUrl: emu.rootUrl, tokenUrl: emu.tokenUrl, ...extra }, {
-    secret: (n) => (n === 'K' ? key : n === 'S' ? SECRET : undefined), ...(opts.now ? { clock: { now: opts.now } } : {}),
+function connector(extra: Record<string, unknown>): GDriveConnector {
+  return connectorFromConfig({ id: 'drive', kind: 'gdrive', serviceAccountKeyEnv: 'K', apiUrl: emu.rootUrl, tokenUrl: emu.tokenUrl, ...extra }, {
+    secret: (n) => (n === 'K' ? key : n === 'S' ? SECRET : undefined),
   }) as GDriveConnector;
-  if (opts.schedule) Object.assign((c as unknown as { options: object }).options, { schedule: opts.schedule });
-  return c;
 }
 
 async function pass(c: GDriveConnector, window: PullWindow): Promise<{ pages: PullPage[]; last: Cursor }> {
@@ -131,27 +129,5 @@ describe('gdrive push', () => {
     expect(() => decodeGDriveWebhook({ id: 'drive' }, request({ ...good, 'x-goog-resource-state': 'exists' }))).toThrow(expect.objectContaining({ statusCode: 400 }));
     expect(() => decodeGDriveWebhook({ id: 'drive' }, request({ ...good, 'x-goog-channel-expiration': new Date(Date.now() - 3_600_000).toUTCString() })))
       .toThrow(expect.objectContaining({ statusCode: 401 }));
-  });
-
-  it('renews the channel before expiry under the injected clock, stopping the old one after the new one is live', async () => {
-    const root = emu.addFolder('Pushed', { owner: SA });
-    let offset = 0;
-    const timers: Array<{ run: () => void; delayMs: number }> = [];
-    const conn = connector({
-      folders: [root.id], webhook: { secretEnv: 'S' }, push: { address: 'https://sync.example/webhooks/drive', channelHours: 2, renewBeforeMinutes: 30 },
-    }, { now: () => Date.now() + offset, schedule: (run: () => void, delayMs: number) => { timers.push({ run, delayMs }); return { cancel() {} }; } });
-    const stop = await conn.watch(() => {});
-    const first = conn.keeper!.channel!;
-    expect(timers[0]!.delayMs).toBeGreaterThan(89 * 60_000);
-    expect(timers[0]!.delayMs).toBeLessThanOrEqual(90 * 60_000);
-    offset = timers[0]!.delayMs;
-    timers[0]!.run();
-    await expect.poll(() => conn.keeper?.channel?.id).not.toBe(first.id);
-    await expect.poll(() => emu.channels().find((c) => c.id === first.id)?.stopped).toBe(true);
-    const second = conn.keeper!.channel!;
-    expect(second.expiration).toBeGreaterThan(first.expiration);
-    expect(emu.channels().find((c) => c.id === second.id)?.token).toBe(channelToken(SECRET, second.id));
-    await stop();
-    expect(emu.channels().find((c) => c.id === second.id)?.stopped).toBe(true);
   });
 });

@@ -25,6 +25,13 @@ describe('gdrive config', () => {
     expect(issues({ ...base, push: { address: 'https://x.example/webhooks/drive' } })).toEqual([expect.stringMatching(/^push: needs "webhook"/)]);
     expect(issues({ ...base, webhook: { secretEnv: 'S' }, push: { address: 'https://x.example/webhooks/drive', channelHours: 200 } }))
       .toEqual([expect.stringMatching(/^push.channelHours: must be at most 168/)]);
+    const push = (p: Record<string, unknown>, extra: Record<string, unknown> = {}) => issues({ ...base, webhook: { secretEnv: 'S' }, push: p, ...extra });
+    expect(push({ address: 'http://sync.example.com/webhooks/drive' })).toEqual([expect.stringMatching(/^push.address: must be an https:\/\/ URL/)]);
+    expect(push({ address: 'https://sync.example.com/hooks' })).toEqual([expect.stringMatching(/^push.address: must be this source's webhook route, ending in "\/webhooks\/drive" \(on AWS: the stack output ApiUrl/)]);
+    expect(push({ address: 'https://x.execute-api.eu-west-1.amazonaws.com/webhooks/drive' }, { schedule: 'rate(1 day)' }))
+      .toEqual([expect.stringMatching(/^push.channelHours: must be longer than renewBeforeMinutes plus the schedule \(rate\(1 day\)\)/)]);
+    expect(push({ address: 'http://127.0.0.1:8787/webhooks/drive' })).toEqual([]);
+    expect(push({})).toEqual([]);
     expect(issues({ ...base, subject: 'a@b.co', serviceAccountKeyEnv: undefined, clientIdEnv: 'A', clientSecretEnv: 'B', refreshTokenEnv: 'C' }))
       .toEqual([expect.stringMatching(/^subject: applies to service accounts only/)]);
     expect(issues({ ...base, folder: ['x'] })).toEqual([expect.stringMatching(/folder/)]);

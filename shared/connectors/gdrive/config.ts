@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envName, schedule, sourceBase } from '../../config/source-base.ts';
+import { envName, rateMs, schedule, sourceBase } from '../../config/source-base.ts';
 
 /** Drive's files.list and changes.list accept at most 1000 items per page. */
 export const MAX_PAGE_SIZE = 1000;
@@ -8,10 +8,17 @@ export const MAX_CHANNEL_HOURS = 168;
 
 const driveId = z.string().regex(/^[A-Za-z0-9_-]{5,200}$/, { message: 'must be a Drive id (the last part of a folder or shared drive URL, e.g. "0AF3x…Uk9PVA")' });
 
+/** Hosts Drive could never call; plain http is accepted for them alone (emulators, tests). */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 /** `push`: a changes.watch channel that calls the webhook route when anything in the account's Drive changes. */
 export const gdrivePush = z.strictObject({
-  /** The public HTTPS address of this source's webhook route (`https://<host>/webhooks/<id>`): Drive posts notifications there. */
-  address: z.string().url({ message: 'must be the absolute public URL of POST /webhooks/<id>, e.g. "https://sync.example.com/webhooks/drive"' }),
+  /**
+   * The public HTTPS address of this source's webhook route (`https://<host>/webhooks/<id>`; on
+   * AWS the stack output `ApiUrl` + `/webhooks/<id>`): Drive posts notifications there. Absent:
+   * no channel is opened (synth warns), e.g. before the first deploy has made the URL.
+   */
+  address: z.string().url({ message: 'must be the absolute public URL of POST /webhooks/<id>, e.g. "https://sync.example.com/webhooks/drive"' }).optional(),
   /** How long each channel is asked to live (Drive caps changes channels at 168 hours). */
   channelHours: z.number().min(1, { message: 'must be at least 1' })
     .max(MAX_CHANNEL_HOURS, { message: `must be at most ${MAX_CHANNEL_HOURS}: Drive caps a changes channel at one week` }).default(24),
@@ -78,6 +85,23 @@ export const gdriveSource = z.strictObject({
   }
   if (s.push && !s.webhook) {
     ctx.addIssue({ code: 'custom', path: ['push'], message: 'needs "webhook": { "secretEnv": … }: its secret becomes the channel token Drive echoes back' });
+  }
+  if (s.push?.address !== undefined) {
+    const url = new URL(s.push.address);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
+      ctx.addIssue({ code: 'custom', path: ['push', 'address'], message: 'must be an https:// URL: Drive calls only HTTPS addresses with a valid certificate (plain http is accepted for localhost alone)' });
+    }
+    if (!url.pathname.endsWith(`/webhooks/${s.id}`) || url.search !== '') {
+      ctx.addIssue({ code: 'custom', path: ['push', 'address'], message: `must be this source's webhook route, ending in "/webhooks/${s.id}" (on AWS: the stack output ApiUrl + "/webhooks/${s.id}")` });
+    }
+  }
+  // Every run renews a channel that would expire before the next run plus the margin: a channel
+  // that does not outlive that is renewed on every run, or lapses between two.
+  if (s.push && s.push.channelHours * 3_600_000 <= s.push.renewBeforeMinutes * 60_000 + rateMs(s.schedule)) {
+    ctx.addIssue({
+      code: 'custom', path: ['push', 'channelHours'],
+      message: `must be longer than renewBeforeMinutes plus the schedule (${s.schedule}): each run renews a channel expiring before the next run; raise channelHours (at most ${MAX_CHANNEL_HOURS}) or shorten the schedule`,
+    });
   }
 });
 

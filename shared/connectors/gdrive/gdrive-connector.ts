@@ -16,12 +16,15 @@
  *   it, else files.get), exported or downloaded (./document.ts); one file's refusal is skipped.
  * - `list`: every file of the scope with its version — after a full pass, what it just listed.
  *   The core reconciles after full passes and after passes where a folder left the scope.
- * - `watch` (with `push`): a changes.watch channel, renewed before expiry (./channels.ts).
+ * - Push (./channels.ts): `beginRun` keeps the changes.watch channel (opens, renews within one
+ *   schedule interval, or stops it when push is off), so on AWS the schedule renews it; locally
+ *   `watch` also runs a timer over the same keeper.
  */
-import { ConfigError, CursorExpiredError } from '../../core/errors.ts';
+import { ConfigError, CursorExpiredError, errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/deps.ts';
+import { rateMs } from '../../config/source-base.ts';
 import type {
-  Clock, Cursor, DocumentIssue, DocumentRef, FetchResult, Hints, ListedDocument, PullPage, PullWindow, SourceConnector,
+  Clock, CredentialStore, Cursor, DocumentIssue, DocumentRef, FetchResult, Hints, ListedDocument, PullPage, PullWindow, SourceConnector,
 } from '../../ports/index.ts';
 import { decodeCursor, encodeCursor, fetchEach, ProviderNotFoundError, slimListing } from '../kit/index.ts';
 import type { TokenSource } from './auth.ts';
@@ -35,6 +38,8 @@ import { dropSubtree, Scope } from './scope.ts';
 export interface GDriveConnectorOptions {
   readonly source: GDriveSourceConfig;
   readonly tokens: TokenSource;
+  /** Where the push channel's state lives (./channels.ts). */
+  readonly credentials: CredentialStore;
   readonly secret: (envName: string) => string | undefined;
   readonly clock: Clock;
   readonly log: Logger;
@@ -50,8 +55,8 @@ const MAX_DEPTH = 100;
 export class GDriveConnector implements SourceConnector {
   readonly sourceId: string;
   readonly api: DriveApi;
-  /** The live push channel keeper, while `watch` runs. */
-  keeper: ChannelKeeper | undefined;
+  /** Keeps the push channel (every run and, locally, `watch`). */
+  readonly keeper: ChannelKeeper;
 
   private readonly source: GDriveSourceConfig;
   private readonly scope: Scope;
@@ -72,6 +77,21 @@ export class GDriveConnector implements SourceConnector {
       clock: options.clock, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.sleep ? { sleep: options.sleep } : {}),
       ...(options.random ? { random: options.random } : {}),
     });
+    this.keeper = new ChannelKeeper({
+      source: options.source, api: this.api, credentials: options.credentials, secret: options.secret, clock: options.clock, log: options.log,
+    });
+  }
+
+  /**
+   * Every run keeps the channel for the time until the next scheduled one. A channel that
+   * cannot be kept now does not stop the sync: the schedule still finds every change.
+   */
+  async beginRun(): Promise<void> {
+    try {
+      await this.keeper.keep(rateMs(this.source.schedule));
+    } catch (error) {
+      this.options.log.warn('gdrive.channel.keep_failed', { sourceId: this.sourceId, error: errorMessage(error) });
+    }
   }
 
   async pull(cursor: Cursor | undefined, window: PullWindow): Promise<PullPage> {
@@ -120,19 +140,10 @@ export class GDriveConnector implements SourceConnector {
     return current === undefined || current.snapshotAt !== pass.snapshotAt || current.full || current.scopeLeft;
   }
 
+  /** Notifications reach the webhook route, not `onHints`: this only renews the channel on time. */
   async watch(_onHints: (hints: Hints) => void): Promise<() => Promise<void>> {
-    const { push } = this.source;
-    if (!push) return async () => {};
-    const keeper = new ChannelKeeper({
-      source: { ...this.source, push }, api: this.api, secret: this.options.secret, clock: this.options.clock, log: this.options.log,
-      schedule: this.options.schedule ?? realSchedule,
-    });
-    await keeper.start();
-    this.keeper = keeper;
-    return async () => {
-      await keeper.stop();
-      this.keeper = undefined;
-    };
+    if (!this.source.push) return async () => {};
+    return this.keeper.runTimer(this.options.schedule ?? realSchedule);
   }
 
   // ───────────────────────────── full pass ─────────────────────────────

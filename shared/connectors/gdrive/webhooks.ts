@@ -8,7 +8,13 @@
  *   this source opened pass, and a token seen on one channel is worthless on another;
  * - `X-Goog-Channel-ID` has the source's channel prefix, `X-Goog-Resource-ID` is present;
  * - `X-Goog-Message-Number` is a positive integer: the delivery id is channel + number, so a
- *   repeated (or replayed) number publishes nothing (answered 200: Drive retries non-2xx);
+ *   repeated (or replayed) number publishes nothing (answered 200: Drive retries non-2xx).
+ *   Numbers are not ordered against the last one seen, on purpose: Drive retries a failed
+ *   delivery with its old number after later ones have arrived, so "not greater" is no sign of
+ *   a forgery; a notification names no file and only asks for an incremental pass, whose result
+ *   does not depend on which notification asked (or how late); and ordering would cost the
+ *   webhook function a read and a write of the channel state per notification, state that only
+ *   the fetcher holds (./channels.ts);
  * - a channel whose `X-Goog-Channel-Expiration` is past (beyond 5 minutes of skew) is refused.
  *
  * `sync` (the first message of a channel) → 200, no hint. `change` → an incremental-sync hint:
