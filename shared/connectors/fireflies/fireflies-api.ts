@@ -12,15 +12,14 @@
 import { ConfigError, TransientError } from '../../core/errors.ts';
 import type { Logger } from '../../core/deps.ts';
 import type { Clock } from '../../ports/index.ts';
-import type { Sleep } from '../../resilience/index.ts';
-import { HttpClient, ProviderAuthError, ProviderRequestError, ProviderResponseError } from '../kit/index.ts';
+import { HttpClient, ProviderAuthError, ProviderRequestError, ProviderResponseError, type HttpSeams } from '../kit/index.ts';
 import {
   aliasOf, codeOf, fullTranscript, graphqlAnswer, listedTranscript, LISTING_QUERY, transcriptsQuery,
   type FullTranscript, type GraphqlAnswer, type GraphqlError, type ListedTranscript,
 } from './queries.ts';
 import { firefliesFetch } from './transport.ts';
 
-export interface FirefliesApiOptions {
+export interface FirefliesApiOptions extends HttpSeams {
   readonly sourceId: string;
   readonly apiUrl: string;
   /** Reads the API key (on the first request). */
@@ -32,12 +31,6 @@ export interface FirefliesApiOptions {
   readonly maxRetryWaitMs: number;
   readonly clock: Clock;
   readonly log: Logger;
-  /** Tests inject these. */
-  readonly fetch?: typeof globalThis.fetch;
-  readonly sleep?: Sleep;
-  readonly random?: () => number;
-  readonly maxAttempts?: number;
-  readonly baseBackoffMs?: number;
 }
 
 /** One listing page: the meetings, in Fireflies' order, and how many entries it held. */

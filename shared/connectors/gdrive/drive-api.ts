@@ -11,7 +11,7 @@
 import type { drive_v3 } from '@googleapis/drive';
 import { z } from 'zod';
 import type { Clock } from '../../ports/index.ts';
-import { HttpClient } from '../kit/index.ts';
+import { HttpClient, type HttpSeams } from '../kit/index.ts';
 import type { TokenSource } from './auth.ts';
 import { driveFetch } from './transport.ts';
 
@@ -55,16 +55,13 @@ export interface FilePage { readonly files: readonly DriveFile[]; readonly nextP
 export interface ChangePage { readonly changes: readonly DriveChange[]; readonly nextPageToken: string | undefined; readonly newStartPageToken: string | undefined }
 export interface OpenChannel { readonly id: string; readonly resourceId: string; readonly expiration: number }
 
-export interface DriveApiOptions {
+export interface DriveApiOptions extends HttpSeams {
   readonly sourceId: string;
   readonly apiUrl: string;
   readonly tokens: TokenSource;
   readonly authHint: string;
   readonly requestsPerMinute: number;
   readonly clock: Clock;
-  readonly fetch?: typeof globalThis.fetch;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
 }
 
 const ALL_DRIVES = { supportsAllDrives: true } as const;

@@ -26,7 +26,7 @@ import { rateMs } from '../../config/source-base.ts';
 import type {
   Clock, CredentialStore, Cursor, DocumentIssue, DocumentRef, FetchResult, Hints, ListedDocument, PullPage, PullWindow, SourceConnector,
 } from '../../ports/index.ts';
-import { decodeCursor, encodeCursor, fetchEach, ProviderNotFoundError, slimListing } from '../kit/index.ts';
+import { decodeCursor, encodeCursor, fetchEach, ProviderNotFoundError, slimListing, type HttpSeams } from '../kit/index.ts';
 import type { TokenSource } from './auth.ts';
 import { ChannelKeeper, realSchedule, type Schedule } from './channels.ts';
 import type { GDriveSourceConfig } from './config.ts';
@@ -35,7 +35,7 @@ import { documentOf, refusalOf, versionOf } from './document.ts';
 import { DriveApi, FOLDER, type DriveFile, type FilePage } from './drive-api.ts';
 import { dropSubtree, Scope } from './scope.ts';
 
-export interface GDriveConnectorOptions {
+export interface GDriveConnectorOptions extends HttpSeams {
   readonly source: GDriveSourceConfig;
   readonly tokens: TokenSource;
   /** Where the push channel's state lives (./channels.ts). */
@@ -43,9 +43,6 @@ export interface GDriveConnectorOptions {
   readonly secret: (envName: string) => string | undefined;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly fetch?: typeof globalThis.fetch;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
   readonly schedule?: Schedule;
 }
 

@@ -15,8 +15,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.ts';
 import type { Clock } from '../../ports/index.ts';
-import type { Sleep } from '../../resilience/index.ts';
-import { HttpClient, ProviderRequestError, ProviderResponseError } from '../kit/index.ts';
+import { HttpClient, ProviderRequestError, ProviderResponseError, type HttpSeams } from '../kit/index.ts';
 
 const user = z.object({ accountId: z.string().optional(), displayName: z.string().optional(), emailAddress: z.string().optional() }).nullable().optional();
 
@@ -79,7 +78,7 @@ export interface SearchPage {
 /** The page token handed in has expired (Jira's live 7 days) or is no longer valid for the query. */
 export class PageTokenRejected extends Error {}
 
-export interface JiraApiOptions {
+export interface JiraApiOptions extends HttpSeams {
   readonly sourceId: string;
   readonly apiUrl: string;
   /** `Authorization` header value (`Basic …` or `Bearer …`); read when the first request is made. */
@@ -89,11 +88,6 @@ export interface JiraApiOptions {
   readonly timeoutMs: number;
   readonly maxRetryWaitMs: number;
   readonly clock: Clock;
-  readonly fetch?: typeof globalThis.fetch;
-  readonly sleep?: Sleep;
-  readonly random?: () => number;
-  readonly maxAttempts?: number;
-  readonly baseBackoffMs?: number;
 }
 
 export class JiraApi {

@@ -74,6 +74,12 @@ export interface HttpClientOptions {
   readonly onRetry?: (event: RetryEvent) => void;
 }
 
+/**
+ * What a connector's API client takes from tests and hands to its HttpClient unchanged: the
+ * transport, the waits, the jitter and the retry counts (declare options as `extends HttpSeams`).
+ */
+export type HttpSeams = Pick<HttpClientOptions, 'fetch' | 'sleep' | 'random' | 'maxAttempts' | 'baseBackoffMs'>;
+
 export interface RetryEvent {
   readonly method: string;
   readonly path: string;

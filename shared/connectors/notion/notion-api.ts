@@ -9,10 +9,9 @@
 import type { Client } from '@notionhq/client';
 import { ConfigError } from '../../core/errors.ts';
 import type { Clock } from '../../ports/index.ts';
-import type { Sleep } from '../../resilience/index.ts';
-import { HttpClient } from '../kit/index.ts';
+import { HttpClient, type HttpSeams } from '../kit/index.ts';
 
-export interface NotionApiOptions {
+export interface NotionApiOptions extends HttpSeams {
   readonly sourceId: string;
   readonly apiUrl: string;
   readonly token: () => string | undefined;
@@ -22,10 +21,6 @@ export interface NotionApiOptions {
   readonly timeoutMs: number;
   readonly maxRetryWaitMs: number;
   readonly clock: Clock;
-  readonly fetch?: typeof globalThis.fetch;
-  readonly sleep?: Sleep;
-  readonly random?: () => number;
-  readonly maxAttempts?: number;
 }
 
 /** A page, row or data source as the connector reads it. */

@@ -18,8 +18,7 @@ import type { Logger } from '../../core/deps.ts';
 import type {
   Clock, Cursor, DocumentRef, FetchResult, ListedDocument, PullPage, PullWindow, RunStart, SourceConnector, SourceDocument, StateStore,
 } from '../../ports/index.ts';
-import type { Sleep } from '../../resilience/index.ts';
-import { decodeCursor, encodeCursor, fetchEach, ProviderNotFoundError, slimListing } from '../kit/index.ts';
+import { decodeCursor, encodeCursor, fetchEach, ProviderNotFoundError, slimListing, type HttpSeams } from '../kit/index.ts';
 import { Ancestry } from './ancestry.ts';
 import { isNotionId, type NotionSourceConfig } from './config.ts';
 import { titleOf } from './markdown.ts';
@@ -34,16 +33,12 @@ export const MINUTE_MS = 60_000;
 /** Empty steps one pull takes before it returns (its cursor is saved). */
 const EMPTY_STEPS = 8;
 
-export interface NotionConnectorOptions {
+export interface NotionConnectorOptions extends HttpSeams {
   readonly source: NotionSourceConfig;
   readonly token: () => string | undefined;
   readonly state: StateStore;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly fetch?: typeof globalThis.fetch;
-  readonly sleep?: Sleep;
-  readonly random?: () => number;
-  readonly maxAttempts?: number;
 }
 
 export class NotionConnector implements SourceConnector {

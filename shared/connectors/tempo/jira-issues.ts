@@ -17,8 +17,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../core/errors.ts';
 import type { Logger } from '../../core/deps.ts';
 import type { Clock } from '../../ports/index.ts';
-import type { Sleep } from '../../resilience/index.ts';
-import { HttpClient, isTimeZone, minuteLiteral, type HttpClientStats } from '../kit/index.ts';
+import { HttpClient, isTimeZone, minuteLiteral, type HttpClientStats, type HttpSeams } from '../kit/index.ts';
 import type { TempoSourceConfig } from './config.ts';
 
 /** What a worklog's document needs of its issue. */
@@ -47,7 +46,7 @@ const bulkAnswer = z.object({ issues: z.array(issueBean) });
 const searchAnswer = z.object({ issues: z.array(issueBean), nextPageToken: z.string().nullish(), isLast: z.boolean().optional() });
 const myselfAnswer = z.object({ timeZone: z.string().nullish() });
 
-export interface JiraIssuesOptions {
+export interface JiraIssuesOptions extends HttpSeams {
   readonly sourceId: string;
   readonly jira: TempoSourceConfig['jira'];
   readonly cacheMs: number;
@@ -56,9 +55,6 @@ export interface JiraIssuesOptions {
   readonly maxRetryWaitMs: number;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly fetch?: typeof globalThis.fetch;
-  readonly sleep?: Sleep;
-  readonly random?: () => number;
 }
 
 type Cached = { readonly info: IssueInfo | undefined; readonly at: number };

@@ -17,8 +17,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../core/errors.ts';
 import type { Logger } from '../../core/deps.ts';
 import type { Clock } from '../../ports/index.ts';
-import type { Sleep } from '../../resilience/index.ts';
-import { HttpClient, type HttpClientStats } from '../kit/index.ts';
+import { HttpClient, type HttpClientStats, type HttpSeams } from '../kit/index.ts';
 
 export const PAPERTRAIL_DAYS = 180;
 const PAPERTRAIL_LIMIT = 1000;
@@ -48,7 +47,7 @@ const auditPage = z.object({
   results: z.array(z.object({ entityId: z.union([z.string(), z.number()]), action: z.string().optional(), entityType: z.string().optional(), timestamp: z.string().optional() })),
 });
 
-export interface TempoApiOptions {
+export interface TempoApiOptions extends HttpSeams {
   readonly sourceId: string;
   readonly apiUrl: string;
   readonly token: () => string | undefined;
@@ -58,9 +57,6 @@ export interface TempoApiOptions {
   readonly maxRetryWaitMs: number;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly fetch?: typeof globalThis.fetch;
-  readonly sleep?: Sleep;
-  readonly random?: () => number;
 }
 
 /** One worklog page: the worklogs that parsed, the ones that did not (with why), and whether Tempo names a next page. */

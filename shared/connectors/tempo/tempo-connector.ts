@@ -15,8 +15,7 @@ import type { Logger } from '../../core/deps.ts';
 import type {
   Clock, Cursor, DocumentIssue, DocumentRef, FetchResult, ListedDocument, PullPage, PullWindow, SourceConnector,
 } from '../../ports/index.ts';
-import type { Sleep } from '../../resilience/index.ts';
-import { decodeCursor, encodeCursor, expire, fetchEach, slimListing } from '../kit/index.ts';
+import { decodeCursor, encodeCursor, expire, fetchEach, slimListing, type HttpSeams } from '../kit/index.ts';
 import type { TempoSourceConfig } from './config.ts';
 import { JiraIssues, type IssueInfo } from './jira-issues.ts';
 import { nextOffset, reconcileDue, tempoCursor, type DoneCursor, type PassCursor } from './pass-cursor.ts';
@@ -25,15 +24,11 @@ import { docIdOf, unresolvedVersion, versionOf, worklogDocument, worklogIdOf } f
 
 const DAY = 86_400_000;
 
-export interface TempoConnectorOptions {
+export interface TempoConnectorOptions extends HttpSeams {
   readonly source: TempoSourceConfig;
   readonly secret: (envName: string) => string | undefined;
   readonly clock: Clock;
   readonly log: Logger;
-  /** Tests inject these (both clients use them). */
-  readonly fetch?: typeof globalThis.fetch;
-  readonly sleep?: Sleep;
-  readonly random?: () => number;
 }
 
 /** A listing page: the worklogs handed out (ids above `lastId`), the unreadable ones, and where the next page starts. */
