@@ -26,7 +26,14 @@ export const chunking = z.strictObject({
   maxTokens: z.number().int().min(64).max(8000).default(800),
   /** Conversations only: turns repeated at the start of the next chunk (a sliding window). */
   overlapTurns: z.number().int().min(0).max(20).default(0),
-}).refine((c) => c.maxTokens >= c.targetTokens, { message: 'maxTokens must be at least targetTokens' });
+  /** Conversations only: how turns become chunks (absent: `packed`, whole turns to the target). */
+  strategy: z.enum(['packed', 'message', 'sliding', 'temporal', 'token-aware']).optional(),
+  /** `sliding`: turns per window. */
+  windowTurns: z.number().int().min(1).max(200).optional(),
+  /** `temporal`: a gap between two turns longer than this starts a new chunk. */
+  gapMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
+}).refine((c) => c.maxTokens >= c.targetTokens, { message: 'maxTokens must be at least targetTokens' })
+  .refine((c) => c.strategy !== 'sliding' || c.overlapTurns < (c.windowTurns ?? 6), { message: 'overlapTurns must be less than windowTurns' });
 
 export const webhook = z.strictObject({
   /** Environment variable that holds the HMAC secret. */

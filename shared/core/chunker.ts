@@ -20,9 +20,11 @@ import { markdownSections } from './chunking/markdown-sections.ts';
 import { resolveLimits, type ChunkingOptions } from './chunking/options.ts';
 import { chunkSection } from './chunking/packing.ts';
 import { textSections } from './chunking/sections.ts';
+import { strategyChunks } from './chunking/strategies.ts';
 
 export { chunkHash, estimateTokens, type Chunk } from './chunking/chunk.ts';
 export { TURN_SEPARATOR } from './chunking/conversation.ts';
+export { CONVERSATION_STRATEGIES, type ConversationStrategy } from './chunking/strategies.ts';
 export { DEFAULT_CHUNKING, chunkingSignature, type ChunkingOptions } from './chunking/options.ts';
 
 /**
@@ -49,7 +51,10 @@ export function chunkDocument(
   options: Partial<ChunkingOptions> = {},
 ): Chunk[] {
   const limits = resolveLimits(options);
-  if (format === 'conversation') return conversationChunks(text, limits, options.overlapTurns ?? 0);
+  if (format === 'conversation') {
+    const strategy = options.strategy ?? 'packed';
+    return strategy === 'packed' ? conversationChunks(text, limits, options.overlapTurns ?? 0) : strategyChunks(text, strategy, limits, options);
+  }
   // Normalise line endings (CRLF and lone CR) and a leading BOM, which would hide a first heading.
   const normalised = text.replace(/\r\n?/g, '\n').replace(/^\uFEFF/, '');
   if (!/\S/.test(normalised)) return [];
