@@ -8,12 +8,13 @@ import type {
   ChunkPayload, DeleteTask, DocumentLedger, EmbeddingCache, EmbedTask, LedgerEntry, Metadata, RunCounters, UpsertTask, VectorRecord,
 } from '../ports/index.ts';
 import { embedWithCache, embeddingCostUsd } from './embedding-cache.ts';
+import { ledgerKeyOf, taskScope } from './profiles.ts';
 
 /** Chunk text kept in vector metadata (Pinecone caps metadata at 40 KB per vector). */
 export const MAX_METADATA_TEXT = 8_000;
 
 /** What applying an embed task takes: the ledger and the embedding cache of the state, no queue, no run log. */
-export type EmbedDeps = DepsOf<'vectors' | 'embedder' | 'clock' | 'connector' | 'settings' | 'log' | 'noEmbeddingCache', DocumentLedger & EmbeddingCache>;
+export type EmbedDeps = DepsOf<'vectors' | 'embedder' | 'clock' | 'connector' | 'settings' | 'log' | 'noEmbeddingCache' | 'profiles', DocumentLedger & EmbeddingCache>;
 
 export interface EmbedOutcome {
   readonly status: 'committed' | 'stale' | 'superseded' | 'gone';
@@ -31,7 +32,9 @@ export interface EmbedOutcome {
  */
 export async function processEmbedTask(deps: EmbedDeps, task: EmbedTask): Promise<EmbedOutcome> {
   if (!deps.settings(task.sourceId)) throw new PoisonTaskError(`unknown source "${task.sourceId}"`, { sourceId: task.sourceId });
-  return task.type === 'upsert' ? upsert(deps, task) : remove(deps, task);
+  // A task of a profile runs on that profile's ledger, embedder, chunking and vector store.
+  const scoped = taskScope(deps, task);
+  return task.type === 'upsert' ? upsert(scoped, task) : remove(scoped, task);
 }
 
 /** What a processed task adds to its run record (a dropped or replayed task still counts as done). */
@@ -54,7 +57,7 @@ export function countersOf(outcome: EmbedOutcome, pricePerMillionTokensUsd: numb
  * task rewrites every vector.
  */
 export async function abandonEmbedTask(deps: DepsOf<never, DocumentLedger>, task: EmbedTask): Promise<void> {
-  await deps.state.releasePending({ sourceId: task.sourceId, docId: task.docId, rev: task.rev });
+  await deps.state.releasePending({ sourceId: ledgerKeyOf(task.sourceId, task.profile), docId: task.docId, rev: task.rev });
 }
 
 const nothing = (status: EmbedOutcome['status']): EmbedOutcome => ({
