@@ -17,7 +17,7 @@
 import { chunkHash, estimateTokens, type Chunk } from './chunking/chunk.ts';
 import { conversationChunks } from './chunking/conversation.ts';
 import { markdownSections } from './chunking/markdown-sections.ts';
-import { resolveLimits, type ChunkingOptions } from './chunking/options.ts';
+import { chunkingSignature, resolveLimits, type ChunkingOptions } from './chunking/options.ts';
 import { chunkSection } from './chunking/packing.ts';
 import { textSections } from './chunking/sections.ts';
 import { strategyChunks } from './chunking/strategies.ts';
@@ -67,4 +67,20 @@ export function chunkDocument(
     }
   }
   return chunks;
+}
+
+/**
+ * What the ledger records as a document's `chunker`: the chunking's signature and, for an
+ * index profile with its own model, that model (so changing it re-indexes the profile; a source
+ * without profiles records the chunking alone, as ever).
+ */
+export function ledgerChunker(settings: { readonly chunking?: Partial<ChunkingOptions> | undefined; readonly embedding?: string | undefined } | undefined): string {
+  const base = chunkingSignature(settings?.chunking);
+  return settings?.embedding !== undefined ? `${base}+${settings.embedding}` : base;
+}
+
+/** Whether two ledger chunker signatures were embedded with the same model: their vectors of equal texts are interchangeable. */
+export function sameEmbedding(a: string | undefined, b: string | undefined): boolean {
+  const model = (signature: string | undefined): string => (signature?.includes('+') ? signature.slice(signature.indexOf('+') + 1) : '');
+  return model(a) === model(b);
 }

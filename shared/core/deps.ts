@@ -14,6 +14,11 @@ export interface SourceSettings {
   /** Deleting at most this many documents never trips the breaker. */
   readonly deleteGuardMin: number;
   readonly chunking: ChunkingOptions;
+  /**
+   * `<model>/<dimensions>` of an index profile whose embedder is not the top-level one: part of
+   * the ledger's chunker signature, so a change of the profile's model re-indexes it.
+   */
+  readonly embedding?: string;
 }
 
 export interface Logger {

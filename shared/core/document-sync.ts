@@ -1,4 +1,4 @@
-import { chunkDocument, chunkingSignature } from './chunker.ts';
+import { chunkDocument, ledgerChunker, sameEmbedding } from './chunker.ts';
 import type { CoreDeps, SourceSettings } from './deps.ts';
 import { covers, type RunIssues } from './document-issues.ts';
 import { errorMessage } from './errors.ts';
@@ -180,7 +180,7 @@ export class DocumentSync {
   }
 
   get chunker(): string {
-    return chunkingSignature(this.settings.chunking);
+    return ledgerChunker(this.settings);
   }
 
   /**
@@ -322,7 +322,7 @@ export class DocumentSync {
     for (const t of tasks) {
       if (!t.chunks) continue;
       const entry = ledger.get(t.docId);
-      const known = entry && !entry.deleted && !entry.claim && t.rewrite !== true ? entry.chunkHashes : undefined;
+      const known = entry && !entry.deleted && !entry.claim && t.rewrite !== true && sameEmbedding(entry.chunker, this.chunker) ? entry.chunkHashes : undefined;
       for (const c of t.chunks) {
         if (known?.[c.index] === c.hash) continue;
         const want = wanted.get(c.hash);

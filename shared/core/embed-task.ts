@@ -1,5 +1,5 @@
 import { ACCESS_KEY, accessOfDocument } from './access.ts';
-import { chunkDocument, chunkingSignature } from './chunker.ts';
+import { chunkDocument, ledgerChunker, sameEmbedding } from './chunker.ts';
 import type { DepsOf } from './deps.ts';
 import { covers } from './document-issues.ts';
 import { DocumentError, PoisonTaskError, errorMessage } from './errors.ts';
@@ -82,7 +82,7 @@ async function upsert(deps: EmbedDeps, task: UpsertTask): Promise<EmbedOutcome> 
   let access = task.access;
   let updatedAt = task.updatedAt;
   let contentHash = task.contentHash;
-  let chunker = task.chunker ?? chunkingSignature(deps.settings(task.sourceId)?.chunking);
+  let chunker = task.chunker ?? ledgerChunker(deps.settings(task.sourceId));
   if (!chunks) {
     // Too large to travel in the message: read the document now (its current version).
     const connector = deps.connector(task.sourceId);
@@ -111,7 +111,7 @@ async function upsert(deps: EmbedDeps, task: UpsertTask): Promise<EmbedOutcome> 
     access = accessOfDocument(doc).access;
     updatedAt = doc.updatedAt ?? updatedAt;
     contentHash = hashContent(doc.text, doc.title);
-    chunker = chunkingSignature(settings.chunking);
+    chunker = ledgerChunker(settings);
   }
 
   // The ledger's chunk hashes say what each vector index holds, whichever chunker wrote it.
@@ -122,7 +122,8 @@ async function upsert(deps: EmbedDeps, task: UpsertTask): Promise<EmbedOutcome> 
   const decor = decorHash(title, url, docMetadata, access);
   const retitled = previous?.rev !== undefined && !previous.deleted
     && (previous.decor !== undefined ? previous.decor !== decor : previous.title !== title || access !== undefined);
-  const known = !dirty && !retitled && previous && !previous.deleted ? previous.chunkHashes : undefined;
+  // A vector made with another model (an index profile's model changed) is rewritten whatever its text.
+  const known = !dirty && !retitled && previous && !previous.deleted && sameEmbedding(previous.chunker, chunker) ? previous.chunkHashes : undefined;
   const toWrite = chunks.filter((c) => known?.[c.index] !== c.hash);
 
   // Embedding reuse: a chunk text embedded before with this model is never sent again.

@@ -7,7 +7,7 @@
  * so a config without profiles (one implicit `default`) behaves, stores and names exactly as
  * before.
  */
-import type { ChunkingOptions } from './chunker.ts';
+import { chunkingSignature, type ChunkingOptions } from './chunker.ts';
 import type { CoreDeps, SourceSettings } from './deps.ts';
 import { PoisonTaskError } from './errors.ts';
 import type { Embedder, VectorStore } from '../ports/index.ts';
@@ -31,6 +31,13 @@ export interface ProfileRecord {
   readonly name: string;
   readonly target: string;
   readonly dimensions: number;
+  /** What its vectors are made with (`profileSignature`): a change means re-indexing every document. */
+  readonly signature?: string;
+}
+
+/** Model, dimensions and chunking of a profile: two profiles alike here produce the same vectors. */
+export function profileSignature(profile: Pick<IndexProfile, 'embedder' | 'chunking'>): string {
+  return `${profile.embedder.model}/${profile.embedder.dimensions}/${chunkingSignature(profile.chunking)}`;
 }
 
 /** Ledger key of a profile: the source id for `default`, `<sourceId>~<name>` otherwise (no source id holds `~`). */
@@ -103,7 +110,9 @@ export function scopeDeps<D extends ScopableDeps>(deps: D, sourceId: string, pro
     embeddingPricePerMillionTokensUsd: profile.pricePerMillionTokensUsd ?? 0,
     settings: (id: string) => {
       const s = base(id);
-      return s && id === sourceId ? { ...s, chunking: profile.chunking } : s;
+      if (!s || id !== sourceId) return s;
+      const own = deps.embedder !== undefined && profile.embedder !== deps.embedder;
+      return { ...s, chunking: profile.chunking, ...(own ? { embedding: `${profile.embedder.model}/${profile.embedder.dimensions}` } : {}) };
     },
     state: scopedState(deps.state, sourceId, ledgerKeyOf(sourceId, profile.name), profileKeyOf(sourceId, profile.name)),
   };

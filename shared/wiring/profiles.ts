@@ -100,7 +100,8 @@ async function openTarget(options: ProfileWiringOptions, target: string, dimensi
 function embedderOf(config: TributaryConfig, env: Env, cache: Map<string, Embedder>, override: { model?: string | undefined; dimensions?: number | undefined } | undefined): Embedder {
   const e = config.embedder;
   const model = override?.model ?? (e.kind === 'local' ? 'tributary-hashing-v1' : e.model);
-  const dimensions = override?.dimensions ?? (e.kind === 'local' ? e.dimensions : embeddingDimensionsOf(model, e.dimensions));
+  // Another model without dimensions gets that model's own, not the top-level model's.
+  const dimensions = override?.dimensions ?? (e.kind === 'local' ? e.dimensions : embeddingDimensionsOf(model, override?.model === undefined ? e.dimensions : undefined));
   const key = `${model}/${dimensions}`;
   const known = cache.get(key);
   if (known) return known;
