@@ -3,6 +3,7 @@ import cliProgress from 'cli-progress';
 import { loadConfig, type LoadedConfig } from '../../shared/config/load.ts';
 import { auditClean, auditedVectors, auditProfiles, idsToRepair, type SourceAudit } from '../../shared/core/audit.ts';
 import { profileScopes } from '../../shared/core/profiles.ts';
+import { planSource, profilesToReindex, type ProfilePlan, type RateLimits } from '../../shared/core/plan.ts';
 import { ConfigError, errorMessage, TributaryError } from '../../shared/core/errors.ts';
 import { resetSource } from '../../shared/core/reset.ts';
 import { isPrincipal } from '../../shared/core/access.ts';
@@ -74,6 +75,33 @@ function pickProfiles(stack: LocalStack, sourceIds: readonly string[], names: re
 }
 
 const repeated = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
+
+function rateLimits(stack: LocalStack): RateLimits {
+  const e = stack.loaded.config.embedder;
+  if (e.kind !== 'openai') return {};
+  return { ...(e.tokensPerMinute !== undefined ? { tokensPerMinute: e.tokensPerMinute } : {}), ...(e.requestsPerMinute !== undefined ? { requestsPerMinute: e.requestsPerMinute } : {}) };
+}
+
+function planLine(p: ProfilePlan): string {
+  const time = p.minutesAtRateLimits === null ? 'no rate limit configured' : `~${p.minutesAtRateLimits.toFixed(1)} min at the configured rate limits`;
+  return `${p.sourceId}/${p.profile} (${p.model}, ${p.dimensions}): ${p.documents} documents, ${p.chunks} chunks; ${p.textsToEmbed} texts to embed, `
+    + `${p.tokens} tokens, ${p.requests} requests, ~$${p.estimatedCostUsd.toFixed(4)}, ${time}`;
+}
+
+/**
+ * A sync that would re-index every document of a profile (its model, dimensions or chunking
+ * changed) needs `--yes`, like `reset`: without it, print the plan and refuse.
+ */
+async function confirmReindex(stack: LocalStack, sourceIds: readonly string[], profiles: readonly string[] | undefined, yes: boolean): Promise<void> {
+  const lines: string[] = [];
+  for (const id of sourceIds) {
+    const changed = (await profilesToReindex(stack.deps, id)).filter((n) => !profiles || profiles.includes(n));
+    if (changed.length === 0 || yes) continue;
+    for (const p of await planSource(stack.deps, id, { profiles: changed, limits: rateLimits(stack) })) lines.push(`  ${planLine(p)}`);
+  }
+  if (lines.length === 0) return;
+  throw new CliError(`the model, dimensions or chunking of these profiles changed: the sync re-indexes every document of each\n${lines.join('\n')}\nrun again with --yes to confirm`, 2);
+}
 
 function withCommon(cmd: Command): Command {
   return cmd
@@ -158,11 +186,13 @@ export function buildProgram(): Command {
     .option('--allow-mass-delete', 'let this sync delete more documents than the circuit breaker allows')
     .option('--no-cache', 'do not reuse cached embeddings for the chunks this sync writes (they are re-embedded and re-cached)')
     .option('--profile <name>', 'only this index profile (repeat or comma-separate for several)', repeated)
+    .option('--yes', 'confirm re-indexing every document of a profile whose model, dimensions or chunking changed')
     .option('--json', 'print exactly one JSON object on stdout')
-    .action(async (opts: CommonOptions & { source?: string; full?: boolean; json?: boolean; allowMassDelete?: boolean; cache?: boolean; profile?: string[] }) => {
+    .action(async (opts: CommonOptions & { source?: string; full?: boolean; json?: boolean; allowMassDelete?: boolean; cache?: boolean; profile?: string[]; yes?: boolean }) => {
       const reports = await withStack(opts, 'warn', async (stack) => {
         const sourceIds = pickSources(stack, opts.source);
         const profiles = pickProfiles(stack, sourceIds, opts.profile);
+        await confirmReindex(stack, sourceIds, profiles, opts.yes === true);
         const bar = !opts.json && process.stderr.isTTY
           ? new cliProgress.SingleBar({ format: '{source} |{bar}| {value}/{total} tasks · {pages} pages · {seen} docs seen', stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
           : undefined;
@@ -196,6 +226,23 @@ export function buildProgram(): Command {
       }
       // Skipped documents are named but do not fail the sync; a task given up for any other reason does.
       if (reports.some((r) => r.status === 'failed' || r.tasksFailed > r.documentTaskFailures)) process.exitCode = 1;
+    });
+
+  withCommon(program.command('plan'))
+    .description('what re-indexing the profiles from scratch costs: documents, chunks, tokens, dollars, time at the rate limits (reads the source, writes nothing)')
+    .option('--source <id>', 'only this source')
+    .option('--profile <name>', 'only this index profile (repeat or comma-separate for several)', repeated)
+    .option('--json', 'print JSON')
+    .action(async (opts: CommonOptions & { source?: string; profile?: string[]; json?: boolean }) => {
+      const plans = await withStack(opts, 'warn', async (stack) => {
+        const sourceIds = pickSources(stack, opts.source);
+        const profiles = pickProfiles(stack, sourceIds, opts.profile);
+        const out: ProfilePlan[] = [];
+        for (const id of sourceIds) out.push(...await planSource(stack.deps, id, { ...(profiles ? { profiles } : {}), limits: rateLimits(stack) }));
+        return out;
+      });
+      if (opts.json) console.log(JSON.stringify({ plans }));
+      else for (const p of plans) console.log(planLine(p));
     });
 
   withCommon(program.command('status'))

@@ -6,7 +6,7 @@
  */
 import type { CoreDeps } from './deps.ts';
 import { zeroCounters, type FetchCounters } from './document-sync.ts';
-import { DEFAULT_PROFILE, ledgerKeyOf, type ProfileRecord, type ProfileScope } from './profiles.ts';
+import { DEFAULT_PROFILE, ledgerKeyOf, profileSignature, type ProfileRecord, type ProfileScope } from './profiles.ts';
 import type { Cursor, FetchTask, PassState, RunRecord, SourceState, SourceStates } from '../ports/index.ts';
 
 export interface Checkpoint {
@@ -65,7 +65,7 @@ export async function advanceCheckpoints(
 /** The profiles' run records of one fetch run, and what the source's record lists. */
 export function profileRunRecords(deps: CoreDeps, task: FetchTask, scopes: readonly ProfileScope[], runId: string, startedAt: number) {
   const configured = deps.profiles?.(task.sourceId);
-  const current: ProfileRecord[] = (configured ?? []).map((p) => ({ name: p.name, target: p.target, dimensions: p.embedder.dimensions }));
+  const current: ProfileRecord[] = (configured ?? []).map((p) => ({ name: p.name, target: p.target, dimensions: p.embedder.dimensions, signature: profileSignature(p) }));
   const names = new Set(scopes.map((s) => s.name));
   const explicit = scopes.filter((s) => s.explicit && s.runKey !== undefined);
   return {
@@ -78,11 +78,13 @@ export function profileRunRecords(deps: CoreDeps, task: FetchTask, scopes: reado
     /** The profiles to list on the new run record, those configured now, and those removed since `previous`. */
     recordOf(previous: RunRecord | undefined): { listed?: ProfileRecord[]; current: ProfileRecord[]; removed: ProfileRecord[] } {
       const before: ProfileRecord[] = previous?.profiles ?? [];
+      // A profile this run does not feed keeps what it was last built with (a change of it is still to come).
+      const recorded = current.map((c) => (names.has(c.name) ? c : before.find((b) => b.name === c.name) ?? c));
       const removed = configured === undefined
         ? before.filter((p) => p.name !== DEFAULT_PROFILE)
         : before.filter((p) => !current.some((c) => c.name === p.name));
-      const listed = [...current, ...removed];
-      return { ...(listed.length > 0 ? { listed } : {}), current, removed };
+      const listed = [...recorded, ...removed];
+      return { ...(listed.length > 0 ? { listed } : {}), current: recorded, removed };
     },
 
     async start(): Promise<void> {

@@ -141,7 +141,7 @@ export interface RunRecord extends RunCounters {
   /** Documents whose embed task was dead-lettered for a reason of its own (appended by embedders). */
   failedDocuments?: DocumentIssue[];
   /** The source's index profiles when the run started (absent: the implicit `default` only). */
-  profiles?: Array<{ name: string; target: string; dimensions: number }>;
+  profiles?: Array<{ name: string; target: string; dimensions: number; signature?: string }>;
   /**
    * Why an embed task of this run was given up for a reason no document escapes (a provider
    * refused the key, the vector size, the model; retries ran out). Set by embedders.
