@@ -69,6 +69,7 @@ describe('index profiles through the CLI', () => {
     // Act 1: the four strategies.
     const first = await syncReport();
 
+    console.log(`profiles, first sync: ${Object.entries(first.profiles).map(([n, p]) => `${n} ${p.vectorsUpserted} vectors, ${p.embeddingCalls} calls`).join('; ')}; ${first.durationMs} ms`);
     // Assess 1: every profile indexed every chat, each in its own table, chunked its own way.
     expect(first).toMatchObject({ status: 'synced', docsChanged: CHATS, tasksFailed: 0 });
     expect(Object.keys(first.profiles)).toEqual(STRATEGIES.map((s) => s.name));
@@ -84,6 +85,7 @@ describe('index profiles through the CLI', () => {
     await ws!.writeConfig(config([...STRATEGIES, { name: 'packed', embedder: { model: 'hashing-b', dimensions: 256 } }]));
     const second = await syncReport();
 
+    console.log(`profiles, fifth added: ${Object.entries(second.profiles).map(([n, p]) => `${n} ${p.embeddingCalls} calls, ${p.vectorsUpserted} writes`).join('; ')}`);
     // Assess 2: only the new profile embedded and wrote anything.
     for (const s of STRATEGIES) expect(second.profiles[s.name], s.name).toMatchObject({ docsChanged: 0, embeddingCalls: 0, vectorsUpserted: 0 });
     expect(second.profiles['packed']).toMatchObject({ docsChanged: CHATS });
