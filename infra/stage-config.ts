@@ -4,6 +4,7 @@ import { deliveryPartitionKey } from '../shared/adapters/aws/dynamodb-delivery-l
 import { hintPartitionKey } from '../shared/adapters/aws/dynamodb-hint-buffer.ts';
 import { embeddingPartitionKey, sourcePartitionKey } from '../shared/adapters/aws/dynamodb-state-store.ts';
 import { deliveryScope } from '../shared/core/webhook.ts';
+import { profileKeyOf } from '../shared/core/profiles.ts';
 import { embeddingDimensionsOf } from '../shared/adapters/openai/models.ts';
 import { awsSchema, type AwsConfig } from '../shared/config/aws.ts';
 import type { SourceConfig, TributaryConfig } from '../shared/config/schema.ts';
@@ -121,7 +122,8 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
   const hinted = sources.filter(({ source, definition }) => !takesPushes(definition) && (source.webhook || storedSecretKey(source, definition))).map(({ source }) => source);
   // Webhook secrets a provider sends itself (Notion's verification token): the webhook function keeps them.
   const storedSecretKeys = sources.flatMap(({ source, definition }) => storedSecretKey(source, definition) ?? []).map(credentialPartitionKey);
-  const sourceKeys = config.sources.map((s) => sourcePartitionKey(s.id));
+  // A source's index profiles keep their ledgers, checkpoints and run records under `<id>~<profile>`.
+  const sourceKeys = config.sources.flatMap((s) => [s.id, ...(s.profiles ?? []).map((p) => profileKeyOf(s.id, p.name))].map(sourcePartitionKey));
   const pushKeys = pushed.map((s) => sourcePartitionKey(s.id));
   // Replay memory of the signed routes: its own partitions, apart from the sources' items.
   const pushDeliveryKeys = pushed.map((s) => deliveryPartitionKey(deliveryScope('ingest', s.id)));
@@ -132,7 +134,15 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
   const credentialKeys = sources.flatMap(({ source, definition }) => (definition.tokens?.(source) ?? []).map(credentialPartitionKey));
   const webhookHintKeys = hinted.map((s) => hintPartitionKey(s.id));
   const pushHintKeys = pushed.map((s) => hintPartitionKey(s.id));
-  const embeddingKey = embeddingPartitionKey(config.embedder.model, embeddingDimensionsOf(config.embedder.model, config.embedder.dimensions));
+  // The embedding cache of every model and dimensions a profile embeds with.
+  const top = { model: config.embedder.model, dimensions: config.embedder.dimensions };
+  const models = [
+    top,
+    ...config.sources.flatMap((s) => (s.profiles ?? []).map((p) => ({
+      model: p.embedder?.model ?? top.model, dimensions: p.embedder?.dimensions ?? (p.embedder?.model === undefined ? top.dimensions : undefined),
+    }))),
+  ];
+  const embeddingKeys = [...new Set(models.map((m) => embeddingPartitionKey(m.model, embeddingDimensionsOf(m.model, m.dimensions))))];
   const needs = sources.map(({ source, index, definition }) => ({ sourceId: source.id, index, needs: definition.aws?.(source) ?? {} }));
   const grants = needs.flatMap(({ index, needs: n }) => (n.grants ?? []).map((grant) => checkedGrant(grant, `sources[${index}]`)));
   const warnings = needs.flatMap(({ needs: n }) => n.warnings ?? []);
@@ -171,8 +181,8 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
     },
     tableAccessFor(fn) {
       switch (fn) {
-        case 'fetcher': return { write: true, partitionKeys: [...sourceKeys, embeddingKey, ...hintKeys, ...credentialKeys] };
-        case 'embedder': return { write: true, partitionKeys: [...sourceKeys, embeddingKey, ...credentialKeys] };
+        case 'fetcher': return { write: true, partitionKeys: [...sourceKeys, ...embeddingKeys, ...hintKeys, ...credentialKeys] };
+        case 'embedder': return { write: true, partitionKeys: [...sourceKeys, ...embeddingKeys, ...credentialKeys] };
         case 'admin': return { write: true, partitionKeys: sourceKeys };
         case 'watchdog': return { write: false, partitionKeys: sourceKeys };
         case 'ingest': return { write: true, partitionKeys: [...pushKeys, ...pushDeliveryKeys, ...pushHintKeys] };

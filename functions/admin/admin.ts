@@ -5,7 +5,7 @@ import type { RunLog, SourceStates } from '../../shared/ports/index.ts';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
 import { sourceHealth } from '../../shared/core/freshness.ts';
 import { resetSource } from '../../shared/core/reset.ts';
-import { search } from '../../shared/core/search.ts';
+import { searchIndex } from '../../shared/core/search.ts';
 import { reportSource } from '../../shared/core/source-status.ts';
 
 export interface AdminOptions {
@@ -21,7 +21,7 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
 });
 
 /** Where sources stand and their runs (no ledger, no embedding cache), the queue for triggers, the index for search. */
-export type AdminDeps = DepsOf<'queue' | 'vectors' | 'embedder' | 'clock' | 'log' | 'settings', SourceStates & RunLog>;
+export type AdminDeps = DepsOf<'queue' | 'vectors' | 'embedder' | 'clock' | 'log' | 'settings' | 'profiles', SourceStates & RunLog>;
 
 /**
  * Admin API (IAM-authorised on the HTTP API): source status, trigger a sync, full resync
@@ -96,7 +96,12 @@ export function createAdminHandler(deps: AdminDeps, options: AdminOptions) {
           if (source !== undefined) known(source);
           // `as`: principals to search as; API Gateway joins a repeated parameter with commas.
           const as = event.queryStringParameters?.['as'];
-          return json(200, { query: q, results: await search(deps, q, { topK: top, ...(source ? { sourceId: source } : {}), ...(as !== undefined ? { as: [as] } : {}) }) });
+          // `profile`: search that index profile of each source (default: each one's `default`, or first).
+          const profile = event.queryStringParameters?.['profile'];
+          return json(200, { query: q, results: await searchIndex(deps, q, {
+            topK: top, sourceIds: options.sourceIds, ...(source ? { sourceId: source } : {}), ...(as !== undefined ? { as: [as] } : {}),
+            ...(profile ? { profile } : {}),
+          }) });
         }
         default:
           throw new HttpError(404, `no route ${event.routeKey}`);

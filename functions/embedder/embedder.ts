@@ -7,6 +7,13 @@ import { errorMessage, isDocumentFailure } from '../../shared/core/errors.ts';
 import { decodeEmbedTask } from '../../shared/core/tasks.ts';
 import type { DocumentIssue, RunCounters, RunLog } from '../../shared/ports/index.ts';
 import { processBatch } from '../shared/sqs-batch.ts';
+import { profileKeyOf } from '../../shared/core/profiles.ts';
+
+/** The price of the model the task's profile embeds with. */
+function priceOf(deps: EmbedderDeps, task: { sourceId: string; profile?: string }): number {
+  const profile = task.profile === undefined ? undefined : deps.profiles?.(task.sourceId)?.find((p) => p.name === task.profile);
+  return profile ? profile.pricePerMillionTokensUsd ?? 0 : deps.embeddingPricePerMillionTokensUsd ?? 0;
+}
 
 export interface EmbedderHandlerOptions {
   /** Attempts before a task is dead-lettered with its reason. */
@@ -39,9 +46,12 @@ export function createEmbedderHandler(deps: EmbedderDeps, options: EmbedderHandl
       totals.set(key, entry);
       return entry;
     };
-    const add = (sourceId: string, runId: string, delta: Partial<RunCounters>): void => {
-      const entry = totalsOf(sourceId, runId);
-      for (const [k, v] of Object.entries(delta) as Array<[keyof RunCounters, number]>) entry.delta[k] = (entry.delta[k] ?? 0) + v;
+    const add = (sourceId: string, runId: string, delta: Partial<RunCounters>, profile?: string): void => {
+      // A profile's task counts on the source's run record and on the profile's own.
+      for (const key of profile === undefined ? [sourceId] : [sourceId, profileKeyOf(sourceId, profile)]) {
+        const entry = totalsOf(key, runId);
+        for (const [k, v] of Object.entries(delta) as Array<[keyof RunCounters, number]>) entry.delta[k] = (entry.delta[k] ?? 0) + v;
+      }
     };
     const response = await processBatch(event, {
       queueName: 'embed', queue: deps.queue, maxReceives: options.maxReceives, log: deps.log,
@@ -59,7 +69,7 @@ export function createEmbedderHandler(deps: EmbedderDeps, options: EmbedderHandl
         // The next pass enqueues the document again; a failure here retries the dead-lettering.
         await abandonEmbedTask(deps, task);
         // The run must still settle: count the task as failed on its run record.
-        add(task.sourceId, task.runId, { tasksFailed: 1 });
+        add(task.sourceId, task.runId, { tasksFailed: 1 }, task.profile);
         // A task of an unknown source belongs to no run record.
         if (deps.settings(task.sourceId) === undefined) return;
         const entry = totalsOf(task.sourceId, task.runId);
@@ -68,10 +78,12 @@ export function createEmbedderHandler(deps: EmbedderDeps, options: EmbedderHandl
       },
     }, async (record) => {
       const task = decodeEmbedTask(record.body);
-      add(task.sourceId, task.runId, countersOf(await processEmbedTask(deps, task), deps.embeddingPricePerMillionTokensUsd ?? 0));
+      add(task.sourceId, task.runId, countersOf(await processEmbedTask(deps, task), priceOf(deps, task)), task.profile);
     });
     try {
-      for (const { sourceId, runId, delta, failures, taskError } of totals.values()) {
+      // A profile's record first: a reader that sees the source's record complete (sync's settle) sees the profiles' too.
+      const ordered = [...totals.values()].sort((a, b) => Number(b.sourceId.includes('~')) - Number(a.sourceId.includes('~')));
+      for (const { sourceId, runId, delta, failures, taskError } of ordered) {
         // Failures first: a reader that sees the counters complete (sync's settle) sees why too.
         if (failures.length > 0) await deps.state.addRunFailures(sourceId, runId, failures, MAX_RECORDED_ISSUES);
         if (taskError !== undefined) await deps.state.updateRun(sourceId, runId, { taskError });

@@ -1,11 +1,13 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig, type LoadedConfig } from '../../shared/config/load.ts';
-import { auditClean, auditSource, idsToRepair, type SourceAudit } from '../../shared/core/audit.ts';
+import { auditClean, auditedVectors, auditProfiles, idsToRepair, type SourceAudit } from '../../shared/core/audit.ts';
+import { profileScopes } from '../../shared/core/profiles.ts';
+import { planSource, profilesToReindex, type ProfilePlan, type RateLimits } from '../../shared/core/plan.ts';
 import { ConfigError, errorMessage, TributaryError } from '../../shared/core/errors.ts';
 import { resetSource } from '../../shared/core/reset.ts';
 import { isPrincipal } from '../../shared/core/access.ts';
-import { search } from '../../shared/core/search.ts';
+import { searchIndex } from '../../shared/core/search.ts';
 import type { DocumentIssue } from '../../shared/ports/index.ts';
 import { openLocalStack, type LocalStack } from '../../shared/wiring/local-stack.ts';
 import { consoleLogger, type LogLevel } from './logger.ts';
@@ -61,6 +63,46 @@ function pickSources(stack: LocalStack, sourceId: string | undefined): string[] 
   return [sourceId];
 }
 
+/** `--profile` names: each must be a profile of every source picked (a source without `profiles` has one, `default`). */
+function pickProfiles(stack: LocalStack, sourceIds: readonly string[], names: readonly string[] | undefined): string[] | undefined {
+  if (!names || names.length === 0) return undefined;
+  for (const id of sourceIds) {
+    const known = stack.deps.profiles?.(id)?.map((p) => p.name) ?? ['default'];
+    const bad = names.find((n) => !known.includes(n));
+    if (bad !== undefined) throw new CliError(`source "${id}" has no profile "${bad}"; its profiles: ${known.join(', ')}${sourceIds.length > 1 ? ' (use --source to pick one source)' : ''}`);
+  }
+  return [...names];
+}
+
+const repeated = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
+
+function rateLimits(stack: LocalStack): RateLimits {
+  const e = stack.loaded.config.embedder;
+  if (e.kind !== 'openai') return {};
+  return { ...(e.tokensPerMinute !== undefined ? { tokensPerMinute: e.tokensPerMinute } : {}), ...(e.requestsPerMinute !== undefined ? { requestsPerMinute: e.requestsPerMinute } : {}) };
+}
+
+function planLine(p: ProfilePlan): string {
+  const time = p.minutesAtRateLimits === null ? 'no rate limit configured' : `~${p.minutesAtRateLimits.toFixed(1)} min at the configured rate limits`;
+  return `${p.sourceId}/${p.profile} (${p.model}, ${p.dimensions}): ${p.documents} documents, ${p.chunks} chunks; ${p.textsToEmbed} texts to embed, `
+    + `${p.tokens} tokens, ${p.requests} requests, ~$${p.estimatedCostUsd.toFixed(4)}, ${time}`;
+}
+
+/**
+ * A sync that would re-index every document of a profile (its model, dimensions or chunking
+ * changed) needs `--yes`, like `reset`: without it, print the plan and refuse.
+ */
+async function confirmReindex(stack: LocalStack, sourceIds: readonly string[], profiles: readonly string[] | undefined, yes: boolean): Promise<void> {
+  const lines: string[] = [];
+  for (const id of sourceIds) {
+    const changed = (await profilesToReindex(stack.deps, id)).filter((n) => !profiles || profiles.includes(n));
+    if (changed.length === 0 || yes) continue;
+    for (const p of await planSource(stack.deps, id, { profiles: changed, limits: rateLimits(stack) })) lines.push(`  ${planLine(p)}`);
+  }
+  if (lines.length === 0) return;
+  throw new CliError(`the model, dimensions or chunking of these profiles changed: the sync re-indexes every document of each\n${lines.join('\n')}\nrun again with --yes to confirm`, 2);
+}
+
 function withCommon(cmd: Command): Command {
   return cmd
     .option('--config <path>', 'config file', undefined)
@@ -86,6 +128,9 @@ function printSyncSummary(reports: SourceSyncReport[]): void {
     if (r.status === 'synced') {
       const cost = r.estimatedCostUsd > 0 ? `, ~$${r.estimatedCostUsd.toFixed(4)}` : '';
       console.log(`  ${r.chunksEmbedded} chunks embedded in ${r.embeddingCalls} calls (${r.tokensEmbedded} tokens${cost}), ${r.vectorsUpserted} vectors written, ${r.vectorsDeleted} deleted, ${(r.durationMs / 1000).toFixed(1)}s`);
+    }
+    for (const [name, p] of Object.entries(r.profiles ?? {})) {
+      console.log(`  profile ${name}: ${p.docsChanged} changed, ${p.docsDeleted} deleted; ${p.chunksEmbedded} chunks embedded in ${p.embeddingCalls} calls (${p.tokensEmbedded} tokens), ${p.vectorsUpserted} vectors written, ${p.vectorsDeleted} deleted`);
     }
     if (r.recovered > 0) console.log(`  recovered ${r.recovered} documents left unsettled by an interrupted run`);
     if (r.continued > 0) console.log(`  applied ${r.continued} tasks an interrupted run had left in the queue`);
@@ -140,10 +185,14 @@ export function buildProgram(): Command {
     .option('--full', 'full pass: re-read every document (content hashes still spare unchanged ones from re-embedding)')
     .option('--allow-mass-delete', 'let this sync delete more documents than the circuit breaker allows')
     .option('--no-cache', 'do not reuse cached embeddings for the chunks this sync writes (they are re-embedded and re-cached)')
+    .option('--profile <name>', 'only this index profile (repeat or comma-separate for several)', repeated)
+    .option('--yes', 'confirm re-indexing every document of a profile whose model, dimensions or chunking changed')
     .option('--json', 'print exactly one JSON object on stdout')
-    .action(async (opts: CommonOptions & { source?: string; full?: boolean; json?: boolean; allowMassDelete?: boolean; cache?: boolean }) => {
+    .action(async (opts: CommonOptions & { source?: string; full?: boolean; json?: boolean; allowMassDelete?: boolean; cache?: boolean; profile?: string[]; yes?: boolean }) => {
       const reports = await withStack(opts, 'warn', async (stack) => {
         const sourceIds = pickSources(stack, opts.source);
+        const profiles = pickProfiles(stack, sourceIds, opts.profile);
+        await confirmReindex(stack, sourceIds, profiles, opts.yes === true);
         const bar = !opts.json && process.stderr.isTTY
           ? new cliProgress.SingleBar({ format: '{source} |{bar}| {value}/{total} tasks · {pages} pages · {seen} docs seen', stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
           : undefined;
@@ -151,6 +200,7 @@ export function buildProgram(): Command {
         try {
           return await syncSources(stack, {
             sourceIds, full: opts.full === true, allowMassDelete: opts.allowMassDelete === true, noCache: opts.cache === false,
+            ...(profiles ? { profiles } : {}),
             onProgress: (p) => {
               if (!bar) return;
               if (p.fetch) bar.update({ source: p.sourceId, pages: p.fetch.pages, seen: p.fetch.docsSeen });
@@ -165,10 +215,10 @@ export function buildProgram(): Command {
         }
       });
       if (opts.json) {
-        const sources = reports.map(({ id, status, docsSeen, docsChanged, docsDeleted, docsUnchanged, chunksEmbedded, embeddingCalls, tokensEmbedded, estimatedCostUsd, vectorsUpserted, vectorsDeleted, tasksFailed, docsSkipped, skipped, warnings, durationMs, breaker, error }) => ({
+        const sources = reports.map(({ id, status, docsSeen, docsChanged, docsDeleted, docsUnchanged, chunksEmbedded, embeddingCalls, tokensEmbedded, estimatedCostUsd, vectorsUpserted, vectorsDeleted, tasksFailed, docsSkipped, skipped, warnings, durationMs, profiles, breaker, error }) => ({
           id, status, docsSeen, docsChanged, docsDeleted, docsUnchanged, chunksEmbedded, embeddingCalls, tokensEmbedded,
           estimatedCostUsd: Number(estimatedCostUsd.toFixed(6)), vectorsUpserted, vectorsDeleted, tasksFailed, docsSkipped, skipped, warnings, durationMs,
-          ...(breaker ? { breaker } : {}), ...(error ? { error } : {}),
+          ...(profiles ? { profiles } : {}), ...(breaker ? { breaker } : {}), ...(error ? { error } : {}),
         }));
         console.log(JSON.stringify({ sources }));
       } else {
@@ -176,6 +226,23 @@ export function buildProgram(): Command {
       }
       // Skipped documents are named but do not fail the sync; a task given up for any other reason does.
       if (reports.some((r) => r.status === 'failed' || r.tasksFailed > r.documentTaskFailures)) process.exitCode = 1;
+    });
+
+  withCommon(program.command('plan'))
+    .description('what re-indexing the profiles from scratch costs: documents, chunks, tokens, dollars, time at the rate limits (reads the source, writes nothing)')
+    .option('--source <id>', 'only this source')
+    .option('--profile <name>', 'only this index profile (repeat or comma-separate for several)', repeated)
+    .option('--json', 'print JSON')
+    .action(async (opts: CommonOptions & { source?: string; profile?: string[]; json?: boolean }) => {
+      const plans = await withStack(opts, 'warn', async (stack) => {
+        const sourceIds = pickSources(stack, opts.source);
+        const profiles = pickProfiles(stack, sourceIds, opts.profile);
+        const out: ProfilePlan[] = [];
+        for (const id of sourceIds) out.push(...await planSource(stack.deps, id, { ...(profiles ? { profiles } : {}), limits: rateLimits(stack) }));
+        return out;
+      });
+      if (opts.json) console.log(JSON.stringify({ plans }));
+      else for (const p of plans) console.log(planLine(p));
     });
 
   withCommon(program.command('status'))
@@ -191,6 +258,10 @@ export function buildProgram(): Command {
         const lag = s.lagSeconds === null ? 'never synced' : `last sync ${s.lagSeconds}s ago`;
         const skipped = s.docsSkipped > 0 ? `, ${s.docsSkipped} skipped` : '';
         console.log(`${s.id} (${s.kind}): ${s.documents} documents, ${lag}${s.stale ? ' — STALE' : ''}${s.running ? ', running' : ''}${skipped}`);
+        for (const p of s.profiles ?? []) {
+          const run = p.lastRun ? `; last run ${p.lastRun.docsChanged} changed, ${p.lastRun.chunksEmbedded} embedded (${p.lastRun.tokensEmbedded} tokens)` : '';
+          console.log(`  profile ${p.name} → ${p.target} (${p.model}, ${p.dimensions}): ${p.documents} documents, ${p.lagSeconds === null ? 'never synced' : `checkpoint ${p.lagSeconds}s ago`}${run}`);
+        }
         if (s.lastError) console.log(`  last error: ${s.lastError} (${s.consecutiveFailures} failures in a row)`);
         if (s.breaker) console.log(`  breaker: ${s.breaker}`);
         if (s.lastRun?.taskError) console.log(`  last run's embed tasks were given up: ${s.lastRun.taskError}`);
@@ -208,12 +279,17 @@ export function buildProgram(): Command {
     .addOption(new Option('--top <k>', 'number of results').default(5).argParser(positiveInt('--top')))
     .option('--source <id>', 'only this source')
     .option('--as <principal>', 'search as this principal (user:<id>, group:<id>; repeat or comma-separate for several): only documents it may see', principals)
+    .option('--profile <name>', 'search this index profile (default: each source\'s `default`, or its first)')
     .option('--json', 'print JSON')
-    .action(async (query: string, opts: CommonOptions & { top: number; source?: string; as?: string[]; json?: boolean }) => {
+    .action(async (query: string, opts: CommonOptions & { top: number; source?: string; as?: string[]; json?: boolean; profile?: string }) => {
       const results = await withStack(opts, 'warn', async (stack) => {
-        if (opts.source !== undefined) pickSources(stack, opts.source);
-        return search(stack.deps, query, {
-          topK: Math.max(1, opts.top), ...(opts.source ? { sourceId: opts.source } : {}), ...(opts.as ? { as: opts.as } : {}),
+        const sourceIds = pickSources(stack, opts.source);
+        if (opts.profile !== undefined && !sourceIds.some((id) => (stack.deps.profiles?.(id)?.map((p) => p.name) ?? ['default']).includes(opts.profile!))) {
+          throw new CliError(`no source has a profile "${opts.profile}"`);
+        }
+        return searchIndex(stack.deps, query, {
+          topK: Math.max(1, opts.top), sourceIds, ...(opts.source ? { sourceId: opts.source } : {}), ...(opts.as ? { as: opts.as } : {}),
+          ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
         });
       });
       if (opts.json) {
@@ -230,10 +306,12 @@ export function buildProgram(): Command {
   withCommon(program.command('export'))
     .description('print the index content of a source as JSON lines, one per vector')
     .requiredOption('--source <id>', 'source to export')
-    .action(async (opts: CommonOptions & { source: string }) => {
+    .option('--profile <name>', 'this index profile (default: the source\'s first)')
+    .action(async (opts: CommonOptions & { source: string; profile?: string }) => {
       await withStack(opts, 'warn', async (stack) => {
         pickSources(stack, opts.source);
-        const rows = await stack.deps.vectors.scan(`${opts.source}#`);
+        const [scope] = profileScopes(stack.deps, opts.source, pickProfiles(stack, [opts.source], opts.profile !== undefined ? [opts.profile] : undefined));
+        const rows = await (scope?.profile.vectors ?? stack.deps.vectors).scan(`${opts.source}#`);
         const lines = rows.map(({ id, metadata: m }) => ({
           id, sourceId: String(m['sourceId']), docId: String(m['docId']), chunkIndex: Number(m['chunkIndex']),
           version: String(m['version']), hash: String(m['hash']), text: String(m['text']),
@@ -256,7 +334,7 @@ export function buildProgram(): Command {
           let out: SourceAudit[] = [];
           for (let attempt = 1; attempt <= attempts; attempt++) {
             out = [];
-            for (const id of sourceIds) out.push(await auditSource(stack.deps, id));
+            for (const id of sourceIds) out.push(...await auditProfiles(stack.deps, id));
             if (out.every(auditClean) || attempt === attempts) break;
             await new Promise((r) => setTimeout(r, 1000 * 2 ** (attempt - 1)));
           }
@@ -264,11 +342,12 @@ export function buildProgram(): Command {
         };
         let results = await auditAll();
         if (opts.repair && results.some((a) => !auditClean(a))) {
-          for (const a of results) if (a.orphanVectors.length > 0) await stack.deps.vectors.delete(a.orphanVectors);
-          const byId = new Map(results.map((a) => [a.sourceId, idsToRepair(a)]));
+          for (const a of results) if (a.orphanVectors.length > 0) await auditedVectors(stack.deps, a).delete(a.orphanVectors);
+          const byId = new Map<string, string[]>();
+          for (const a of results) byId.set(a.sourceId, [...new Set([...(byId.get(a.sourceId) ?? []), ...idsToRepair(a)])]);
           const requestedAt = new Date().toISOString();
           await syncSources(stack, {
-            sourceIds: results.filter((a) => (byId.get(a.sourceId) ?? []).length > 0).map((a) => a.sourceId),
+            sourceIds: [...byId].filter(([, ids]) => ids.length > 0).map(([id]) => id),
             full: false, allowMassDelete: false,
             tasksFor: (sourceId) => [{ type: 'fetch', sourceId, trigger: 'admin', ids: byId.get(sourceId) ?? [], recover: true, requestedAt }],
           });
@@ -284,7 +363,7 @@ export function buildProgram(): Command {
           const problems = (['unindexed', 'outdated', 'deletedInSource', 'unsettled', 'missingVectors', 'staleVectors', 'orphanVectors'] as const)
             .filter((k) => a[k].length > 0).map((k) => `${a[k].length} ${k}`);
           const skipped = a.skipped.length > 0 ? ` (${a.skipped.length} skipped documents not counted: see tributary status)` : '';
-          console.log(`${a.sourceId}: source ${a.sourceDocuments ?? 'n/a'} documents, ledger ${a.ledgerDocuments}, index ${a.vectors} vectors — ${problems.length === 0 ? 'in step' : problems.join(', ')}${skipped}`);
+          console.log(`${a.sourceId}${a.profile !== undefined ? ` (profile ${a.profile})` : ''}: source ${a.sourceDocuments ?? 'n/a'} documents, ledger ${a.ledgerDocuments}, index ${a.vectors} vectors — ${problems.length === 0 ? 'in step' : problems.join(', ')}${skipped}`);
         }
       }
       if (!ok) process.exitCode = 1;
@@ -293,16 +372,18 @@ export function buildProgram(): Command {
   withCommon(program.command('reset'))
     .description("forget a source's cursor and ledger and remove its vectors (the embedding cache is kept)")
     .requiredOption('--source <id>', 'source to reset')
+    .option('--profile <name>', 'only this index profile (repeat or comma-separate for several): the others keep their index', repeated)
     .option('--yes', 'confirm: this removes the source from the index')
-    .action(async (opts: CommonOptions & { source: string; yes?: boolean }) => {
-      if (!opts.yes) throw new CliError(`reset removes every vector of source "${opts.source}" and forgets its sync state; run again with --yes to confirm`, 2);
+    .action(async (opts: CommonOptions & { source: string; yes?: boolean; profile?: string[] }) => {
+      const what = opts.profile ? `profile${opts.profile.length > 1 ? 's' : ''} ${opts.profile.join(', ')} of source "${opts.source}"` : `source "${opts.source}"`;
+      if (!opts.yes) throw new CliError(`reset removes every vector of ${what} and forgets its sync state; run again with --yes to confirm`, 2);
       const removed = await withStack(opts, 'warn', async (stack) => {
         pickSources(stack, opts.source);
-        const outcome = await resetSource(stack.deps, opts.source, stack.owner);
+        const outcome = await resetSource(stack.deps, opts.source, stack.owner, pickProfiles(stack, [opts.source], opts.profile));
         if (!outcome.reset) throw new CliError(`source "${opts.source}" is being synced right now; try again when the run ends`);
         return outcome.vectorsDeleted;
       });
-      console.log(`reset ${opts.source}: removed ${removed} vectors and the source's cursor and ledger; the next sync indexes it from scratch (reusing cached embeddings)`);
+      console.log(`reset ${what}: removed ${removed} vectors and the cursor and ledger; the next sync indexes it from scratch (reusing cached embeddings)`);
     });
 
   return program;

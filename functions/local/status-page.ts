@@ -25,7 +25,10 @@ export function renderStatusPage(status: StatusReport): string {
           s.lastRun?.taskError ?? '', s.docsSkipped > 0 ? `${s.docsSkipped} document${s.docsSkipped === 1 ? '' : 's'} skipped` : '',
           s.warnings.length > 0 ? `${s.warnings.length} with warnings` : '',
         ].filter(Boolean).join(' · ') || '—')}</td>
-      </tr>`).join('');
+      </tr>${(s.profiles ?? []).map((p) => `
+      <tr class="profile"><td>&nbsp;↳ ${esc(p.name)}</td><td>${esc(p.target)}</td><td>${p.documents}</td><td>${esc(ago(p.lagSeconds))}</td>
+        <td>${esc(p.model)} (${p.dimensions})</td>
+        <td>${p.lastRun ? `${p.lastRun.docsChanged} changed, ${p.lastRun.chunksEmbedded} embedded, ${p.lastRun.tokensEmbedded} tokens` : '—'}</td><td></td></tr>`).join('')}`).join('');
   const issues = status.sources.flatMap((s) => [
     ...s.skipped.slice(0, MAX_LISTED).map((i) => `<li><b>${esc(s.id)}</b> skipped <code>${esc(i.id)}</code>: ${esc(i.reason)}</li>`),
     ...(s.docsSkipped > Math.min(s.skipped.length, MAX_LISTED) ? [`<li><b>${esc(s.id)}</b>: ${s.docsSkipped - Math.min(s.skipped.length, MAX_LISTED)} more skipped</li>`] : []),

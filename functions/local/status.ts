@@ -1,11 +1,14 @@
 import { isLive } from '../../shared/core/fetch-run.ts';
 import { reportSource, type SourceReport } from '../../shared/core/source-status.ts';
+import { reportProfiles, type ProfileReport } from '../../shared/core/profile-status.ts';
 import { isLocalOwnerAlive, type LocalStack } from '../../shared/wiring/local-stack.ts';
 
 /** A source's report (shared/core/source-status.ts), with its kind and the documents it has indexed. */
 export interface SourceStatus extends SourceReport {
   readonly kind: string;
   readonly documents: number;
+  /** Per index profile, when the source lists profiles. */
+  readonly profiles?: ProfileReport[];
 }
 
 export interface StatusReport {
@@ -26,9 +29,10 @@ export async function collectStatus(stack: LocalStack): Promise<StatusReport> {
     let documents = 0;
     for await (const entry of stack.state.listDocuments(source.id)) if (isLive(entry)) documents += 1;
     const [run] = await stack.state.listRuns(source.id, 1);
+    const profiles = await reportProfiles(deps, source.id, now);
     sources.push({
       ...reportSource({ sourceId: source.id, state, lastRun: run, now, freshnessSloMinutes: source.freshnessSloMinutes, isOwnerAlive: isLocalOwnerAlive }),
-      kind: source.kind, documents,
+      kind: source.kind, documents: profiles ? Math.max(...profiles.map((p) => p.documents)) : documents, ...(profiles ? { profiles } : {}),
     });
   }
   const [fetchDepth, embedDepth, fetchDead, embedDead] = await Promise.all([

@@ -6,6 +6,7 @@ import { isLocalOwnerAlive, type LocalStack } from '../../shared/wiring/local-st
 import { QueuePoller } from './poller.ts';
 import { documentsWithoutTask } from './recovery.ts';
 import { embedGroupPrefix } from '../../shared/adapters/task-routing.ts';
+import { profileKeyOf } from '../../shared/core/profiles.ts';
 
 /** One line of `sync --json`. */
 export interface SourceSyncReport {
@@ -34,8 +35,23 @@ export interface SourceSyncReport {
   /** Embed tasks an interrupted run had left in the queue, applied by this sync too. */
   continued: number;
   durationMs: number;
+  /** Per index profile, when the source lists profiles: what each changed, embedded and wrote. */
+  profiles?: Record<string, ProfileSyncReport>;
   breaker?: string;
   error?: string;
+}
+
+/** One profile's counters in a sync report. */
+export interface ProfileSyncReport {
+  docsChanged: number;
+  docsDeleted: number;
+  docsUnchanged: number;
+  chunksEmbedded: number;
+  embeddingCalls: number;
+  tokensEmbedded: number;
+  estimatedCostUsd: number;
+  vectorsUpserted: number;
+  vectorsDeleted: number;
 }
 
 export interface SyncProgress {
@@ -52,6 +68,8 @@ export interface SyncOptions {
   /** Re-embed every changed chunk even when its text is in the embedding cache. */
   readonly noCache?: boolean;
   readonly onProgress?: (progress: SyncProgress) => void;
+  /** Only these index profiles of each source (absent: all). */
+  readonly profiles?: readonly string[];
   /** Runs these fetch tasks instead of an incremental (or full) sync: repairs. */
   readonly tasksFor?: (sourceId: string) => FetchTask[];
 }
@@ -97,7 +115,7 @@ async function syncOne(stack: LocalStack, sourceId: string, options: SyncOptions
   else {
     tasks.push({
       type: 'fetch', sourceId, trigger: 'cli', requestedAt: now(),
-      ...(options.full ? { full: true } : {}), ...(options.noCache ? { noCache: true } : {}),
+      ...(options.full ? { full: true } : {}), ...(options.noCache ? { noCache: true } : {}), ...profilesOf(options),
     });
   }
 
@@ -115,10 +133,11 @@ async function syncOne(stack: LocalStack, sourceId: string, options: SyncOptions
       }
       const run = await settle(stack, result, options);
       accumulate(report, result, run);
+      await accumulateProfiles(stack, report, result);
       // A provider refused the configuration: every other task would fail alike. Say so now.
       if (run?.taskError !== undefined) throw new Error(`embed tasks were dead-lettered: ${run.taskError}`);
       if (result.status === 'continued' || result.rerun) {
-        tasks.push({ type: 'fetch', sourceId, trigger: result.rerun ? 'rerun' : 'continuation', requestedAt: now() });
+        tasks.push({ type: 'fetch', sourceId, trigger: result.rerun ? 'rerun' : 'continuation', requestedAt: now(), ...profilesOf(options) });
       }
     }
     // In step only once the tasks an interrupted run left in the queue are applied too (this
@@ -151,6 +170,29 @@ async function settle(stack: LocalStack, result: FetchRunResult, options: SyncOp
     options.onProgress?.({ sourceId: result.sourceId, tasksDone: done, tasksEnqueued: result.counters.tasksEnqueued });
     if (!run || done >= result.counters.tasksEnqueued || run.taskError !== undefined) return run;
     await new Promise((r) => setTimeout(r, SETTLE_POLL_MS));
+  }
+}
+
+const profilesOf = (options: SyncOptions): { profiles?: readonly string[] } => (options.profiles ? { profiles: options.profiles } : {});
+
+/** Adds each profile's counters: the fetch side from the run's result, the embed side from the profile's run record. */
+async function accumulateProfiles(stack: LocalStack, report: SourceSyncReport, result: FetchRunResult): Promise<void> {
+  if (!result.profiles || !result.runId) return;
+  report.profiles ??= {};
+  for (const [name, counters] of Object.entries(result.profiles)) {
+    const run = await stack.state.getRun(profileKeyOf(result.sourceId, name), result.runId);
+    const p = report.profiles[name] ??= {
+      docsChanged: 0, docsDeleted: 0, docsUnchanged: 0, chunksEmbedded: 0, embeddingCalls: 0, tokensEmbedded: 0, estimatedCostUsd: 0, vectorsUpserted: 0, vectorsDeleted: 0,
+    };
+    p.docsChanged += counters.docsChanged;
+    p.docsDeleted += counters.docsDeleted;
+    p.docsUnchanged += counters.docsUnchanged;
+    p.chunksEmbedded += run?.chunksEmbedded ?? 0;
+    p.embeddingCalls += run?.embeddingCalls ?? 0;
+    p.tokensEmbedded += run?.tokensEmbedded ?? 0;
+    p.estimatedCostUsd += run?.estimatedCostUsd ?? 0;
+    p.vectorsUpserted += run?.vectorsUpserted ?? 0;
+    p.vectorsDeleted += run?.vectorsDeleted ?? 0;
   }
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { awsSchema } from './aws.ts';
 import { chunking, envName, RATE_PATTERN } from './source-base.ts';
+import { DEFAULT_PROFILE, DEFAULT_TABLE, profileTable } from './profiles.ts';
 import { connectors } from '../connectors/registry.ts';
 import type { FilesystemSourceConfig } from '../connectors/filesystem/config.ts';
 
@@ -81,6 +82,18 @@ export const configSchema = z.strictObject({
   config.sources.forEach((s, i) => {
     if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'id'], message: `duplicate source id "${s.id}": ids must be unique` });
     seen.add(s.id);
+    const names = new Set<string>();
+    const targets = new Map<string, string>();
+    (s.profiles ?? []).forEach((p, j) => {
+      if (names.has(p.name)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'profiles', j, 'name'], message: `duplicate profile name "${p.name}": names must be unique within a source` });
+      names.add(p.name);
+      const target = profileTable(s.id, p);
+      const other = targets.get(target);
+      if (other !== undefined) ctx.addIssue({ code: 'custom', path: ['sources', i, 'profiles', j, 'table'], message: `profiles "${other}" and "${p.name}" would write the same table "${target}": give one its own \`table\`` });
+      targets.set(target, p.name);
+      // `chunks` holds `default`'s vectors under the same ids: another profile there would mix with them.
+      if (p.name !== DEFAULT_PROFILE && target === DEFAULT_TABLE) ctx.addIssue({ code: 'custom', path: ['sources', i, 'profiles', j, 'table'], message: `only the "default" profile may write the table "${DEFAULT_TABLE}": give "${p.name}" another \`table\`` });
+    });
   });
 });
 

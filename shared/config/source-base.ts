@@ -37,7 +37,38 @@ export const chunking = z.strictObject({
   maxTokens: z.number().int().min(64).max(8000).default(800),
   /** Conversations only: turns repeated at the start of the next chunk (a sliding window). */
   overlapTurns: z.number().int().min(0).max(20).default(0),
-}).refine((c) => c.maxTokens >= c.targetTokens, { message: 'maxTokens must be at least targetTokens' });
+  /** Conversations only: how turns become chunks (absent: `packed`, whole turns to the target). */
+  strategy: z.enum(['packed', 'message', 'sliding', 'temporal', 'token-aware']).optional(),
+  /** `sliding`: turns per window. */
+  windowTurns: z.number().int().min(1).max(200).optional(),
+  /** `temporal`: a gap between two turns longer than this starts a new chunk. */
+  gapMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
+}).refine((c) => c.maxTokens >= c.targetTokens, { message: 'maxTokens must be at least targetTokens' })
+  .refine((c) => c.strategy !== 'sliding' || c.overlapTurns < (c.windowTurns ?? 6), { message: 'overlapTurns must be less than windowTurns' });
+
+/** Profile names appear in ledger keys, table names and CLI flags: plain, like source ids. */
+export const profileName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,30}$/, {
+  message: 'must be 1-31 characters of lowercase letters, digits, "-" or "_", starting with a letter or digit (e.g. "sliding")',
+});
+
+/**
+ * One index profile of a source: a chunking, an embedder (model and dimensions over the
+ * configured embedder kind) and a vector target. The profile named `default` is the index a
+ * source had before profiles existed (its ledger, table and ids); any other gets its own.
+ */
+export const indexProfile = z.strictObject({
+  name: profileName,
+  chunking: chunking.optional(),
+  embedder: z.strictObject({
+    /** Embedding model (openai: the API model; local: a label that keys the embedding cache). */
+    model: z.string().min(1).max(200).optional(),
+    dimensions: z.number().int().min(16).max(4096).optional(),
+  }).optional(),
+  /** LanceDB table of the profile's vectors. Default: `chunks` for `default`, else `chunks-<sourceId>-<name>`. */
+  table: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/, { message: 'must be letters, digits, "-" or "_"' }).optional(),
+  /** Pinecone namespace of the profile's vectors. Default: the source's, then `-<name>` for a profile other than `default`. */
+  namespace: z.string().min(1).max(256).optional(),
+});
 
 export const webhook = z.strictObject({
   /** Environment variable that holds the HMAC secret. */
@@ -58,6 +89,11 @@ export const sourceBase = {
   deleteGuardMin: z.number().int().min(0).default(5),
   freshnessSloMinutes: z.number().int().min(1).default(60),
   chunking: chunking.optional(),
+  /**
+   * Index profiles fed by this source (each its own ledger, checkpoint and vector target).
+   * Absent: one, `default`, from the top-level embedder and the source's chunking.
+   */
+  profiles: z.array(indexProfile).min(1).max(16).optional(),
 };
 
 /** The fields every source kind shares, as validated: what code that handles any kind may read. */

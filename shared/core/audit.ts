@@ -1,12 +1,15 @@
-import type { DepsOf } from './deps.ts';
+import type { CoreDeps, DepsOf } from './deps.ts';
+import { profileScopes } from './profiles.ts';
 import { covers, documentIssuesOf } from './document-issues.ts';
 import { isLive } from './fetch-run.ts';
 import { chunkIndexOf, docKey, vectorId } from './ids.ts';
-import type { DocumentLedger, LedgerEntry, RunLog } from '../ports/index.ts';
+import type { DocumentLedger, LedgerEntry, RunLog, VectorStore } from '../ports/index.ts';
 
 /** How source, ledger and index disagree for one source. Every list holds ids. */
 export interface SourceAudit {
   readonly sourceId: string;
+  /** The index profile audited, when the source lists profiles (each is audited on its own). */
+  readonly profile?: string;
   readonly sourceDocuments: number | null;
   readonly ledgerDocuments: number;
   readonly vectors: number;
@@ -117,4 +120,19 @@ export function auditClean(a: SourceAudit): boolean {
 /** Document ids a repair must re-fetch (re-embed or delete) to settle the audit's findings. */
 export function idsToRepair(a: SourceAudit): string[] {
   return [...new Set([...a.unindexed, ...a.outdated, ...a.deletedInSource, ...a.unsettled, ...a.damagedDocuments])];
+}
+
+/** Audits every index profile of a source against its own ledger and vectors (one audit without profiles). */
+export async function auditProfiles(deps: CoreDeps, sourceId: string): Promise<SourceAudit[]> {
+  const out: SourceAudit[] = [];
+  for (const scope of profileScopes(deps, sourceId)) {
+    const audit = await auditSource(scope.deps, sourceId);
+    out.push(scope.explicit ? { ...audit, profile: scope.name } : audit);
+  }
+  return out;
+}
+
+/** The vector store an audit looked at: the profile's, or the default index. */
+export function auditedVectors(deps: CoreDeps, audit: SourceAudit): VectorStore {
+  return audit.profile === undefined ? deps.vectors : deps.profiles?.(audit.sourceId)?.find((p) => p.name === audit.profile)?.vectors ?? deps.vectors;
 }

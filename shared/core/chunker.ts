@@ -17,12 +17,14 @@
 import { chunkHash, estimateTokens, type Chunk } from './chunking/chunk.ts';
 import { conversationChunks } from './chunking/conversation.ts';
 import { markdownSections } from './chunking/markdown-sections.ts';
-import { resolveLimits, type ChunkingOptions } from './chunking/options.ts';
+import { chunkingSignature, resolveLimits, type ChunkingOptions } from './chunking/options.ts';
 import { chunkSection } from './chunking/packing.ts';
 import { textSections } from './chunking/sections.ts';
+import { strategyChunks } from './chunking/strategies.ts';
 
 export { chunkHash, estimateTokens, type Chunk } from './chunking/chunk.ts';
 export { TURN_SEPARATOR } from './chunking/conversation.ts';
+export { CONVERSATION_STRATEGIES, type ConversationStrategy } from './chunking/strategies.ts';
 export { DEFAULT_CHUNKING, chunkingSignature, type ChunkingOptions } from './chunking/options.ts';
 
 /**
@@ -49,7 +51,10 @@ export function chunkDocument(
   options: Partial<ChunkingOptions> = {},
 ): Chunk[] {
   const limits = resolveLimits(options);
-  if (format === 'conversation') return conversationChunks(text, limits, options.overlapTurns ?? 0);
+  if (format === 'conversation') {
+    const strategy = options.strategy ?? 'packed';
+    return strategy === 'packed' ? conversationChunks(text, limits, options.overlapTurns ?? 0) : strategyChunks(text, strategy, limits, options);
+  }
   // Normalise line endings (CRLF and lone CR) and a leading BOM, which would hide a first heading.
   const normalised = text.replace(/\r\n?/g, '\n').replace(/^\uFEFF/, '');
   if (!/\S/.test(normalised)) return [];
@@ -62,4 +67,20 @@ export function chunkDocument(
     }
   }
   return chunks;
+}
+
+/**
+ * What the ledger records as a document's `chunker`: the chunking's signature and, for an
+ * index profile with its own model, that model (so changing it re-indexes the profile; a source
+ * without profiles records the chunking alone, as ever).
+ */
+export function ledgerChunker(settings: { readonly chunking?: Partial<ChunkingOptions> | undefined; readonly embedding?: string | undefined } | undefined): string {
+  const base = chunkingSignature(settings?.chunking);
+  return settings?.embedding !== undefined ? `${base}+${settings.embedding}` : base;
+}
+
+/** Whether two ledger chunker signatures were embedded with the same model: their vectors of equal texts are interchangeable. */
+export function sameEmbedding(a: string | undefined, b: string | undefined): boolean {
+  const model = (signature: string | undefined): string => (signature?.includes('+') ? signature.slice(signature.indexOf('+') + 1) : '');
+  return model(a) === model(b);
 }

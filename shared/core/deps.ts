@@ -1,4 +1,5 @@
 import type { ChunkingOptions } from './chunker.ts';
+import type { IndexProfile, ProfileRecord } from './profiles.ts';
 import type { Clock, Embedder, HintBuffer, SourceConnector, StateStore, TaskQueue, VectorStore } from '../ports/index.ts';
 
 /** What the core needs to know about one configured source. */
@@ -13,6 +14,11 @@ export interface SourceSettings {
   /** Deleting at most this many documents never trips the breaker. */
   readonly deleteGuardMin: number;
   readonly chunking: ChunkingOptions;
+  /**
+   * `<model>/<dimensions>` of an index profile whose embedder is not the top-level one: part of
+   * the ledger's chunker signature, so a change of the profile's model re-indexes it.
+   */
+  readonly embedding?: string;
 }
 
 export interface Logger {
@@ -33,6 +39,13 @@ export interface CoreDeps {
   readonly connector: (sourceId: string) => SourceConnector | undefined;
   readonly settings: (sourceId: string) => SourceSettings | undefined;
   readonly log: Logger;
+  /**
+   * The index profiles of a source, each with its own embedder and vector store. Absent (or
+   * undefined for a source): one implicit `default` profile on `embedder` and `vectors`.
+   */
+  readonly profiles?: (sourceId: string) => readonly IndexProfile[] | undefined;
+  /** Opens the vector target of a profile no longer configured, to delete its vectors. */
+  readonly retiredTarget?: (sourceId: string, profile: ProfileRecord) => Promise<VectorStore | undefined>;
   /** Ids that coalesced hints left for the next run; every run takes them (absent: hints are not buffered). */
   readonly hints?: HintBuffer;
   /** Never read or write the embedding cache. */

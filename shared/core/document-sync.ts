@@ -1,4 +1,4 @@
-import { chunkDocument, chunkingSignature } from './chunker.ts';
+import { chunkDocument, ledgerChunker, sameEmbedding } from './chunker.ts';
 import type { CoreDeps, SourceSettings } from './deps.ts';
 import { covers, type RunIssues } from './document-issues.ts';
 import { errorMessage } from './errors.ts';
@@ -76,11 +76,14 @@ export class DocumentSync {
   constructor(
     private readonly deps: CoreDeps,
     private readonly settings: SourceSettings,
-    private readonly connector: SourceConnector,
+    /** Reads documents (a profile fan-out hands each profile the same page's reads). */
+    private readonly connector: Pick<SourceConnector, 'fetch'>,
     private readonly task: FetchTask,
     private readonly runId: string,
     private readonly nextRev: () => string,
     readonly issues: RunIssues,
+    /** The index profile its tasks name (absent: the source's implicit one). */
+    private readonly profile?: string,
   ) {
     this.buffer = new EmbedAheadBuffer(deps, task.sourceId, runId, (docIds, reason) => {
       for (const id of docIds) {
@@ -172,8 +175,12 @@ export class DocumentSync {
     return this.task.sourceId;
   }
 
+  private profileField(): { profile?: string } {
+    return this.profile !== undefined ? { profile: this.profile } : {};
+  }
+
   get chunker(): string {
-    return chunkingSignature(this.settings.chunking);
+    return ledgerChunker(this.settings);
   }
 
   /**
@@ -270,7 +277,7 @@ export class DocumentSync {
       const entry = ledger.get(id);
       if (!entry || (entry.deleted && !entry.pending && !entry.claim) || this.heldState.get(id) === null) continue;
       this.heldState.set(id, null);
-      tasks.push({ type: 'delete', sourceId: this.sourceId, docId: id, rev: this.nextRev(), runId: this.runId });
+      tasks.push({ type: 'delete', sourceId: this.sourceId, ...this.profileField(), docId: id, rev: this.nextRev(), runId: this.runId });
     }
     if (tasks.length > 0) this.openPage().tasks.push(...tasks);
   }
@@ -285,7 +292,7 @@ export class DocumentSync {
       return undefined;
     }
     const base = {
-      type: 'upsert' as const, sourceId: this.sourceId, docId: doc.id, rev: this.nextRev(), version: doc.version,
+      type: 'upsert' as const, sourceId: this.sourceId, ...this.profileField(), docId: doc.id, rev: this.nextRev(), version: doc.version,
       contentHash: hash, updatedAt: doc.updatedAt ?? new Date(this.deps.clock.now()).toISOString(), runId: this.runId,
       ...(this.task.recover === true ? { rewrite: true } : {}),
       ...(this.task.noCache === true ? { noCache: true } : {}),
@@ -315,7 +322,7 @@ export class DocumentSync {
     for (const t of tasks) {
       if (!t.chunks) continue;
       const entry = ledger.get(t.docId);
-      const known = entry && !entry.deleted && !entry.claim && t.rewrite !== true ? entry.chunkHashes : undefined;
+      const known = entry && !entry.deleted && !entry.claim && t.rewrite !== true && sameEmbedding(entry.chunker, this.chunker) ? entry.chunkHashes : undefined;
       for (const c of t.chunks) {
         if (known?.[c.index] === c.hash) continue;
         const want = wanted.get(c.hash);

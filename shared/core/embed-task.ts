@@ -1,5 +1,5 @@
 import { ACCESS_KEY, accessOfDocument } from './access.ts';
-import { chunkDocument, chunkingSignature } from './chunker.ts';
+import { chunkDocument, ledgerChunker, sameEmbedding } from './chunker.ts';
 import type { DepsOf } from './deps.ts';
 import { covers } from './document-issues.ts';
 import { DocumentError, PoisonTaskError, errorMessage } from './errors.ts';
@@ -8,12 +8,13 @@ import type {
   ChunkPayload, DeleteTask, DocumentLedger, EmbeddingCache, EmbedTask, LedgerEntry, Metadata, RunCounters, UpsertTask, VectorRecord,
 } from '../ports/index.ts';
 import { embedWithCache, embeddingCostUsd } from './embedding-cache.ts';
+import { ledgerKeyOf, taskScope } from './profiles.ts';
 
 /** Chunk text kept in vector metadata (Pinecone caps metadata at 40 KB per vector). */
 export const MAX_METADATA_TEXT = 8_000;
 
 /** What applying an embed task takes: the ledger and the embedding cache of the state, no queue, no run log. */
-export type EmbedDeps = DepsOf<'vectors' | 'embedder' | 'clock' | 'connector' | 'settings' | 'log' | 'noEmbeddingCache', DocumentLedger & EmbeddingCache>;
+export type EmbedDeps = DepsOf<'vectors' | 'embedder' | 'clock' | 'connector' | 'settings' | 'log' | 'noEmbeddingCache' | 'profiles', DocumentLedger & EmbeddingCache>;
 
 export interface EmbedOutcome {
   readonly status: 'committed' | 'stale' | 'superseded' | 'gone';
@@ -31,7 +32,9 @@ export interface EmbedOutcome {
  */
 export async function processEmbedTask(deps: EmbedDeps, task: EmbedTask): Promise<EmbedOutcome> {
   if (!deps.settings(task.sourceId)) throw new PoisonTaskError(`unknown source "${task.sourceId}"`, { sourceId: task.sourceId });
-  return task.type === 'upsert' ? upsert(deps, task) : remove(deps, task);
+  // A task of a profile runs on that profile's ledger, embedder, chunking and vector store.
+  const scoped = taskScope(deps, task);
+  return task.type === 'upsert' ? upsert(scoped, task) : remove(scoped, task);
 }
 
 /** What a processed task adds to its run record (a dropped or replayed task still counts as done). */
@@ -54,7 +57,7 @@ export function countersOf(outcome: EmbedOutcome, pricePerMillionTokensUsd: numb
  * task rewrites every vector.
  */
 export async function abandonEmbedTask(deps: DepsOf<never, DocumentLedger>, task: EmbedTask): Promise<void> {
-  await deps.state.releasePending({ sourceId: task.sourceId, docId: task.docId, rev: task.rev });
+  await deps.state.releasePending({ sourceId: ledgerKeyOf(task.sourceId, task.profile), docId: task.docId, rev: task.rev });
 }
 
 const nothing = (status: EmbedOutcome['status']): EmbedOutcome => ({
@@ -79,7 +82,7 @@ async function upsert(deps: EmbedDeps, task: UpsertTask): Promise<EmbedOutcome> 
   let access = task.access;
   let updatedAt = task.updatedAt;
   let contentHash = task.contentHash;
-  let chunker = task.chunker ?? chunkingSignature(deps.settings(task.sourceId)?.chunking);
+  let chunker = task.chunker ?? ledgerChunker(deps.settings(task.sourceId));
   if (!chunks) {
     // Too large to travel in the message: read the document now (its current version).
     const connector = deps.connector(task.sourceId);
@@ -108,7 +111,7 @@ async function upsert(deps: EmbedDeps, task: UpsertTask): Promise<EmbedOutcome> 
     access = accessOfDocument(doc).access;
     updatedAt = doc.updatedAt ?? updatedAt;
     contentHash = hashContent(doc.text, doc.title);
-    chunker = chunkingSignature(settings.chunking);
+    chunker = ledgerChunker(settings);
   }
 
   // The ledger's chunk hashes say what each vector index holds, whichever chunker wrote it.
@@ -119,7 +122,8 @@ async function upsert(deps: EmbedDeps, task: UpsertTask): Promise<EmbedOutcome> 
   const decor = decorHash(title, url, docMetadata, access);
   const retitled = previous?.rev !== undefined && !previous.deleted
     && (previous.decor !== undefined ? previous.decor !== decor : previous.title !== title || access !== undefined);
-  const known = !dirty && !retitled && previous && !previous.deleted ? previous.chunkHashes : undefined;
+  // A vector made with another model (an index profile's model changed) is rewritten whatever its text.
+  const known = !dirty && !retitled && previous && !previous.deleted && sameEmbedding(previous.chunker, chunker) ? previous.chunkHashes : undefined;
   const toWrite = chunks.filter((c) => known?.[c.index] !== c.hash);
 
   // Embedding reuse: a chunk text embedded before with this model is never sent again.

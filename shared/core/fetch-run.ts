@@ -1,7 +1,11 @@
 import { reportingRunEnd } from './connector-run.ts';
 import type { CoreDeps, SourceSettings } from './deps.ts';
 import { RunIssues } from './document-issues.ts';
-import { DocumentSync, isCurrent, isLive, type FetchCounters, zeroCounters } from './document-sync.ts';
+import { isLive, type FetchCounters, zeroCounters } from './document-sync.ts';
+import { ProfileFanout } from './profile-fanout.ts';
+import { advanceCheckpoints, coversProfiles, profileCheckpoint, profileRunRecords, retireRemovedProfiles, type Checkpoint } from './profile-runs.ts';
+import { profileScopes, type ProfileScope } from './profiles.ts';
+import { reconcileProfiles, REPAIR_BATCH } from './reconcile.ts';
 import { CursorExpiredError, LeaseLostError, PoisonTaskError, TributaryError, errorMessage } from './errors.ts';
 import { makeRev } from './ids.ts';
 import { acquire, isSubsumedHint, LEASE_ATTEMPTS } from './run-admission.ts';
@@ -9,7 +13,6 @@ import type {
   BreakerState,
   BufferedHint,
   Cursor,
-  DocumentRef,
   FetchTask,
   PassState,
   PullWindow,
@@ -23,8 +26,6 @@ export { isLive, type FetchCounters };
 const DEADLINE_MARGIN_MS = 10_000;
 /** Full passes one run starts over after expired cursors, before it gives up (and the next run tries). */
 const MAX_PASS_RESTARTS = 3;
-/** Documents reconcile re-reads per batch when the listing shows the ledger drifted. */
-const REPAIR_BATCH = 100;
 /** Buffered hint ids one run takes (a fetch task names at most as many); more wait for the next. */
 const MAX_BUFFERED_IDS = 10_000;
 
@@ -56,6 +57,8 @@ export interface FetchRunResult {
   /** Another trigger arrived during the run: run the source again. */
   readonly rerun: boolean;
   readonly counters: FetchCounters;
+  /** Each index profile's counters, by name, when the source lists profiles. */
+  readonly profiles?: Record<string, FetchCounters>;
   /** Documents the source has that this run could not index (carried ones included); see RunRecord.skipped. */
   readonly docsSkipped?: number;
   readonly breaker?: BreakerState;
@@ -97,9 +100,20 @@ export async function runFetch(deps: CoreDeps, task: FetchTask, options: FetchRu
     return { sourceId: task.sourceId, status: 'deferred', rerun: false, counters: zeroCounters() };
   }
 
+  // The run feeds every profile of the source (or those the task names) and starts from the
+  // oldest of their checkpoints: a profile never synced makes it a full pass (its backfill).
+  let scopes: ProfileScope[];
+  let checkpoint: Checkpoint;
+  try {
+    scopes = profileScopes(deps, task.sourceId, task.profiles);
+    checkpoint = await profileCheckpoint(deps.state, task.sourceId, scopes, lease.state);
+  } catch (error) {
+    await deps.state.finishRun({ sourceId: task.sourceId, owner: options.owner, epoch: lease.epoch, now: deps.clock.now(), outcome: { ok: false, error: errorMessage(error) } }).catch(() => undefined);
+    throw error;
+  }
   // The snapshot is taken once the lease is held: whatever happened before this run held the
   // source (a wake-up deferred to the previous holder included) is inside its window.
-  const run = new FetchRun(deps, settings, connector, task, options, lease.epoch, deps.clock.now(), lease.state.pass, lease.state.watermark, lease.state.feed);
+  const run = new FetchRun(deps, settings, connector, task, options, lease.epoch, deps.clock.now(), scopes, lease.state.pass, checkpoint.watermark, checkpoint.feed);
   return reportingRunEnd(connector, deps.log, task.sourceId, () => run.execute());
 }
 
@@ -109,9 +123,10 @@ class FetchRun {
   private readonly runId: string;
   /** Documents skipped (or indexed with a caveat) by this run and, carried, by earlier ones. */
   private readonly issues = new RunIssues();
-  private readonly docs: DocumentSync;
+  private readonly docs: ProfileFanout;
   private pages = 0;
   private breaker: BreakerState | undefined;
+  private readonly profileRuns: ReturnType<typeof profileRunRecords>;
 
   constructor(
     private readonly deps: CoreDeps,
@@ -121,13 +136,15 @@ class FetchRun {
     private readonly options: FetchRunOptions,
     private readonly epoch: number,
     private readonly startedAt: number,
+    private readonly scopes: readonly ProfileScope[],
     private savedPass: PassState | undefined,
     private watermark: string | undefined,
     /** The cursor the last completed pass ended with: where a change feed resumes. */
     private feed: Cursor | undefined,
   ) {
     this.runId = `${new Date(startedAt).toISOString()}#${String(epoch).padStart(8, '0')}`;
-    this.docs = new DocumentSync(deps, settings, connector, task, this.runId, () => this.nextRev(), this.issues);
+    this.docs = new ProfileFanout(scopes, connector, task, this.runId, () => this.nextRev(), this.issues);
+    this.profileRuns = profileRunRecords(deps, task, scopes, this.runId, startedAt);
   }
 
   private get counters(): FetchCounters {
@@ -156,7 +173,14 @@ class FetchRun {
       // The previous run's skipped documents stay listed until this run reads them again.
       const [previous] = await this.deps.state.listRuns(this.sourceId, 1);
       this.issues.carry(previous);
-      await this.deps.state.putRun({ ...record, ...this.issues.record() });
+      const profiles = this.profileRuns.recordOf(previous);
+      await this.deps.state.putRun({ ...record, ...this.issues.record(), ...(profiles.listed ? { profiles: profiles.listed } : {}) });
+      // Profiles removed from the config since: their vectors and ledgers go (once; the record lists them until then).
+      if (profiles.removed.length > 0) {
+        await retireRemovedProfiles(this.deps, this.sourceId, profiles.removed, () => this.nextRev());
+        await this.deps.state.updateRun(this.sourceId, this.runId, { profiles: profiles.current });
+      }
+      await this.profileRuns.start();
       let status: FetchRunResult['status'] = 'completed';
       let watermark: string | undefined;
       let feed: Cursor | undefined;
@@ -200,12 +224,22 @@ class FetchRun {
       finished = 'unknown';
       const finish = await this.deps.state.finishRun({
         sourceId: this.sourceId, owner: this.options.owner, epoch: this.epoch, now: this.deps.clock.now(),
-        outcome: { ok: true, ...(watermark !== undefined ? { watermark } : {}), ...(feed !== undefined ? { feed } : {}), ...(keepPass ? { keepPass } : {}) },
+        outcome: {
+          ok: true, ...(watermark !== undefined && this.profileRuns.advancesSource ? { watermark } : {}),
+          ...(feed !== undefined && this.profileRuns.advancesSource ? { feed } : {}), ...(keepPass ? { keepPass } : {}),
+        },
         // A targeted run does not cover a wake-up: it reports it (its caller enqueues a rerun)
         // and leaves it set, so a retry of this run after a crash reports it again.
         ...(this.isTargeted() ? { keepRerunRequested: true } : { breaker: this.breaker ?? null }),
       });
       finished = { rerun: finish.rerunRequested || status === 'continued' };
+      // Each profile's own checkpoint, now the pass that fed it has ended.
+      if (watermark !== undefined) {
+        await advanceCheckpoints(this.deps.state, this.sourceId, this.scopes, {
+          owner: this.options.owner, now: this.deps.clock.now(), ttlMs: this.settings.leaseTtlMs, watermark, ...(feed !== undefined ? { feed } : {}),
+        });
+      }
+      await this.profileRuns.finish(this.docs.profileCounters(), 'succeeded');
       await this.settleBuffered(buffered, status);
       if (status === 'continued') {
         await this.deps.queue.sendFetch([{ type: 'fetch', sourceId: this.sourceId, trigger: 'continuation', requestedAt: new Date(this.deps.clock.now()).toISOString() }]);
@@ -217,12 +251,14 @@ class FetchRun {
       this.progress('done');
       return {
         sourceId: this.sourceId, status, runId: this.runId, rerun: finish.rerunRequested, counters: { ...this.counters },
+        ...(this.scopes.some((s) => s.explicit) ? { profiles: this.docs.profileCounters() } : {}),
         docsSkipped: this.issues.record().docsSkipped ?? 0,
         ...(this.breaker ? { breaker: this.breaker } : {}),
       };
     } catch (error) {
       const message = errorMessage(error);
       this.deps.log.error('fetch run failed', { sourceId: this.sourceId, error: message });
+      await this.profileRuns.finish(this.docs.profileCounters(), 'failed', message).catch(() => undefined);
       await this.deps.state.updateRun(this.sourceId, this.runId, {
         ...this.counters, ...this.issues.record(), pages: this.pages, status: 'failed', error: message, finishedAt: new Date(this.deps.clock.now()).toISOString(),
       }).catch(() => undefined);
@@ -342,7 +378,8 @@ class FetchRun {
 
   private newOrResumedPass(): PassState {
     const full = this.task.full === true;
-    if (this.savedPass && (!full || this.savedPass.full)) return this.savedPass;
+    // A pass saved by a run that fed other profiles has skipped pages for the ones it did not.
+    if (this.savedPass && (!full || this.savedPass.full) && coversProfiles(this.savedPass, this.scopes)) return this.savedPass;
     return this.freshPass(full);
   }
 
@@ -352,8 +389,9 @@ class FetchRun {
       ? new Date(Date.parse(this.watermark) - this.settings.lookbackMs).toISOString()
       : undefined;
     const incremental = !full && this.watermark !== undefined;
+    const explicit = this.scopes.filter((s) => s.explicit).map((s) => s.name);
     return {
-      snapshotAt, full: !incremental, pages: 0, runId: this.runId,
+      snapshotAt, full: !incremental, pages: 0, runId: this.runId, ...(explicit.length > 0 ? { profiles: explicit } : {}),
       ...(since !== undefined ? { since } : {}),
       ...(incremental && this.feed !== undefined ? { resume: this.feed } : {}),
     };
@@ -369,56 +407,13 @@ class FetchRun {
     for (let i = 0; i < ids.length; i += REPAIR_BATCH) await this.docs.readIds(ids.slice(i, i + REPAIR_BATCH));
   }
 
-  /** Deletes what the ledger knows and the source no longer lists — unless that is too much. */
+  /** Deletes what the ledgers know and the source no longer lists — unless that is too much. */
   private async reconcile(snapshotAt: string): Promise<void> {
-    const list = this.connector.list;
-    if (!list) return;
-    const listed = new Map<string, string>();
-    for await (const item of list.call(this.connector, { snapshotAt })) listed.set(item.id, item.version);
-    let known = 0;
-    const gone: string[] = [];
-    /** Per ledger entry, the versions it holds or has queued: a listed one needs nothing. */
-    const settled = new Map<string, string[]>();
-    for await (const entry of this.deps.state.listDocuments(this.sourceId)) {
-      const versions: string[] = [];
-      if (entry.version !== undefined && isCurrent(entry, entry.version) && entry.chunker === this.docs.chunker) versions.push(entry.version);
-      if (entry.pending) versions.push(entry.pending.version);
-      settled.set(entry.docId, versions);
-      if (!isLive(entry)) continue;
-      known += 1;
-      // A document this run could not read is not gone, whatever the listing shows: its
-      // vectors stay, and it does not count towards the breaker.
-      if (!listed.has(entry.docId) && !this.issues.skippedThisRun(entry.docId)) gone.push(entry.docId);
-    }
-    // The other direction: listed documents the ledger does not hold at their listed version.
-    // A timestamp window never shows them again once a pass missed them (a date outside every
-    // window, a restore keeping its old date, a document deleted by a faulty listing), so the
-    // reconcile hands them to the pass's own diff. On a source whose passes list everything,
-    // only what changed since the pass read it turns up here.
-    const drifted: DocumentRef[] = [];
-    for (const [id, version] of listed) {
-      if (!settled.get(id)?.includes(version) && this.docs.queued.get(id) !== version && !this.issues.skippedThisRun(id)) drifted.push({ id, version });
-    }
-    for (let i = 0; i < drifted.length; i += REPAIR_BATCH) {
-      await this.docs.applyRefs(drifted.slice(i, i + REPAIR_BATCH), false);
-      this.docs.seal();
-      await this.docs.drain();
-    }
-    await this.docs.flush();
-    const limit = Math.max(this.settings.deleteGuardMin, Math.floor(this.settings.maxDeleteShare * known));
-    if (gone.length > limit && this.options.allowMassDelete !== true) {
-      this.breaker = {
-        trippedAt: new Date(this.deps.clock.now()).toISOString(), wouldDelete: gone.length, known,
-        maxShare: this.settings.maxDeleteShare,
-      };
-      this.deps.log.error('mass-delete circuit breaker tripped: no document deleted', {
-        sourceId: this.sourceId, wouldDelete: gone.length, known, limit,
-        fix: 'check the source; if the deletions are real, run `tributary sync --allow-mass-delete`',
-      });
-      return;
-    }
-    await this.docs.deleteIds(gone);
-    await this.docs.flush();
+    const breaker = await reconcileProfiles({
+      connector: this.connector, fanout: this.docs, issues: this.issues, settings: this.settings, snapshotAt,
+      allowMassDelete: this.options.allowMassDelete === true, clock: this.deps.clock, log: this.deps.log, sourceId: this.sourceId,
+    });
+    if (breaker) this.breaker = breaker;
   }
 
   private nextRev(): string {

@@ -1,4 +1,5 @@
 import { ACCESS_KEY, searchPrincipals } from './access.ts';
+import { DEFAULT_PROFILE, type IndexProfile } from './profiles.ts';
 import type { Embedder, Metadata, VectorStore } from '../ports/index.ts';
 
 export interface SearchResult {
@@ -61,4 +62,39 @@ export async function search(
     };
     return result;
   });
+}
+
+/** What `searchIndex` reads: the default index and each source's profiles. */
+export interface IndexSearchDeps {
+  readonly embedder: Embedder;
+  readonly vectors: VectorStore;
+  readonly profiles?: (sourceId: string) => readonly IndexProfile[] | undefined;
+}
+
+/**
+ * Searches the index of every source (or `sourceId`'s) in one of its profiles: `profile`, or
+ * else `default` (the first one listed when there is none). Sources without profiles are
+ * searched in the default index, as one query when no source has profiles. Each profile's
+ * query is embedded with its own model; results are merged by score.
+ */
+export async function searchIndex(
+  deps: IndexSearchDeps, query: string, options: SearchOptions & { readonly sourceIds: readonly string[]; readonly profile?: string },
+): Promise<SearchResult[]> {
+  const ids = options.sourceId !== undefined ? [options.sourceId] : options.sourceIds;
+  const base: SearchOptions = { topK: options.topK, ...(options.as !== undefined ? { as: options.as } : {}) };
+  if (options.profile === undefined && ids.every((id) => !deps.profiles?.(id))) return search(deps, query, options);
+  const targets: Array<{ sourceId: string; embedder: Embedder; vectors: VectorStore }> = [];
+  for (const id of ids) {
+    const configured = deps.profiles?.(id);
+    if (!configured) {
+      if (options.profile === undefined || options.profile === DEFAULT_PROFILE) targets.push({ sourceId: id, embedder: deps.embedder, vectors: deps.vectors });
+      continue;
+    }
+    const profile = options.profile !== undefined
+      ? configured.find((p) => p.name === options.profile)
+      : configured.find((p) => p.name === DEFAULT_PROFILE) ?? configured[0];
+    if (profile) targets.push({ sourceId: id, embedder: profile.embedder, vectors: profile.vectors });
+  }
+  const results = await Promise.all(targets.map((t) => search(t, query, { ...base, sourceId: t.sourceId })));
+  return results.flat().sort((a, b) => b.score - a.score).slice(0, options.topK);
 }

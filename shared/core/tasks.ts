@@ -13,6 +13,7 @@ const fetchTask = z.strictObject({
   recover: z.boolean().optional(),
   buffered: z.boolean().optional(),
   noCache: z.boolean().optional(),
+  profiles: z.array(z.string().min(1).max(64)).max(16).optional(),
   requestedAt: z.string().datetime(),
 });
 
@@ -21,6 +22,7 @@ const chunk = z.strictObject({ index: z.number().int().min(0), hash: z.string().
 const upsertTask = z.strictObject({
   type: z.literal('upsert'),
   sourceId: id,
+  profile: z.string().min(1).max(64).optional(),
   docId: id,
   rev: z.string().min(1),
   version: z.string(),
@@ -40,6 +42,7 @@ const upsertTask = z.strictObject({
 const deleteTask = z.strictObject({
   type: z.literal('delete'),
   sourceId: id,
+  profile: z.string().min(1).max(64).optional(),
   docId: id,
   rev: z.string().min(1),
   runId: z.string().min(1),

@@ -176,6 +176,8 @@ export interface FetchTask {
   readonly noCache?: boolean;
   /** Targeted run over the ids waiting in the source's HintBuffer (a coalesced burst of hints). */
   readonly buffered?: boolean;
+  /** Only these index profiles of the source (absent: all of them). */
+  readonly profiles?: readonly string[];
   readonly requestedAt: string;
 }
 
@@ -188,6 +190,8 @@ export interface ChunkPayload {
 export interface UpsertTask {
   readonly type: 'upsert';
   readonly sourceId: string;
+  /** The index profile it writes (absent: the source's implicit `default`). */
+  readonly profile?: string;
   readonly docId: string;
   readonly rev: string;
   readonly version: string;
@@ -213,6 +217,8 @@ export interface UpsertTask {
 export interface DeleteTask {
   readonly type: 'delete';
   readonly sourceId: string;
+  /** The index profile it deletes from (absent: the source's implicit `default`). */
+  readonly profile?: string;
   readonly docId: string;
   readonly rev: string;
   readonly runId: string;

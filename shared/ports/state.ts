@@ -18,6 +18,8 @@ export interface PassState {
   readonly pages: number;
   /** Sort key of the run record the pass reports to. */
   readonly runId: string;
+  /** The index profiles the pass feeds (absent: the implicit one); a run for others starts a pass of its own. */
+  readonly profiles?: readonly string[];
 }
 
 export interface BreakerState {
@@ -138,6 +140,8 @@ export interface RunRecord extends RunCounters {
   warnings?: DocumentIssue[];
   /** Documents whose embed task was dead-lettered for a reason of its own (appended by embedders). */
   failedDocuments?: DocumentIssue[];
+  /** The source's index profiles when the run started (absent: the implicit `default` only). */
+  profiles?: Array<{ name: string; target: string; dimensions: number; signature?: string }>;
   /**
    * Why an embed task of this run was given up for a reason no document escapes (a provider
    * refused the key, the vector size, the model; retries ran out). Set by embedders.

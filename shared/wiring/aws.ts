@@ -16,6 +16,7 @@ import { ConfigError } from '../core/errors.ts';
 import { BufferedHintBus } from '../core/hints.ts';
 import type { CredentialStore, DeliveryLog, EventBus, SourceConnector, VectorStore } from '../ports/index.ts';
 import { embedderFromConfig, embeddingPriceFromConfig, vectorStoreFromConfig, type Env } from './adapters.ts';
+import { wireProfiles } from './profiles.ts';
 import { closeConnectors, connectorOf, settingsOf, systemClock } from './sources.ts';
 
 /** Environment variables the stacks set on every pipeline function. */
@@ -109,6 +110,9 @@ export async function buildAwsRuntime(env: Env, log: Logger, kind: RuntimeKind =
       throw new ConfigError(`vectors.${String(key)} is not available to the fetcher: it writes no vectors (the embedder does)`);
     } })
     : await vectorStoreFromConfig(config, '/tmp/tributary', embedder.dimensions, secrets);
+  const profiles = await wireProfiles({
+    config, stateDir: '/tmp/tributary', env: secrets, embedder, vectors, ...(kind === 'fetch' ? { noVectors: vectors } : {}),
+  });
   const credentials = new DynamoDbCredentialStore(tableClient, required(env, ENV.table), secrets);
   const connectors = new Map<string, SourceConnector>();
   const settings = new Map<string, SourceSettings>();
@@ -120,11 +124,13 @@ export async function buildAwsRuntime(env: Env, log: Logger, kind: RuntimeKind =
     config, secrets, maxReceives: config.queues.maxReceives, eventBus, deliveries,
     async close() {
       await closeConnectors(connectors.values(), log);
+      await profiles.close();
       if (kind !== 'fetch') await vectors.close?.();
     },
     deps: {
       state, queue, vectors, embedder, clock: systemClock, log, ...(hints ? { hints } : {}),
       connector: (id) => connectors.get(id), settings: (id) => settings.get(id),
+      profiles: (id) => profiles.profiles(id), retiredTarget: (id, profile) => profiles.retiredTarget(id, profile),
       embeddingPricePerMillionTokensUsd: embeddingPriceFromConfig(config),
     },
   };

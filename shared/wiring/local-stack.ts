@@ -16,6 +16,7 @@ import { BufferedHintBus } from '../core/hints.ts';
 import type { Clock, CredentialStore, EventBus, Hints, SourceConnector, TaskQueue } from '../ports/index.ts';
 import { embedderFromConfig, embeddingPriceFromConfig, vectorStoreFromConfig } from './adapters.ts';
 import { migrateLegacyState } from './legacy-state.ts';
+import { wireProfiles } from './profiles.ts';
 import { acquirePidLock, pidAlive } from './pid-lock.ts';
 import { closeConnectors, connectorOf, settingsOf, systemClock } from './sources.ts';
 
@@ -124,6 +125,8 @@ async function assemble(
     await vectors.close?.();
   });
   if (vectors instanceof LanceDbVectorStore) await guardAppends(vectors, state, config.sources.map((s) => s.id), log);
+  const profiles = await wireProfiles({ config, stateDir: loaded.stateDir, env: process.env, embedder, vectors });
+  closers.push(() => profiles.close());
 
   const connectors = new Map<string, SourceConnector>();
   const settings = new Map<string, SourceSettings>();
@@ -138,6 +141,8 @@ async function assemble(
     embeddingPricePerMillionTokensUsd: embeddingPriceFromConfig(config),
     connector: (id) => connectors.get(id),
     settings: (id) => settings.get(id),
+    profiles: (id) => profiles.profiles(id),
+    retiredTarget: (id, profile) => profiles.retiredTarget(id, profile),
   };
   return {
     deps, queue, state, deliveries, credentials, connectors, loaded, owner, databaseFile,

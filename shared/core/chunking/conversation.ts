@@ -27,9 +27,19 @@ export function conversationChunks(text: string, limits: Limits, overlapTurns: n
   if (!Number.isSafeInteger(overlapTurns) || overlapTurns < 0) {
     throw new RangeError(`chunking option overlapTurns must be a non-negative integer, got ${String(overlapTurns)}`);
   }
-  const turns = text.split(TURN_SEPARATOR)
+  return packTurns(conversationTurns(text), limits, overlapTurns)
+    .map((t, index) => ({ index, text: t, hash: chunkHash(t), tokens: estimateTokens(t) }));
+}
+
+/** The turns of a conversation document: split on {@link TURN_SEPARATOR}, normalised, blank ones dropped. */
+export function conversationTurns(text: string): string[] {
+  return text.split(TURN_SEPARATOR)
     .map((t) => t.replace(/\r\n?/g, '\n').replace(/[ \t]+$/gm, '').replace(/^\n+|\s+$/g, ''))
     .filter((t) => /\S/.test(t));
+}
+
+/** Whole turns packed greedily, in order, up to the target (see {@link conversationChunks}); the chunk texts. */
+export function packTurns(turns: readonly string[], limits: Limits, overlapTurns: number): string[] {
   const texts: string[] = [];
   let current: string[] = [];
   let currentChars = 0;
@@ -59,5 +69,5 @@ export function conversationChunks(text: string, limits: Limits, overlapTurns: n
     fresh += 1;
   }
   flush();
-  return texts.map((t, index) => ({ index, text: t, hash: chunkHash(t), tokens: estimateTokens(t) }));
+  return texts;
 }

@@ -12,6 +12,15 @@ export interface ChunkingOptions {
   maxTokens: number;
   /** `conversation` format only: turns repeated at the start of the next chunk. @default 0 */
   overlapTurns?: number;
+  /**
+   * `conversation` format only: how turns become chunks (see `strategies.ts`). Absent or
+   * `packed`: whole turns packed to the target.
+   */
+  strategy?: 'packed' | 'message' | 'sliding' | 'temporal' | 'token-aware' | undefined;
+  /** `sliding` only: turns per window. @default 6 */
+  windowTurns?: number | undefined;
+  /** `temporal` only: a gap between two turns longer than this starts a new chunk. @default 30 */
+  gapMinutes?: number | undefined;
 }
 
 /** Defaults used for every option `chunkDocument` is not given. */
@@ -26,7 +35,11 @@ export function chunkingSignature(options: Partial<ChunkingOptions> = {}): strin
   const o = { ...DEFAULT_CHUNKING, ...options };
   const overlap = o.overlapTurns ?? 0;
   // Overlap only changes conversation chunks; leaving it out at 0 keeps existing ledgers valid.
-  return `md1/${o.targetTokens}/${o.maxTokens}${overlap > 0 ? `/o${overlap}` : ''}`;
+  const base = `md1/${o.targetTokens}/${o.maxTokens}${overlap > 0 ? `/o${overlap}` : ''}`;
+  // Likewise the strategies: without one (or `packed`) the signature is what it always was.
+  if (o.strategy === undefined || o.strategy === 'packed') return base;
+  const knobs = o.strategy === 'sliding' ? `/w${o.windowTurns ?? 6}` : o.strategy === 'temporal' ? `/g${o.gapMinutes ?? 30}` : '';
+  return `${base}/${o.strategy}${knobs}`;
 }
 
 /** The size knobs as character budgets. */
