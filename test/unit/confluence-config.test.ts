@@ -4,19 +4,11 @@ import { apiBaseOf, tokenEnvOf } from '../../shared/connectors/confluence/config
 import { confluenceConnector } from '../../shared/connectors/confluence/definition.ts';
 import { ConfigError } from '../../shared/core/errors.ts';
 import { connectorFromConfig } from '../contract/harnesses/harness.ts';
+import { configError } from '../support/config-error.ts';
 
 const base = { id: 'wiki', kind: 'confluence', siteUrl: 'https://acme.atlassian.net', email: 'ada@acme.test', spaces: ['ENG'] };
 const parse = (source: Record<string, unknown>) => parseConfig({ sources: [{ ...base, ...source }] });
 
-function configError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  return expect.fail('expected a ConfigError');
-}
 
 describe('confluence source config', () => {
   it('fills every default', () => {

@@ -2,18 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/load.ts';
 import { ConfigError } from '../../shared/core/errors.ts';
 import { connectorFromConfig } from '../contract/harnesses/harness.ts';
+import { configError } from '../support/config-error.ts';
 
 const parse = (source: Record<string, unknown>) => parseConfig({ sources: [{ id: 'meetings', kind: 'fireflies', ...source }] });
 
-function configError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  return expect.fail('expected a ConfigError');
-}
 
 describe('fireflies source config', () => {
   it('fills every default', () => {

@@ -2,20 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/load.ts';
 import { jiraConnector } from '../../shared/connectors/jira/definition.ts';
 import { scopeJql, type JiraSourceConfig } from '../../shared/connectors/jira/config.ts';
-import { ConfigError } from '../../shared/core/errors.ts';
+import { configError } from '../support/config-error.ts';
 
 const BASE = { siteUrl: 'https://acme.atlassian.net', email: 'bot@acme.test', projects: ['ENG'] };
 const parse = (source: Record<string, unknown>) => parseConfig({ sources: [{ id: 'issues', kind: 'jira', ...source }] }).sources[0] as JiraSourceConfig;
 
-function configError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  return expect.fail('expected a ConfigError');
-}
 
 describe('jira source config', () => {
   it('fills every default and scopes searches by projects and jql', () => {

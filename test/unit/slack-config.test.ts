@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/load.ts';
-import { ConfigError } from '../../shared/core/errors.ts';
+import { configError } from '../support/config-error.ts';
 
 const parse = (source: Record<string, unknown>) => parseConfig({ sources: [{ id: 'team', kind: 'slack', ...source }] });
 
-function configError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  return expect.fail('expected a ConfigError');
-}
 
 describe('slack source config', () => {
   it('fills every default', () => {

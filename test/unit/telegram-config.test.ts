@@ -3,19 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../shared/config/load.ts';
-import { ConfigError } from '../../shared/core/errors.ts';
+import { configError } from '../support/config-error.ts';
 
 const parse = (source: Record<string, unknown>) => parseConfig({ sources: [{ id: 'tg', kind: 'telegram', apiId: 12345, ...source }] });
 
-function configError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  return expect.fail('expected a ConfigError');
-}
 
 describe('telegram source config', () => {
   it('fills every default, and takes chat ids as numbers or strings', () => {

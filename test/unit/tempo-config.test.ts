@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/load.ts';
-import { ConfigError } from '../../shared/core/errors.ts';
 import { connectorFromConfig } from '../contract/harnesses/harness.ts';
+import { configError } from '../support/config-error.ts';
 
 const JIRA = { siteUrl: 'https://acme.atlassian.net', email: 'reader@acme.test' };
 const parse = (source: Record<string, unknown>) => parseConfig({ sources: [{ id: 'worklogs', kind: 'tempo', jira: JIRA, ...source }] });
 
-function configError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  return expect.fail('expected a ConfigError');
-}
 
 describe('tempo source config', () => {
   it('fills every default, and takes project ids as numbers or digit strings', () => {
