@@ -3,7 +3,7 @@
  * source. Each test has its own workspace, so they run concurrently.
  */
 import { afterAll, describe, it } from 'vitest';
-import { defaultConfig, describeResult, exportRows, killStragglers, makeWorkspace, runCli, syncJson, type Workspace } from './support/cli.ts';
+import { defaultConfig, describeResult, exportRows, killStragglers, makeWorkspace, runCli, syncJson, TSX_BIN, type Workspace } from './support/cli.ts';
 import { generateCorpus } from './support/corpus.ts';
 
 const TIMEOUT = 120_000;
@@ -34,7 +34,8 @@ describe.concurrent('CLI errors', () => {
     expect(r.stdout).toBe('');
 
     await ws.writeConfig({ ...(defaultConfig() as object), colour: 'blue' });
-    const top = await runCli(ws.dir, ['status']);
+    // Through the CLI's own entry point (tsx), which the other tests replace by a prebuilt copy.
+    const top = await runCli(ws.dir, ['status'], { bin: TSX_BIN });
     expect(top.code, describeResult(top)).toBe(2);
     expect(top.stderr).toContain('colour');
   }, TIMEOUT);
@@ -51,7 +52,7 @@ describe.concurrent('CLI errors', () => {
     expect(refused.stderr).toContain('--yes');
     expect(await exportRows(ws.dir)).toEqual(before);
 
-    const reset = await runCli(ws.dir, ['reset', '--source', 'docs', '--yes']);
+    const reset = await runCli(ws.dir, ['reset', '--source', 'docs', '--yes'], { bin: TSX_BIN });
     expect(reset.code, describeResult(reset)).toBe(0);
     expect(reset.stdout).toContain(`removed ${before.length} vectors`);
     expect(await exportRows(ws.dir)).toEqual([]);

@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { writeCorpus, type CorpusDoc } from './corpus.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const BIN = join(REPO_ROOT, 'functions', 'local', 'bin.mjs');
+/** The CLI's own entry point (TypeScript compiled as it loads, by tsx). */
+export const TSX_BIN = join(REPO_ROOT, 'functions', 'local', 'bin.mjs');
+/** What the tests start: the same sources compiled once per run (test/support/cli-bundle.ts), or {@link TSX_BIN}. */
+export const BIN = process.env['TRIBUTARY_TEST_CLI'] ?? TSX_BIN;
 
 /** One finished CLI process. */
 export interface CliResult {
