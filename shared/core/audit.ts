@@ -1,7 +1,7 @@
 import type { CoreDeps, DepsOf } from './deps.ts';
 import { profileScopes } from './profiles.ts';
 import { covers, documentIssuesOf } from './document-issues.ts';
-import { isLive } from './fetch-run.ts';
+import { isLive } from './document-sync.ts';
 import { chunkIndexOf, docKey, vectorId } from './ids.ts';
 import type { DocumentLedger, LedgerEntry, RunLog, VectorStore } from '../ports/index.ts';
 
