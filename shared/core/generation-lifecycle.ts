@@ -6,6 +6,7 @@
  */
 import { auditClean, auditSource, type SourceAudit } from './audit.ts';
 import type { CoreDeps } from './deps.ts';
+import { errorMessage } from './errors.ts';
 import { isLive } from './document-sync.ts';
 import {
   generationName, generationProfiles, readAliases, specOf, encodeAlias,
@@ -107,7 +108,13 @@ export async function checkBuild(d: LifecycleDeps, sourceId: string, p: IndexPro
   if (checkpoint?.watermark === undefined) return { ok: false, reason: 'no sync has read the whole source into it yet' };
   const [profile] = (await generationProfiles(d.generations, sourceId, [p], new Map([[p.name, { alias }]]), 'all', d.clock.now()))
     .filter((g) => g.generation?.role === 'building');
-  const audit = await auditSource(scopeDeps(d, sourceId, profile!), sourceId);
+  let audit: SourceAudit;
+  try {
+    audit = await auditSource(scopeDeps(d, sourceId, profile!), sourceId);
+  } catch (error) {
+    // The AWS fetcher writes no vectors and cannot read them: the embedder or an operator flips there.
+    return { ok: false, reason: `the audit could not run here: ${errorMessage(error)}` };
+  }
   if (!auditClean(audit)) {
     const problems = (['unindexed', 'outdated', 'deletedInSource', 'unsettled', 'missingVectors', 'staleVectors', 'orphanVectors'] as const)
       .filter((k) => audit[k].length > 0).map((k) => `${audit[k].length} ${k}`);
