@@ -74,7 +74,7 @@ function setup() {
   const search = async (q: string) => searchIndex(await withGenerations(deps, ['docs'], 'serving'), q, { topK: 3, sourceIds: ['docs'] });
   const count = async (target: string) => (await storeOf(target).listIds('docs#')).length;
   const calls = (m: string) => embedderOf(m).calls;
-  return { clock, source, state, deps, fetch, drain, search, count, calls, setModel: (m: string) => { model = m; } };
+  return { clock, source, state, deps, fetch, drain, search, count, calls, storeOf, setModel: (m: string) => { model = m; } };
 }
 
 describe('index generations', () => {
@@ -144,6 +144,23 @@ describe('index generations', () => {
     expect(t.calls('model-a')).toBe(callsA);
     expect(await t.count('main.g2')).toBe(10);
     expect((await t.search('invoice checklist')).length).toBeGreaterThan(0);
+  });
+
+  it('flips where the index cannot be read (the AWS fetcher) on an audit of the source against the ledger', async () => {
+    // Prepare
+    const t = setup();
+    await t.fetch();
+    await t.drain();
+    t.setModel('model-b');
+    await t.fetch();
+    await t.drain();
+    t.storeOf('main.g1').scan = () => Promise.reject(new Error('vectors.scan is not available to the fetcher'));
+
+    // Act
+    const outcome = await flipGeneration(t.deps, 'docs', 'main');
+
+    // Assess
+    expect(outcome).toMatchObject({ flipped: true, to: { number: 1 } });
   });
 
   it('abort drops the build and keeps the current generation; the same config is not rebuilt until confirmed', async () => {
