@@ -10,18 +10,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Context } from 'aws-lambda';
 import { createEmbedderHandler } from '../../functions/embedder/embedder.ts';
-import { HashingEmbedder } from '../../shared/adapters/local/hashing-embedder.ts';
 import { auditClean, auditProfiles } from '../../shared/core/audit.ts';
 import type { CoreDeps } from '../../shared/core/deps.ts';
 import { silentLogger } from '../../shared/core/deps.ts';
 import { runFetch } from '../../shared/core/fetch-run.ts';
 import { reportGenerations, settleGenerations } from '../../shared/core/generation-lifecycle.ts';
-import { withGenerations, type GenerationPorts } from '../../shared/core/generations.ts';
-import type { IndexProfile } from '../../shared/core/profiles.ts';
+import { withGenerations } from '../../shared/core/generations.ts';
 import type { StateStore } from '../../shared/ports/index.ts';
 import { drainEmbedQueue, toRecord } from '../support/drain.ts';
 import { ManualClock, testSettings } from '../support/embedded.ts';
-import { InMemoryAliasStore } from '../support/memory-alias-store.ts';
+import { generationFixture } from '../support/generation-fixture.ts';
 import { MemorySource } from '../support/memory-source.ts';
 import { InMemoryStateStore } from '../support/memory-state-store.ts';
 import { InMemoryTaskQueue } from '../support/memory-task-queue.ts';
@@ -63,25 +61,7 @@ async function play(c: Case): Promise<void> {
   const state = new InMemoryStateStore();
   const queue = new InMemoryTaskQueue({ clock });
   const settings = testSettings('docs');
-  const embedders = new Map<string, HashingEmbedder>();
-  const stores = new Map<string, InMemoryVectorStore>();
-  const embedderOf = (model: string, dimensions = 16) => {
-    const key = `${model}/${dimensions}`;
-    if (!embedders.has(key)) embedders.set(key, new HashingEmbedder({ dimensions, model }));
-    return embedders.get(key)!;
-  };
-  const storeOf = (target: string) => {
-    if (!stores.has(target)) stores.set(target, new InMemoryVectorStore());
-    return stores.get(target)!;
-  };
-  let model = 'model-a';
-  const profile = (): IndexProfile => ({ name: 'main', chunking: settings.chunking, embedder: embedderOf(model), vectors: storeOf('main'), target: 'main' });
-  const generations: GenerationPorts = {
-    aliases: new InMemoryAliasStore(),
-    open: async (_id, spec) => ({ embedder: embedderOf(spec.model, spec.dimensions), vectors: storeOf(spec.target) }),
-    targetOf: (_id, p, n) => `${p.target}.g${n}`,
-    graceMs: 0,
-  };
+  const { embedderOf, storeOf, profile, generations, setModel } = generationFixture(settings.chunking, 0);
   const depsOn = (s: StateStore): CoreDeps => ({
     state: s, queue, vectors: new InMemoryVectorStore(), embedder: embedderOf('top'), clock, log: silentLogger,
     connector: (id) => (id === 'docs' ? source : undefined), settings: (id) => (id === 'docs' ? settings : undefined),
@@ -96,7 +76,7 @@ async function play(c: Case): Promise<void> {
   await drainEmbedQueue(healthy);
 
   // The model changes; the run that starts the build dies at a page, edits land meanwhile.
-  model = 'model-b';
+  setModel('model-b');
   const doomed = mortal(state);
   let created = c.docs;
   const start = source.pulls;

@@ -6,30 +6,20 @@
  * build and keeps the current one.
  */
 import { describe, expect, it } from 'vitest';
-import { HashingEmbedder } from '../../../shared/adapters/local/hashing-embedder.ts';
 import type { CoreDeps } from '../../../shared/core/deps.ts';
 import { silentLogger } from '../../../shared/core/deps.ts';
 import { runFetch } from '../../../shared/core/fetch-run.ts';
 import { abortGeneration, flipGeneration, generationsToStart, reportGenerations, settleGenerations } from '../../../shared/core/generation-lifecycle.ts';
-import { withGenerations, type GenerationPorts } from '../../../shared/core/generations.ts';
-import { ledgerKeyOf, type IndexProfile } from '../../../shared/core/profiles.ts';
+import { withGenerations } from '../../../shared/core/generations.ts';
+import { ledgerKeyOf } from '../../../shared/core/profiles.ts';
 import { searchIndex } from '../../../shared/core/search.ts';
-import type { EmbeddingResult } from '../../../shared/ports/index.ts';
 import { drainEmbedQueue } from '../../support/drain.ts';
 import { ManualClock, testSettings } from '../../support/embedded.ts';
-import { InMemoryAliasStore } from '../../support/memory-alias-store.ts';
+import { generationFixture } from '../../support/generation-fixture.ts';
 import { MemorySource } from '../../support/memory-source.ts';
 import { InMemoryStateStore } from '../../support/memory-state-store.ts';
 import { InMemoryTaskQueue } from '../../support/memory-task-queue.ts';
 import { InMemoryVectorStore } from '../../support/memory-vector-store.ts';
-
-class CountingEmbedder extends HashingEmbedder {
-  calls = 0;
-  override async embed(texts: readonly string[]): Promise<EmbeddingResult> {
-    this.calls += 1;
-    return super.embed(texts);
-  }
-}
 
 const GRACE_MS = 3_600_000;
 const TOPICS = ['invoice', 'release', 'outage', 'roadmap'];
@@ -40,25 +30,7 @@ function setup() {
   for (let i = 0; i < 10; i++) source.put(`d${i}`, `Note ${i} about the ${TOPICS[i % 4]} checklist, item ${i}.`);
   const state = new InMemoryStateStore();
   const settings = testSettings('docs');
-  const embedders = new Map<string, CountingEmbedder>();
-  const stores = new Map<string, InMemoryVectorStore>();
-  const embedderOf = (model: string, dimensions = 16) => {
-    const key = `${model}/${dimensions}`;
-    if (!embedders.has(key)) embedders.set(key, new CountingEmbedder({ dimensions, model }));
-    return embedders.get(key)!;
-  };
-  const storeOf = (target: string) => {
-    if (!stores.has(target)) stores.set(target, new InMemoryVectorStore());
-    return stores.get(target)!;
-  };
-  let model = 'model-a';
-  const profile = (): IndexProfile => ({ name: 'main', chunking: settings.chunking, embedder: embedderOf(model), vectors: storeOf('main'), target: 'main' });
-  const generations: GenerationPorts = {
-    aliases: new InMemoryAliasStore(),
-    open: async (_id, spec) => ({ embedder: embedderOf(spec.model, spec.dimensions), vectors: storeOf(spec.target) }),
-    targetOf: (_id, p, n) => `${p.target}.g${n}`,
-    graceMs: GRACE_MS,
-  };
+  const { embedderOf, storeOf, profile, generations, setModel } = generationFixture(settings.chunking, GRACE_MS);
   const deps: CoreDeps = {
     state, queue: new InMemoryTaskQueue({ clock }), vectors: new InMemoryVectorStore(), embedder: embedderOf('top'), clock, log: silentLogger,
     connector: (id) => (id === 'docs' ? source : undefined), settings: (id) => (id === 'docs' ? settings : undefined),
@@ -74,7 +46,15 @@ function setup() {
   const search = async (q: string) => searchIndex(await withGenerations(deps, ['docs'], 'serving'), q, { topK: 3, sourceIds: ['docs'] });
   const count = async (target: string) => (await storeOf(target).listIds('docs#')).length;
   const calls = (m: string) => embedderOf(m).calls;
-  return { clock, source, state, deps, fetch, drain, search, count, calls, storeOf, setModel: (m: string) => { model = m; } };
+  /** Syncs under model-a, then switches to `model` and syncs again: the build's tasks applied, not flipped yet. */
+  const built = async (model: string) => {
+    await fetch();
+    await drain();
+    setModel(model);
+    await fetch();
+    await drain();
+  };
+  return { clock, source, state, deps, fetch, drain, search, count, calls, storeOf, setModel, built };
 }
 
 describe('index generations', () => {
@@ -120,11 +100,7 @@ describe('index generations', () => {
   it('deletes the replaced generation after the grace period, and switching back to the earlier model makes no embedding call', async () => {
     // Prepare
     const t = setup();
-    await t.fetch();
-    await t.drain();
-    t.setModel('model-b');
-    await t.fetch();
-    await t.drain();
+    await t.built('model-b');
     expect((await settleGenerations(t.deps, 'docs'))[0]?.flipped).toBe(true);
     const callsA = t.calls('model-a');
 
@@ -149,11 +125,7 @@ describe('index generations', () => {
   it('flips where the index cannot be read (the AWS fetcher) on an audit of the source against the ledger', async () => {
     // Prepare
     const t = setup();
-    await t.fetch();
-    await t.drain();
-    t.setModel('model-b');
-    await t.fetch();
-    await t.drain();
+    await t.built('model-b');
     t.storeOf('main.g1').scan = () => Promise.reject(new Error('vectors.scan is not available to the fetcher'));
 
     // Act
@@ -166,11 +138,7 @@ describe('index generations', () => {
   it('abort drops the build and keeps the current generation; the same config is not rebuilt until confirmed', async () => {
     // Prepare
     const t = setup();
-    await t.fetch();
-    await t.drain();
-    t.setModel('model-c');
-    await t.fetch();
-    await t.drain();
+    await t.built('model-c');
 
     // Act
     const aborted = await abortGeneration(t.deps, 'docs', 'main');
