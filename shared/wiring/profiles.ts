@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { CoalescingEmbedder } from '../adapters/coalescing-embedder.ts';
 import { CoalescingVectorStore } from '../adapters/coalescing-vector-store.ts';
+import { LazyVectorStore } from '../adapters/lazy-vector-store.ts';
 import { HashingEmbedder } from '../adapters/local/hashing-embedder.ts';
 import { LanceDbVectorStore } from '../adapters/local/lancedb/lancedb-vector-store.ts';
 import { embeddingDimensionsOf } from '../adapters/openai/models.ts';
@@ -55,7 +56,7 @@ export async function wireProfiles(options: ProfileWiringOptions): Promise<Profi
       const own = p.name !== DEFAULT_PROFILE || target !== targetOf(config, source, { name: DEFAULT_PROFILE }) || embedder !== options.embedder;
       let vectors = options.noVectors ?? options.vectors;
       if (own && !options.noVectors) {
-        vectors = await openTarget(options, target, embedder.dimensions);
+        vectors = new LazyVectorStore(() => openTarget(options, target, embedder.dimensions));
         opened.push(vectors);
       }
       list.push({
