@@ -5,6 +5,7 @@ import { hintPartitionKey } from '../shared/adapters/aws/dynamodb-hint-buffer.ts
 import { embeddingPartitionKey, sourcePartitionKey } from '../shared/adapters/aws/dynamodb-state-store.ts';
 import { deliveryScope } from '../shared/core/webhook.ts';
 import { profileKeyOf } from '../shared/core/profiles.ts';
+import { aliasPartitionKey } from '../shared/adapters/aws/dynamodb-alias-store.ts';
 import { embeddingDimensionsOf } from '../shared/adapters/openai/models.ts';
 import { awsSchema, type AwsConfig } from '../shared/config/aws.ts';
 import type { SourceConfig, TributaryConfig } from '../shared/config/schema.ts';
@@ -123,7 +124,12 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
   // Webhook secrets a provider sends itself (Notion's verification token): the webhook function keeps them.
   const storedSecretKeys = sources.flatMap(({ source, definition }) => storedSecretKey(source, definition) ?? []).map(credentialPartitionKey);
   // A source's index profiles keep their ledgers, checkpoints and run records under `<id>~<profile>`.
-  const sourceKeys = config.sources.flatMap((s) => [s.id, ...(s.profiles ?? []).map((p) => profileKeyOf(s.id, p.name))].map(sourcePartitionKey));
+  // Their generations under `<id>~<profile>@g<n>` (a pattern: numbered as they are built), and the aliases naming the current one under `ALIAS#<id>`.
+  const sourceKeys = config.sources.flatMap((s) => [
+    ...[s.id, ...(s.profiles ?? []).map((p) => profileKeyOf(s.id, p.name))].map(sourcePartitionKey),
+    ...(s.profiles ?? []).map((p) => `${sourcePartitionKey(profileKeyOf(s.id, p.name))}@g*`),
+    ...(s.profiles ? [aliasPartitionKey(s.id)] : []),
+  ]);
   const pushKeys = pushed.map((s) => sourcePartitionKey(s.id));
   // Replay memory of the signed routes: its own partitions, apart from the sources' items.
   const pushDeliveryKeys = pushed.map((s) => deliveryPartitionKey(deliveryScope('ingest', s.id)));

@@ -5,6 +5,7 @@ import type { RunLog, SourceStates } from '../../shared/ports/index.ts';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
 import { sourceHealth } from '../../shared/core/freshness.ts';
 import { resetSource } from '../../shared/core/reset.ts';
+import { withGenerations } from '../../shared/core/generations.ts';
 import { searchIndex } from '../../shared/core/search.ts';
 import { reportSource } from '../../shared/core/source-status.ts';
 
@@ -21,7 +22,7 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
 });
 
 /** Where sources stand and their runs (no ledger, no embedding cache), the queue for triggers, the index for search. */
-export type AdminDeps = DepsOf<'queue' | 'vectors' | 'embedder' | 'clock' | 'log' | 'settings' | 'profiles', SourceStates & RunLog>;
+export type AdminDeps = DepsOf<'queue' | 'vectors' | 'embedder' | 'clock' | 'log' | 'settings' | 'profiles' | 'generations', SourceStates & RunLog>;
 
 /**
  * Admin API (IAM-authorised on the HTTP API): source status, trigger a sync, full resync
@@ -98,7 +99,9 @@ export function createAdminHandler(deps: AdminDeps, options: AdminOptions) {
           const as = event.queryStringParameters?.['as'];
           // `profile`: search that index profile of each source (default: each one's `default`, or first).
           const profile = event.queryStringParameters?.['profile'];
-          return json(200, { query: q, results: await searchIndex(deps, q, {
+          // Each profile answers from its current generation (the alias), never from one being built.
+          const serving = await withGenerations(deps, source !== undefined ? [source] : options.sourceIds, 'serving');
+          return json(200, { query: q, results: await searchIndex(serving, q, {
             topK: top, sourceIds: options.sourceIds, ...(source ? { sourceId: source } : {}), ...(as !== undefined ? { as: [as] } : {}),
             ...(profile ? { profile } : {}),
           }) });

@@ -7,11 +7,12 @@ import { errorMessage, isDocumentFailure } from '../../shared/core/errors.ts';
 import { decodeEmbedTask } from '../../shared/core/tasks.ts';
 import type { DocumentIssue, RunCounters, RunLog } from '../../shared/ports/index.ts';
 import { processBatch } from '../shared/sqs-batch.ts';
+import { profileOfGeneration } from '../../shared/core/generations.ts';
 import { profileKeyOf } from '../../shared/core/profiles.ts';
 
-/** The price of the model the task's profile embeds with. */
+/** The price of the model the task's profile embeds with (a generation's: its profile's configured model). */
 function priceOf(deps: EmbedderDeps, task: { sourceId: string; profile?: string }): number {
-  const profile = task.profile === undefined ? undefined : deps.profiles?.(task.sourceId)?.find((p) => p.name === task.profile);
+  const profile = task.profile === undefined ? undefined : deps.profiles?.(task.sourceId)?.find((p) => p.name === profileOfGeneration(task.profile!));
   return profile ? profile.pricePerMillionTokensUsd ?? 0 : deps.embeddingPricePerMillionTokensUsd ?? 0;
 }
 

@@ -8,6 +8,9 @@ import { ConfigError, errorMessage, TributaryError } from '../../shared/core/err
 import { resetSource } from '../../shared/core/reset.ts';
 import { isPrincipal } from '../../shared/core/access.ts';
 import { searchIndex } from '../../shared/core/search.ts';
+import { confirmGenerations, generationsToStart } from '../../shared/core/generation-lifecycle.ts';
+import { generationNamesOf, withGenerations } from '../../shared/core/generations.ts';
+import { flipSettled, generationsCommand } from './generations-command.ts';
 import type { DocumentIssue } from '../../shared/ports/index.ts';
 import { openLocalStack, type LocalStack } from '../../shared/wiring/local-stack.ts';
 import { consoleLogger, type LogLevel } from './logger.ts';
@@ -95,12 +98,24 @@ function planLine(p: ProfilePlan): string {
 async function confirmReindex(stack: LocalStack, sourceIds: readonly string[], profiles: readonly string[] | undefined, yes: boolean): Promise<void> {
   const lines: string[] = [];
   for (const id of sourceIds) {
-    const changed = (await profilesToReindex(stack.deps, id)).filter((n) => !profiles || profiles.includes(n));
-    if (changed.length === 0 || yes) continue;
+    // With generations, a change starts a new generation (built beside the current one); a build an operator aborted waits for --yes.
+    const pending = await generationsToStart(stack.deps, id);
+    const picked = (names: readonly string[]) => names.filter((n) => !profiles || profiles.includes(n));
+    const changed = picked(pending ? pending.start : await profilesToReindex(stack.deps, id));
+    const declined = picked(pending?.declined ?? []);
+    if (yes) {
+      await confirmGenerations(stack.deps, id, declined);
+      continue;
+    }
+    for (const name of declined) console.error(`tributary: ${id}/${name}: its config differs from its index and its rebuild was aborted; searches answer from the current generation (confirm a rebuild with --yes)`);
+    if (changed.length === 0) continue;
     for (const p of await planSource(stack.deps, id, { profiles: changed, limits: rateLimits(stack) })) lines.push(`  ${planLine(p)}`);
   }
   if (lines.length === 0) return;
-  throw new CliError(`the model, dimensions or chunking of these profiles changed: the sync re-indexes every document of each\n${lines.join('\n')}\nrun again with --yes to confirm`, 2);
+  const how = stack.deps.generations
+    ? 'the sync builds a new generation of each in the background (searches keep answering from the current one until it is complete and audited)'
+    : 'the sync re-indexes every document of each';
+  throw new CliError(`the model, dimensions or chunking of these profiles changed: ${how}\n${lines.join('\n')}\nrun again with --yes to confirm`, 2);
 }
 
 function withCommon(cmd: Command): Command {
@@ -189,6 +204,7 @@ export function buildProgram(): Command {
     .option('--yes', 'confirm re-indexing every document of a profile whose model, dimensions or chunking changed')
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (opts: CommonOptions & { source?: string; full?: boolean; json?: boolean; allowMassDelete?: boolean; cache?: boolean; profile?: string[]; yes?: boolean }) => {
+      let flips: string[] = [];
       const reports = await withStack(opts, 'warn', async (stack) => {
         const sourceIds = pickSources(stack, opts.source);
         const profiles = pickProfiles(stack, sourceIds, opts.profile);
@@ -198,7 +214,7 @@ export function buildProgram(): Command {
           : undefined;
         bar?.start(0, 0, { source: '', pages: 0, seen: 0 });
         try {
-          return await syncSources(stack, {
+          const done = await syncSources(stack, {
             sourceIds, full: opts.full === true, allowMassDelete: opts.allowMassDelete === true, noCache: opts.cache === false,
             ...(profiles ? { profiles } : {}),
             onProgress: (p) => {
@@ -210,10 +226,14 @@ export function buildProgram(): Command {
               }
             },
           });
+          // Every change is applied: a build that is now complete and audited takes over.
+          flips = await flipSettled(stack, sourceIds);
+          return done;
         } finally {
           bar?.stop();
         }
       });
+      for (const line of flips) console.error(line);
       if (opts.json) {
         const sources = reports.map(({ id, status, docsSeen, docsChanged, docsDeleted, docsUnchanged, chunksEmbedded, embeddingCalls, tokensEmbedded, estimatedCostUsd, vectorsUpserted, vectorsDeleted, tasksFailed, docsSkipped, skipped, warnings, durationMs, profiles, breaker, error }) => ({
           id, status, docsSeen, docsChanged, docsDeleted, docsUnchanged, chunksEmbedded, embeddingCalls, tokensEmbedded,
@@ -287,7 +307,8 @@ export function buildProgram(): Command {
         if (opts.profile !== undefined && !sourceIds.some((id) => (stack.deps.profiles?.(id)?.map((p) => p.name) ?? ['default']).includes(opts.profile!))) {
           throw new CliError(`no source has a profile "${opts.profile}"`);
         }
-        return searchIndex(stack.deps, query, {
+        // Each profile answers from its current generation (the alias), never from one being built.
+        return searchIndex(await withGenerations(stack.deps, sourceIds, 'serving'), query, {
           topK: Math.max(1, opts.top), sourceIds, ...(opts.source ? { sourceId: opts.source } : {}), ...(opts.as ? { as: opts.as } : {}),
           ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
         });
@@ -310,7 +331,8 @@ export function buildProgram(): Command {
     .action(async (opts: CommonOptions & { source: string; profile?: string }) => {
       await withStack(opts, 'warn', async (stack) => {
         pickSources(stack, opts.source);
-        const [scope] = profileScopes(stack.deps, opts.source, pickProfiles(stack, [opts.source], opts.profile !== undefined ? [opts.profile] : undefined));
+        const current = await withGenerations(stack.deps, [opts.source], 'current');
+        const [scope] = profileScopes(current, opts.source, pickProfiles(stack, [opts.source], opts.profile !== undefined ? [opts.profile] : undefined));
         const rows = await (scope?.profile.vectors ?? stack.deps.vectors).scan(`${opts.source}#`);
         const lines = rows.map(({ id, metadata: m }) => ({
           id, sourceId: String(m['sourceId']), docId: String(m['docId']), chunkIndex: Number(m['chunkIndex']),
@@ -328,13 +350,15 @@ export function buildProgram(): Command {
     .action(async (opts: CommonOptions & { source?: string; repair?: boolean; json?: boolean }) => {
       const audits = await withStack(opts, 'warn', async (stack) => {
         const sourceIds = pickSources(stack, opts.source);
+        // Each profile's current generation (a build in progress is watched with `tributary generations`).
+        const current = await withGenerations(stack.deps, sourceIds, 'current');
         // Pinecone reads are eventually consistent: re-check before calling a difference drift.
         const attempts = stack.loaded.config.vectorStore.kind === 'pinecone' ? 4 : 1;
         const auditAll = async (): Promise<SourceAudit[]> => {
           let out: SourceAudit[] = [];
           for (let attempt = 1; attempt <= attempts; attempt++) {
             out = [];
-            for (const id of sourceIds) out.push(...await auditProfiles(stack.deps, id));
+            for (const id of sourceIds) out.push(...await auditProfiles(current, id));
             if (out.every(auditClean) || attempt === attempts) break;
             await new Promise((r) => setTimeout(r, 1000 * 2 ** (attempt - 1)));
           }
@@ -342,7 +366,7 @@ export function buildProgram(): Command {
         };
         let results = await auditAll();
         if (opts.repair && results.some((a) => !auditClean(a))) {
-          for (const a of results) if (a.orphanVectors.length > 0) await auditedVectors(stack.deps, a).delete(a.orphanVectors);
+          for (const a of results) if (a.orphanVectors.length > 0) await auditedVectors(current, a).delete(a.orphanVectors);
           const byId = new Map<string, string[]>();
           for (const a of results) byId.set(a.sourceId, [...new Set([...(byId.get(a.sourceId) ?? []), ...idsToRepair(a)])]);
           const requestedAt = new Date().toISOString();
@@ -379,13 +403,22 @@ export function buildProgram(): Command {
       if (!opts.yes) throw new CliError(`reset removes every vector of ${what} and forgets its sync state; run again with --yes to confirm`, 2);
       const removed = await withStack(opts, 'warn', async (stack) => {
         pickSources(stack, opts.source);
-        const outcome = await resetSource(stack.deps, opts.source, stack.owner, pickProfiles(stack, [opts.source], opts.profile));
+        // Every generation of the profiles named (the current, the one being built, those kept for their grace period).
+        const all = await withGenerations(stack.deps, [opts.source], 'all');
+        const picked = pickProfiles(stack, [opts.source], opts.profile);
+        const names = picked && [...new Set([...picked, ...generationNamesOf(all.profiles?.(opts.source), picked)])];
+        const outcome = await resetSource(all, opts.source, stack.owner, names);
         if (!outcome.reset) throw new CliError(`source "${opts.source}" is being synced right now; try again when the run ends`);
         return outcome.vectorsDeleted;
       });
       console.log(`reset ${what}: removed ${removed} vectors and the cursor and ledger; the next sync indexes it from scratch (reusing cached embeddings)`);
     });
 
+  program.addCommand(generationsCommand({
+    withStack: (opts, fn) => withStack(opts, 'warn', fn),
+    pickSources,
+    fail: (message, exitCode) => new CliError(message, exitCode),
+  }));
   return program;
 }
 

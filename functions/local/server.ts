@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
+import { withGenerations } from '../../shared/core/generations.ts';
 import { searchIndex } from '../../shared/core/search.ts';
 import type { LocalStack } from '../../shared/wiring/local-stack.ts';
 import { createWebhookHandler, MAX_WEBHOOK_BYTES } from '../webhook/webhook.ts';
@@ -61,8 +62,10 @@ export function buildServer(stack: LocalStack, options: ServerOptions): FastifyI
     // `as`: the principals to search as (repeated, or comma-separated); the search checks them.
     const as = req.query.as === undefined ? undefined : [req.query.as].flat();
     // `profile`: search that index profile of each source (default: each one's `default`, or first).
-    const results = await searchIndex(stack.deps, q, {
-      topK: top, sourceIds: stack.loaded.config.sources.map((s) => s.id), ...(req.query.source ? { sourceId: req.query.source } : {}),
+    // Each profile answers from its current generation (the alias), never from one being built.
+    const sourceIds = stack.loaded.config.sources.map((s) => s.id);
+    const results = await searchIndex(await withGenerations(stack.deps, sourceIds, 'serving'), q, {
+      topK: top, sourceIds, ...(req.query.source ? { sourceId: req.query.source } : {}),
       ...(as ? { as } : {}), ...(req.query.profile ? { profile: req.query.profile } : {}),
     });
     return { query: q, results };

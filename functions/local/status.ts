@@ -1,5 +1,6 @@
 import { isLive } from '../../shared/core/fetch-run.ts';
 import { reportSource, type SourceReport } from '../../shared/core/source-status.ts';
+import { withGenerations } from '../../shared/core/generations.ts';
 import { reportProfiles, type ProfileReport } from '../../shared/core/profile-status.ts';
 import { isLocalOwnerAlive, type LocalStack } from '../../shared/wiring/local-stack.ts';
 
@@ -29,7 +30,8 @@ export async function collectStatus(stack: LocalStack): Promise<StatusReport> {
     let documents = 0;
     for await (const entry of stack.state.listDocuments(source.id)) if (isLive(entry)) documents += 1;
     const [run] = await stack.state.listRuns(source.id, 1);
-    const profiles = await reportProfiles(deps, source.id, now);
+    // A profile's current generation (its ledger, target and checkpoint), named `<profile>@g<n>` after a rebuild.
+    const profiles = await reportProfiles(await withGenerations(deps, [source.id], 'current'), source.id, now);
     sources.push({
       ...reportSource({ sourceId: source.id, state, lastRun: run, now, freshnessSloMinutes: source.freshnessSloMinutes, isOwnerAlive: isLocalOwnerAlive }),
       kind: source.kind, documents: profiles ? Math.max(...profiles.map((p) => p.documents)) : documents, ...(profiles ? { profiles } : {}),

@@ -117,7 +117,8 @@ export class PipelineFunction extends Construct {
       actions: access.putOnly === true ? [...ITEM_PUTS] : [...TABLE_READS, ...(access.write ? TABLE_WRITES : [])],
       resources: [table.tableArn],
       conditions: {
-        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...access.partitionKeys] },
+        // StringLike: a key is matched exactly unless it ends in `*` (a profile's generations, `…@g*`).
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...access.partitionKeys] },
         Null: { 'dynamodb:LeadingKeys': 'false' },
       },
     }));

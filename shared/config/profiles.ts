@@ -14,6 +14,15 @@ export function profileTable(sourceId: string, profile: { readonly name: string;
   return profile.name === DEFAULT_PROFILE ? DEFAULT_TABLE : `${DEFAULT_TABLE}-${sourceId}-${profile.name}`;
 }
 
+/**
+ * Where generation `n` (≥ 1) of a profile writes: its table or namespace with `.g<n>`, which no
+ * configured name holds (`.` is not allowed in source ids and profile names); `default`'s
+ * shared `chunks` gets the source id, since other sources' generations are numbered alike.
+ */
+export function generationTarget(sourceId: string, profile: { readonly name: string }, target: string, n: number): string {
+  return target === DEFAULT_TABLE ? `${DEFAULT_TABLE}-${sourceId}-${profile.name}.g${n}` : `${target}.g${n}`;
+}
+
 /** The Pinecone namespace of a profile: its own, else the source's namespace, suffixed `-<name>` unless `default`. */
 export function profileNamespace(sourceNamespace: string, profile: { readonly name: string; readonly namespace?: string | undefined }): string {
   if (profile.namespace !== undefined) return profile.namespace;

@@ -74,6 +74,13 @@ export const configSchema = z.strictObject({
     /** Embed tasks processed at once by the local runtime. */
     embedConcurrency: z.number().int().min(1).max(32).default(4),
   }).default({ maxReceives: 5, embedConcurrency: 4 }),
+  generations: z.strictObject({
+    /**
+     * Hours a profile's generation is kept after a rebuild replaced it (its vectors and ledger
+     * are deleted by the first sync after that). 0: deleted by the next sync.
+     */
+    graceHours: z.number().min(0).max(24 * 90).default(24),
+  }).default({ graceHours: 24 }),
   /** Deployment settings for `cdk deploy`; the local runtime ignores them. */
   aws: awsSchema.optional(),
   sources: z.array(sourceSchema).min(1, { message: 'add at least one source, e.g. {"id":"docs","kind":"filesystem","root":"./docs"}' }),

@@ -1,7 +1,7 @@
 import type { CoreDeps, DepsOf } from './deps.ts';
 import { profileScopes } from './profiles.ts';
 import { covers, documentIssuesOf } from './document-issues.ts';
-import { isLive } from './fetch-run.ts';
+import { isLive } from './document-sync.ts';
 import { chunkIndexOf, docKey, vectorId } from './ids.ts';
 import type { DocumentLedger, LedgerEntry, RunLog, VectorStore } from '../ports/index.ts';
 
@@ -45,7 +45,9 @@ export interface AuditReport {
  * Compares the source listing, the ledger and the index. A source without a slim
  * listing is checked ledger-against-index only (`sourceDocuments: null`).
  */
-export async function auditSource(deps: DepsOf<'connector' | 'vectors', DocumentLedger & RunLog>, sourceId: string): Promise<SourceAudit> {
+export async function auditSource(
+  deps: DepsOf<'connector' | 'vectors', DocumentLedger & RunLog>, sourceId: string, options: { readonly index?: boolean } = {},
+): Promise<SourceAudit> {
   const connector = deps.connector(sourceId);
   let listing: Map<string, string> | null = null;
   if (connector?.list) {
@@ -61,7 +63,8 @@ export async function auditSource(deps: DepsOf<'connector' | 'vectors', Document
   const byKey = new Map<string, LedgerEntry>();
   for (const entry of live.values()) byKey.set(docKey(entry.docId), entry);
 
-  const vectors = await deps.vectors.scan(`${sourceId}#`);
+  // Without the index (a function that may not read it): the source against the ledger only.
+  const vectors = options.index === false ? [] : await deps.vectors.scan(`${sourceId}#`);
   const present = new Map<string, string>();
   const orphanVectors: string[] = [];
   for (const v of vectors) {
@@ -74,7 +77,7 @@ export async function auditSource(deps: DepsOf<'connector' | 'vectors', Document
   const staleVectors: string[] = [];
   const damaged = new Set<string>();
   for (const entry of live.values()) {
-    if (entry.pending || entry.claim) continue;
+    if (entry.pending || entry.claim || options.index === false) continue;
     (entry.chunkHashes ?? []).forEach((hash, i) => {
       const id = vectorId(sourceId, entry.docId, i);
       const found = present.get(id);

@@ -1,4 +1,5 @@
 import type { ChunkingOptions } from './chunker.ts';
+import type { GenerationPorts } from './generations.ts';
 import type { IndexProfile, ProfileRecord } from './profiles.ts';
 import type { Clock, Embedder, HintBuffer, SourceConnector, StateStore, TaskQueue, VectorStore } from '../ports/index.ts';
 
@@ -46,6 +47,11 @@ export interface CoreDeps {
   readonly profiles?: (sourceId: string) => readonly IndexProfile[] | undefined;
   /** Opens the vector target of a profile no longer configured, to delete its vectors. */
   readonly retiredTarget?: (sourceId: string, profile: ProfileRecord) => Promise<VectorStore | undefined>;
+  /**
+   * Index generations (aliases, the adapters of a generation's target, the grace period).
+   * Absent: a change of a profile's model or chunking re-indexes it in place.
+   */
+  readonly generations?: GenerationPorts;
   /** Ids that coalesced hints left for the next run; every run takes them (absent: hints are not buffered). */
   readonly hints?: HintBuffer;
   /** Never read or write the embedding cache. */

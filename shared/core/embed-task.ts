@@ -8,13 +8,14 @@ import type {
   ChunkPayload, DeleteTask, DocumentLedger, EmbeddingCache, EmbedTask, LedgerEntry, Metadata, RunCounters, UpsertTask, VectorRecord,
 } from '../ports/index.ts';
 import { embedWithCache, embeddingCostUsd } from './embedding-cache.ts';
+import { profileOfGeneration, withGenerations } from './generations.ts';
 import { ledgerKeyOf, taskScope } from './profiles.ts';
 
 /** Chunk text kept in vector metadata (Pinecone caps metadata at 40 KB per vector). */
 export const MAX_METADATA_TEXT = 8_000;
 
 /** What applying an embed task takes: the ledger and the embedding cache of the state, no queue, no run log. */
-export type EmbedDeps = DepsOf<'vectors' | 'embedder' | 'clock' | 'connector' | 'settings' | 'log' | 'noEmbeddingCache' | 'profiles', DocumentLedger & EmbeddingCache>;
+export type EmbedDeps = DepsOf<'vectors' | 'embedder' | 'clock' | 'connector' | 'settings' | 'log' | 'noEmbeddingCache' | 'profiles' | 'generations', DocumentLedger & EmbeddingCache>;
 
 export interface EmbedOutcome {
   readonly status: 'committed' | 'stale' | 'superseded' | 'gone';
@@ -33,7 +34,11 @@ export interface EmbedOutcome {
 export async function processEmbedTask(deps: EmbedDeps, task: EmbedTask): Promise<EmbedOutcome> {
   if (!deps.settings(task.sourceId)) throw new PoisonTaskError(`unknown source "${task.sourceId}"`, { sourceId: task.sourceId });
   // A task of a profile runs on that profile's ledger, embedder, chunking and vector store.
-  const scoped = taskScope(deps, task);
+  // With generations, the profile a task names is one generation of a configured profile;
+  // a generation dropped since (aborted, or past its grace period) takes its tasks with it.
+  const viewed = deps.generations && task.profile !== undefined ? await withGenerations(deps, [task.sourceId], 'all', profileOfGeneration(task.profile)) : deps;
+  if (viewed !== deps && !viewed.profiles?.(task.sourceId)?.some((p) => p.name === task.profile)) return nothing('gone');
+  const scoped = taskScope(viewed, task);
   return task.type === 'upsert' ? upsert(scoped, task) : remove(scoped, task);
 }
 

@@ -2,6 +2,7 @@ import { reportingRunEnd } from './connector-run.ts';
 import type { CoreDeps, SourceSettings } from './deps.ts';
 import { RunIssues } from './document-issues.ts';
 import { isLive, type FetchCounters, zeroCounters } from './document-sync.ts';
+import { prepareGenerations } from './generation-lifecycle.ts';
 import { ProfileFanout } from './profile-fanout.ts';
 import { advanceCheckpoints, coversProfiles, profileCheckpoint, profileRunRecords, retireRemovedProfiles, type Checkpoint } from './profile-runs.ts';
 import { profileScopes, type ProfileScope } from './profiles.ts';
@@ -70,7 +71,8 @@ export interface FetchRunResult {
  * ids), diff against the ledger, enqueue embed tasks, write the cursor after every page
  * (fenced by the lease epoch), reconcile deletions, and record the run.
  */
-export async function runFetch(deps: CoreDeps, task: FetchTask, options: FetchRunOptions): Promise<FetchRunResult> {
+export async function runFetch(source: CoreDeps, task: FetchTask, options: FetchRunOptions): Promise<FetchRunResult> {
+  let deps = source;
   const settings = deps.settings(task.sourceId);
   const connector = deps.connector(task.sourceId);
   if (!settings || !connector) throw new PoisonTaskError(`unknown source "${task.sourceId}"`, { sourceId: task.sourceId });
@@ -105,6 +107,8 @@ export async function runFetch(deps: CoreDeps, task: FetchTask, options: FetchRu
   let scopes: ProfileScope[];
   let checkpoint: Checkpoint;
   try {
+    // Generations first (start, flip, forget): the run feeds the current and the building one of each profile.
+    deps = await prepareGenerations(deps, task.sourceId);
     scopes = profileScopes(deps, task.sourceId, task.profiles);
     checkpoint = await profileCheckpoint(deps.state, task.sourceId, scopes, lease.state);
   } catch (error) {

@@ -73,7 +73,8 @@ export function profileRunRecords(deps: CoreDeps, task: FetchTask, scopes: reado
      * Whether the source's own checkpoint moves with this run: it is `default`'s, and, without
      * a `default`, the checkpoint of a run over every profile.
      */
-    advancesSource: names.has(DEFAULT_PROFILE) || (configured !== undefined && configured.every((p) => names.has(p.name))),
+    advancesSource: names.has(DEFAULT_PROFILE)
+      || (configured !== undefined && configured.filter((p) => p.generation?.role !== 'retired').every((p) => names.has(p.name))),
 
     /** The profiles to list on the new run record, those configured now, and those removed since `previous`. */
     recordOf(previous: RunRecord | undefined): { listed?: ProfileRecord[]; current: ProfileRecord[]; removed: ProfileRecord[] } {

@@ -9,6 +9,7 @@
  */
 import { chunkingSignature, type ChunkingOptions } from './chunker.ts';
 import type { CoreDeps, SourceSettings } from './deps.ts';
+import type { GenerationTag } from './generations.ts';
 import { PoisonTaskError } from './errors.ts';
 import type { Embedder, VectorStore } from '../ports/index.ts';
 
@@ -24,6 +25,8 @@ export interface IndexProfile {
   readonly target: string;
   /** USD per million tokens of its model. */
   readonly pricePerMillionTokensUsd?: number;
+  /** Set when it stands for one generation of a configured profile (see generations.ts). */
+  readonly generation?: GenerationTag;
 }
 
 /** A profile as a run records it (RunRecord.profiles): enough to find its vectors once it is removed from the config. */
@@ -76,8 +79,11 @@ export function profileScopes(deps: CoreDeps, sourceId: string, only?: readonly 
     if (only && only.some((n) => n !== DEFAULT_PROFILE)) throw unknownProfile(sourceId, only.find((n) => n !== DEFAULT_PROFILE)!, [DEFAULT_PROFILE]);
     return [{ name: DEFAULT_PROFILE, explicit: false, ledgerKey: sourceId, profile, settings, deps }];
   }
-  for (const name of only ?? []) if (!configured.some((p) => p.name === name)) throw unknownProfile(sourceId, name, configured.map((p) => p.name));
-  return configured.filter((p) => !only || only.includes(p.name)).map((profile) => {
+  // A generation is fed while it is current or being built; `only` names configured profiles (or generations).
+  const live = configured.filter((p) => p.generation?.role !== 'retired');
+  const known = (p: IndexProfile): string => p.generation?.profile ?? p.name;
+  for (const name of only ?? []) if (!live.some((p) => known(p) === name || p.name === name)) throw unknownProfile(sourceId, name, [...new Set(live.map(known))]);
+  return live.filter((p) => !only || only.includes(known(p)) || only.includes(p.name)).map((profile) => {
     const scoped = scopeDeps(deps, sourceId, profile);
     return {
       name: profile.name, explicit: true, ledgerKey: ledgerKeyOf(sourceId, profile.name), runKey: profileKeyOf(sourceId, profile.name),

@@ -4,6 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbDeliveryLog } from '../adapters/aws/dynamodb-delivery-log.ts';
 import { DynamoDbHintBuffer } from '../adapters/aws/dynamodb-hint-buffer.ts';
+import { DynamoDbAliasStore } from '../adapters/aws/dynamodb-alias-store.ts';
 import { DynamoDbCredentialStore } from '../adapters/aws/dynamodb-credential-store.ts';
 import { DynamoDbStateStore } from '../adapters/aws/dynamodb-state-store.ts';
 import { EventBridgeEventBus } from '../adapters/aws/eventbridge-event-bus.ts';
@@ -131,6 +132,7 @@ export async function buildAwsRuntime(env: Env, log: Logger, kind: RuntimeKind =
       state, queue, vectors, embedder, clock: systemClock, log, ...(hints ? { hints } : {}),
       connector: (id) => connectors.get(id), settings: (id) => settings.get(id),
       profiles: (id) => profiles.profiles(id), retiredTarget: (id, profile) => profiles.retiredTarget(id, profile),
+      generations: profiles.generations(new DynamoDbAliasStore(tableClient, required(env, ENV.table))),
       embeddingPricePerMillionTokensUsd: embeddingPriceFromConfig(config),
     },
   };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { openDatabase, type Db } from '../adapters/local/sqlite/database.ts';
 import { SqliteDeliveryLog } from '../adapters/local/sqlite/sqlite-delivery-log.ts';
 import { SqliteHintBuffer } from '../adapters/local/sqlite/sqlite-hint-buffer.ts';
+import { SqliteAliasStore } from '../adapters/local/sqlite/sqlite-alias-store.ts';
 import { SqliteCredentialStore } from '../adapters/local/sqlite/sqlite-credential-store.ts';
 import { SqliteStateStore } from '../adapters/local/sqlite/sqlite-state-store.ts';
 import { SqliteTaskQueue } from '../adapters/local/sqlite/sqlite-task-queue.ts';
@@ -143,6 +144,7 @@ async function assemble(
     settings: (id) => settings.get(id),
     profiles: (id) => profiles.profiles(id),
     retiredTarget: (id, profile) => profiles.retiredTarget(id, profile),
+    generations: profiles.generations(new SqliteAliasStore(db)),
   };
   return {
     deps, queue, state, deliveries, credentials, connectors, loaded, owner, databaseFile,

@@ -1,16 +1,18 @@
 import { join } from 'node:path';
 import { CoalescingEmbedder } from '../adapters/coalescing-embedder.ts';
 import { CoalescingVectorStore } from '../adapters/coalescing-vector-store.ts';
+import { LazyVectorStore } from '../adapters/lazy-vector-store.ts';
 import { HashingEmbedder } from '../adapters/local/hashing-embedder.ts';
 import { LanceDbVectorStore } from '../adapters/local/lancedb/lancedb-vector-store.ts';
 import { embeddingDimensionsOf } from '../adapters/openai/models.ts';
 import { OpenAiEmbedder } from '../adapters/openai/openai-embedder.ts';
-import { DEFAULT_PROFILE, profileNamespace, profileTable } from '../config/profiles.ts';
+import { DEFAULT_PROFILE, generationTarget, profileNamespace, profileTable } from '../config/profiles.ts';
 import type { SourceConfig, TributaryConfig } from '../config/schema.ts';
 import { ConfigError } from '../core/errors.ts';
 import { embeddingPrice } from '../core/pricing.ts';
+import type { GenerationPorts } from '../core/generations.ts';
 import type { IndexProfile, ProfileRecord } from '../core/profiles.ts';
-import type { Embedder, VectorStore } from '../ports/index.ts';
+import type { Embedder, IndexAliases, VectorStore } from '../ports/index.ts';
 import type { Env } from './adapters.ts';
 
 /** The index profiles of every source that lists them, with their adapters. */
@@ -19,6 +21,8 @@ export interface ProfileWiring {
   profiles(sourceId: string): readonly IndexProfile[] | undefined;
   /** Opens the vector target a removed profile wrote, to delete its vectors. */
   retiredTarget(sourceId: string, profile: ProfileRecord): Promise<VectorStore | undefined>;
+  /** What index generations need: the aliases, and the adapters of a generation's model and target. */
+  generations(aliases: IndexAliases): GenerationPorts;
   close(): Promise<void>;
 }
 
@@ -52,7 +56,7 @@ export async function wireProfiles(options: ProfileWiringOptions): Promise<Profi
       const own = p.name !== DEFAULT_PROFILE || target !== targetOf(config, source, { name: DEFAULT_PROFILE }) || embedder !== options.embedder;
       let vectors = options.noVectors ?? options.vectors;
       if (own && !options.noVectors) {
-        vectors = await openTarget(options, target, embedder.dimensions);
+        vectors = new LazyVectorStore(() => openTarget(options, target, embedder.dimensions));
         opened.push(vectors);
       }
       list.push({
@@ -70,10 +74,42 @@ export async function wireProfiles(options: ProfileWiringOptions): Promise<Profi
       opened.push(store);
       return store;
     },
+    generations: (aliases) => {
+      // One store per target, opened on first use (a generation is looked at by every embed task of it).
+      const targets = new Map<string, Promise<VectorStore>>();
+      return {
+        aliases, graceMs: config.generations.graceHours * 3_600_000,
+        targetOf: (sourceId, profile, n) => generationTarget(sourceId, profile, profile.target, n),
+        open: async (sourceId, spec) => {
+          const embedder = embedderOf(config, options.env, embedders, { model: spec.model, dimensions: spec.dimensions });
+          const key = `${spec.target}/${spec.dimensions}`;
+          let store = targets.get(key);
+          // `default`'s own target is the top-level store: one handle per table.
+          if (!store && spec.target === targetOf(config, source(config, sourceId), { name: DEFAULT_PROFILE }) && spec.dimensions === options.embedder.dimensions) store = Promise.resolve(options.vectors);
+          if (!store) {
+            store = options.noVectors ? Promise.resolve(options.noVectors) : openTarget(options, spec.target, spec.dimensions).then((s) => {
+              opened.push(s);
+              return s;
+            });
+            targets.set(key, store);
+          }
+          return {
+            embedder, vectors: await store,
+            pricePerMillionTokensUsd: config.embedder.kind === 'openai' ? embeddingPrice(embedder.model, config.embedder.pricePerMillionTokensUsd) : 0,
+          };
+        },
+      };
+    },
     async close() {
       for (const store of opened.splice(0)) await store.close?.().catch(() => undefined);
     },
   };
+}
+
+function source(config: TributaryConfig, id: string): SourceConfig {
+  const found = config.sources.find((s) => s.id === id);
+  if (!found) throw new ConfigError(`unknown source "${id}"`);
+  return found;
 }
 
 /** The profile's vector target: its LanceDB table, or its Pinecone namespace. */

@@ -13,6 +13,8 @@ import type { EmbeddedServers } from '../support/embedded.ts';
 import { credentialStoreContract } from './credential-store.contract.ts';
 import { deliveryLogContract } from './delivery-log.contract.ts';
 import { hintBufferContract } from './hint-buffer.contract.ts';
+import { aliasStoreContract } from './alias-store.contract.ts';
+import { DynamoDbAliasStore } from '../../shared/adapters/aws/dynamodb-alias-store.ts';
 import { eventBusContract } from './event-bus.contract.ts';
 import { stateStoreContract } from './state-store.contract.ts';
 import { taskQueueContract } from './task-queue.contract.ts';
@@ -43,6 +45,11 @@ deliveryLogContract('DynamoDbDeliveryLog on dynalite', async () => {
 hintBufferContract('DynamoDbHintBuffer on dynalite', async () => {
   const store = await newStateStore(servers);
   return { buffer: new DynamoDbHintBuffer(servers.ddb, store.tableName), cleanup: async () => undefined };
+});
+
+aliasStoreContract('DynamoDbAliasStore on dynalite', async () => {
+  const store = await newStateStore(servers);
+  return { aliases: new DynamoDbAliasStore(servers.ddb, store.tableName), cleanup: async () => undefined };
 });
 
 credentialStoreContract('DynamoDbCredentialStore on dynalite', async () => {

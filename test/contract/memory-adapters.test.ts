@@ -11,6 +11,8 @@ import { InMemoryVectorStore } from '../support/memory-vector-store.ts';
 import { credentialStoreContract } from './credential-store.contract.ts';
 import { deliveryLogContract } from './delivery-log.contract.ts';
 import { hintBufferContract } from './hint-buffer.contract.ts';
+import { aliasStoreContract } from './alias-store.contract.ts';
+import { InMemoryAliasStore } from '../support/memory-alias-store.ts';
 import { stateStoreContract } from './state-store.contract.ts';
 import { taskQueueContract } from './task-queue.contract.ts';
 import { vectorStoreContract } from './vector-store.contract.ts';
@@ -29,3 +31,5 @@ credentialStoreContract('InMemoryCredentialStore', async () => {
   const secrets = { SLACK_BOT_TOKEN: 'xoxb-memory' };
   return { store: new InMemoryCredentialStore(secrets), secrets, cleanup: async () => undefined };
 });
+
+aliasStoreContract('InMemoryAliasStore', async () => ({ aliases: new InMemoryAliasStore(), cleanup: async () => undefined }));

@@ -15,6 +15,8 @@ import { SqliteTaskQueue } from '../../shared/adapters/local/sqlite/sqlite-task-
 import { credentialStoreContract } from './credential-store.contract.ts';
 import { deliveryLogContract } from './delivery-log.contract.ts';
 import { hintBufferContract } from './hint-buffer.contract.ts';
+import { aliasStoreContract } from './alias-store.contract.ts';
+import { SqliteAliasStore } from '../../shared/adapters/local/sqlite/sqlite-alias-store.ts';
 import { stateStoreContract } from './state-store.contract.ts';
 import { taskQueueContract } from './task-queue.contract.ts';
 
@@ -48,6 +50,11 @@ deliveryLogContract('SqliteDeliveryLog', async () => {
 hintBufferContract('SqliteHintBuffer', async () => {
   const { db, cleanup } = await freshDatabase();
   return { buffer: new SqliteHintBuffer(db), cleanup };
+});
+
+aliasStoreContract('SqliteAliasStore', async () => {
+  const { db, cleanup } = await freshDatabase();
+  return { aliases: new SqliteAliasStore(db), cleanup };
 });
 
 credentialStoreContract('SqliteCredentialStore', async () => {

@@ -1,6 +1,6 @@
 /**
- * A model change of an index profile through the CLI: `sync` refuses to re-index every
- * document without `--yes` and prints the plan; `plan --json` gives the tokens the confirmed
+ * A model change of an index profile through the CLI: `sync` refuses to build a new
+ * generation without `--yes` and prints the plan; `plan --json` gives the tokens the confirmed
  * sync then embeds. Four CLI invocations.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,8 @@ describe('plan and the confirmation of a re-index', () => {
     expect(refused.stderr).toMatch(/--yes/);
     const [p] = parseJson<{ plans: Array<{ textsToEmbed: number; tokens: number }> }>(plan).plans;
     const report = parseJson<{ sources: Array<SyncSourceReport & { profiles: Record<string, SyncSourceReport> }> }>(confirmed).sources[0]!;
-    expect(report.profiles['main']).toMatchObject({ docsChanged: 20, chunksEmbedded: p!.textsToEmbed, vectorsUpserted: 20 });
+    // The change is built as generation 1 of the profile, beside the current one (which changes nothing).
+    expect(report.profiles['main']).toMatchObject({ docsChanged: 0, chunksEmbedded: 0 });
+    expect(report.profiles['main@g1']).toMatchObject({ docsChanged: 20, chunksEmbedded: p!.textsToEmbed, vectorsUpserted: 20 });
   });
 });

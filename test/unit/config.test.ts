@@ -39,6 +39,7 @@ describe('parseConfig', () => {
       chunking: { targetTokens: 300, maxTokens: 800, overlapTurns: 0 },
       server: { port: 8787, host: '127.0.0.1', allowedHosts: [], accessTokenEnv: 'TRIBUTARY_ACCESS_TOKEN' },
       queues: { maxReceives: 5, embedConcurrency: 4 },
+      generations: { graceHours: 24 },
       sources: [{
         id: 'docs', kind: 'filesystem', root: './corpus', include: ['**/*.md'],
         exclude: ['**/node_modules/**', '**/.git/**'], schedule: 'rate(15 minutes)', watch: true,
