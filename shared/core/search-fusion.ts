@@ -1,0 +1,66 @@
+/**
+ * Hybrid retrieval: the vector and full-text result lists fused by reciprocal rank fusion
+ * (RRF: Cormack, Clarke & Büttcher, SIGIR 2009), and the relevance floor.
+ */
+import type { QueryMatch } from '../ports/index.ts';
+
+/** How a search ranks: nearest vectors, full-text (BM25), or both fused. */
+export const SEARCH_MODES = ['hybrid', 'vector', 'fts'] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
+export const DEFAULT_SEARCH_MODE: SearchMode = 'hybrid';
+
+/**
+ * RRF's constant: a result at rank r of a list adds 1 / (k + r). 60 is the paper's value and
+ * the one LanceDB's, Elasticsearch's and OpenSearch's RRF use; it lets agreement between the
+ * lists outweigh a single first place.
+ */
+export const RRF_K = 60;
+
+/** Candidates each list contributes before fusion: enough depth for agreement to show. */
+export function candidateDepth(topK: number): number {
+  return Math.max(topK * 4, 40);
+}
+
+/** A match after fusion: what ranked it, and its cosine similarity to the query when known. */
+export interface RankedMatch {
+  readonly match: QueryMatch;
+  /** The score it is ordered by: cosine (vector), BM25 (fts) or the RRF sum (hybrid). */
+  readonly rankScore: number;
+  readonly similarity: number | undefined;
+  readonly matchedBy: ReadonlyArray<'vector' | 'text'>;
+}
+
+/** Each list ranked best first; a match in both adds both reciprocal ranks. */
+export function fuse(vector: readonly QueryMatch[], text: readonly QueryMatch[], k = RRF_K): RankedMatch[] {
+  const byId = new Map<string, { match: QueryMatch; rrf: number; similarity: number | undefined; matchedBy: Array<'vector' | 'text'> }>();
+  vector.forEach((m, i) => {
+    byId.set(m.id, { match: m, rrf: 1 / (k + i + 1), similarity: m.score, matchedBy: ['vector'] });
+  });
+  text.forEach((m, i) => {
+    const known = byId.get(m.id);
+    if (known) {
+      known.rrf += 1 / (k + i + 1);
+      known.matchedBy.push('text');
+    } else {
+      byId.set(m.id, { match: m, rrf: 1 / (k + i + 1), similarity: m.similarity, matchedBy: ['text'] });
+    }
+  });
+  return [...byId.values()]
+    .map((e) => ({ match: e.match, rankScore: e.rrf, similarity: e.similarity, matchedBy: e.matchedBy }))
+    .sort((a, b) => b.rankScore - a.rankScore || (b.similarity ?? 0) - (a.similarity ?? 0));
+}
+
+/** One list as ranked matches (vector or fts mode). */
+export function ranked(matches: readonly QueryMatch[], by: 'vector' | 'text'): RankedMatch[] {
+  return matches.map((m) => ({ match: m, rankScore: m.score, similarity: by === 'vector' ? m.score : m.similarity, matchedBy: [by] }));
+}
+
+/**
+ * Applies the floor: results whose similarity to the query is below `minScore` are weak;
+ * hits keep their order and come first, the weak ones after them. A result of unknown
+ * similarity is a hit.
+ */
+export function splitWeak(results: readonly RankedMatch[], minScore: number): Array<RankedMatch & { weak: boolean }> {
+  const marked = results.map((r) => ({ ...r, weak: r.similarity !== undefined && r.similarity < minScore }));
+  return [...marked.filter((r) => !r.weak), ...marked.filter((r) => r.weak)];
+}
