@@ -2,6 +2,7 @@
  * Hybrid retrieval: the vector and full-text result lists fused by reciprocal rank fusion
  * (RRF: Cormack, Clarke & Büttcher, SIGIR 2009), and the relevance floor.
  */
+import { HttpError } from './errors.ts';
 import type { QueryMatch } from '../ports/index.ts';
 
 /** How a search ranks: nearest vectors, full-text (BM25), or both fused. */
@@ -15,6 +16,20 @@ export const DEFAULT_SEARCH_MODE: SearchMode = 'hybrid';
  * lists outweigh a single first place.
  */
 export const RRF_K = 60;
+
+/**
+ * The relevance floor when `search.minScore` is not set, by embedder kind: cosine similarities
+ * mean different things per model. Measured with `npm run eval:search` (README, "Search
+ * quality"): the floor marks most off-topic queries' best hits weak while keeping the labelled
+ * queries' first relevant hits. OpenAI's models were not measured here: no floor.
+ */
+export const DEFAULT_MIN_SCORE: Readonly<Record<'local' | 'semantic' | 'openai', number>> = { local: 0.15, semantic: 0.3, openai: 0 };
+
+/** A search mode from a request; a wrong one is an HttpError(400) naming the choices. */
+export function parseSearchMode(value: string, key = 'mode'): SearchMode {
+  if ((SEARCH_MODES as readonly string[]).includes(value)) return value as SearchMode;
+  throw new HttpError(400, `${key} must be one of ${SEARCH_MODES.join(', ')}, got "${value}"`);
+}
 
 /** Candidates each list contributes before fusion: enough depth for agreement to show. */
 export function candidateDepth(topK: number): number {

@@ -1,9 +1,9 @@
 import { ACCESS_KEY, searchPrincipals } from './access.ts';
 import { HttpError } from './errors.ts';
 import { DEFAULT_PROFILE, type IndexProfile } from './profiles.ts';
-import { candidateDepth, DEFAULT_SEARCH_MODE, fuse, ranked, splitWeak, type RankedMatch, type SearchMode } from './search-fusion.ts';
+import { candidateDepth, DEFAULT_MIN_SCORE, DEFAULT_SEARCH_MODE, fuse, ranked, splitWeak, type RankedMatch, type SearchMode } from './search-fusion.ts';
 
-export { DEFAULT_SEARCH_MODE, SEARCH_MODES, type SearchMode } from './search-fusion.ts';
+export { DEFAULT_MIN_SCORE, DEFAULT_SEARCH_MODE, SEARCH_MODES, parseSearchMode, type SearchMode } from './search-fusion.ts';
 import type { Embedder, Metadata, VectorStore } from '../ports/index.ts';
 
 export interface SearchResult {
@@ -96,6 +96,14 @@ function toResult(r: RankedMatch & { weak: boolean }): SearchResult {
     ...(Array.isArray(allowed) ? { access: allowed } : {}),
     ...(Object.keys(own).length > 0 ? { metadata: own } : {}),
   };
+}
+
+/** The configured search defaults (`search` in the config) over which a request's `mode` wins. */
+export function searchDefaults(
+  config: { readonly search: { readonly mode: SearchMode; readonly minScore?: number | undefined }; readonly embedder: { readonly kind: keyof typeof DEFAULT_MIN_SCORE } },
+  mode?: SearchMode,
+): { mode: SearchMode; minScore: number } {
+  return { mode: mode ?? config.search.mode, minScore: config.search.minScore ?? DEFAULT_MIN_SCORE[config.embedder.kind] };
 }
 
 /** What `searchIndex` reads: the default index and each source's profiles. */
