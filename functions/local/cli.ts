@@ -298,10 +298,9 @@ export function buildProgram(): Command {
         return;
       }
       if (results.length === 0) console.log('no results');
-      if (results.length > 0 && results.every((r) => r.weak)) console.log('no good match; weak matches:');
-      results.forEach((r, i) => {
-        if (r.weak && i > 0 && results[i - 1]?.weak === false) console.log('weak matches (below search.minScore):');
-        console.log(`${r.score.toFixed(3)}  ${r.sourceId}:${r.docId} #${r.chunkIndex}${r.title ? ` — ${r.title}` : ''}`);
+      if (results.length > 0 && results.every((r) => r.weak)) console.log('no good match (every result is below search.minScore):');
+      results.forEach((r) => {
+        console.log(`${r.score.toFixed(3)}${r.weak ? ' weak' : ''}  ${r.sourceId}:${r.docId} #${r.chunkIndex}${r.title ? ` — ${r.title}` : ''}`);
         if (r.context !== undefined && r.context !== r.title) console.log(`       ${r.context}`);
         console.log(`       ${r.text.replace(/\s+/g, ' ').slice(0, 160)}`);
       });

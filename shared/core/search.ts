@@ -1,7 +1,7 @@
 import { ACCESS_KEY, searchPrincipals } from './access.ts';
 import { HttpError } from './errors.ts';
 import { DEFAULT_PROFILE, type IndexProfile } from './profiles.ts';
-import { candidateDepth, DEFAULT_MIN_SCORE, DEFAULT_SEARCH_MODE, fuse, ranked, splitWeak, type RankedMatch, type SearchMode } from './search-fusion.ts';
+import { candidateDepth, DEFAULT_MIN_SCORE, DEFAULT_SEARCH_MODE, fuse, markWeak, ranked, type RankedMatch, type SearchMode } from './search-fusion.ts';
 
 export { DEFAULT_MIN_SCORE, DEFAULT_SEARCH_MODE, SEARCH_MODES, parseSearchMode, type SearchMode } from './search-fusion.ts';
 import type { Embedder, Metadata, VectorStore } from '../ports/index.ts';
@@ -20,7 +20,7 @@ export interface SearchResult {
   readonly rankScore: number;
   /** Which searches found it. */
   readonly matchedBy: ReadonlyArray<'vector' | 'text'>;
-  /** Below the relevance floor (`search.minScore`): shown after the hits, as a weak match. */
+  /** Below the relevance floor (`search.minScore`): shown as a weak match, not a hit. */
   readonly weak: boolean;
   readonly title?: string;
   readonly url?: string;
@@ -55,7 +55,7 @@ export interface SearchOptions {
   readonly minScore?: number;
 }
 
-/** Embeds the query with the index's embedder and returns the best chunks, hits before weak ones. */
+/** Embeds the query with the index's embedder and returns the best chunks, those below the floor marked weak. */
 export async function search(
   deps: { embedder: Embedder; vectors: VectorStore },
   query: string,
@@ -79,7 +79,7 @@ export async function search(
     mode === 'vector' || !deps.vectors.searchText ? [] : deps.vectors.searchText({ text, vector, topK: depth, ...filters }),
   ]);
   const rankedMatches = mode === 'hybrid' ? fuse(byVector, byText) : mode === 'fts' ? ranked(byText, 'text') : ranked(byVector, 'vector');
-  return splitWeak(rankedMatches.slice(0, options.topK), options.minScore ?? 0).map(toResult);
+  return markWeak(rankedMatches.slice(0, options.topK), options.minScore ?? 0).map(toResult);
 }
 
 function toResult(r: RankedMatch & { weak: boolean }): SearchResult {
@@ -117,8 +117,7 @@ export interface IndexSearchDeps {
  * Searches the index of every source (or `sourceId`'s) in one of its profiles: `profile`, or
  * else `default` (the first one listed when there is none). Sources without profiles are
  * searched in the default index, as one query when no source has profiles. Each profile's
- * query is embedded with its own model; results are merged by their rank score, hits before
- * weak ones.
+ * query is embedded with its own model; results are merged by their rank score.
  */
 export async function searchIndex(
   deps: IndexSearchDeps, query: string, options: SearchOptions & { readonly sourceIds: readonly string[]; readonly profile?: string },
@@ -142,6 +141,5 @@ export async function searchIndex(
     if (profile) targets.push({ sourceId: id, embedder: profile.embedder, vectors: profile.vectors });
   }
   const results = await Promise.all(targets.map((t) => search(t, query, { ...base, sourceId: t.sourceId })));
-  const merged = results.flat().sort((a, b) => Number(a.weak) - Number(b.weak) || b.rankScore - a.rankScore);
-  return merged.slice(0, options.topK);
+  return results.flat().sort((a, b) => b.rankScore - a.rankScore).slice(0, options.topK);
 }

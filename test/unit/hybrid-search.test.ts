@@ -89,7 +89,7 @@ describe('hybrid search on LanceDB', () => {
     expect(deleted).toEqual([]);
   });
 
-  it('marks results below the relevance floor weak, after the hits', async () => {
+  it('marks results below the relevance floor weak', async () => {
     // Act
     const results = await search({ embedder, vectors: store }, 'chocolate cake recipe', { topK: 3, minScore: 0.15 });
     const none = await search({ embedder, vectors: store }, 'chocolate cake recipe', { topK: 3 });
