@@ -63,17 +63,22 @@ for (const withIndex of [false, true]) {
   if (!withIndex) await table.dropIndex('search_text_idx');
   else results['rebuild index over every row (ms)'] = (await timed(() => rebuildFullText(table)))[1];
   await store.compact();
-  await store.upsert(edited);
-  const [, compactMs] = await timed(() => store.compact());
-  results[`compaction after the edit, ${withIndex ? 'with' : 'without'} the text index (ms)`] = compactMs;
+  // Two edits, each followed by a compaction; the second is reported (the first settles the table).
+  for (const tag of ['first', 'second']) {
+    await store.upsert(edited.map((r) => ({ ...r, metadata: { ...r.metadata, text: `${String(r.metadata['text'])} ${tag}` } })));
+    const [, compactMs] = await timed(() => store.compact());
+    results[`compaction after the edit, ${withIndex ? 'with' : 'without'} the text index (ms)`] = compactMs;
+  }
   if (withIndex) {
-    for (const mode of ['vector', 'fts', 'hybrid'] as SearchMode[]) {
-      const queries = ['rotate database credentials', 'expense report receipts', 'kubernetes node drain', 'parental leave policy', 'rebuild the vector index'];
-      await search({ embedder, vectors: store }, queries[0]!, { topK: 5, mode });
-      const [, ms] = await timed(async () => {
-        for (const q of queries) await search({ embedder, vectors: store }, q, { topK: 5, mode });
-      });
-      results[`search ${mode}, mean of ${queries.length} (ms)`] = ms / queries.length;
+    const queries = ['rotate database credentials', 'expense report receipts', 'kubernetes node drain', 'parental leave policy', 'rebuild the vector index'];
+    // Three rounds over the modes, interleaved; the last round is reported (the first warms caches).
+    for (let round = 0; round < 3; round++) {
+      for (const mode of ['vector', 'fts', 'hybrid'] as SearchMode[]) {
+        const [, ms] = await timed(async () => {
+          for (const q of queries) await search({ embedder, vectors: store }, q, { topK: 5, mode });
+        });
+        results[`search ${mode}, mean of ${queries.length} (ms)`] = ms / queries.length;
+      }
     }
   }
   table.close();
