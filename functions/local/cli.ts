@@ -7,7 +7,7 @@ import { planSource, profilesToReindex, type ProfilePlan, type RateLimits } from
 import { ConfigError, errorMessage, TributaryError } from '../../shared/core/errors.ts';
 import { resetSource } from '../../shared/core/reset.ts';
 import { isPrincipal } from '../../shared/core/access.ts';
-import { searchIndex } from '../../shared/core/search.ts';
+import { SEARCH_MODES, searchDefaults, searchIndex, type SearchMode } from '../../shared/core/search.ts';
 import { confirmGenerations, generationsToStart } from '../../shared/core/generation-lifecycle.ts';
 import { generationNamesOf, withGenerations } from '../../shared/core/generations.ts';
 import { flipSettled, generationsCommand } from './generations-command.ts';
@@ -300,8 +300,9 @@ export function buildProgram(): Command {
     .option('--source <id>', 'only this source')
     .option('--as <principal>', 'search as this principal (user:<id>, group:<id>; repeat or comma-separate for several): only documents it may see', principals)
     .option('--profile <name>', 'search this index profile (default: each source\'s `default`, or its first)')
+    .addOption(new Option('--mode <mode>', 'hybrid (vectors and full text, fused), vector or fts (default: the config\'s search.mode, hybrid)').choices(SEARCH_MODES))
     .option('--json', 'print JSON')
-    .action(async (query: string, opts: CommonOptions & { top: number; source?: string; as?: string[]; json?: boolean; profile?: string }) => {
+    .action(async (query: string, opts: CommonOptions & { top: number; source?: string; as?: string[]; json?: boolean; profile?: string; mode?: SearchMode }) => {
       const results = await withStack(opts, 'warn', async (stack) => {
         const sourceIds = pickSources(stack, opts.source);
         if (opts.profile !== undefined && !sourceIds.some((id) => (stack.deps.profiles?.(id)?.map((p) => p.name) ?? ['default']).includes(opts.profile!))) {
@@ -310,7 +311,7 @@ export function buildProgram(): Command {
         // Each profile answers from its current generation (the alias), never from one being built.
         return searchIndex(await withGenerations(stack.deps, sourceIds, 'serving'), query, {
           topK: Math.max(1, opts.top), sourceIds, ...(opts.source ? { sourceId: opts.source } : {}), ...(opts.as ? { as: opts.as } : {}),
-          ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
+          ...(opts.profile !== undefined ? { profile: opts.profile } : {}), ...searchDefaults(stack.loaded.config, opts.mode),
         });
       });
       if (opts.json) {
@@ -318,10 +319,12 @@ export function buildProgram(): Command {
         return;
       }
       if (results.length === 0) console.log('no results');
-      for (const r of results) {
-        console.log(`${r.score.toFixed(3)}  ${r.sourceId}:${r.docId} #${r.chunkIndex}${r.title ? ` — ${r.title}` : ''}`);
+      if (results.length > 0 && results.every((r) => r.weak)) console.log('no good match (every result is below search.minScore):');
+      results.forEach((r) => {
+        console.log(`${r.score.toFixed(3)}${r.weak ? ' weak' : ''}  ${r.sourceId}:${r.docId} #${r.chunkIndex}${r.title ? ` — ${r.title}` : ''}`);
+        if (r.context !== undefined && r.context !== r.title) console.log(`       ${r.context}`);
         console.log(`       ${r.text.replace(/\s+/g, ' ').slice(0, 160)}`);
-      }
+      });
     });
 
   withCommon(program.command('export'))

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
 import { withGenerations } from '../../shared/core/generations.ts';
-import { searchIndex } from '../../shared/core/search.ts';
+import { parseSearchMode, searchDefaults, searchIndex } from '../../shared/core/search.ts';
 import type { LocalStack } from '../../shared/wiring/local-stack.ts';
 import { createWebhookHandler, MAX_WEBHOOK_BYTES } from '../webhook/webhook.ts';
 import { createIngestHandler, MAX_INGEST_BYTES } from '../ingest/ingest.ts';
@@ -55,7 +55,7 @@ export function buildServer(stack: LocalStack, options: ServerOptions): FastifyI
 
   app.get('/status', async () => collectStatus(stack));
 
-  app.get<{ Querystring: { q?: string; top?: string; source?: string; profile?: string; as?: string | string[] } }>('/search', async (req) => {
+  app.get<{ Querystring: { q?: string; top?: string; source?: string; profile?: string; as?: string | string[]; mode?: string } }>('/search', async (req) => {
     const q = req.query.q ?? '';
     const top = req.query.top === undefined ? 10 : Number(req.query.top);
     if (!Number.isInteger(top) || top < 1 || top > 100) throw new HttpError(400, 'top must be an integer from 1 to 100');
@@ -67,6 +67,8 @@ export function buildServer(stack: LocalStack, options: ServerOptions): FastifyI
     const results = await searchIndex(await withGenerations(stack.deps, sourceIds, 'serving'), q, {
       topK: top, sourceIds, ...(req.query.source ? { sourceId: req.query.source } : {}),
       ...(as ? { as } : {}), ...(req.query.profile ? { profile: req.query.profile } : {}),
+      // `mode`: hybrid (default: the config's search.mode), vector or fts.
+      ...searchDefaults(stack.loaded.config, req.query.mode !== undefined ? parseSearchMode(req.query.mode) : undefined),
     });
     return { query: q, results };
   });

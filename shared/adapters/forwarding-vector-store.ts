@@ -1,11 +1,17 @@
-import type { Metadata, QueryMatch, VectorQuery, VectorRecord, VectorStore } from '../ports/index.ts';
+import type { Metadata, QueryMatch, TextQuery, VectorQuery, VectorRecord, VectorStore } from '../ports/index.ts';
 
 /**
  * A VectorStore that hands every call to another one. Wrappers that change one or two
  * operations (group commit, counting) extend it and override only those.
  */
 export class ForwardingVectorStore implements VectorStore {
-  constructor(protected readonly inner: VectorStore) {}
+  /** Present exactly when the inner store has a full-text index. */
+  readonly searchText?: (query: TextQuery) => Promise<QueryMatch[]>;
+
+  constructor(protected readonly inner: VectorStore) {
+    const { searchText } = inner;
+    if (searchText) this.searchText = (query) => searchText.call(inner, query);
+  }
 
   upsert(records: readonly VectorRecord[]): Promise<void> {
     return this.inner.upsert(records);

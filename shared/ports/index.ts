@@ -73,6 +73,8 @@ export interface QueryMatch {
   readonly id: string;
   readonly score: number;
   readonly metadata: Metadata;
+  /** Full-text matches given a `vector`: the record's cosine similarity to it. */
+  readonly similarity?: number;
 }
 
 export interface VectorQuery {
@@ -85,6 +87,16 @@ export interface VectorQuery {
    * names at least one of these, match (with `filter`, both must hold). Absent: no access check.
    */
   readonly access?: readonly string[];
+}
+
+/** A full-text (keyword) query: the same filter and access semantics as {@link VectorQuery}. */
+export interface TextQuery {
+  readonly text: string;
+  readonly topK: number;
+  readonly filter?: Readonly<Record<string, MetadataValue>>;
+  readonly access?: readonly string[];
+  /** When given, every match carries its `similarity` to this vector (for a relevance floor). */
+  readonly vector?: Float32Array | readonly number[];
 }
 
 /** A vector index. Upserts overwrite by id; deletes of absent ids are no-ops. */
@@ -103,6 +115,11 @@ export interface VectorStore {
   /** Records (with metadata, without values) whose id starts with `prefix`. */
   scan(prefix: string): Promise<Array<{ id: string; metadata: Metadata }>>;
   query(query: VectorQuery): Promise<QueryMatch[]>;
+  /**
+   * Full-text search (BM25 over each record's `context` and `text` metadata), best first,
+   * `score` being the text score. Optional: without it, hybrid search uses the vectors alone.
+   */
+  searchText?(query: TextQuery): Promise<QueryMatch[]>;
   close?(): Promise<void>;
 }
 
@@ -184,8 +201,11 @@ export interface FetchTask {
 
 export interface ChunkPayload {
   readonly index: number;
+  /** Hash of what is embedded: the context and the text (`embeddingText`). */
   readonly hash: string;
   readonly text: string;
+  /** The chunk's title and heading path (`Title > Section`), embedded with the text; absent: none. */
+  readonly context?: string;
 }
 
 export interface UpsertTask {

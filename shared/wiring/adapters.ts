@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { CoalescingEmbedder } from '../adapters/coalescing-embedder.ts';
 import { HashingEmbedder } from '../adapters/local/hashing-embedder.ts';
+import { SEMANTIC_TABLE, SemanticEmbedder } from '../adapters/local/semantic-embedder.ts';
 import { LanceDbVectorStore } from '../adapters/local/lancedb/lancedb-vector-store.ts';
 import { embeddingDimensionsOf } from '../adapters/openai/models.ts';
 import { OpenAiEmbedder } from '../adapters/openai/openai-embedder.ts';
@@ -28,6 +29,7 @@ export function embedderFromConfig(config: TributaryConfig, env: Env): Embedder 
 function providerEmbedder(config: TributaryConfig, env: Env): Embedder {
   const e = config.embedder;
   if (e.kind === 'local') return new HashingEmbedder({ dimensions: e.dimensions });
+  if (e.kind === 'semantic') return new SemanticEmbedder();
   const dimensions = embeddingDimensionsOf(e.model, e.dimensions);
   return new OpenAiEmbedder({
     apiKey: secret(env, e.apiKeyEnv, 'embedder.apiKeyEnv'),
@@ -42,7 +44,7 @@ function providerEmbedder(config: TributaryConfig, env: Env): Embedder {
 
 export function embeddingPriceFromConfig(config: TributaryConfig): number {
   const e = config.embedder;
-  return e.kind === 'local' ? 0 : embeddingPrice(e.model, e.pricePerMillionTokensUsd);
+  return e.kind === 'openai' ? embeddingPrice(e.model, e.pricePerMillionTokensUsd) : 0;
 }
 
 export async function vectorStoreFromConfig(config: TributaryConfig, stateDir: string, dimensions: number, env: Env): Promise<VectorStore> {
@@ -50,6 +52,8 @@ export async function vectorStoreFromConfig(config: TributaryConfig, stateDir: s
   if (v.kind === 'lancedb') {
     return LanceDbVectorStore.open({
       dir: v.path ?? join(stateDir, 'lancedb'), dimensions,
+      // The semantic embedder's 512-d vectors cannot share the hashing embedder's table.
+      ...(config.embedder.kind === 'semantic' ? { table: SEMANTIC_TABLE } : {}),
       // Several local processes share the database: always read the latest commit.
       readConsistencyIntervalSeconds: 0,
     });

@@ -133,7 +133,7 @@ async function assemble(
   const settings = new Map<string, SourceSettings>();
   for (const source of config.sources) {
     connectors.set(source.id, connectorOf(source, { secret: (name) => credentials.secret(name), credentials, state, clock: systemClock, log }));
-    settings.set(source.id, settingsOf(source, config.chunking));
+    settings.set(source.id, settingsOf(source, config.chunking, config.embedder.kind === 'semantic' ? `${embedder.model}/${embedder.dimensions}` : undefined));
   }
   // Connection pools (Postgres) end before the database and vector store they may write to.
   closers.push(() => closeConnectors(connectors.values(), log));

@@ -3,6 +3,7 @@ import { CoalescingEmbedder } from '../adapters/coalescing-embedder.ts';
 import { CoalescingVectorStore } from '../adapters/coalescing-vector-store.ts';
 import { LazyVectorStore } from '../adapters/lazy-vector-store.ts';
 import { HashingEmbedder } from '../adapters/local/hashing-embedder.ts';
+import { SEMANTIC_DIMENSIONS, SEMANTIC_MODEL, SemanticEmbedder } from '../adapters/local/semantic-embedder.ts';
 import { LanceDbVectorStore } from '../adapters/local/lancedb/lancedb-vector-store.ts';
 import { embeddingDimensionsOf } from '../adapters/openai/models.ts';
 import { OpenAiEmbedder } from '../adapters/openai/openai-embedder.ts';
@@ -56,7 +57,7 @@ export async function wireProfiles(options: ProfileWiringOptions): Promise<Profi
       const own = p.name !== DEFAULT_PROFILE || target !== targetOf(config, source, { name: DEFAULT_PROFILE }) || embedder !== options.embedder;
       let vectors = options.noVectors ?? options.vectors;
       if (own && !options.noVectors) {
-        vectors = new LazyVectorStore(() => openTarget(options, target, embedder.dimensions));
+        vectors = new LazyVectorStore(() => openTarget(options, target, embedder.dimensions), { fullText: config.vectorStore.kind === 'lancedb' });
         opened.push(vectors);
       }
       list.push({
@@ -135,6 +136,16 @@ async function openTarget(options: ProfileWiringOptions, target: string, dimensi
 
 function embedderOf(config: TributaryConfig, env: Env, cache: Map<string, Embedder>, override: { model?: string | undefined; dimensions?: number | undefined } | undefined): Embedder {
   const e = config.embedder;
+  if (e.kind === 'semantic') {
+    if (override?.model !== undefined || override?.dimensions !== undefined) {
+      throw new ConfigError('profiles[].embedder: embedder.kind "semantic" has one model (512 dimensions); remove the profile\'s embedder.model and embedder.dimensions');
+    }
+    const known = cache.get(`${SEMANTIC_MODEL}/${SEMANTIC_DIMENSIONS}`);
+    if (known) return known;
+    const semantic = new CoalescingEmbedder(new SemanticEmbedder());
+    cache.set(`${SEMANTIC_MODEL}/${SEMANTIC_DIMENSIONS}`, semantic);
+    return semantic;
+  }
   const model = override?.model ?? (e.kind === 'local' ? 'tributary-hashing-v1' : e.model);
   // Another model without dimensions gets that model's own, not the top-level model's.
   const dimensions = override?.dimensions ?? (e.kind === 'local' ? e.dimensions : embeddingDimensionsOf(model, override?.model === undefined ? e.dimensions : undefined));

@@ -10,8 +10,14 @@ export type { ConnectorContext };
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-export function settingsOf(source: SourceConfig, defaults: LoadedConfig['config']['chunking']): SourceSettings {
+/**
+ * A source's settings. `embedding` (the semantic embedder's `<model>/<dimensions>`) joins the
+ * ledger's chunker signature, so switching `embedder.kind` to or from `semantic` re-indexes
+ * every document on the next sync (from the embedding cache where the text was embedded before).
+ */
+export function settingsOf(source: SourceConfig, defaults: LoadedConfig['config']['chunking'], embedding?: string): SourceSettings {
   return {
+    ...(embedding !== undefined ? { embedding } : {}),
     id: source.id,
     lookbackMs: source.lookbackSeconds * 1000,
     leaseTtlMs: DEFAULT_LEASE_TTL_MS,

@@ -3,6 +3,7 @@ import {
   DEFAULT_CHUNKING,
   chunkDocument,
   chunkHash,
+  embeddingText,
   estimateTokens,
 } from '../../shared/core/chunker.ts';
 import type { Chunk, ChunkingOptions } from '../../shared/core/chunker.ts';
@@ -86,7 +87,7 @@ function assertInvariants(chunks: readonly Chunk[], input: string, options: Chun
     if (chunk.text.includes('\r')) problems.push(`chunk ${i}: CR`);
     if (chunk.tokens !== estimateTokens(chunk.text)) problems.push(`chunk ${i}: tokens ${chunk.tokens}`);
     if (chunk.tokens > options.maxTokens) problems.push(`chunk ${i}: ${chunk.tokens} > maxTokens`);
-    if (chunk.hash !== chunkHash(chunk.text)) problems.push(`chunk ${i}: hash`);
+    if (chunk.hash !== chunkHash(embeddingText(chunk))) problems.push(`chunk ${i}: hash`);
   });
   const output = chunks.map((c) => c.text).join('\n');
   // Repeated heading prefixes only add words, so the input's words must be a subsequence...

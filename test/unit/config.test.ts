@@ -36,6 +36,7 @@ describe('parseConfig', () => {
       stateDir: '.tributary',
       embedder: { kind: 'local', dimensions: 384 },
       vectorStore: { kind: 'lancedb' },
+      search: { mode: 'hybrid' },
       chunking: { targetTokens: 300, maxTokens: 800, overlapTurns: 0 },
       server: { port: 8787, host: '127.0.0.1', allowedHosts: [], accessTokenEnv: 'TRIBUTARY_ACCESS_TOKEN' },
       queues: { maxReceives: 5, embedConcurrency: 4 },

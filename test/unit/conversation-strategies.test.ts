@@ -61,8 +61,8 @@ describe('conversation strategies', () => {
   });
 
   it('keeps the signature of packed chunking, and gives each strategy its own', () => {
-    expect(chunkingSignature({ targetTokens: 300, maxTokens: 800 })).toBe('md1/300/800');
-    expect(chunkingSignature({ targetTokens: 300, maxTokens: 800, strategy: 'packed' })).toBe('md1/300/800');
+    expect(chunkingSignature({ targetTokens: 300, maxTokens: 800 })).toBe('md2/300/800');
+    expect(chunkingSignature({ targetTokens: 300, maxTokens: 800, strategy: 'packed' })).toBe('md2/300/800');
     const signatures = new Set(['message', 'sliding', 'temporal', 'token-aware'].map((strategy) => chunkingSignature({ strategy: strategy as 'message' })));
     expect(signatures.size).toBe(4);
   });

@@ -59,13 +59,18 @@ export function markdownSections(text: string): Section[] {
 
   const sections: Section[] = [];
   let pendingHeadings: string[] = [];
+  // The open headings by level (1–6): a section's path is its ancestors' titles and its own.
+  const open: Array<string | undefined> = [];
   for (const { heading, body } of raw) {
     const blocks = markdownBlocks(body);
     if (heading === undefined) {
       // The preamble (always first) has no heading and nothing to absorb; drop it if empty.
-      if (blocks.length > 0) sections.push({ headings: [], blocks });
+      if (blocks.length > 0) sections.push({ headings: [], path: [], blocks });
       continue;
     }
+    const level = /^ {0,3}(#{1,6})/.exec(heading)?.[1]?.length ?? 1;
+    open.length = level;
+    open[level - 1] = headingTitle(heading);
     const headings = [...pendingHeadings, heading];
     if (blocks.length === 0) {
       // Heading-only section: carry it into the next section rather than emit a bare-heading
@@ -74,10 +79,19 @@ export function markdownSections(text: string): Section[] {
       continue;
     }
     pendingHeadings = [];
-    sections.push({ headings, blocks });
+    sections.push({ headings, path: pathOf(open), blocks });
   }
-  if (pendingHeadings.length > 0) sections.push({ headings: pendingHeadings, blocks: [] });
+  if (pendingHeadings.length > 0) sections.push({ headings: pendingHeadings, path: pathOf(open), blocks: [] });
   return sections;
+}
+
+/** A heading line's title: without its `#` marks, optional closing `#`s and surrounding space. */
+function headingTitle(line: string): string {
+  return line.replace(/^ {0,3}#{1,6}(?:[ \t]+|$)/, '').replace(/(?:^|[ \t]+)#+[ \t]*$/, '').trim();
+}
+
+function pathOf(open: ReadonlyArray<string | undefined>): string[] {
+  return open.filter((title): title is string => title !== undefined && title !== '');
 }
 
 /** Blank-line separated blocks; fenced code is never split and loose lists are kept together. */

@@ -35,7 +35,8 @@ export function chunkingSignature(options: Partial<ChunkingOptions> = {}): strin
   const o = { ...DEFAULT_CHUNKING, ...options };
   const overlap = o.overlapTurns ?? 0;
   // Overlap only changes conversation chunks; leaving it out at 0 keeps existing ledgers valid.
-  const base = `md1/${o.targetTokens}/${o.maxTokens}${overlap > 0 ? `/o${overlap}` : ''}`;
+  // md2: chunks carry their title and heading path (`context`), embedded with them.
+  const base = `md2/${o.targetTokens}/${o.maxTokens}${overlap > 0 ? `/o${overlap}` : ''}`;
   // Likewise the strategies: without one (or `packed`) the signature is what it always was.
   if (o.strategy === undefined || o.strategy === 'packed') return base;
   const knobs = o.strategy === 'sliding' ? `/w${o.windowTurns ?? 6}` : o.strategy === 'temporal' ? `/g${o.gapMinutes ?? 30}` : '';

@@ -7,6 +7,11 @@
 export interface Section {
   /** Heading lines (Markdown only), trimmed; used as the context prefix of the chunks. */
   readonly headings: readonly string[];
+  /**
+   * Markdown only: the titles of the section's heading and its ancestors, outermost first
+   * (`["Runbook", "Procedure", "Step 2"]`): the heading path in each chunk's context.
+   */
+  readonly path?: readonly string[];
   /** Body blocks in order, each non-empty with no trailing whitespace. */
   readonly blocks: readonly string[];
 }

@@ -10,7 +10,7 @@ import { openDatabase } from '../../../shared/adapters/local/sqlite/database.ts'
 import { SqliteStateStore } from '../../../shared/adapters/local/sqlite/sqlite-state-store.ts';
 import { SqliteTaskQueue } from '../../../shared/adapters/local/sqlite/sqlite-task-queue.ts';
 import { auditClean, auditSource } from '../../../shared/core/audit.ts';
-import { chunkDocument } from '../../../shared/core/chunker.ts';
+import { chunkDocument, embeddingText } from '../../../shared/core/chunker.ts';
 import type { CoreDeps, SourceSettings } from '../../../shared/core/deps.ts';
 import { silentLogger } from '../../../shared/core/deps.ts';
 import { MAX_METADATA_TEXT } from '../../../shared/core/embed-task.ts';
@@ -652,10 +652,12 @@ export class World {
   /** The index equals the model exactly; the ledger agrees; the audit is clean. */
   private async check(): Promise<string[]> {
     const problems: string[] = [];
-    const expected = new Map<string, { docId: string; index: number; hash: string; text: string; title?: string }>();
+    const expected = new Map<string, { docId: string; index: number; hash: string; text: string; context?: string; title?: string }>();
     for (const doc of this.source.docs.values()) {
-      for (const c of chunkDocument(textOf(doc), 'markdown', this.settings.chunking)) {
-        expected.set(vectorId(SOURCE_ID, doc.id, c.index), { docId: doc.id, index: c.index, hash: c.hash, text: c.text, ...(doc.title !== undefined ? { title: doc.title } : {}) });
+      for (const c of chunkDocument(textOf(doc), 'markdown', this.settings.chunking, doc)) {
+        expected.set(vectorId(SOURCE_ID, doc.id, c.index), {
+          docId: doc.id, index: c.index, hash: c.hash, text: c.text, ...(c.context !== undefined ? { context: c.context } : {}), ...(doc.title !== undefined ? { title: doc.title } : {}),
+        });
       }
     }
     const rows = await this.shared.vectors.scan(`${SOURCE_ID}#`);
@@ -670,7 +672,7 @@ export class World {
       }
       expected.delete(row.id);
       const md = row.metadata;
-      if (md['hash'] !== want.hash || md['text'] !== want.text.slice(0, MAX_METADATA_TEXT) || md['docId'] !== want.docId || md['chunkIndex'] !== want.index) {
+      if (md['hash'] !== want.hash || md['text'] !== want.text.slice(0, MAX_METADATA_TEXT) || md['context'] !== want.context || md['docId'] !== want.docId || md['chunkIndex'] !== want.index) {
         stale.push(`${label} (holds ${JSON.stringify(String(md['text']).slice(0, 40))})`);
       } else if (md['title'] !== want.title) {
         stale.push(`${label} (title ${JSON.stringify(md['title'])}, the source has ${JSON.stringify(want.title)})`);
@@ -683,7 +685,10 @@ export class World {
     if (this.shared.vectors instanceof InMemoryVectorStore) {
       const store = this.shared.vectors;
       const reference = new HashingEmbedder({ dimensions: DIMENSIONS });
-      const { vectors } = await reference.embed(rows.map((r) => String(r.metadata['text'])));
+      // What the pipeline embeds: the chunk's context, then its text.
+      const { vectors } = await reference.embed(rows.map((r) => embeddingText({
+        text: String(r.metadata['text']), ...(typeof r.metadata['context'] === 'string' ? { context: r.metadata['context'] } : {}),
+      })));
       const wrong = rows.filter((r, i) => {
         const values = store.valuesOf(r.id);
         const want = vectors[i];

@@ -1,5 +1,5 @@
 import { FixedSizeList, Float32, RecordBatch, type Data, Struct, Table as ArrowTable, Utf8, makeData } from 'apache-arrow';
-import type { VectorRecord } from '../../../ports/index.ts';
+import type { Metadata, VectorRecord } from '../../../ports/index.ts';
 import { tableSchema } from './schema.ts';
 
 /**
@@ -14,6 +14,7 @@ export function toArrow(records: readonly VectorRecord[], dimensions: number): A
   const sources: Array<string | null> = [];
   const docs: Array<string | null> = [];
   const metadata: string[] = [];
+  const searchTexts: Array<string | null> = [];
   records.forEach((record, i) => {
     flat.set(record.values, i * dimensions);
     const sourceId = record.metadata['sourceId'];
@@ -22,6 +23,7 @@ export function toArrow(records: readonly VectorRecord[], dimensions: number): A
     sources.push(typeof sourceId === 'string' ? sourceId : null);
     docs.push(typeof docId === 'string' ? docId : null);
     metadata.push(JSON.stringify(record.metadata));
+    searchTexts.push(searchTextOf(record.metadata));
   });
   const [, vectorField] = schema.fields;
   const vectors = makeData({
@@ -30,9 +32,20 @@ export function toArrow(records: readonly VectorRecord[], dimensions: number): A
   });
   const rows = makeData({
     type: new Struct(schema.fields), length: records.length, nullCount: 0,
-    children: [utf8Column(ids), vectors, utf8Column(sources), utf8Column(docs), utf8Column(metadata)],
+    children: [utf8Column(ids), vectors, utf8Column(sources), utf8Column(docs), utf8Column(metadata), utf8Column(searchTexts)],
   });
   return new ArrowTable([new RecordBatch(schema, rows)]);
+}
+
+/**
+ * What full-text search matches a record by: its context (title and heading path) and its text;
+ * the title stands in for a context the record lacks. Null when it has no text at all.
+ */
+export function searchTextOf(metadata: Metadata): string | null {
+  const text = typeof metadata['text'] === 'string' ? metadata['text'] : '';
+  const context = typeof metadata['context'] === 'string' ? metadata['context'] : typeof metadata['title'] === 'string' ? metadata['title'] : '';
+  const joined = context !== '' && text !== '' ? `${context}\n\n${text}` : context + text;
+  return joined === '' ? null : joined;
 }
 
 /** A Utf8 column from strings, written straight into one buffer with their offsets (and a validity bitmap when some are null). */

@@ -1,6 +1,9 @@
 import type { Table } from '@lancedb/lancedb';
 import { Field, FixedSizeList, Float32, Schema, Utf8 } from 'apache-arrow';
 
+/** The column the full-text index covers (null in rows written before it existed, until backfilled). */
+export const SEARCH_TEXT_COLUMN = 'search_text';
+
 /** Metadata keys the core filters on, materialised as their own columns so LanceDB filters them in SQL. */
 export const NATIVE_FILTER_COLUMNS: Readonly<Record<string, string>> = { sourceId: 'source_id', docId: 'doc_id' };
 
@@ -12,6 +15,8 @@ export function tableSchema(dimensions: number): Schema {
     new Field('source_id', new Utf8(), true),
     new Field('doc_id', new Utf8(), true),
     new Field('metadata_json', new Utf8(), false),
+    // What the full-text index reads: the chunk's context and text (./full-text.ts).
+    new Field(SEARCH_TEXT_COLUMN, new Utf8(), true),
   ]);
 }
 

@@ -1,4 +1,5 @@
 import type { Connection, Table } from '@lancedb/lancedb';
+import { ensureFullText } from './full-text.ts';
 import { checkSchema, tableSchema } from './schema.ts';
 
 /**
@@ -11,6 +12,8 @@ export class TableHandle {
   private opening: Promise<Table | undefined> | undefined;
   /** This process's creation of the table, in flight (a reader waits for it). */
   private creating: Promise<Table> | undefined;
+  /** Whether this handle saw the table's full-text column and index in place. */
+  private fullTextReady = false;
 
   constructor(
     private readonly db: Connection,
@@ -46,8 +49,20 @@ export class TableHandle {
     return this.opening;
   }
 
-  /** Only called inside the write queue, so two creations cannot race within this process. */
+  /**
+   * Only called inside the write queue, so two creations cannot race within this process. The
+   * table it returns has its full-text column and index (added once to a table from before them).
+   */
   async forWrite(): Promise<Table> {
+    const table = await this.openForWrite();
+    if (!this.fullTextReady) {
+      await ensureFullText(table, this.dimensions);
+      this.fullTextReady = true;
+    }
+    return table;
+  }
+
+  private async openForWrite(): Promise<Table> {
     const existing = await this.current();
     if (existing) return existing;
     this.creating ??= (async () => {
