@@ -48,6 +48,8 @@ export const simConfigSchema = z.strictObject({
     requestsPerMinute: z.number().int().min(1).default(5_000),
     /** How the budget is held: `per-container` (as shipped: every container has the whole budget) or `shared` (one bucket for the account). */
     budget: z.enum(['per-container', 'shared']).default('per-container'),
+    /** The embedding cache's partition keys: `sharded` (16 keys, as the adapter writes them now) or `single` (one key, as before). */
+    embeddingCache: z.enum(['sharded', 'single']).default('sharded'),
     /** Fetch schedule of every source (minutes). */
     scheduleMinutes: z.number().min(1).default(15),
   }).prefault({}),

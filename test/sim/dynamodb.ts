@@ -12,6 +12,7 @@
  * The model is conservative on purpose: one partition key is one partition (adaptive
  * capacity can split a hot item collection by sort key, never a single item).
  */
+import { embPk, embShardPk } from '../../shared/adapters/aws/dynamodb-items.ts';
 import { TransientError } from '../../shared/core/errors.ts';
 import type {
   ClaimResult, Cursor, DocumentCommit, DocumentIssue, LeaseResult, LedgerEntry, PassState, PendingMarker,
@@ -33,6 +34,8 @@ export class PartitionMeter {
   hottest = { pk: '', wcuPerSecond: 0 };
   hottestItem = { key: '', writesPerSecond: 0 };
   throttles = 0;
+  /** Throttled requests by item kind (`DOC`, `RUN`, `STATE`, `EMB`…). */
+  readonly throttledKinds: Record<string, number> = {};
   totalWcu = 0;
   totalRcu = 0;
   writeRequests = 0;
@@ -61,6 +64,8 @@ export class PartitionMeter {
     const used = (this.wcu.get(pk) ?? 0) + units;
     if (used > this.limits.partitionWcu) {
       this.throttles += 1;
+      const kind = pk.startsWith('EMB#') ? 'EMB' : sk.replace(/#.*/, '');
+      this.throttledKinds[kind] = (this.throttledKinds[kind] ?? 0) + 1;
       return false;
     }
     this.wcu.set(pk, used);
@@ -300,28 +305,45 @@ export class SimStateStore implements StateStore {
     return { pk, set };
   }
 
+  /** The partition key of a chunk's item: the adapter's shards, or the one key it had before (`single`). */
+  private cachePk(model: string, dimensions: number, hash: string): string {
+    return this.config.deploy.embeddingCache === 'single' ? embPk(model, dimensions) : embShardPk(model, dimensions, hash);
+  }
+
   async getEmbeddings(model: string, dimensions: number, hashes: readonly string[]): Promise<Map<string, Float32Array>> {
     const { pk, set } = this.cacheOf(model, dimensions);
     const out = new Map<string, Float32Array>();
     const itemUnits = readUnits(this.config.limits.dimensions * 4 + 100, false);
+    const reads = (slice: readonly string[], legacy: boolean): Array<readonly [string, number]> => {
+      const units = new Map<string, number>();
+      for (const h of slice) {
+        const key = legacy ? pk : this.cachePk(model, dimensions, h);
+        // A key not found costs the minimum (0.5 RCU eventually consistent).
+        units.set(key, (units.get(key) ?? 0) + (set.has(hashKey(h)) ? itemUnits : 0.5));
+      }
+      return [...units];
+    };
     for (let i = 0; i < hashes.length; i += 100) {
       const slice = hashes.slice(i, i + 100);
-      await this.request('batch', [], [[pk, itemUnits * slice.length]], async () => {
+      await this.request('batch', [], reads(slice, false), async () => {
         for (const h of slice) if (set.has(hashKey(h))) out.set(h, this.zero);
       });
+      // The sharded layout looks misses up under the unsharded key too (vectors cached before it).
+      const misses = slice.filter((h) => !out.has(h));
+      if (this.config.deploy.embeddingCache === 'sharded' && misses.length > 0) await this.request('batch', [], reads(misses, true), async () => undefined);
     }
     return out;
   }
 
   async putEmbeddings(model: string, dimensions: number, entries: ReadonlyMap<string, Float32Array>): Promise<void> {
-    const { pk, set } = this.cacheOf(model, dimensions);
+    const { set } = this.cacheOf(model, dimensions);
     const hashes = [...entries.keys()];
     this.count('putEmbeddings', hashes.length);
     const units = kb(this.config.limits.dimensions * 4 + 100);
     // BatchWriteItem of 25, 4 at a time (dynamodb-table.ts).
     for (let i = 0; i < hashes.length; i += 100) {
       const group = hashes.slice(i, i + 100);
-      await Promise.all(chunk(group, 25).map((slice) => this.request('batch', slice.map((h) => [pk, h, units] as const), [], async () => {
+      await Promise.all(chunk(group, 25).map((slice) => this.request('batch', slice.map((h) => [this.cachePk(model, dimensions, h), h, units] as const), [], async () => {
         for (const h of slice) set.add(hashKey(h));
       })));
     }

@@ -110,7 +110,7 @@ export class Scheduler {
     for (;;) {
       await settle();
       const next = this.timers.peek();
-      if (next && next.at > this.clock.now() && done()) return this.clock.now();
+      if ((!next || next.at > this.clock.now()) && done()) return this.clock.now();
       if (!next || next.at > untilMs) break;
       this.clock.advanceTo(next.at);
       // Fire everything due at this instant, then let the work it woke run.

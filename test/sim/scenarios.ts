@@ -19,7 +19,7 @@ export interface ScenarioReport {
   readonly queueAge: { fetchP50: number; fetchP99: number; embedP50: number; embedP99: number };
   readonly retries: { openAi429: number; openAiFailed: number; embedderRetries: number; dynamoThrottles: number; redeliveries: number };
   readonly deadLetters: { fetch: number; embed: number; reasons: string[] };
-  readonly hottest: { partition: string; wcuPerSecond: number; item: string; itemWritesPerSecond: number };
+  readonly hottest: { partition: string; wcuPerSecond: number; item: string; itemWritesPerSecond: number; throttledKinds: Record<string, number> };
   readonly lambda: Record<string, { invocations: number; gbSeconds: number; coldStarts: number; timeouts: number; throttles: number; peak: number }>;
   readonly work: { embeddingCalls: number; tokens: number; vectorsUpserted: number; vectorsDeleted: number; stateWrites: number };
   readonly usage: Usage;
@@ -93,6 +93,7 @@ function report(w: World, name: string, m: Marks, notes: string[], withTpm: bool
     hottest: {
       partition: w.state.meter.hottest.pk, wcuPerSecond: w.state.meter.hottest.wcuPerSecond,
       item: w.state.meter.hottestItem.key, itemWritesPerSecond: w.state.meter.hottestItem.writesPerSecond,
+      throttledKinds: { ...w.state.meter.throttledKinds },
     },
     lambda,
     work: {
