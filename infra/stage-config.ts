@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { credentialPartitionKey } from '../shared/adapters/aws/dynamodb-credential-store.ts';
 import { deliveryPartitionKey } from '../shared/adapters/aws/dynamodb-delivery-log.ts';
 import { hintPartitionKey } from '../shared/adapters/aws/dynamodb-hint-buffer.ts';
-import { embeddingPartitionKey, sourcePartitionKey } from '../shared/adapters/aws/dynamodb-state-store.ts';
+import { embeddingPartitionKeys, sourcePartitionKey } from '../shared/adapters/aws/dynamodb-state-store.ts';
 import { deliveryScope } from '../shared/core/webhook.ts';
 import { profileKeyOf } from '../shared/core/profiles.ts';
 import { aliasPartitionKey } from '../shared/adapters/aws/dynamodb-alias-store.ts';
@@ -148,7 +148,7 @@ export function stageConfigFrom(config: TributaryConfig): StageConfig {
       model: p.embedder?.model ?? top.model, dimensions: p.embedder?.dimensions ?? (p.embedder?.model === undefined ? top.dimensions : undefined),
     }))),
   ];
-  const embeddingKeys = [...new Set(models.map((m) => embeddingPartitionKey(m.model, embeddingDimensionsOf(m.model, m.dimensions))))];
+  const embeddingKeys = [...new Set(models.flatMap((m) => embeddingPartitionKeys(m.model, embeddingDimensionsOf(m.model, m.dimensions))))];
   const needs = sources.map(({ source, index, definition }) => ({ sourceId: source.id, index, needs: definition.aws?.(source) ?? {} }));
   const grants = needs.flatMap(({ index, needs: n }) => (n.grants ?? []).map((grant) => checkedGrant(grant, `sources[${index}]`)));
   const warnings = needs.flatMap(({ needs: n }) => n.warnings ?? []);

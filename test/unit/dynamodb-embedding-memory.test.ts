@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStateStore } from '../../shared/adapters/aws/dynamodb-state-store.ts';
 import { startServers, type EmbeddedServers } from '../support/embedded.ts';
 
@@ -102,5 +103,22 @@ describe('DynamoDB state store: embedding vectors in memory', () => {
     expect((await broken.getEmbeddings('m', 8, ['a']).catch(() => new Map())).size).toBe(0);
     expect(gets()).toBe(0);
     expect((await s.getEmbeddings('m', 8, ['a'])).size).toBe(0);
+  });
+
+  it('writes each vector to its hash\'s shard key and still reads vectors cached under the unsharded key', async () => {
+    // Prepare: a vector cached before the sharding (under EMB#m#8), and one stored now.
+    const { store: s, table } = await store(0);
+    const hash = 'c0ffee';
+    await servers.ddb.send(new PutItemCommand({
+      TableName: table, Item: { pk: { S: 'EMB#m#8' }, sk: { S: 'old1' }, v: { B: new Uint8Array(vector(7).buffer) } },
+    }));
+    // Act
+    await s.putEmbeddings('m', 8, new Map([[hash, vector(3)]]));
+    const read = await s.getEmbeddings('m', 8, [hash, 'old1', 'missing']);
+    // Assess
+    const { Item } = await servers.ddb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'EMB#m#8#c' }, sk: { S: hash } } }));
+    expect(Item).toBeDefined();
+    expect([...read.keys()].sort()).toEqual([hash, 'old1']);
+    expect([...read.get('old1')!]).toEqual([...vector(7)]);
   });
 });

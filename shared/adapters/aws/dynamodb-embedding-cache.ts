@@ -1,14 +1,16 @@
 import { LRUCache } from 'lru-cache';
-import { decodeVector, embPk, encodeVector } from './dynamodb-items.ts';
+import { decodeVector, embPk, embShardPk, encodeVector } from './dynamodb-items.ts';
 import type { DynamoTable } from './dynamodb-table.ts';
 
-/** Key of a vector in the in-process memory: the item's pk and sk. */
+/** Key of a vector in the in-process memory: the model's pk and the hash. */
 const memoryKey = (pk: string, hash: string): string => `${pk}#${hash}`;
 
 /**
- * The embedding cache: `EMB#<model>#<dims>` / chunk hash → the vector as float32 bytes, with
- * the vectors this process stored or read kept in memory in front of it (see
- * DynamoDbStateStoreOptions.embeddingMemoryBytes).
+ * The embedding cache: `EMB#<model>#<dims>#<shard>` / chunk hash → the vector as float32
+ * bytes, sharded by the hash's first hex digit so a backfill's writes spread over 16 partition
+ * keys; misses are looked up under the unsharded `EMB#<model>#<dims>` too, where vectors cached
+ * before the sharding stay valid. The vectors this process stored or read are kept in memory in
+ * front of it (see DynamoDbStateStoreOptions.embeddingMemoryBytes).
  */
 export class DynamoDbEmbeddingCache {
   private readonly vectorMemory: LRUCache<string, Float32Array> | undefined;
@@ -29,22 +31,26 @@ export class DynamoDbEmbeddingCache {
       else unknown.push(hash);
     }
     if (unknown.length === 0) return out;
-    const items = await this.t.batchGet(unknown.map((h) => ({ pk, sk: h })), false);
-    for (const item of items) {
-      const bytes = item['v'];
-      if (bytes instanceof Uint8Array && bytes.byteLength === dimensions * 4) {
-        const hash = String(item['sk']);
-        const vector = decodeVector(bytes);
-        out.set(hash, vector);
-        this.vectorMemory?.set(memoryKey(pk, hash), vector);
+    const take = (items: ReadonlyArray<Record<string, unknown>>): void => {
+      for (const item of items) {
+        const bytes = item['v'];
+        if (bytes instanceof Uint8Array && bytes.byteLength === dimensions * 4) {
+          const hash = String(item['sk']);
+          const vector = decodeVector(bytes);
+          out.set(hash, vector);
+          this.vectorMemory?.set(memoryKey(pk, hash), vector);
+        }
       }
-    }
+    };
+    take(await this.t.batchGet(unknown.map((h) => ({ pk: embShardPk(model, dimensions, h), sk: h })), false));
+    const older = unknown.filter((h) => !out.has(h));
+    if (older.length > 0) take(await this.t.batchGet(older.map((h) => ({ pk, sk: h })), false));
     return out;
   }
 
   async putEmbeddings(model: string, dimensions: number, entries: ReadonlyMap<string, Float32Array>): Promise<void> {
     const pk = embPk(model, dimensions);
-    const requests = [...entries].map(([hash, vector]) => ({ PutRequest: { Item: { pk, sk: hash, v: encodeVector(vector) } } }));
+    const requests = [...entries].map(([hash, vector]) => ({ PutRequest: { Item: { pk: embShardPk(model, dimensions, hash), sk: hash, v: encodeVector(vector) } } }));
     await this.t.batchWrite(requests);
     // Only once stored: the memory never holds what the table might not.
     if (this.vectorMemory) for (const [hash, vector] of entries) this.vectorMemory.set(memoryKey(pk, hash), vector);

@@ -52,11 +52,31 @@ export const srcPk = (sourceId: string): string => `SRC#${sourceId}`;
 export const docSk = (docId: string): string => `${DOC_PREFIX}${docId}`;
 export const pushSk = (docId: string): string => `${PUSH_PREFIX}${docId}`;
 export const idemSk = (key: string): string => `${IDEM_PREFIX}${key}`;
+/** The embedding cache's partition before it was sharded: still read, for vectors cached then. */
 export const embPk = (model: string, dimensions: number): string => `EMB#${model}#${dimensions}`;
+
+/**
+ * Shards of the embedding cache: one partition key would cap the cache at one partition's
+ * 1,000 WCU/s, about 140 vectors of 1,536 dimensions a second, which a backfill at 5M tokens
+ * per minute exceeds (test/sim, README "Scale and cost"). A chunk's shard is the first hex
+ * digit of its hash.
+ */
+export const EMBEDDING_SHARDS = 16;
+
+const shardOf = (hash: string): string => {
+  const digit = Number.parseInt(hash.charAt(0), 16);
+  return (Number.isNaN(digit) ? hash.charCodeAt(0) % EMBEDDING_SHARDS : digit % EMBEDDING_SHARDS).toString(16);
+};
+
+/** The partition key of a chunk's cached vector: `EMB#<model>#<dims>#<shard>`. */
+export const embShardPk = (model: string, dimensions: number, hash: string): string => `${embPk(model, dimensions)}#${shardOf(hash)}`;
 
 /** The partition keys a function's IAM policy names (`dynamodb:LeadingKeys`): a source's items, the embedding cache. */
 export const sourcePartitionKey = srcPk;
-export const embeddingPartitionKey = embPk;
+/** Every partition key of a model's embedding cache: its shards and the unsharded key read for older entries. */
+export const embeddingPartitionKeys = (model: string, dimensions: number): string[] => [
+  embPk(model, dimensions), ...Array.from({ length: EMBEDDING_SHARDS }, (_, i) => `${embPk(model, dimensions)}#${i.toString(16)}`),
+];
 
 export function emptyState(sourceId: string): SourceState {
   return { sourceId, epoch: 0, rerunRequested: false, consecutiveFailures: 0 };

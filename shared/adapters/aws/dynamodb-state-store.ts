@@ -29,7 +29,7 @@ import { DynamoDbRunLog } from './dynamodb-run-log.ts';
 import { DynamoTable } from './dynamodb-table.ts';
 
 export {
-  embeddingPartitionKey, sourcePartitionKey, toIdempotencyRecord, toLedgerEntry, toRunRecord, toSourceState, toStashedDocument,
+  embeddingPartitionKeys, sourcePartitionKey, toIdempotencyRecord, toLedgerEntry, toRunRecord, toSourceState, toStashedDocument,
 } from './dynamodb-items.ts';
 
 /** Parallel single-item writes (pending markers). */

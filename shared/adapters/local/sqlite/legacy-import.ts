@@ -32,9 +32,10 @@ function importItem(db: Db, item: Record<string, unknown>, counts: ImportCounts)
   const pk = String(item['pk'] ?? '');
   const sk = String(item['sk'] ?? '');
   if (pk.startsWith('EMB#')) {
-    const cut = pk.lastIndexOf('#');
-    const model = pk.slice(4, cut);
-    const dimensions = Number(pk.slice(cut + 1));
+    // `EMB#<model>#<dims>`, or a shard of it (`…#<hex digit>`).
+    const key = /^EMB#(.+)#(\d+)(?:#[0-9a-f])?$/.exec(pk);
+    const model = key?.[1] ?? '';
+    const dimensions = Number(key?.[2] ?? Number.NaN);
     const bytes = item['v'];
     if (!(bytes instanceof Uint8Array) || bytes.byteLength !== dimensions * 4) {
       counts.skipped += 1;
