@@ -111,6 +111,7 @@ export interface VectorStore {
 export * from './state.ts';
 export * from './push-state.ts';
 export * from './credentials.ts';
+export * from './alerts.ts';
 
 /**
  * Deliveries a signed endpoint accepted, remembered for the replay window, so a captured
