@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ChatopsConfig } from '../../shared/config/ops.ts';
-import type { ChatDeps, ChatSources } from '../../shared/core/chatops.ts';
+import { chatopsScope, type ChatDeps, type ChatSources } from '../../shared/core/chatops.ts';
 import type { Logger } from '../../shared/core/deps.ts';
 import { HttpError, errorMessage } from '../../shared/core/errors.ts';
 import type { DeliveryLog } from '../../shared/ports/index.ts';
@@ -64,7 +64,7 @@ export function createChatopsHandler(deps: ChatopsDeps) {
       } else {
         verified = verifyDiscord(deps.config?.discord?.publicKey ?? '', headers, bytes, now);
       }
-      return await oncePerDelivery(deps.deliveries, { scope: `chatops:${platform}`, id: verified.deliveryId, now },
+      return await oncePerDelivery(deps.deliveries, { scope: chatopsScope(platform), id: verified.deliveryId, now },
         () => json(409, { error: 'this signed request was already answered: a replay' }),
         async () => {
           const answer = platform === 'slack'

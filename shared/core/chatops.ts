@@ -21,6 +21,9 @@ export interface ChatReply {
   readonly confirm?: { readonly sourceId: string };
 }
 
+/** The replay-memory scope of a platform's signed chat requests. */
+export const chatopsScope = (platform: 'slack' | 'discord'): string => `chatops:${platform}`;
+
 export const CHAT_USAGE = '`/tributary status` · `/tributary sync <source>` · `/tributary resync <source>` (asks to confirm)';
 
 /** The command in the text after `/tributary` (Slack's `text`, or Discord's subcommand and option). */

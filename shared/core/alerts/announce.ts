@@ -8,8 +8,15 @@ export interface AnnounceDeps {
   readonly log: Logger;
 }
 
-/** The replay-memory-like scope of a source's incidents. */
+/** The IncidentLog scope of a source's incidents (`pipeline` for alarms of no source). */
 export const incidentScope = (sourceId: string): string => `alert:${sourceId}`;
+
+export interface IncidentOptions {
+  /** An incident still open after this long is announced again. */
+  readonly repeatMs: number;
+  /** Names the incident within its source. @default the condition */
+  readonly key?: string;
+}
 
 /** What one announcement did. */
 export type Announced = 'sent' | 'already-open' | 'not-open' | 'failed' | 'no-channel';
@@ -22,11 +29,11 @@ export type Announced = 'sent' | 'already-open' | 'not-open' | 'failed' | 'no-ch
  */
 export async function announceFiring(
   deps: AnnounceDeps, channels: readonly AlertChannel[],
-  alert: Omit<AlertMessage, 'state' | 'at'>, options: { repeatMs: number },
+  alert: Omit<AlertMessage, 'state' | 'at'>, options: IncidentOptions,
 ): Promise<Announced> {
   if (channels.length === 0) return 'no-channel';
   const now = deps.clock.now();
-  const key = { scope: incidentScope(alert.sourceId), key: alert.condition };
+  const key = { scope: incidentScope(alert.sourceId), key: options.key ?? alert.condition };
   if (!await deps.incidents.openIncident({ ...key, now, repeatMs: options.repeatMs })) return 'already-open';
   const sent = await sendAll(deps, channels, { ...alert, state: 'firing', at: now });
   if (sent > 0) return 'sent';
@@ -37,9 +44,9 @@ export async function announceFiring(
 /** Announces that a condition ended, once: only the caller that closes an open incident sends. */
 export async function announceRecovery(
   deps: AnnounceDeps, channels: readonly AlertChannel[],
-  alert: Omit<AlertMessage, 'state' | 'at' | 'since'>, options: { repeatMs: number },
+  alert: Omit<AlertMessage, 'state' | 'at' | 'since'>, options: IncidentOptions,
 ): Promise<Announced> {
-  const closed = await deps.incidents.closeIncident({ scope: incidentScope(alert.sourceId), key: alert.condition, repeatMs: options.repeatMs });
+  const closed = await deps.incidents.closeIncident({ scope: incidentScope(alert.sourceId), key: options.key ?? alert.condition, repeatMs: options.repeatMs });
   if (!closed) return 'not-open';
   if (channels.length === 0) return 'no-channel';
   // A recovery that fails to send is not retried: the condition is over either way.

@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Context, SNSEvent } from 'aws-lambda';
 import { startLocalAlerts, type LocalAlerts } from '../../../functions/local/alerts.ts';
+import { createNotifierHandler } from '../../../functions/notifier/notifier.ts';
+import { SlackWebhookChannel } from '../../../shared/adapters/alerts/slack-webhook-channel.ts';
 import { parseConfig } from '../../../shared/config/load.ts';
 import { checkSourceAlerts } from '../../../shared/core/alerts/check.ts';
 import { activeConditions, deadLettersBySource, splitFix } from '../../../shared/core/alerts/conditions.ts';
@@ -23,6 +26,7 @@ import { configError } from '../../support/config-error.ts';
 import { ManualClock } from '../../support/embedded.ts';
 import { startLoopbackSlack, type LoopbackSlack } from '../../support/loopback-slack.ts';
 import { InMemoryIncidentLog } from '../../support/memory-incident-log.ts';
+import { InMemoryStateStore } from '../../support/memory-state-store.ts';
 
 const AUTH_ERROR = 'GitHub rejected the credentials of source "code" (401) on GET /repos/acme/app/commits: Bad credentials; check the credentials the source config names';
 
@@ -251,5 +255,38 @@ describe('alert configuration', () => {
     expect(badAddress).toContain('alerts.email.to[0]');
     expect(typo).toContain('alerts.slack.webhookUrl: unknown key "webhookUrl"');
     expect(alertsFromConfig(parseConfig({ sources: [{ id: 'a', kind: 'filesystem', root: '/tmp' }] }), () => undefined)).toBeUndefined();
+  });
+});
+
+describe('the notifier (AWS: alarm topic → Slack)', () => {
+  it('posts an alarm once per incident with the source\'s error and fix, and its recovery', async () => {
+    // Prepare
+    slack.posts.length = 0;
+    const clock = new ManualClock();
+    const state = new InMemoryStateStore();
+    const lease = await state.acquireLease({ sourceId: 'code', owner: 'fetcher', now: clock.now(), ttlMs: 60_000 });
+    if (!lease.acquired) throw new Error('lease not acquired');
+    await state.finishRun({ sourceId: 'code', owner: 'fetcher', epoch: lease.epoch, now: clock.now(), outcome: { ok: false, error: AUTH_ERROR } });
+    const channel = new SlackWebhookChannel(slack.url);
+    const handler = createNotifierHandler({ incidents: new InMemoryIncidentLog(), state, clock, log: silentLogger }, {
+      channelsFor: () => [channel], freshnessSloMinutes: () => 60, repeatMs: 3_600_000,
+    });
+    const sns = (newState: string): SNSEvent => ({ Records: [{ Sns: { MessageId: newState, Message: JSON.stringify({
+      AlarmName: 'Tributary-dev-Pipeline-Failurescode', NewStateValue: newState, NewStateReason: 'Threshold Crossed: 1 datapoint [1.0] >= 1.0',
+      Trigger: { MetricName: 'ConsecutiveFailures', Dimensions: [{ name: 'SourceId', value: 'code' }, { name: 'service', value: 'tributary' }] },
+    }) } }] } as unknown as SNSEvent);
+
+    // Act
+    const fired = await handler(sns('ALARM'), {} as Context);
+    const redelivered = await handler(sns('ALARM'), {} as Context);
+    const ok = await handler(sns('OK'), {} as Context);
+
+    // Assess
+    expect([fired.results, redelivered.results, ok.results]).toEqual([['sent'], ['already-open'], ['sent']]);
+    const shown = (slack.posts[0] as { blocks: Array<{ text: { text: string } }> }).blocks.map((b) => b.text.text).join('\n');
+    expect(shown).toContain('source "code" is failing');
+    expect(shown).toContain('*Error:* GitHub rejected the credentials');
+    expect(shown).toContain('*Fix:* check the credentials the source config names');
+    expect((slack.posts[1] as { text: string }).text).toContain('recovered');
   });
 });
