@@ -6,6 +6,7 @@ import { loadConfig } from '../shared/config/load.ts';
 import { REPO_ROOT } from './constructs/pipeline-function.ts';
 import { PipelineStack } from './stacks/pipeline-stack.ts';
 import { StatefulStack } from './stacks/stateful-stack.ts';
+import { opsStageFrom } from './ops-config.ts';
 import { stageConfigFrom, type StageConfig } from './stage-config.ts';
 
 /** The example deployment config: used when no config is given, so `npm run synth` works on a clean clone. */
@@ -25,6 +26,7 @@ export function buildApp(options: { configPath?: string; app?: App } = {}): Buil
   const path = options.configPath ?? fromContext ?? (existsSync('tributary.config.json') ? 'tributary.config.json' : EXAMPLE_CONFIG);
   const loaded = loadConfig({ path, cwd: process.cwd(), allowDemo: false });
   const stage = stageConfigFrom(loaded.config);
+  const ops = opsStageFrom(loaded.config);
   const account = stage.account ?? process.env['CDK_DEFAULT_ACCOUNT'];
   const region = stage.region ?? process.env['CDK_DEFAULT_REGION'];
   const env: Environment = { ...(account !== undefined ? { account } : {}), ...(region !== undefined ? { region } : {}) };
@@ -34,7 +36,7 @@ export function buildApp(options: { configPath?: string; app?: App } = {}): Buil
     description: `Tributary ${stage.stage}: state table and work queues`,
   });
   const pipeline = new PipelineStack(app, `${prefix}-Pipeline`, {
-    env, stage, table: stateful.table, fetchQueue: stateful.fetchQueue, embedQueue: stateful.embedQueue, bus: stateful.bus,
+    env, stage, table: stateful.table, fetchQueue: stateful.fetchQueue, embedQueue: stateful.embedQueue, bus: stateful.bus, ops,
     description: `Tributary ${stage.stage}: functions, schedules, API, alarms and dashboard`,
   });
   for (const warning of stage.warnings) Annotations.of(pipeline).addWarningV2('tributary:config', warning);

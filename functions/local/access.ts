@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConfigError, HttpError } from '../../shared/core/errors.ts';
+import { isLoopback } from '../../shared/core/loopback.ts';
 import { constantTimeEqual } from '../../shared/core/webhook.ts';
 
 /** Cookie the status page keeps the access token in after `/?token=…` (so its search calls carry it). */
@@ -13,13 +14,7 @@ export interface AccessPolicy {
   readonly token: string | undefined;
 }
 
-/** Whether an address or host name stays on this machine. */
-export function isLoopback(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  return h === '::1';
-}
+export { isLoopback };
 
 /**
  * Who may talk to the local server. Loopback names, IP literals and the configured host are
@@ -47,13 +42,13 @@ function hostName(header: string | undefined): string | undefined {
 }
 
 /**
- * Routes that carry their own signature (webhooks, pushes): senders such as Slack cannot add a
+ * Routes that carry their own signature (webhooks, pushes, chat commands): senders such as Slack cannot add a
  * token. A GET on a webhook route is a provider's subscription check (Tempo's), which cannot
  * either; it only echoes a challenge for a source whose kind answers one.
  */
 function isSigned(request: FastifyRequest): boolean {
   if (request.method === 'GET') return request.url.startsWith('/webhooks/');
-  return request.method === 'POST' && (request.url.startsWith('/webhooks/') || request.url.startsWith('/ingest/'));
+  return request.method === 'POST' && (request.url.startsWith('/webhooks/') || request.url.startsWith('/ingest/') || request.url.startsWith('/chatops/'));
 }
 
 /** A fastify onRequest hook enforcing the policy: 421 for a foreign Host, 401 without the token. */

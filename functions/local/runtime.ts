@@ -5,6 +5,7 @@ import type { Logger } from '../../shared/core/deps.ts';
 import { errorMessage, TributaryError } from '../../shared/core/errors.ts';
 import { isLocalOwnerAlive, type LocalStack } from '../../shared/wiring/local-stack.ts';
 import { accessPolicy, isLoopback } from './access.ts';
+import { startLocalAlerts } from './alerts.ts';
 import { QueuePoller } from './poller.ts';
 import { documentsWithoutTask } from './recovery.ts';
 import { buildServer } from './server.ts';
@@ -37,12 +38,15 @@ export async function startRuntime(stack: LocalStack, options: RuntimeOptions): 
   const { log } = options;
   // The port first: a busy port ends the start before any poller, schedule or watcher runs.
   const access = accessPolicy(loaded.config.server, { [loaded.config.server.accessTokenEnv]: options.secret(loaded.config.server.accessTokenEnv) });
+  // Alert channels check their secrets now: a missing one ends the start before anything runs.
+  const alerts = startLocalAlerts(stack, { secret: options.secret, log });
   const server = buildServer(stack, { secret: options.secret, access });
   let address: string;
   try {
     address = await server.listen({ port: options.port, host: options.host });
   } catch (error) {
     await server.close().catch(() => undefined);
+    await alerts?.stop();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new HttpServerError(`port ${options.port} on ${options.host} is in use by another program: stop it, or choose another with --port or server.port`);
     }
@@ -54,7 +58,7 @@ export async function startRuntime(stack: LocalStack, options: RuntimeOptions): 
     });
   }
   const maxReceives = loaded.config.queues.maxReceives;
-  const fetchPoller = new QueuePoller(stack.queue, 'fetch', createFetcherHandler(deps, {
+  const fetchHandler = createFetcherHandler(deps, {
     maxReceives, owner: () => stack.owner, isOwnerAlive: isLocalOwnerAlive,
     onResult: (r) => {
       if (r.status === 'completed' && (r.counters.docsChanged > 0 || r.counters.docsDeleted > 0)) {
@@ -63,7 +67,15 @@ export async function startRuntime(stack: LocalStack, options: RuntimeOptions): 
       if (r.breaker) log.error('mass-delete breaker tripped', { sourceId: r.sourceId, wouldDelete: r.breaker.wouldDelete, known: r.breaker.known });
       if ((r.docsSkipped ?? 0) > 0) log.warn('documents skipped; see tributary status', { sourceId: r.sourceId, skipped: r.docsSkipped });
     },
-  }), { concurrency: 2, log });
+  });
+  // After every run, failed ones included, alerts look at the sources again.
+  const fetchPoller = new QueuePoller(stack.queue, 'fetch', async (event, context) => {
+    try {
+      return await fetchHandler(event, context);
+    } finally {
+      alerts?.poke();
+    }
+  }, { concurrency: 2, log });
   const embedPoller = new QueuePoller(stack.queue, 'embed', createEmbedderHandler(deps, { maxReceives }), {
     concurrency: loaded.config.queues.embedConcurrency, log,
   });
@@ -132,6 +144,7 @@ export async function startRuntime(stack: LocalStack, options: RuntimeOptions): 
       await server.close();
       await fetchPoller.stop();
       await embedPoller.stop();
+      await alerts?.stop();
     },
   };
 }

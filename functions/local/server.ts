@@ -7,6 +7,7 @@ import type { LocalStack } from '../../shared/wiring/local-stack.ts';
 import { createWebhookHandler, MAX_WEBHOOK_BYTES } from '../webhook/webhook.ts';
 import { createIngestHandler, MAX_INGEST_BYTES } from '../ingest/ingest.ts';
 import { enforceAccess, type AccessPolicy } from './access.ts';
+import { registerChatopsRoutes } from './chatops-routes.ts';
 import { collectStatus } from './status.ts';
 import { renderStatusPage } from './status-page.ts';
 
@@ -53,6 +54,8 @@ export function buildServer(stack: LocalStack, options: ServerOptions): FastifyI
   });
   app.post<{ Params: { sourceId: string } }>('/ingest/:sourceId', { bodyLimit: MAX_INGEST_BYTES + 1024 * 1024 }, asLambdaRoute('POST /ingest/{sourceId}', ingest));
 
+  registerChatopsRoutes(app, stack, { secret: options.secret });
+
   app.get('/status', async () => collectStatus(stack));
 
   app.get<{ Querystring: { q?: string; top?: string; source?: string; profile?: string; as?: string | string[]; mode?: string } }>('/search', async (req) => {
@@ -84,7 +87,7 @@ export function buildServer(stack: LocalStack, options: ServerOptions): FastifyI
 type LambdaHttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** Runs a Lambda's HTTP handler for a fastify route, fed the API Gateway v2 event AWS would send. */
-function asLambdaRoute(routeKey: string, handler: LambdaHttpHandler) {
+export function asLambdaRoute(routeKey: string, handler: LambdaHttpHandler) {
   return async (req: FastifyRequest<{ Params: { sourceId: string } }>, reply: FastifyReply): Promise<FastifyReply> => {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;

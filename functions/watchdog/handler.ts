@@ -9,5 +9,6 @@ export const handler = lambdaEntry('state', (rt) => createWatchdogHandler(rt.dep
     ['FreshnessLagSeconds', MetricUnit.Seconds, health.freshnessLagSeconds],
     ['ConsecutiveFailures', MetricUnit.Count, health.consecutiveFailures],
     ['LeaseStuck', MetricUnit.Count, health.leaseStuck],
+    ['BreakerTripped', MetricUnit.Count, health.breakerTripped],
   ]),
 }));

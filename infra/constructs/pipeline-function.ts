@@ -24,7 +24,7 @@ const ITEM_PUTS = ['dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:Dele
 
 export interface PipelineFunctionProps {
   /** Folder under functions/ holding `handler.ts`. */
-  readonly entry: 'fetcher' | 'embedder' | 'webhook' | 'ingest' | 'watchdog' | 'admin';
+  readonly entry: 'fetcher' | 'embedder' | 'webhook' | 'ingest' | 'watchdog' | 'admin' | 'notifier' | 'chatops';
   /** @default 30 seconds */
   readonly timeout?: Duration;
   /** @default 512 */

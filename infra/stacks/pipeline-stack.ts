@@ -16,6 +16,8 @@ import { PipelineFunction } from '../constructs/pipeline-function.ts';
 import { SourceSchedule } from '../constructs/source-schedule.ts';
 import type { WorkQueue } from '../constructs/work-queue.ts';
 import type { FunctionName, StageConfig, TableAccess } from '../stage-config.ts';
+import type { ChatopsStage, NotifierStage } from '../ops-config.ts';
+import { addOperations } from './operations.ts';
 
 export interface PipelineStackProps extends StackProps {
   readonly stage: StageConfig;
@@ -23,6 +25,8 @@ export interface PipelineStackProps extends StackProps {
   readonly fetchQueue: WorkQueue;
   readonly embedQueue: WorkQueue;
   readonly bus: events.EventBus;
+  /** Alerts to Slack and chat-ops (infra/ops-config.ts); absent parts are not deployed. @default none */
+  readonly ops?: { readonly notifier?: NotifierStage; readonly chatops?: ChatopsStage };
 }
 
 /** The stateless pipeline: functions, schedules, the bus, the HTTP API, alarms and the dashboard. */
@@ -165,7 +169,9 @@ export class PipelineStack extends Stack {
       alarm(`${name}DeadLetters`, work.deadLetterDepth(), 1, `${name} tasks were dead-lettered; read their reason attribute. See README "Alarms".`);
       alarm(`${name}QueueAge`, work.oldestMessageAge(), stage.queueAgeAlarmMinutes * 60, `${name} queue is backing up. See README "Alarms".`);
     }
-    const functions = { Fetcher: fetcher, Embedder: embedder, Webhook: webhook, Watchdog: watchdog, Admin: admin, ...(ingest ? { Ingest: ingest } : {}) };
+    // Chat-ops routes have no throttle of their own: the stage's default (the admin routes') holds them.
+    const ops = addOperations(this, { configJson, table, fetchQueue, embedQueue, topic: this.topic, notify, api: this.api, ...props.ops });
+    const functions = { Fetcher: fetcher, Embedder: embedder, Webhook: webhook, Watchdog: watchdog, Admin: admin, ...(ingest ? { Ingest: ingest } : {}), ...ops };
     // What the sources' definitions ask for besides (a bucket to read, say), on the functions they name.
     const byName: Record<FunctionName, PipelineFunction | undefined> = { fetcher, embedder, webhook, watchdog, admin, ingest };
     for (const [name, f] of Object.entries(byName) as Array<[FunctionName, PipelineFunction | undefined]>) f?.allow(stage.grantsFor(name));

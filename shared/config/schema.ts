@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { awsSchema } from './aws.ts';
 import { DEFAULT_SEARCH_MODE, SEARCH_MODES } from '../core/search-fusion.ts';
+import { alertsSchema, chatopsSchema } from './ops.ts';
 import { chunking, envName, RATE_PATTERN } from './source-base.ts';
 import { DEFAULT_PROFILE, DEFAULT_TABLE, profileTable } from './profiles.ts';
 import { connectors } from '../connectors/registry.ts';
@@ -94,6 +95,10 @@ export const configSchema = z.strictObject({
   }).default({ graceHours: 24 }),
   /** Deployment settings for `cdk deploy`; the local runtime ignores them. */
   aws: awsSchema.optional(),
+  /** Where failure, staleness, breaker and dead-letter alerts go (README "Alerts"). */
+  alerts: alertsSchema.optional(),
+  /** Slack slash command and Discord interaction (README "Chat-ops"). */
+  chatops: chatopsSchema.optional(),
   sources: z.array(sourceSchema).min(1, { message: 'add at least one source, e.g. {"id":"docs","kind":"filesystem","root":"./docs"}' }),
 }).superRefine((config, ctx) => {
   const seen = new Set<string>();

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
+import { envName } from './env-name.ts';
+import { sourceAlerts } from './ops.ts';
 
 /*
  * Fields every source kind shares. A connector's config schema is
@@ -12,9 +14,7 @@ export const sourceId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, {
   message: 'must be 1-63 characters of lowercase letters, digits, "-" or "_", starting with a letter or digit (e.g. "docs")',
 });
 
-export const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, {
-  message: 'must name an environment variable (UPPER_SNAKE_CASE, e.g. "DOCS_WEBHOOK_SECRET"); secrets are never written inline',
-});
+export { envName };
 
 /**
  * `rate(5 minutes)` — the EventBridge rate syntax, so one config serves local and AWS. The
@@ -94,6 +94,8 @@ export const sourceBase = {
    * Absent: one, `default`, from the top-level embedder and the source's chunking.
    */
   profiles: z.array(indexProfile).min(1).max(16).optional(),
+  /** This source's alert destinations, over the top-level `alerts` (README "Alerts"). */
+  alerts: sourceAlerts.optional(),
 };
 
 /** The fields every source kind shares, as validated: what code that handles any kind may read. */

@@ -129,6 +129,7 @@ export * from './state.ts';
 export * from './push-state.ts';
 export * from './credentials.ts';
 export * from './aliases.ts';
+export * from './alerts.ts';
 
 /**
  * Deliveries a signed endpoint accepted, remembered for the replay window, so a captured

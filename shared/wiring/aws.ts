@@ -5,6 +5,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbDeliveryLog } from '../adapters/aws/dynamodb-delivery-log.ts';
 import { DynamoDbHintBuffer } from '../adapters/aws/dynamodb-hint-buffer.ts';
 import { DynamoDbAliasStore } from '../adapters/aws/dynamodb-alias-store.ts';
+import { DynamoDbIncidentLog } from '../adapters/aws/dynamodb-incident-log.ts';
 import { DynamoDbCredentialStore } from '../adapters/aws/dynamodb-credential-store.ts';
 import { DynamoDbStateStore } from '../adapters/aws/dynamodb-state-store.ts';
 import { EventBridgeEventBus } from '../adapters/aws/eventbridge-event-bus.ts';
@@ -15,7 +16,7 @@ import type { TributaryConfig } from '../config/schema.ts';
 import type { CoreDeps, Logger, SourceSettings } from '../core/deps.ts';
 import { ConfigError } from '../core/errors.ts';
 import { BufferedHintBus } from '../core/hints.ts';
-import type { CredentialStore, DeliveryLog, EventBus, SourceConnector, VectorStore } from '../ports/index.ts';
+import type { CredentialStore, DeliveryLog, EventBus, IncidentLog, SourceConnector, TaskQueue, VectorStore } from '../ports/index.ts';
 import { embedderFromConfig, embeddingPriceFromConfig, vectorStoreFromConfig, type Env } from './adapters.ts';
 import { wireProfiles } from './profiles.ts';
 import { closeConnectors, connectorOf, settingsOf, systemClock } from './sources.ts';
@@ -36,10 +37,10 @@ export const ENV = {
 /**
  * What a function builds at cold start: only what it uses, so it needs only those grants and
  * secrets. `full`: everything; `fetch`: everything but the vector store (the fetcher writes
- * no vectors, so it is not given the vector store's key); `state`: the table only; `edge`:
- * neither table nor queues.
+ * no vectors, so it is not given the vector store's key); `state`: the table only; `control`:
+ * the table and the queues (chat commands, alert notifications); `edge`: neither table nor queues.
  */
-export type RuntimeKind = 'full' | 'fetch' | 'state' | 'edge';
+export type RuntimeKind = 'full' | 'fetch' | 'state' | 'control' | 'edge';
 
 export interface AwsRuntime {
   /** Complete for 'full'; 'fetch' has no `vectors`; for 'state', only `state`, `clock` and `log` may be used. */
@@ -51,6 +52,8 @@ export interface AwsRuntime {
   readonly maxReceives: number;
   /** Replay memory of the signed endpoints; present when the function is given the table. */
   readonly deliveries: DeliveryLog | undefined;
+  /** Open alert incidents; present when the function is given the table. */
+  readonly incidents?: IncidentLog;
   /** Sources' credentials; the edge functions get it when given the table (stored webhook secrets). */
   readonly credentials?: CredentialStore;
   /** Closes the connectors (their connection pools) and the vector store: the container is shutting down. */
@@ -91,20 +94,24 @@ export async function buildAwsRuntime(env: Env, log: Logger, kind: RuntimeKind =
   }
   const tableClient = ddb ?? new DynamoDBClient({});
   const state = new DynamoDbStateStore({ client: tableClient, tableName: required(env, ENV.table) });
-  if (kind === 'state') {
-    const partial = new Proxy({ state, clock: systemClock, log } as unknown as CoreDeps, { get: (t, key) => {
-      if (key in t) return (t as unknown as Record<string | symbol, unknown>)[key];
-      throw new ConfigError(`deps.${String(key)} is not available to a state-only function`);
-    } });
-    return { config, secrets, maxReceives: config.queues.maxReceives, eventBus, deliveries, deps: partial, close: async () => undefined };
-  }
-  const queue = new SqsTaskQueue({
+  const incidents = new DynamoDbIncidentLog(tableClient, required(env, ENV.table));
+  const newQueue = (): SqsTaskQueue => new SqsTaskQueue({
     client: new SQSClient({}),
     urls: {
       fetch: required(env, ENV.fetchQueue), fetchDlq: required(env, ENV.fetchDlq),
       embed: required(env, ENV.embedQueue), embedDlq: required(env, ENV.embedDlq),
     },
   });
+  if (kind === 'state' || kind === 'control') {
+    const given: { state: DynamoDbStateStore; clock: typeof systemClock; log: Logger; queue?: TaskQueue } = { state, clock: systemClock, log };
+    if (kind === 'control') given.queue = newQueue();
+    const partial = new Proxy(given as unknown as CoreDeps, { get: (t, key) => {
+      if (key in t) return (t as unknown as Record<string | symbol, unknown>)[key];
+      throw new ConfigError(`deps.${String(key)} is not available to a ${kind === 'state' ? 'state-only' : 'control'} function`);
+    } });
+    return { config, secrets, maxReceives: config.queues.maxReceives, eventBus, deliveries, incidents, deps: partial, close: async () => undefined };
+  }
+  const queue = newQueue();
   const embedder = embedderFromConfig(config, secrets);
   const vectors = kind === 'fetch'
     ? new Proxy({} as VectorStore, { get: (_t, key) => {

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../adapters/local/sqlite/database.ts';
 import { SqliteDeliveryLog } from '../adapters/local/sqlite/sqlite-delivery-log.ts';
+import { SqliteIncidentLog } from '../adapters/local/sqlite/sqlite-incident-log.ts';
 import { SqliteHintBuffer } from '../adapters/local/sqlite/sqlite-hint-buffer.ts';
 import { SqliteAliasStore } from '../adapters/local/sqlite/sqlite-alias-store.ts';
 import { SqliteCredentialStore } from '../adapters/local/sqlite/sqlite-credential-store.ts';
@@ -14,7 +15,7 @@ import type { LoadedConfig } from '../config/load.ts';
 import type { CoreDeps, Logger, SourceSettings } from '../core/deps.ts';
 import { TributaryError } from '../core/errors.ts';
 import { BufferedHintBus } from '../core/hints.ts';
-import type { Clock, CredentialStore, EventBus, Hints, SourceConnector, TaskQueue } from '../ports/index.ts';
+import type { Clock, CredentialStore, EventBus, IncidentLog, Hints, SourceConnector, TaskQueue } from '../ports/index.ts';
 import { embedderFromConfig, embeddingPriceFromConfig, vectorStoreFromConfig } from './adapters.ts';
 import { migrateLegacyState } from './legacy-state.ts';
 import { wireProfiles } from './profiles.ts';
@@ -34,6 +35,8 @@ export interface LocalStack {
   readonly state: SqliteStateStore;
   /** Replay memory of the webhook and ingest routes. */
   readonly deliveries: SqliteDeliveryLog;
+  /** Open alert incidents (one alert per incident among every process of the folder). */
+  readonly incidents: IncidentLog;
   /** Sources' rotating tokens and the webhook secrets providers send (the webhook route stores them). */
   readonly credentials: CredentialStore;
   readonly connectors: ReadonlyMap<string, SourceConnector>;
@@ -147,7 +150,7 @@ async function assemble(
     generations: profiles.generations(new SqliteAliasStore(db)),
   };
   return {
-    deps, queue, state, deliveries, credentials, connectors, loaded, owner, databaseFile,
+    deps, queue, state, deliveries, incidents: new SqliteIncidentLog(db), credentials, connectors, loaded, owner, databaseFile,
     // Id hints (watchers, webhooks, pushes) coalesce in the buffer: one queued run per burst.
     eventBus: new BufferedHintBus(hints, new InProcessEventBus(queue, systemClock), systemClock),
     close,

@@ -13,24 +13,26 @@ import { resolve, roleStatements, type CfnTemplate, type ResolveContext } from '
 import type { PolicyStatement } from './iam.ts';
 
 export type FunctionId = 'Fetcher' | 'Embedder' | 'Webhook' | 'Ingest' | 'Watchdog' | 'Admin';
+/** Functions deployed only when configured: alerts to Slack (`Notifier`), chat-ops (`Chatops`). */
+export type OpsFunctionId = 'Notifier' | 'Chatops';
 
 export interface Synthesized {
   readonly built: BuiltApp;
   readonly pipeline: CfnTemplate;
   readonly state: CfnTemplate;
   readonly ctx: ResolveContext;
-  readonly functionId: (id: FunctionId) => string;
+  readonly functionId: (id: FunctionId | OpsFunctionId) => string;
   /** The function's role statements, resolved (`LogicalId.Attr` for resources of the stacks). */
-  readonly statements: (id: FunctionId) => PolicyStatement[];
+  readonly statements: (id: FunctionId | OpsFunctionId) => PolicyStatement[];
   /** The function's environment variables, resolved. */
-  readonly env: (id: FunctionId) => Record<string, string>;
+  readonly env: (id: FunctionId | OpsFunctionId) => Record<string, string>;
 }
 
 /** A deep copy of a JSON file (the example configs). */
 export const readJson = <T = Record<string, unknown>>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 
 /** Logical id of a pipeline function by its construct id (e.g. `Webhook`). */
-export function functionLogicalIdIn(built: BuiltApp, id: FunctionId): string {
+export function functionLogicalIdIn(built: BuiltApp, id: FunctionId | OpsFunctionId): string {
   const construct = built.pipeline.node.tryFindChild(id) as PipelineFunction | undefined;
   if (!construct) throw new Error(`no function ${id} in the pipeline stack`);
   const element = construct.fn.node.defaultChild as CfnElement;
@@ -46,7 +48,7 @@ export function synthesize(config: unknown): Synthesized {
     const pipeline = Template.fromStack(built.pipeline).toJSON() as CfnTemplate;
     const state = Template.fromStack(built.stateful).toJSON() as CfnTemplate;
     const ctx: ResolveContext = { region: built.stage.region ?? 'us-east-1', account: built.stage.account ?? '123456789012', imports: [state] };
-    const functionId = (id: FunctionId): string => functionLogicalIdIn(built, id);
+    const functionId = (id: FunctionId | OpsFunctionId): string => functionLogicalIdIn(built, id);
     return {
       built, pipeline, state, ctx, functionId,
       statements: (id) => roleStatements(pipeline, functionId(id), ctx),
