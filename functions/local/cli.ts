@@ -14,7 +14,7 @@ import { consoleLogger } from './logger.ts';
 import { packageVersion, registerOperatorCommands } from './cli-ops.ts';
 import { CliError, load, positiveInt, withCommon, withStack, type CommonOptions } from './cli-common.ts';
 import { startRuntime } from './runtime.ts';
-import { collectStatus } from './status.ts';
+import { collectStatus, needsAttention } from './status.ts';
 import { syncSources, type SourceSyncReport } from './sync.ts';
 
 /** `--as` may be given several times, each a principal or a comma-separated list of them. */
@@ -103,11 +103,6 @@ function printSyncSummary(reports: SourceSyncReport[]): void {
     if (r.skipped.length > 0) console.log('  skipped documents keep their vectors and are tried again by the next sync');
     for (const line of issueLines('warning', r.warnings, r.warnings.length)) console.log(line);
   }
-}
-
-/** What `status` exits 1 for: stale (older than its SLO, or never synced), failing, or the mass-delete breaker tripped. */
-export function needsAttention(s: { stale: boolean; lastError: string | null; consecutiveFailures: number; breaker: string | null }): boolean {
-  return s.stale || s.lastError !== null || s.consecutiveFailures > 0 || s.breaker !== null;
 }
 
 export function buildProgram(): Command {
