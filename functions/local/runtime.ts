@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { rateMs } from '../../shared/config/load.ts';
 import type { Logger } from '../../shared/core/deps.ts';
 import { errorMessage, TributaryError } from '../../shared/core/errors.ts';
@@ -22,6 +23,17 @@ export class HttpServerError extends TributaryError {
   }
 }
 
+/** Listens, or closes the server and says why not (`busy`: what to tell of a port in use). */
+export async function listenOrExplain(server: FastifyInstance, port: number, host: string, busy: string): Promise<string> {
+  try {
+    return await server.listen({ port, host });
+  } catch (error) {
+    await server.close().catch(() => undefined);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new HttpServerError(`port ${port} on ${host} is in use ${busy}`);
+    throw new HttpServerError(`could not serve on ${host}:${port}: ${errorMessage(error)}`);
+  }
+}
+
 export interface Runtime {
   readonly url: string;
   stop(): Promise<void>;
@@ -38,16 +50,7 @@ export async function startRuntime(stack: LocalStack, options: RuntimeOptions): 
   const access = accessPolicy(loaded.config.server, { [loaded.config.server.accessTokenEnv]: options.secret(loaded.config.server.accessTokenEnv) });
   const info = newRuntimeInfo();
   const server = buildServer(stack, { secret: options.secret, access, runtime: info });
-  let address: string;
-  try {
-    address = await server.listen({ port: options.port, host: options.host });
-  } catch (error) {
-    await server.close().catch(() => undefined);
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new HttpServerError(`port ${options.port} on ${options.host} is in use by another program: stop it, or choose another with --port or server.port`);
-    }
-    throw new HttpServerError(`could not serve on ${options.host}:${options.port}: ${errorMessage(error)}`);
-  }
+  const address = await listenOrExplain(server, options.port, options.host, 'by another program: stop it, or choose another with --port or server.port');
   if (!isLoopback(options.host)) {
     log.warn('serving to the network: every request but signed webhooks and pushes needs the access token', {
       host: options.host, tokenEnv: loaded.config.server.accessTokenEnv,

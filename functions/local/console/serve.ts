@@ -1,8 +1,7 @@
 import Fastify from 'fastify';
 import type { Logger } from '../../../shared/core/deps.ts';
-import { errorMessage } from '../../../shared/core/errors.ts';
 import { enforceAccess, type AccessPolicy } from '../access.ts';
-import { HttpServerError } from '../runtime.ts';
+import { listenOrExplain } from '../runtime.ts';
 import { handleErrors } from '../server.ts';
 import type { ConsoleBackend } from './backend.ts';
 import { registerConsole, type ConsoleRouteOptions } from './routes.ts';
@@ -26,15 +25,6 @@ export async function serveConsole(backend: ConsoleBackend, options: { host: str
   app.addHook('onRequest', enforceAccess(options.access));
   handleErrors(app, options.log, MAX_ACTION_BYTES);
   registerConsole(app, backend, options);
-  let address: string;
-  try {
-    address = await app.listen({ port: options.port, host: options.host });
-  } catch (error) {
-    await app.close().catch(() => undefined);
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new HttpServerError(`port ${options.port} on ${options.host} is in use (is \`tributary start\` running? its server has the console at /): choose another with --port`);
-    }
-    throw new HttpServerError(`could not serve on ${options.host}:${options.port}: ${errorMessage(error)}`);
-  }
+  const address = await listenOrExplain(app, options.port, options.host, '(is `tributary start` running? its server has the console at /): choose another with --port');
   return { url: address.replace('://127.0.0.1', '://localhost'), close: () => app.close() };
 }
