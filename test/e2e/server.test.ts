@@ -119,7 +119,10 @@ describe('start: HTTP server, webhooks, search', () => {
     const page = await fetch(`${base}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await page.text()).toMatch(/<td>docs<\/td>/);
+    expect(await page.text()).toMatch(/<title>Tributary console<\/title>/);
+    const overview = await (await fetch(`${base}/console/api/overview`)).json() as { mode: string; sources: Array<{ report: { id: string } }> };
+    expect(overview.mode).toBe('runtime');
+    expect(overview.sources.map((s) => s.report.id)).toEqual(['docs']);
     expect((await fetch(`${base}/search?q=x&top=0`)).status).toBe(400);
 
     // A valid hint after an edit: the edited document becomes the top hit for its new word.
