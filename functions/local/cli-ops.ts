@@ -41,6 +41,8 @@ export function registerOperatorCommands(program: Command): void {
       let backend: ConsoleBackend;
       let close: () => Promise<void>;
       if (opts.aws) {
+        // The deployment's region, unless the operator's environment names one.
+        if (loaded.config.aws?.region && !process.env['AWS_REGION'] && !process.env['AWS_DEFAULT_REGION']) process.env['AWS_REGION'] = loaded.config.aws.region;
         const { openAwsConsole } = await import('./console/aws-backend.ts');
         const aws = await openAwsConsole(loaded.config, { ...(opts.stage !== undefined ? { stage: opts.stage } : {}), env: process.env, log });
         backend = aws.backend;
