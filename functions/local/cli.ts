@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { loadConfig, type LoadedConfig } from '../../shared/config/load.ts';
-import { auditClean, auditedVectors, auditProfiles, idsToRepair, type SourceAudit } from '../../shared/core/audit.ts';
+import { auditClean } from '../../shared/core/audit.ts';
+import { auditLine, auditSources } from './audit-run.ts';
 import { profileScopes } from '../../shared/core/profiles.ts';
 import { planSource, profilesToReindex, type ProfilePlan, type RateLimits } from '../../shared/core/plan.ts';
 import { ConfigError, errorMessage, TributaryError } from '../../shared/core/errors.ts';
@@ -13,28 +13,12 @@ import { generationNamesOf, withGenerations } from '../../shared/core/generation
 import { flipSettled, generationsCommand } from './generations-command.ts';
 import type { DocumentIssue } from '../../shared/ports/index.ts';
 import { openLocalStack, type LocalStack } from '../../shared/wiring/local-stack.ts';
-import { consoleLogger, type LogLevel } from './logger.ts';
+import { consoleLogger } from './logger.ts';
+import { packageVersion, registerOperatorCommands } from './cli-ops.ts';
+import { CliError, load, positiveInt, withCommon, withStack, type CommonOptions } from './cli-common.ts';
 import { startRuntime } from './runtime.ts';
-import { collectStatus } from './status.ts';
+import { collectStatus, needsAttention } from './status.ts';
 import { syncSources, type SourceSyncReport } from './sync.ts';
-
-interface CommonOptions {
-  config?: string;
-  verbose?: boolean;
-}
-
-/** A user-facing failure: printed without a stack trace, exit code 1 (or the one given). */
-class CliError extends TributaryError {
-  constructor(message: string, readonly exitCode = 1) {
-    super(message, { expose: true });
-  }
-}
-
-const positiveInt = (name: string) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
-  return n;
-};
 
 /** `--as` may be given several times, each a principal or a comma-separated list of them. */
 const principals = (value: string, previous: string[] = []): string[] => {
@@ -43,21 +27,6 @@ const principals = (value: string, previous: string[] = []): string[] => {
   if (given.length === 0 || bad !== undefined) throw new InvalidArgumentError(`"${bad ?? value}" is not a principal: use user:<id>, group:<id> or public`);
   return [...previous, ...given];
 };
-
-function load(options: CommonOptions, allowDemo = true): LoadedConfig {
-  return loadConfig({ ...(options.config !== undefined ? { path: options.config } : {}), cwd: process.cwd(), allowDemo });
-}
-
-async function withStack<T>(options: CommonOptions, level: LogLevel, fn: (stack: LocalStack) => Promise<T>): Promise<T> {
-  const loaded = load(options);
-  const log = consoleLogger(options.verbose ? 'info' : level);
-  const stack = await openLocalStack(loaded, { log });
-  try {
-    return await fn(stack);
-  } finally {
-    await stack.close();
-  }
-}
 
 function pickSources(stack: LocalStack, sourceId: string | undefined): string[] {
   const ids = stack.loaded.config.sources.map((s) => s.id);
@@ -118,12 +87,6 @@ async function confirmReindex(stack: LocalStack, sourceIds: readonly string[], p
   throw new CliError(`the model, dimensions or chunking of these profiles changed: ${how}\n${lines.join('\n')}\nrun again with --yes to confirm`, 2);
 }
 
-function withCommon(cmd: Command): Command {
-  return cmd
-    .option('--config <path>', 'config file', undefined)
-    .option('-v, --verbose', 'log progress details to stderr');
-}
-
 /** Lines naming documents and what is wrong with them, at most `max` of them. */
 function issueLines(label: string, issues: readonly DocumentIssue[], total: number, max = 20): string[] {
   const lines = issues.slice(0, max).map((i) => `  ${label} ${i.id}: ${i.reason}`);
@@ -160,11 +123,12 @@ function printSyncSummary(reports: SourceSyncReport[]): void {
 export function buildProgram(): Command {
   const program = new Command('tributary')
     .description('Keeps a vector index exactly in step with your sources, paying only for what changed.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .configureHelp({ showGlobalOptions: true });
 
   withCommon(program.command('start'))
-    .description('run the local runtime: schedules, file watchers, queue workers and the HTTP server (status page, search, webhooks)')
+    .description('run the local runtime: schedules, file watchers, queue workers and the HTTP server (console, search, webhooks)')
     .addOption(new Option('--port <n>', 'HTTP port (default: server.port from the config, 8787)').argParser(positiveInt('--port')))
     .action(async (opts: CommonOptions & { port?: number }) => {
       const loaded = load(opts);
@@ -182,7 +146,7 @@ export function buildProgram(): Command {
         throw error;
       }
       console.log(`Tributary is running (config: ${loaded.origin}).`);
-      console.log(`Status page and search: ${runtime.url}/`);
+      console.log(`Console (status, runs, actions, search): ${runtime.url}/`);
       console.log(`Sources: ${loaded.config.sources.map((s) => `${s.id} (${s.kind})`).join(', ')}. Press Ctrl+C to stop.`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
@@ -266,16 +230,21 @@ export function buildProgram(): Command {
     });
 
   withCommon(program.command('status'))
-    .description('freshness, last run, errors and queue health of every source')
+    .description('freshness, last run, errors and queue health of every source; exits 1 when a source is stale, failing or its breaker tripped')
     .option('--json', 'print JSON')
     .action(async (opts: CommonOptions & { json?: boolean }) => {
       const status = await withStack(opts, 'warn', (stack) => collectStatus(stack));
+      // For cron and monitors: 1 when a source is stale, failing or its breaker tripped.
+      if (status.sources.some(needsAttention)) process.exitCode = 1;
       if (opts.json) {
         console.log(JSON.stringify(status, null, 2));
         return;
       }
       for (const s of status.sources) {
-        const lag = s.lagSeconds === null ? 'never synced' : `last sync ${s.lagSeconds}s ago`;
+        // "Last sync": the latest successful run of any trigger; freshness is the last completed pass.
+        const since = (iso: string | null) => (iso === null ? null : Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000)));
+        const synced = since(s.lastSuccessAt);
+        const lag = s.lagSeconds === null ? 'never synced' : `last sync ${synced ?? s.lagSeconds}s ago, last full pass ${s.lagSeconds}s ago`;
         const skipped = s.docsSkipped > 0 ? `, ${s.docsSkipped} skipped` : '';
         console.log(`${s.id} (${s.kind}): ${s.documents} documents, ${lag}${s.stale ? ' — STALE' : ''}${s.running ? ', running' : ''}${skipped}`);
         for (const p of s.profiles ?? []) {
@@ -351,48 +320,10 @@ export function buildProgram(): Command {
     .option('--repair', 're-fetch what disagrees and delete orphan vectors, then audit again')
     .option('--json', 'print JSON')
     .action(async (opts: CommonOptions & { source?: string; repair?: boolean; json?: boolean }) => {
-      const audits = await withStack(opts, 'warn', async (stack) => {
-        const sourceIds = pickSources(stack, opts.source);
-        // Each profile's current generation (a build in progress is watched with `tributary generations`).
-        const current = await withGenerations(stack.deps, sourceIds, 'current');
-        // Pinecone reads are eventually consistent: re-check before calling a difference drift.
-        const attempts = stack.loaded.config.vectorStore.kind === 'pinecone' ? 4 : 1;
-        const auditAll = async (): Promise<SourceAudit[]> => {
-          let out: SourceAudit[] = [];
-          for (let attempt = 1; attempt <= attempts; attempt++) {
-            out = [];
-            for (const id of sourceIds) out.push(...await auditProfiles(current, id));
-            if (out.every(auditClean) || attempt === attempts) break;
-            await new Promise((r) => setTimeout(r, 1000 * 2 ** (attempt - 1)));
-          }
-          return out;
-        };
-        let results = await auditAll();
-        if (opts.repair && results.some((a) => !auditClean(a))) {
-          for (const a of results) if (a.orphanVectors.length > 0) await auditedVectors(current, a).delete(a.orphanVectors);
-          const byId = new Map<string, string[]>();
-          for (const a of results) byId.set(a.sourceId, [...new Set([...(byId.get(a.sourceId) ?? []), ...idsToRepair(a)])]);
-          const requestedAt = new Date().toISOString();
-          await syncSources(stack, {
-            sourceIds: [...byId].filter(([, ids]) => ids.length > 0).map(([id]) => id),
-            full: false, allowMassDelete: false,
-            tasksFor: (sourceId) => [{ type: 'fetch', sourceId, trigger: 'admin', ids: byId.get(sourceId) ?? [], recover: true, requestedAt }],
-          });
-          results = await auditAll();
-        }
-        return results;
-      });
+      const audits = await withStack(opts, 'warn', (stack) => auditSources(stack, pickSources(stack, opts.source), { repair: opts.repair === true }));
       const ok = audits.every(auditClean);
-      if (opts.json) {
-        console.log(JSON.stringify({ ok, sources: audits }));
-      } else {
-        for (const a of audits) {
-          const problems = (['unindexed', 'outdated', 'deletedInSource', 'unsettled', 'missingVectors', 'staleVectors', 'orphanVectors'] as const)
-            .filter((k) => a[k].length > 0).map((k) => `${a[k].length} ${k}`);
-          const skipped = a.skipped.length > 0 ? ` (${a.skipped.length} skipped documents not counted: see tributary status)` : '';
-          console.log(`${a.sourceId}${a.profile !== undefined ? ` (profile ${a.profile})` : ''}: source ${a.sourceDocuments ?? 'n/a'} documents, ledger ${a.ledgerDocuments}, index ${a.vectors} vectors — ${problems.length === 0 ? 'in step' : problems.join(', ')}${skipped}`);
-        }
-      }
+      if (opts.json) console.log(JSON.stringify({ ok, sources: audits }));
+      else for (const a of audits) console.log(auditLine(a));
       if (!ok) process.exitCode = 1;
     });
 
@@ -422,6 +353,7 @@ export function buildProgram(): Command {
     pickSources,
     fail: (message, exitCode) => new CliError(message, exitCode),
   }));
+  registerOperatorCommands(program);
   return program;
 }
 

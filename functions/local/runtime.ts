@@ -1,14 +1,14 @@
-import { createEmbedderHandler } from '../embedder/embedder.ts';
-import { createFetcherHandler } from '../fetcher/fetcher.ts';
+import type { FastifyInstance } from 'fastify';
 import { rateMs } from '../../shared/config/load.ts';
 import type { Logger } from '../../shared/core/deps.ts';
 import { errorMessage, TributaryError } from '../../shared/core/errors.ts';
-import { isLocalOwnerAlive, type LocalStack } from '../../shared/wiring/local-stack.ts';
+import { type LocalStack } from '../../shared/wiring/local-stack.ts';
 import { accessPolicy, isLoopback } from './access.ts';
 import { startLocalAlerts } from './alerts.ts';
-import { QueuePoller } from './poller.ts';
+import { queueWorkers } from './workers.ts';
 import { documentsWithoutTask } from './recovery.ts';
 import { buildServer } from './server.ts';
+import { newRuntimeInfo } from './console/local-backend.ts';
 
 export interface RuntimeOptions {
   readonly port: number;
@@ -21,6 +21,17 @@ export interface RuntimeOptions {
 export class HttpServerError extends TributaryError {
   constructor(message: string) {
     super(message, { expose: true });
+  }
+}
+
+/** Listens, or closes the server and says why not (`busy`: what to tell of a port in use). */
+export async function listenOrExplain(server: FastifyInstance, port: number, host: string, busy: string): Promise<string> {
+  try {
+    return await server.listen({ port, host });
+  } catch (error) {
+    await server.close().catch(() => undefined);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new HttpServerError(`port ${port} on ${host} is in use ${busy}`);
+    throw new HttpServerError(`could not serve on ${host}:${port}: ${errorMessage(error)}`);
   }
 }
 
@@ -40,45 +51,21 @@ export async function startRuntime(stack: LocalStack, options: RuntimeOptions): 
   const access = accessPolicy(loaded.config.server, { [loaded.config.server.accessTokenEnv]: options.secret(loaded.config.server.accessTokenEnv) });
   // Alert channels check their secrets now: a missing one ends the start before anything runs.
   const alerts = startLocalAlerts(stack, { secret: options.secret, log });
-  const server = buildServer(stack, { secret: options.secret, access });
+  const info = newRuntimeInfo();
+  const server = buildServer(stack, { secret: options.secret, access, runtime: info });
   let address: string;
   try {
-    address = await server.listen({ port: options.port, host: options.host });
+    address = await listenOrExplain(server, options.port, options.host, 'by another program: stop it, or choose another with --port or server.port');
   } catch (error) {
-    await server.close().catch(() => undefined);
     await alerts?.stop();
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new HttpServerError(`port ${options.port} on ${options.host} is in use by another program: stop it, or choose another with --port or server.port`);
-    }
-    throw new HttpServerError(`could not serve on ${options.host}:${options.port}: ${errorMessage(error)}`);
+    throw error;
   }
   if (!isLoopback(options.host)) {
     log.warn('serving to the network: every request but signed webhooks and pushes needs the access token', {
       host: options.host, tokenEnv: loaded.config.server.accessTokenEnv,
     });
   }
-  const maxReceives = loaded.config.queues.maxReceives;
-  const fetchHandler = createFetcherHandler(deps, {
-    maxReceives, owner: () => stack.owner, isOwnerAlive: isLocalOwnerAlive,
-    onResult: (r) => {
-      if (r.status === 'completed' && (r.counters.docsChanged > 0 || r.counters.docsDeleted > 0)) {
-        log.info('sync run', { sourceId: r.sourceId, changed: r.counters.docsChanged, deleted: r.counters.docsDeleted, unchanged: r.counters.docsUnchanged });
-      }
-      if (r.breaker) log.error('mass-delete breaker tripped', { sourceId: r.sourceId, wouldDelete: r.breaker.wouldDelete, known: r.breaker.known });
-      if ((r.docsSkipped ?? 0) > 0) log.warn('documents skipped; see tributary status', { sourceId: r.sourceId, skipped: r.docsSkipped });
-    },
-  });
-  // After every run, failed ones included, alerts look at the sources again.
-  const fetchPoller = new QueuePoller(stack.queue, 'fetch', async (event, context) => {
-    try {
-      return await fetchHandler(event, context);
-    } finally {
-      alerts?.poke();
-    }
-  }, { concurrency: 2, log });
-  const embedPoller = new QueuePoller(stack.queue, 'embed', createEmbedderHandler(deps, { maxReceives }), {
-    concurrency: loaded.config.queues.embedConcurrency, log,
-  });
+  const workers = queueWorkers(stack, log, { afterFetch: () => alerts?.poke() });
 
   const now = () => new Date(deps.clock.now()).toISOString();
   // Tasks a crashed process left in the queue are picked up by the pollers; documents whose task is gone are re-fetched.
@@ -89,15 +76,15 @@ export async function startRuntime(stack: LocalStack, options: RuntimeOptions): 
       await stack.queue.sendFetch([{ type: 'fetch', sourceId: source.id, trigger: 'recovery', ids, recover: true, requestedAt: now() }]);
     }
   }
-  fetchPoller.start();
-  embedPoller.start();
+  workers.start();
 
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
   /** Like setInterval, but for periods beyond Node's 24.8-day timer limit too. */
-  const every = (periodMs: number, fn: () => void): void => {
+  const every = (periodMs: number, fn: () => void, onArm: (due: number) => void): void => {
     let due = Date.now() + periodMs;
     const arm = (): void => {
+      onArm(due);
       if (stopped) return;
       const timer = setTimeout(() => {
         timers.delete(timer);
@@ -118,16 +105,20 @@ export async function startRuntime(stack: LocalStack, options: RuntimeOptions): 
         .catch((error: unknown) => log.error('could not schedule a sync', { sourceId: source.id, error: errorMessage(error) }));
     };
     await schedule(); // sync at start, then on the schedule
-    every(rateMs(source.schedule), () => void schedule());
+    every(rateMs(source.schedule), () => void schedule(), (due) => info.nextRunAt.set(source.id, due));
     const connector = stack.connectors.get(source.id);
     // Sources with a `watch` switch (folders, Postgres LISTEN) honour it; others watch when their connector can.
-    if (('watch' in source ? source.watch : true) && connector?.watch) {
+    const watches = 'watch' in source ? source.watch : true;
+    info.watchers.set(source.id, !connector?.watch ? { state: 'unsupported' } : !watches ? { state: 'off', detail: 'watch: false in the config' } : { state: 'not running' });
+    if (watches && connector?.watch) {
       try {
         stops.push(await connector.watch((hints) => {
           stack.eventBus.publish([{ ...hints, sourceId: source.id }])
             .catch((error: unknown) => log.error('could not publish a watcher hint', { sourceId: source.id, error: errorMessage(error) }));
         }));
+        info.watchers.set(source.id, { state: 'watching' });
       } catch (error) {
+        info.watchers.set(source.id, { state: 'failed', detail: `${errorMessage(error)}; scheduled syncs still run` });
         log.error('watcher did not start; scheduled syncs still run', { sourceId: source.id, error: errorMessage(error) });
       }
     }
@@ -142,8 +133,7 @@ export async function startRuntime(stack: LocalStack, options: RuntimeOptions): 
       for (const t of timers) clearTimeout(t);
       for (const stop of stops) await stop().catch(() => undefined);
       await server.close();
-      await fetchPoller.stop();
-      await embedPoller.stop();
+      await workers.stop();
       await alerts?.stop();
     },
   };

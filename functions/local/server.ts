@@ -9,13 +9,29 @@ import { createIngestHandler, MAX_INGEST_BYTES } from '../ingest/ingest.ts';
 import { enforceAccess, type AccessPolicy } from './access.ts';
 import { registerChatopsRoutes } from './chatops-routes.ts';
 import { collectStatus } from './status.ts';
-import { renderStatusPage } from './status-page.ts';
+import { LocalConsoleBackend, type RuntimeInfo } from './console/local-backend.ts';
+import { registerConsole } from './console/routes.ts';
+import type { Logger } from '../../shared/core/deps.ts';
 
 export interface ServerOptions {
   /** Reads a secret by environment variable name (injectable for tests). */
   readonly secret: (envName: string) => string | undefined;
   /** Host names and access token the server enforces. */
   readonly access: AccessPolicy;
+  /** The runtime's schedules and watchers, for the console. */
+  readonly runtime?: RuntimeInfo;
+}
+
+/** The error mapping every local server uses: HttpError with its status and message, 4xx as they are, the rest logged and 500. */
+export function handleErrors(app: FastifyInstance, log: Logger, defaultBodyLimit: number): void {
+  app.setErrorHandler((error, req, reply) => {
+    if (error instanceof HttpError) return reply.code(error.statusCode).send({ error: error.message });
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === 413) return reply.code(413).send({ error: `body larger than ${req.routeOptions.bodyLimit ?? defaultBodyLimit} bytes` });
+    if (status !== undefined && status >= 400 && status < 500) return reply.code(status).send({ error: errorMessage(error) });
+    log.error('request failed', { error: errorMessage(error) });
+    return reply.code(500).send({ error: 'internal error' });
+  });
 }
 
 /** One HTTP server for webhooks, the status page and search. */
@@ -28,14 +44,7 @@ export function buildServer(stack: LocalStack, options: ServerOptions): FastifyI
 
   app.addHook('onRequest', enforceAccess(options.access));
 
-  app.setErrorHandler((error, req, reply) => {
-    if (error instanceof HttpError) return reply.code(error.statusCode).send({ error: error.message });
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status === 413) return reply.code(413).send({ error: `body larger than ${req.routeOptions.bodyLimit ?? MAX_WEBHOOK_BYTES} bytes` });
-    if (status !== undefined && status >= 400 && status < 500) return reply.code(status).send({ error: errorMessage(error) });
-    stack.deps.log.error('request failed', { error: errorMessage(error) });
-    return reply.code(500).send({ error: 'internal error' });
-  });
+  handleErrors(app, stack.deps.log, MAX_WEBHOOK_BYTES);
 
   // The same handler the webhook Lambda runs, fed an API Gateway v2-shaped event.
   const webhook = createWebhookHandler({
@@ -76,10 +85,8 @@ export function buildServer(stack: LocalStack, options: ServerOptions): FastifyI
     return { query: q, results };
   });
 
-  app.get('/', async (_req, reply) => {
-    reply.type('text/html; charset=utf-8');
-    return renderStatusPage(await collectStatus(stack));
-  });
+  // The operations console at `/` (replacing the static status page).
+  registerConsole(app, new LocalConsoleBackend(stack, { mode: 'runtime', ...(options.runtime ? { runtime: options.runtime } : {}) }));
 
   return app;
 }

@@ -51,3 +51,8 @@ export async function collectStatus(stack: LocalStack): Promise<StatusReport> {
     ],
   };
 }
+
+/** What `status` exits 1 for: stale (older than its SLO, or never synced), failing, or the mass-delete breaker tripped. */
+export function needsAttention(s: { stale: boolean; lastError: string | null; consecutiveFailures: number; breaker: string | null }): boolean {
+  return s.stale || s.lastError !== null || s.consecutiveFailures > 0 || s.breaker !== null;
+}

@@ -280,6 +280,27 @@ export interface TaskQueue {
   listDeadLetters(queue: QueueName, max: number): Promise<Array<{ body: string; reason?: string }>>;
 }
 
+/** One dead-lettered message, by the id its dead-letter queue knows it under. */
+export interface DeadLetter {
+  readonly id: string;
+  readonly queue: QueueName;
+  readonly body: string;
+  readonly reason?: string;
+  /** ISO-8601, where the queue records it. */
+  readonly deadAt?: string;
+}
+
+/**
+ * Inspecting and clearing a queue's dead letters (the operator's side of the DLQ): send them
+ * back to their queue as new messages, or drop them. `ids` absent: all of that queue.
+ */
+export interface DeadLetterAdmin {
+  inspectDeadLetters(queue: QueueName, max: number): Promise<DeadLetter[]>;
+  /** Dead letters whose body is not a task stay where they are, named in `kept` with the reason. */
+  redriveDeadLetters(queue: QueueName, ids?: readonly string[]): Promise<{ redriven: number; kept: Array<{ id: string; reason: string }> }>;
+  discardDeadLetters(queue: QueueName, ids?: readonly string[]): Promise<number>;
+}
+
 // ─────────────────────────── EventBus ───────────────────────────
 
 /** Fans webhook and watcher hints out to the fetch queue. */

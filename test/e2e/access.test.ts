@@ -67,7 +67,7 @@ describe('access through `tributary search --as` and GET /search?as=', () => {
     const running = spawnCli(ws.dir, ['start', '--port', '0'], { env, timeoutMs: 120_000 });
     const base = await waitFor('the status page URL on stdout', () => {
       if (running.child.exitCode !== null) throw new Error(`start exited early:\n${running.stdout()}\n${running.stderr()}`);
-      return /Status page and search: (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
+      return /Console \(status, runs, actions, search\): (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
     }, { timeoutMs: 60_000 });
     const served = async (query: string): Promise<{ status: number; body: Found & { error?: string } }> => {
       const res = await fetch(`${base}/search?q=failover%20drill&top=5${query}`);

@@ -154,7 +154,7 @@ describe('confluence source through `tributary sync`', () => {
     const running = spawnCli(dir, ['start', '--port', '0'], { env, timeoutMs: TIMEOUT });
     const base = await waitFor('the status page URL on stdout', () => {
       if (running.child.exitCode !== null) throw new Error(`start exited early:\n${running.stdout()}\n${running.stderr()}`);
-      return /Status page and search: (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
+      return /Console \(status, runs, actions, search\): (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
     }, { timeoutMs: 60_000 });
     const documents = async (): Promise<{ n: number; idle: boolean }> => {
       const s = (await (await fetch(`${base}/status`)).json()) as { sources: Array<{ documents: number; running: boolean }>; queues: Record<string, { visible: number; inFlight: number }> };

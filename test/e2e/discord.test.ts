@@ -181,7 +181,7 @@ describe('discord source through `tributary start`', () => {
     const running = spawnCli(ws.dir, ['start', '--port', '0'], { env, timeoutMs: TIMEOUT });
     const base = await waitFor('the status page URL on stdout', () => {
       if (running.child.exitCode !== null) throw new Error(`start exited early:\n${running.stdout()}\n${running.stderr()}`);
-      return /Status page and search: (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
+      return /Console \(status, runs, actions, search\): (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
     }, { timeoutMs: 60_000 });
     const status = async (): Promise<Status> => (await (await fetch(`${base}/status`)).json()) as Status;
     const idle = (s: Status) => !s.sources[0]!.running && s.sources[0]!.lastRun?.status === 'succeeded'

@@ -53,7 +53,7 @@ describe('fireflies webhooks through `tributary start`', () => {
     const running: RunningCli = spawnCli(ws.dir, ['start', '--port', '0'], { env: { E2E_FIREFLIES_KEY: KEY, E2E_FIREFLIES_SECRET: SECRET }, timeoutMs: TIMEOUT });
     const base = await waitFor('the status page URL on stdout', () => {
       if (running.child.exitCode !== null) throw new Error(`start exited early:\n${running.stdout()}\n${running.stderr()}`);
-      return /Status page and search: (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
+      return /Console \(status, runs, actions, search\): (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
     }, { timeoutMs: 60_000 });
     const status = async (): Promise<Status> => (await (await fetch(`${base}/status`)).json()) as Status;
     const idle = (s: Status): boolean => !s.sources[0]!.running

@@ -127,7 +127,7 @@ describe('gdrive source through the CLI', () => {
     const running = spawnCli(dir, ['start', '--port', String(port)], { env, timeoutMs: TIMEOUT });
     const base = await waitFor('the status page URL on stdout', () => {
       if (running.child.exitCode !== null) throw new Error(`start exited early:\n${running.stdout()}\n${running.stderr()}`);
-      return /Status page and search: (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
+      return /Console \(status, runs, actions, search\): (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
     }, { timeoutMs: 60_000 });
     const found = async (as = ''): Promise<string[]> => {
       const r = (await (await fetch(`${base}/search?q=${encodeURIComponent('platypus handbook numbat')}&top=50${as}`)).json()) as { results: Array<{ docId: string }> };

@@ -107,7 +107,7 @@ describe('github source through the CLI', () => {
     const running = spawnCli(dir, ['start', '--port', '0'], { env, timeoutMs: TIMEOUT });
     const base = await waitFor('the status page URL on stdout', () => {
       if (running.child.exitCode !== null) throw new Error(`start exited early:\n${running.stdout()}\n${running.stderr()}`);
-      return /Status page and search: (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
+      return /Console \(status, runs, actions, search\): (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
     }, { timeoutMs: 60_000 });
     const documents = async (): Promise<number> => ((await (await fetch(`${base}/status`)).json()) as { sources: Array<{ documents: number; running: boolean }> }).sources[0]!.documents;
     await waitFor('the start-up sync', async () => ((await documents()) === 4 ? true : undefined), { timeoutMs: 60_000, intervalMs: 200 });

@@ -120,7 +120,7 @@ describe('jira source through `tributary sync`', () => {
     const running = spawnCli(dir, ['start', '--port', '0'], { env, timeoutMs: TIMEOUT });
     const base = await waitFor('the status page URL', () => {
       if (running.child.exitCode !== null) throw new Error(`start exited early:\n${running.stdout()}\n${running.stderr()}`);
-      return /Status page and search: (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
+      return /Console \(status, runs, actions, search\): (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
     }, { timeoutMs: 60_000 });
     const documents = async (): Promise<number> => ((await (await fetch(`${base}/status`)).json()) as { sources: { documents: number; running: boolean }[] }).sources[0]!.documents;
     await waitFor('the start-up sync', async () => (await documents()) === 5 || undefined, { timeoutMs: 30_000, intervalMs: 200 });

@@ -111,7 +111,7 @@ describe('notion source through `tributary sync`', () => {
     const running = spawnCli(dir, ['start', '--port', '0'], { env, timeoutMs: TIMEOUT });
     const base = await waitFor('the status page URL on stdout', () => {
       if (running.child.exitCode !== null) throw new Error(`start exited early:\n${running.stdout()}\n${running.stderr()}`);
-      return /Status page and search: (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
+      return /Console \(status, runs, actions, search\): (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
     }, { timeoutMs: 60_000 });
     const subscription = await emu.subscribe(`${base}/webhooks/wiki`);
     expect(emu.deliveries.at(-1)).toMatchObject({ status: 200 });

@@ -149,7 +149,7 @@ describe('postgres source end to end', () => {
     const running = spawnCli(dir, ['start', '--port', '0'], { env, timeoutMs: TIMEOUT });
     const base = await waitFor('the status page URL on stdout', () => {
       if (running.child.exitCode !== null) throw new Error(`start exited early:\n${running.stdout()}\n${running.stderr()}`);
-      return /Status page and search: (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
+      return /Console \(status, runs, actions, search\): (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
     }, { timeoutMs: 60_000 });
     const status = async (): Promise<Status> => (await (await fetch(`${base}/status`)).json()) as Status;
     // The start-up sync (the schedule's first tick) has finished and nothing is queued.

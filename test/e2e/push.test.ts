@@ -51,7 +51,7 @@ describe('start: push ingestion', () => {
     const running: RunningCli = spawnCli(dir, ['start', '--port', '0'], { env: { E2E_PUSH_SECRET: SECRET }, timeoutMs: TIMEOUT });
     const base = await waitFor('the status page URL on stdout', () => {
       if (running.child.exitCode !== null) throw new Error(`start exited early:\n${running.stdout()}\n${running.stderr()}`);
-      return /Status page and search: (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
+      return /Console \(status, runs, actions, search\): (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
     }, { timeoutMs: 60_000 });
 
     const status = async (): Promise<Status['sources'][number] & { idle: boolean; deadLetters: unknown[] }> => {

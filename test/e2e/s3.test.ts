@@ -107,7 +107,7 @@ describe('s3 source through `tributary sync` and `start`', () => {
     const running = spawnCli(dir, ['start', '--port', '0'], { env, timeoutMs: TIMEOUT });
     const base = await waitFor('the status page URL on stdout', () => {
       if (running.child.exitCode !== null) throw new Error(`start exited early:\n${running.stdout()}\n${running.stderr()}`);
-      return /Status page and search: (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
+      return /Console \(status, runs, actions, search\): (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
     }, { timeoutMs: 60_000 });
     const documents = async (): Promise<number | undefined> => {
       const status = (await (await fetch(`${base}/status`)).json()) as { sources: Array<{ documents: number; running: boolean }>; queues: { fetch: { visible: number; inFlight: number } } };

@@ -48,7 +48,7 @@ async function started(ws: Workspace, env: Record<string, string> = {}, args: st
   const running = spawnCli(ws.dir, ['start', ...args], { env: { E2E_SECRET: SECRET, ...env }, timeoutMs: TIMEOUT });
   const base = await waitFor('the status page URL', () => {
     if (running.child.exitCode !== null) throw new Error(`start exited early:\n${running.stdout()}\n${running.stderr()}`);
-    return /Status page and search: (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
+    return /Console \(status, runs, actions, search\): (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
   }, { timeoutMs: 60_000 });
   return { running, port: Number(new URL(base).port) };
 }

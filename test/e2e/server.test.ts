@@ -58,7 +58,7 @@ describe('start: HTTP server, webhooks, search', () => {
     const running: RunningCli = spawnCli(dir, ['start', '--port', '0'], { env: { E2E_SECRET: SECRET }, timeoutMs: TIMEOUT });
     const base = await waitFor('the status page URL on stdout', () => {
       if (running.child.exitCode !== null) throw new Error(`start exited early:\n${running.stdout()}\n${running.stderr()}`);
-      return /Status page and search: (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
+      return /Console \(status, runs, actions, search\): (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
     }, { timeoutMs: 60_000 });
 
     // The one socket it listens on is the configured HTTP port on loopback (state and queues
@@ -119,7 +119,10 @@ describe('start: HTTP server, webhooks, search', () => {
     const page = await fetch(`${base}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await page.text()).toMatch(/<td>docs<\/td>/);
+    expect(await page.text()).toMatch(/<title>Tributary console<\/title>/);
+    const overview = await (await fetch(`${base}/console/api/overview`)).json() as { mode: string; sources: Array<{ report: { id: string } }> };
+    expect(overview.mode).toBe('runtime');
+    expect(overview.sources.map((s) => s.report.id)).toEqual(['docs']);
     expect((await fetch(`${base}/search?q=x&top=0`)).status).toBe(400);
 
     // A valid hint after an edit: the edited document becomes the top hit for its new word.

@@ -92,7 +92,7 @@ describe('slack posters through `tributary sync` and `tributary start`', () => {
     const running = spawnCli(dir, ['start', '--port', '0'], { env: ENV, timeoutMs: TIMEOUT });
     const base = await waitFor('the status page URL on stdout', () => {
       if (running.child.exitCode !== null) throw new Error(`start exited early:\n${running.stdout()}\n${running.stderr()}`);
-      return /Status page and search: (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
+      return /Console \(status, runs, actions, search\): (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
     }, { timeoutMs: 60_000 });
     const status = async (): Promise<Status> => (await (await fetch(`${base}/status`)).json()) as Status;
     const settled = async (trigger: string, documents: Record<string, number>): Promise<Status | undefined> => {

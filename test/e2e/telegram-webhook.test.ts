@@ -53,7 +53,7 @@ describe('telegram source through `tributary start` with Bot API webhooks', () =
     const running: RunningCli = tg.spawn(['start', '--port', '0'], { E2E_TELEGRAM_WEBHOOK_SECRET: SECRET });
     const base = await waitFor('the status page URL on stdout', () => {
       if (running.child.exitCode !== null) throw new Error(`start exited early:\n${running.stdout()}\n${running.stderr()}`);
-      return /Status page and search: (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
+      return /Console \(status, runs, actions, search\): (https?:\/\/\S+?)\/?$/m.exec(running.stdout())?.[1];
     }, { timeoutMs: 60_000 });
     const status = async (): Promise<Status> => (await (await fetch(`${base}/status`)).json()) as Status;
     const settled = (s: Status, documents: number): boolean => {

@@ -146,7 +146,7 @@ describe('tempo source through `tributary sync` and `tributary start`', () => {
       running.push(cli);
       const base = await waitFor('the status page URL', () => {
         if (cli.child.exitCode !== null) throw new Error(`start exited early:\n${cli.stdout()}\n${cli.stderr()}`);
-        return /Status page and search: (https?:\/\/\S+?)\/?$/m.exec(cli.stdout())?.[1];
+        return /Console \(status, runs, actions, search\): (https?:\/\/\S+?)\/?$/m.exec(cli.stdout())?.[1];
       }, { timeoutMs: 60_000 });
       return { base, cli };
     };
@@ -167,7 +167,7 @@ describe('tempo source through `tributary sync` and `tributary start`', () => {
     const port = new URL(first.base).port;
     const second = spawnCli(dir, ['start', '--port', port], { env: { ...env, E2E_TEMPO_WEBHOOK_SECRETS: `${created.sharedSecret}\n${removed.sharedSecret}` }, timeoutMs: TIMEOUT });
     running.push(second);
-    await waitFor('start on the same port', () => (/Status page and search/.test(second.stdout()) ? true : undefined), { timeoutMs: 60_000 });
+    await waitFor('start on the same port', () => (/Console \(status, runs, actions, search\)/.test(second.stdout()) ? true : undefined), { timeoutMs: 60_000 });
     const status = async () => (await (await fetch(`${first.base}/status`)).json()) as { sources: Array<{ documents: number; running: boolean; lastRun: { trigger: string; status: string } | null }> };
     const remaining = 12 - landingLogs.length;
     await waitFor('the start-up sync', async () => ((await status()).sources[0]!.documents === remaining ? true : undefined), { timeoutMs: 30_000, intervalMs: 200 });

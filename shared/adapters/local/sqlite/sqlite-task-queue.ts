@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEDUP_WINDOW_MS, embedDedupId, embedGroupId, fetchDedupId } from '../../task-routing.ts';
-import type { Clock, EmbedTask, FetchTask, QueueName, ReceivedMessage, TaskQueue } from '../../../ports/index.ts';
+import { deadLetterTask } from '../../../core/dead-letters.ts';
+import type { Clock, DeadLetter, DeadLetterAdmin, EmbedTask, FetchTask, QueueName, ReceivedMessage, TaskQueue } from '../../../ports/index.ts';
 import { immediate, sql, type Db } from './database.ts';
 
 /** The visibility timeout of a receive that names none (the SQS queues' default). */
@@ -47,7 +48,7 @@ const waiting = new WeakMap<Db, Set<() => void>>();
  * that opens the file shares the queues; each receive is one immediate transaction, so two
  * processes never receive the same message. Bodies are stored as sent: any Unicode text.
  */
-export class SqliteTaskQueue implements TaskQueue {
+export class SqliteTaskQueue implements TaskQueue, DeadLetterAdmin {
   private readonly clock: Clock;
   private readonly pollMs: number;
   private lastReceiverCheck = 0;
@@ -106,6 +107,53 @@ export class SqliteTaskQueue implements TaskQueue {
   async listDeadLetters(queue: QueueName, max: number): Promise<Array<{ body: string; reason?: string }>> {
     return sql(this.db, 'SELECT body, reason FROM dead_letters WHERE queue = ? ORDER BY seq LIMIT ?')
       .all(queue, Math.max(1, max)) as Array<{ body: string; reason: string }>;
+  }
+
+  async inspectDeadLetters(queue: QueueName, max: number): Promise<DeadLetter[]> {
+    const rows = sql(this.db, 'SELECT seq, body, reason, dead_at FROM dead_letters WHERE queue = ? ORDER BY seq LIMIT ?')
+      .all(queue, Math.max(1, max)) as Array<{ seq: number; body: string; reason: string; dead_at: number }>;
+    return rows.map((r) => ({ id: String(r.seq), queue, body: r.body, reason: r.reason, deadAt: new Date(r.dead_at).toISOString() }));
+  }
+
+  /**
+   * Back into the queue as new messages (receive count 0), past the deduplication window: a
+   * redrive is a deliberate resend of a body the queue has seen.
+   */
+  async redriveDeadLetters(queue: QueueName, ids?: readonly string[]): Promise<{ redriven: number; kept: Array<{ id: string; reason: string }> }> {
+    const kept: Array<{ id: string; reason: string }> = [];
+    let redriven = 0;
+    immediate(this.db, () => {
+      const insert = sql(this.db, 'INSERT INTO queue_messages (queue, grp, body, sent_at) VALUES (?, ?, ?, ?)');
+      const remove = sql(this.db, 'DELETE FROM dead_letters WHERE seq = ?');
+      for (const row of this.deadRows(queue, ids)) {
+        const decoded = deadLetterTask(queue, row.body);
+        if ('error' in decoded) {
+          kept.push({ id: String(row.seq), reason: decoded.error });
+          continue;
+        }
+        const task = decoded.task;
+        insert.run(queue, task.type === 'fetch' ? task.sourceId : embedGroupId(task), row.body, this.clock.now());
+        remove.run(row.seq);
+        redriven += 1;
+      }
+    });
+    this.notify();
+    return { redriven, kept };
+  }
+
+  async discardDeadLetters(queue: QueueName, ids?: readonly string[]): Promise<number> {
+    return immediate(this.db, () => {
+      const remove = sql(this.db, 'DELETE FROM dead_letters WHERE seq = ?');
+      const rows = this.deadRows(queue, ids);
+      for (const row of rows) remove.run(row.seq);
+      return rows.length;
+    });
+  }
+
+  private deadRows(queue: QueueName, ids: readonly string[] | undefined): Array<{ seq: number; body: string }> {
+    if (ids === undefined) return sql(this.db, 'SELECT seq, body FROM dead_letters WHERE queue = ? ORDER BY seq').all(queue) as Array<{ seq: number; body: string }>;
+    return sql(this.db, 'SELECT seq, body FROM dead_letters WHERE queue = ? AND seq IN (SELECT value FROM json_each(?)) ORDER BY seq')
+      .all(queue, JSON.stringify(ids.map(Number).filter(Number.isInteger))) as Array<{ seq: number; body: string }>;
   }
 
   /** Dead letters in a queue. */
