@@ -113,7 +113,7 @@ export async function startRuntime(stack: LocalStack, options: RuntimeOptions): 
     if (watches && connector?.watch) {
       try {
         stops.push(await connector.watch((hints) => {
-          stack.eventBus.publish([{ ...hints, sourceId: source.id }])
+          stack.eventBus.publish([{ ...hints, sourceId: source.id, trigger: 'watch' }])
             .catch((error: unknown) => log.error('could not publish a watcher hint', { sourceId: source.id, error: errorMessage(error) }));
         }));
         info.watchers.set(source.id, { state: 'watching' });

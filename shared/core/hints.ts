@@ -22,7 +22,7 @@ export class BufferedHintBus implements EventBus {
       }
       const queue = await this.buffer.addHints({ sourceId: hint.sourceId, ids: hint.ids, now: this.clock.now(), staleAfterMs: HINT_MARK_STALE_MS });
       if (queue) {
-        forward.push({ sourceId: hint.sourceId, ids: [], buffered: true });
+        forward.push({ sourceId: hint.sourceId, ids: [], buffered: true, ...(hint.trigger ? { trigger: hint.trigger } : {}) });
         marked.push(hint.sourceId);
       }
     }

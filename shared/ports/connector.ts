@@ -188,6 +188,8 @@ export interface Hints {
   readonly ids: readonly string[];
   /** The ids wait in the source's HintBuffer: the run takes them from there (`ids` is empty). */
   readonly buffered?: boolean;
+  /** What noticed the change, for the run record: a local watcher says `watch`. @default 'webhook' */
+  readonly trigger?: 'webhook' | 'watch';
 }
 
 /** One connector instance per configured source. */

@@ -181,7 +181,7 @@ export class InProcessEventBus implements EventBus {
   async publish(hints: readonly Hints[]): Promise<void> {
     const requestedAt = new Date(this.clock.now()).toISOString();
     await this.queue.sendFetch(hints.map((h) => ({
-      type: 'fetch' as const, sourceId: h.sourceId, trigger: 'webhook' as const, requestedAt,
+      type: 'fetch' as const, sourceId: h.sourceId, trigger: h.trigger ?? 'webhook', requestedAt,
       ...(h.ids.length > 0 ? { ids: [...h.ids] } : {}), ...(h.buffered === true ? { buffered: true } : {}),
     })));
   }

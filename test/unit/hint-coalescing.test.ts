@@ -100,4 +100,13 @@ describe('hints naming ids coalesce', () => {
     expect(published).toEqual([{ sourceId: 'docs', ids: [], buffered: true }, { sourceId: 'docs', ids: [] }]);
     expect((await buffer.takeHints({ sourceId: 'docs', limit: 10 })).map((h) => h.id).sort()).toEqual(['a.md', 'b.md']);
   });
+
+  it('keeps what noticed the change: a watcher\'s hint queues a run triggered by `watch`', async () => {
+    const published: Hints[] = [];
+    const bus = new BufferedHintBus(new InMemoryHintBuffer(), { publish: async (hints) => { published.push(...hints); } }, { now: () => 1_000 });
+
+    await bus.publish([{ sourceId: 'docs', ids: ['a.md'], trigger: 'watch' }]);
+
+    expect(published).toEqual([{ sourceId: 'docs', ids: [], buffered: true, trigger: 'watch' }]);
+  });
 });
