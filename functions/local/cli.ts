@@ -309,6 +309,8 @@ export function buildProgram(): Command {
         const lines = rows.map(({ id, metadata: m }) => ({
           id, sourceId: String(m['sourceId']), docId: String(m['docId']), chunkIndex: Number(m['chunkIndex']),
           version: String(m['version']), hash: String(m['hash']), text: String(m['text']),
+          ...(typeof m['title'] === 'string' ? { title: m['title'] } : {}),
+          ...(typeof m['context'] === 'string' ? { context: m['context'] } : {}),
         })).sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : a.chunkIndex - b.chunkIndex));
         for (const line of lines) process.stdout.write(`${JSON.stringify(line)}\n`);
       });

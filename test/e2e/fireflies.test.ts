@@ -129,7 +129,8 @@ describe('fireflies source through `tributary sync`', () => {
       const parsed = parseJson<{ results: Array<{ docId: string }> } | Array<{ docId: string }>>(r);
       return [...new Set((Array.isArray(parsed) ? parsed : parsed.results).map((x) => x.docId))].sort();
     };
-    const chunksOf = (id: string, list: readonly SentenceSeed[], seed = seeds.get(id)!.seed) => chunkDocument(expectedText(seed, list), 'conversation');
+    // The meeting's title is embedded with each chunk as its context.
+    const chunksOf = (id: string, list: readonly SentenceSeed[], seed = seeds.get(id)!.seed) => chunkDocument(expectedText(seed, list), 'conversation', {}, { title: seed.title });
 
     // Act 1: the initial sync.
     const initial = await sync('initial');

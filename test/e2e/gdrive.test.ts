@@ -84,7 +84,9 @@ describe('gdrive source through the CLI', () => {
       calls.push({ step, counts: emu!.counts() });
       return report;
     };
-    const chunksOf = (id: string) => chunkDocument(expected.get(id)!.text, expected.get(id)!.format).map((c) => c.hash);
+    // The file's name is its title, embedded with each chunk as its context.
+    const names = new Map([[plan.id, 'Plan'], [budget.id, 'Budget'], [deck.id, 'Deck'], [readme.id, 'README.md']]);
+    const chunksOf = (id: string) => chunkDocument(expected.get(id)!.text, expected.get(id)!.format, {}, { title: names.get(id) }).map((c) => c.hash);
     const indexed = async () => byDocument(await exportRows(dir, 'drive'));
 
     // Act 1: the initial sync.

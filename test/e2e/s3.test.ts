@@ -67,7 +67,13 @@ describe('s3 source through `tributary sync` and `start`', () => {
       steps.push({ step, report, calls });
       return report;
     };
-    const expectedChunks = (name: string) => chunkDocument(texts.get(name)!, name.endsWith('.txt') ? 'text' : 'markdown').map((c) => c.hash);
+    // The title (a Markdown file's first heading, else the object's file name) is embedded with each chunk.
+    const expectedChunks = (name: string) => {
+      const text = texts.get(name)!;
+      const markdown = !name.endsWith('.txt');
+      const title = (markdown ? /^#\s+(.+)$/m.exec(text)?.[1]?.trim() : undefined) ?? name.split('/').pop()!;
+      return chunkDocument(text, markdown ? 'markdown' : 'text', {}, { title }).map((c) => c.hash);
+    };
 
     // Act 1: the initial sync.
     const initial = await sync('initial');

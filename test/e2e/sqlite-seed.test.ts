@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wordsOf } from '../../shared/adapters/local/hashing-embedder.ts';
 import { chunkDocument, TURN_SEPARATOR } from '../../shared/core/chunker.ts';
+import { embeddingText } from '../../shared/core/chunking/chunk.ts';
 import { MESSAGES_SCHEMA, runWriter, settle } from '../support/sqlite.ts';
 import { byDocument, describeResult, exportRows, makeWorkspace, parseJson, runCli, type SyncSourceReport, type Workspace } from './support/cli.ts';
 
@@ -77,7 +78,8 @@ function conversations(): Map<string, string> {
   return new Map([...out].map(([k, turns]) => [k, turns.join(TURN_SEPARATOR)]));
 }
 
-const chunksOf = (texts: Map<string, string>) => [...texts.values()].flatMap((text) => chunkDocument(text, 'conversation'));
+// A conversation's title is its group (the chat id), embedded with each chunk as its context.
+const chunksOf = (texts: Map<string, string>) => [...texts].flatMap(([chat, text]) => chunkDocument(text, 'conversation', {}, { title: chat }));
 
 const line = (r: SyncSourceReport): string => `docsSeen ${r.docsSeen}, docsChanged ${r.docsChanged}, chunksEmbedded ${r.chunksEmbedded}, `
   + `embeddingCalls ${r.embeddingCalls}, tokensEmbedded ${r.tokensEmbedded}, vectorsUpserted ${r.vectorsUpserted}, ${r.durationMs} ms`;
@@ -110,7 +112,7 @@ describe('sqlite seed scenario', () => {
     const words = (texts: readonly string[]): number => texts.reduce((n, t) => n + wordsOf(t).length, 0);
     const bpe = (texts: readonly string[]): number => texts.reduce((n, t) => n + countTokens(t), 0);
     expect(fresh.length).toBeLessThanOrEqual(NEW_PAIRS * 2);
-    expect(next.chat).toMatchObject({ docsSeen: NEW_PAIRS, docsChanged: NEW_PAIRS, docsDeleted: 0, chunksEmbedded: fresh.length, tokensEmbedded: words(fresh.map((c) => c.text)) });
+    expect(next.chat).toMatchObject({ docsSeen: NEW_PAIRS, docsChanged: NEW_PAIRS, docsDeleted: 0, chunksEmbedded: fresh.length, tokensEmbedded: words(fresh.map(embeddingText)) });
     expect(next.rows).toMatchObject({ docsSeen: 2 * NEW_PAIRS, docsChanged: 2 * NEW_PAIRS, docsDeleted: 0, chunksEmbedded: 2 * NEW_PAIRS, tokensEmbedded: words(rowTexts) });
     expect(next.chat.embeddingCalls).toBeLessThanOrEqual(1);
     expect(next.rows.embeddingCalls).toBeLessThanOrEqual(1);
@@ -123,7 +125,7 @@ describe('sqlite seed scenario', () => {
       `[sqlite seed] ${MESSAGES} messages in ${CHATS} chats; the same table as two sources (a document per chat, per message)`,
       `  initial sync (${initial.ms} ms for the CLI process): chat: ${line(initial.chat)}; rows: ${line(initial.rows)}`,
       `  after ${2 * NEW_PAIRS} new messages in ${NEW_PAIRS} chats (${next.ms} ms): chat: ${line(next.chat)}; rows: ${line(next.rows)}`,
-      `  cl100k tokens of what was embedded (what OpenAI would bill): chat ${bpe(fresh.map((c) => c.text))}, rows ${bpe(rowTexts)}`,
+      `  cl100k tokens of what was embedded (what OpenAI would bill): chat ${bpe(fresh.map(embeddingText))}, rows ${bpe(rowTexts)}`,
       `  idle sync (${idle.ms} ms): chat: ${line(idle.chat)}; rows: ${line(idle.rows)}`,
     ].join('\n'));
   }, TIMEOUT);

@@ -95,7 +95,11 @@ describe('tempo source through `tributary sync` and `tributary start`', () => {
       steps.push({ step, report, tempo: tempo!.requests().slice(t).map((r) => `${r.method} ${r.route}`), jira: jira!.requests().slice(j).map((r) => r.route) });
       return report;
     };
-    const expectedChunks = (w: StoredWorklog) => chunkDocument(expectedText(w, issues.get(w.issueId)!), 'text').map((c) => c.hash);
+    // The title (`KEY summary`) is embedded with each chunk as its context.
+    const expectedChunks = (w: StoredWorklog) => {
+      const i = issues.get(w.issueId)!;
+      return chunkDocument(expectedText(w, i), 'text', {}, { title: `${i.key} ${i.summary}` }).map((c) => c.hash);
+    };
 
     // Act 1: the initial sync.
     const initial = await sync('initial');

@@ -164,6 +164,15 @@ export interface ExportRow {
   version: string;
   hash: string;
   text: string;
+  /** The document's title, when its connector gives one (it is part of each chunk's embedded context). */
+  title?: string;
+  context?: string;
+}
+
+/** The title the index holds for a document, to chunk the expected text as the pipeline did. */
+export function titleIn(docs: ReadonlyMap<string, readonly ExportRow[]>, docId: string): { title?: string } {
+  const title = docs.get(docId)?.[0]?.title;
+  return title !== undefined ? { title } : {};
 }
 
 export function parseExport(stdout: string): ExportRow[] {
