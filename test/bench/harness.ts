@@ -163,11 +163,11 @@ function buildReference(stream: ChangeStream): { corpus: CorpusStats; reference:
   const reference: ReferenceStep[] = [];
   const initialMinimum = ref.load(stream.initial, true);
   const stats = ref.stats();
-  reference.push({ scenario: 'initial', docsTouched: stream.initial.length, minimumTokens: initialMinimum, minimumTexts: ref.lastFreshTexts, expectedChunks: count() });
+  reference.push({ scenario: 'initial', docsTouched: stream.initial.length, minimumTokens: initialMinimum, minimumTexts: ref.lastFreshTexts, minimumEmbeddedTokens: ref.lastEmbeddedTokens, expectedChunks: count() });
   for (const step of stream.steps) {
     const minimumTokens = ref.apply(step.ops, true);
     const touched = new Set(touchedPaths(step.ops)).size - step.ops.filter((op) => op.kind === 'rename').length;
-    reference.push({ scenario: step.scenario, docsTouched: touched, minimumTokens, minimumTexts: ref.lastFreshTexts, expectedChunks: count() });
+    reference.push({ scenario: step.scenario, docsTouched: touched, minimumTokens, minimumTexts: ref.lastFreshTexts, minimumEmbeddedTokens: ref.lastEmbeddedTokens, expectedChunks: count() });
   }
   return {
     corpus: { docs, chunks: stats.chunks, distinctChunks: stats.distinct, tokens: stats.tokens, bytes: stats.bytes },

@@ -5,6 +5,8 @@
 import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
 import type { GeneratedDoc } from '../../examples/generate-corpus.ts';
 import { chunkDocument, chunkHash, type Chunk, type ChunkingOptions } from '../../shared/core/chunker.ts';
+import { embeddingText } from '../../shared/core/chunking/chunk.ts';
+import { firstHeading } from '../../shared/connectors/kit/text.ts';
 import { applyToMap, touchedPaths, type ChangeOp } from './change-stream.ts';
 import type { Correctness } from './types.ts';
 
@@ -30,6 +32,12 @@ export class ReferenceCorpus {
 
   /** Distinct chunk texts the last `load` or `apply` added that no earlier state had. */
   lastFreshTexts = 0;
+  /**
+   * cl100k tokens of the new texts as Tributary embeds them (each chunk's title and heading path
+   * before its text): its own floor, above the plain-text one by the context it adds.
+   */
+  lastEmbeddedTokens = 0;
+  private readonly seenEmbedded = new Set<string>();
 
   constructor(private readonly chunking: ChunkingOptions) {}
 
@@ -62,7 +70,7 @@ export class ReferenceCorpus {
     const out = new Map<string, number>();
     for (const [docId, chunks] of this.chunks) {
       for (const c of chunks) {
-        const key = pairKey(docId, c.hash);
+        const key = pairKey(docId, chunkHash(c.text));
         out.set(key, (out.get(key) ?? 0) + 1);
       }
     }
@@ -95,15 +103,21 @@ export class ReferenceCorpus {
    */
   private rechunk(paths: readonly string[], countMinimum: boolean): number {
     const fresh = new Map<string, string>();
+    const freshEmbedded = new Map<string, string>();
     for (const path of new Set(paths)) {
       const text = this.texts.get(path);
       if (text === undefined) {
         this.chunks.delete(path);
         continue;
       }
-      const chunks = chunkDocument(text, 'markdown', this.chunking);
+      // Titled as the filesystem connector titles a Markdown file: its first heading, else its name.
+      const chunks = chunkDocument(text, 'markdown', this.chunking, { title: firstHeading(text) ?? path.slice(path.lastIndexOf('/') + 1) });
       this.chunks.set(path, chunks);
-      for (const c of chunks) if (!this.seen.has(c.hash)) fresh.set(c.hash, c.text);
+      for (const c of chunks) {
+        const plain = chunkHash(c.text);
+        if (!this.seen.has(plain)) fresh.set(plain, c.text);
+        if (!this.seenEmbedded.has(c.hash)) freshEmbedded.set(c.hash, embeddingText(c));
+      }
     }
     this.lastFreshTexts = fresh.size;
     let minimum = 0;
@@ -111,6 +125,11 @@ export class ReferenceCorpus {
       const tokens = countMinimum ? tokensOf(text) : 0;
       this.seen.set(hash, tokens);
       minimum += tokens;
+    }
+    this.lastEmbeddedTokens = 0;
+    for (const [hash, text] of freshEmbedded) {
+      this.seenEmbedded.add(hash);
+      if (countMinimum) this.lastEmbeddedTokens += tokensOf(text);
     }
     return minimum;
   }
@@ -124,7 +143,8 @@ export function compareIndex(expected: ReadonlyMap<string, number>, actual: Iter
   const counts = new Map<string, number>();
   let total = 0;
   for (const entry of actual) {
-    const hash = entry.hash ?? chunkHash(entry.text ?? '');
+    // By the chunk's text: every system stores it, whatever else its hash covers.
+    const hash = entry.text !== undefined ? chunkHash(entry.text) : entry.hash ?? '';
     const key = pairKey(entry.docId, hash);
     counts.set(key, (counts.get(key) ?? 0) + 1);
     total += 1;

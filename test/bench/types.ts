@@ -118,6 +118,8 @@ export interface ReferenceStep {
   readonly minimumTokens: number;
   /** Distinct chunk texts no earlier corpus state contained (what the floor of requests counts). */
   readonly minimumTexts: number;
+  /** The same texts' tokens as Tributary embeds them, with each chunk's title and heading path. */
+  readonly minimumEmbeddedTokens: number;
   readonly expectedChunks: number;
 }
 

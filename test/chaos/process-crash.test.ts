@@ -27,10 +27,14 @@ const SEED = Number(process.env['CHAOS_SEED'] ?? 20_260_101);
 const DOCUMENTS = 240;
 const MIN_KILLS = 22;
 const MAX_ATTEMPTS = 32;
-/** Timed kills: delays grow from "still booting" to "into the work" (a whole sync takes a few seconds). */
-const FIRST_DELAY_MS = 300;
-const LAST_DELAY_MS = 3_200;
-const JITTER_MS = 500;
+/**
+ * Timed kills: delays grow from "still booting" to "into the work". The tests start a prebuilt
+ * CLI (test/support/cli-bundle.ts), which boots in a few hundred milliseconds; a whole sync of
+ * the corpus then takes about two seconds here.
+ */
+const FIRST_DELAY_MS = 150;
+const LAST_DELAY_MS = 1_600;
+const JITTER_MS = 300;
 /** Kills on progress: after this many new LanceDB files (at most; seeded), or when the run ends. */
 const MAX_FILES_INITIAL = 30;
 const MAX_FILES_LATER = 3;

@@ -175,7 +175,7 @@ describe('postgres source end to end', () => {
     expect(wombat[0]!.text).toContain('ana: the wombat migration finished overnight');
     await waitFor('the new conversation in search', async () => (await search('narwhal launch'))[0]?.docId === 'conv-99', { timeoutMs: 20_000, intervalMs: 200 });
     const s = await status();
-    expect(s.sources[0]!.lastRun?.trigger).toBe('webhook');
+    expect(s.sources[0]!.lastRun?.trigger).toBe('watch');
     expect(s.deadLetters).toEqual([]);
 
     // A hard delete is hinted too (the trigger fires on DELETE): gone without a scheduled run.

@@ -85,7 +85,7 @@ export class TributarySystem implements BenchSystem {
 
   async contents(): Promise<IndexEntry[]> {
     const rows = await this.vectors.scan(`${SOURCE_ID}#`);
-    return rows.map((r) => ({ docId: String(r.metadata['docId']), hash: String(r.metadata['hash']) }));
+    return rows.map((r) => ({ docId: String(r.metadata['docId']), text: String(r.metadata['text']) }));
   }
 
   async close(): Promise<void> {

@@ -32,15 +32,17 @@ function importItem(db: Db, item: Record<string, unknown>, counts: ImportCounts)
   const pk = String(item['pk'] ?? '');
   const sk = String(item['sk'] ?? '');
   if (pk.startsWith('EMB#')) {
-    // `EMB#<model>#<dims>`, or a shard of it (`…#<hex digit>`).
-    const key = /^EMB#(.+)#(\d+)(?:#[0-9a-f])?$/.exec(pk);
-    const model = key?.[1] ?? '';
-    const dimensions = Number(key?.[2] ?? Number.NaN);
+    // `EMB#<model>#<dims>`, or a shard of it (`…#<hex digit>`). A shard digit 0-9 also reads as
+    // a size (`EMB#m#384#3`): the reading whose size matches the stored vector is the one.
     const bytes = item['v'];
-    if (!(bytes instanceof Uint8Array) || bytes.byteLength !== dimensions * 4) {
+    const readings = [/^EMB#(.+)#(\d+)#[0-9a-f]$/.exec(pk), /^EMB#(.+)#(\d+)$/.exec(pk)];
+    const key = readings.find((k) => k !== null && bytes instanceof Uint8Array && bytes.byteLength === Number(k[2]) * 4);
+    if (!key || !(bytes instanceof Uint8Array)) {
       counts.skipped += 1;
       return;
     }
+    const model = key[1]!;
+    const dimensions = Number(key[2]);
     sql(db, 'INSERT OR REPLACE INTO embeddings (model, dimensions, hash, vector) VALUES (?, ?, ?, ?)').run(model, dimensions, sk, Buffer.from(bytes));
     counts.embeddings += 1;
     return;
