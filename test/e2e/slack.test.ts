@@ -135,7 +135,9 @@ describe('slack source through `tributary start`', () => {
     expect([edited.status, deleted.status, added.status]).toEqual([200, 200, 200]);
     const hit = await waitFor('the edit in search', async () => {
       const r = await search('zebracorn grazing');
-      return r.results[0]?.docId === `${threads[1]!.channel}/${threads[1]!.ts}` ? r.results[0] : undefined;
+      // The thread can be the top hit before the edit lands (nothing else is close): wait for its new text.
+      const top = r.results[0];
+      return top?.docId === `${threads[1]!.channel}/${threads[1]!.ts}` && top.text.includes('zebracorn') ? top : undefined;
     }, { timeoutMs: 30_000, intervalMs: 200 });
     expect(hit.text).toContain('Bob Builder: Message 1 now mentions zebracorn grazing');
     await waitFor('the new message in search', async () => {
