@@ -26,15 +26,15 @@ const TIMEOUT = 360_000;
 const SEED = Number(process.env['CHAOS_SEED'] ?? 20_260_101);
 const DOCUMENTS = 240;
 const MIN_KILLS = 22;
-const MAX_ATTEMPTS = 32;
+const MAX_ATTEMPTS = 40;
 /**
  * Timed kills: delays grow from "still booting" to "into the work". The tests start a prebuilt
- * CLI (test/support/cli-bundle.ts), which boots in a few hundred milliseconds; a whole sync of
- * the corpus then takes about two seconds here.
+ * CLI (test/support/cli-bundle.ts), which boots in a few hundred milliseconds; the first sync of
+ * the corpus takes about two seconds here and each later one (five edits) about one.
  */
 const FIRST_DELAY_MS = 150;
-const LAST_DELAY_MS = 1_600;
-const JITTER_MS = 300;
+const LAST_DELAY_MS = 700;
+const JITTER_MS = 250;
 /** Kills on progress: after this many new LanceDB files (at most; seeded), or when the run ends. */
 const MAX_FILES_INITIAL = 30;
 const MAX_FILES_LATER = 3;
