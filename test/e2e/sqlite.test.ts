@@ -248,11 +248,7 @@ describe('sqlite source end to end', () => {
     }
   }, TIMEOUT);
 
-  // SKIPPED: a known intermittent defect, open. Under a fully loaded machine (reproduced beside the
-  // Slack e2e, 2 runs in 4) the watcher's commit never becomes a run with changes within 45 s:
-  // `start` logs no sync run. Run it alone (`npx vitest run test/e2e/sqlite.test.ts`) and it passes.
-  // Unskip once the cause is found (issue notes, 2026-12-03); it prints the runtime's output on failure.
-  it.skip('makes a commit searchable through the file watcher under `tributary start`, with no scheduled run', { timeout: TIMEOUT }, async () => {
+  it('makes a commit searchable through the file watcher under `tributary start`, with no scheduled run', { timeout: TIMEOUT }, async () => {
     const running = spawnCli(ws!.dir, ['start', '--port', '0'], { timeoutMs: TIMEOUT });
     const base = await waitFor('the status page URL on stdout', () => {
       if (running.child.exitCode !== null) throw new Error(`start exited early:\n${running.stdout()}\n${running.stderr()}`);
