@@ -289,10 +289,13 @@ export function buildProgram(): Command {
       }
       if (results.length === 0) console.log('no results');
       if (results.length > 0 && results.every((r) => r.weak)) console.log('no good match (every result is below search.minScore):');
-      results.forEach((r) => {
-        console.log(`${r.score.toFixed(3)}${r.weak ? ' weak' : ''}  ${r.sourceId}:${r.docId} #${r.chunkIndex}${r.title ? ` — ${r.title}` : ''}`);
-        if (r.context !== undefined && r.context !== r.title) console.log(`       ${r.context}`);
-        console.log(`       ${r.text.replace(/\s+/g, ' ').slice(0, 160)}`);
+      // Numbered in rank order: in hybrid mode the rank is the fused one, so the similarity
+      // shown beside each result need not fall from one line to the next.
+      results.forEach((r, i) => {
+        const similarity = `similarity ${r.score.toFixed(3)}${r.weak ? ', weak' : ''}`;
+        console.log(`${String(i + 1).padStart(2)}. ${r.sourceId}:${r.docId} #${r.chunkIndex}${r.title ? ` — ${r.title}` : ''}  (${similarity})`);
+        if (r.context !== undefined && r.context !== r.title) console.log(`    ${r.context}`);
+        console.log(`    ${r.text.replace(/\s+/g, ' ').slice(0, 160)}`);
       });
     });
 
